@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -45,6 +45,7 @@ from desktop_app.i18n.text import (
 from desktop_app.i18n.translit import fold
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel, WarningLabel
+from desktop_app.ui.requests_due import RequestsDueNotice, requests_changed
 from desktop_app.ui.save_dialog import ask_folder
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import KeepsInput, record_table
@@ -603,6 +604,7 @@ class RetentionWindow(QDialog):
             self.window_.person_page.show_person(None)
             self.window_.reload_all()
             self.refresh()
+            requests_changed(self.window_)  # an erasure answers the person's open one
             return
         self.count.setText(
             _("Erasing {number} of {count}…").format(
@@ -638,6 +640,8 @@ class RequestsWindow(QDialog):
     """The register of the persons' requests about their data: each with its reference, when
     it was received, when it was due (a month later) and when it was answered; late ones
     marked. Kept on this laptop only."""
+
+    answered = Signal()  # an answer was recorded here (``requests_changed``)
 
     def __init__(self, window: QWidget, session: Session, today: dt.date | None = None) -> None:
         super().__init__(window)
@@ -712,6 +716,7 @@ class RequestsWindow(QDialog):
         )
         self.refresh()
         self._update_answer()
+        self.answered.emit()
 
     def refresh(self) -> None:
         today = self.today or dt.date.today()
@@ -832,33 +837,6 @@ class AnswerRequestDialog(QDialog):
 DUE_SOON_COLOUR = WarningLabel.COLOUR
 
 
-def requests_due_text(due: data_rights.RequestsDue) -> str:
-    """What a coordinator is told at login of the open requests about personal data that are
-    overdue or due within the week ("" when none)."""
-    parts = []
-    if due.overdue:
-        parts.append(
-            ngettext(
-                "{count} request about personal data is overdue",
-                "{count} requests about personal data are overdue",
-                due.overdue,
-            ).format(count=format_number(due.overdue))
-        )
-    if due.due_soon:
-        parts.append(
-            ngettext(
-                "{count} request about personal data is due within 7 days",
-                "{count} requests about personal data are due within 7 days",
-                due.due_soon,
-            ).format(count=format_number(due.due_soon))
-        )
-    if not parts:
-        return ""
-    return _("{what}. See Administration, Requests about personal data.").format(
-        what="; ".join(parts)
-    )
-
-
 def erase_on_request_to(
     session: Session, person_id: str, folder: Path, received: dt.date, lang: str
 ) -> Path:
@@ -922,6 +900,7 @@ def erase_shown_person(
         controller = getattr(window, "sync", None)  # None without the sync feature
         if controller is not None:
             controller.refresh()
+        requests_changed(window)  # the erasure may have answered a request
 
     def failed(exc: Exception) -> None:
         page.setEnabled(True)
@@ -982,19 +961,6 @@ def export_failed_message(folder: Path, exc: OSError) -> str:
     return failure_message(
         exc, _("The data copy could not be written to the folder {folder}.").format(folder=folder)
     )
-
-
-def announce_requests_due(window: MainWindow, today: dt.date | None = None) -> None:
-    """Tell the coordinator in the status bar, once as the window opens after a login, of the
-    open requests that are overdue or due within the week (read on a worker)."""
-    store, user = window.session.store, window.session.user
-
-    def show(due: data_rights.RequestsDue) -> None:
-        text = requests_due_text(due)
-        if text:
-            window.statusBar().showMessage(text, 20_000)
-
-    window.tasks.run(lambda: data_rights.requests_due(store, user, today), show, lambda _e: None)
 
 
 def _when_shown_still(window: MainWindow, person: Person, then: Callable[[], None]) -> None:
@@ -1064,6 +1030,7 @@ def install(window: MainWindow) -> None:
                         ),
                         8000,
                     )
+                    requests_changed(window)  # the copy answered a request
 
                 window.tasks.run(
                     lambda: export_person_to(window.session, person.id, folder, lang, received),
@@ -1147,6 +1114,7 @@ def install(window: MainWindow) -> None:
                         ),
                         10_000,
                     )
+                    requests_changed(window)  # received long ago, it may be due already
 
                 window.tasks.run(
                     lambda: data_rights.record_open_request(store, user, person.id, kind, received),
@@ -1173,13 +1141,26 @@ def install(window: MainWindow) -> None:
             "record_request", lambda: _("Record a re&quest about their data…"), record
         )
     if allowed(user, Action.CONFIRM_RETENTION):
-        announce_requests_due(window)
+
+        def open_register() -> None:
+            register = RequestsWindow(window, window.session)
+            register.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            register.answered.connect(lambda: requests_changed(window))
+            register.open()
+
+        # Overdue or soon-due requests: a banner from login until none is due (or hidden).
+        notice = RequestsDueNotice(window, open_register)
+        window.requests_due_notice = notice  # type: ignore[attr-defined]
+        controller = getattr(window, "sync", None)  # a sync may answer one (a remote erasure)
+        if controller is not None:
+            controller.sync_finished.connect(notice.check)
+        notice.check()
         retention = QAction(window)
         retention.triggered.connect(lambda: RetentionWindow(window).open())
         admin_menu(window).addAction(retention)
         requests = QAction(window)
         requests.setObjectName("data_requests")
-        requests.triggered.connect(lambda: RequestsWindow(window, window.session).open())
+        requests.triggered.connect(open_register)
         admin_menu(window).addAction(requests)
 
         def retranslate() -> None:

@@ -18,9 +18,10 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RequestsWindow
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.requests_due import RequestsDueBanner, RequestsDueNotice
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import dialog_opened, shown_window, type_text
+from tests.ui.conftest import alt_key, dialog_opened, shown_window, type_text
 
 SHOTS = Path("/tmp/shots-erasure")
 
@@ -320,23 +321,156 @@ def test_the_erase_dialog_takes_the_open_erasure_request_and_warns_of_an_open_co
     dialog.reject()
 
 
-def test_a_coordinator_is_told_at_login_of_an_overdue_request(
-    qtbot: QtBot, session: Session
+def _overdue(session: Session, pid: str, kind: str = data_rights.COPY, days: int = 40) -> str:
+    """A request of the person's received ``days`` ago and open: overdue after a month."""
+    received = dt.date.today() - dt.timedelta(days=days)
+    return data_rights.record_open_request(session.store, session.user, pid, kind, received)
+
+
+def _due_banner(window: MainWindow) -> RequestsDueBanner:
+    notice = window.requests_due_notice  # type: ignore[attr-defined]
+    assert isinstance(notice, RequestsDueNotice)
+    return notice.banner
+
+
+def test_a_coordinator_sees_overdue_requests_in_a_banner_until_the_last_is_answered(
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
-    pid = _person(session)
-    data_rights.record_open_request(
-        session.store,
-        session.user,
-        pid,
-        data_rights.COPY,
-        dt.date.today() - dt.timedelta(days=40),
-    )
+    """At login, a banner (not a status-bar message that a later one replaced, or 20 s
+    ended) with a button to the register, reached by its key; the data copy answers one
+    request, the erasure the last: the banner goes."""
+    pid, other = _person(session), _person(session, "Ion", "Popescu")
+    reference = _overdue(session, pid)
+    soon = _overdue(session, other, data_rights.ERASURE, days=27)  # due within the week
     window = shown_window(qtbot, session)
-    qtbot.waitUntil(lambda: "overdue" in window.statusBar().currentMessage(), timeout=10_000)
-    assert window.statusBar().currentMessage() == (
-        "1 request about personal data is overdue. "
-        "See Administration, Requests about personal data."
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert banner.plain_text() == (
+        "1 request about personal data is overdue; 1 request about personal data is due "
+        "within 7 days. An answer is due within one month of receipt."
     )
+    window.statusBar().showMessage("Something else was done.")  # what replaced the message
+    assert banner.isVisible()
+    # The register by the banner's key (Alt+Q), the requests due first.
+    assert banner.open_button.text() == "Show re&quests…"
+    assert banner.open_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    alt_key(window, "q")
+    register = dialog_opened(qtbot, window, RequestsWindow)
+    assert [register.model.item(r, 0).text() for r in range(2)] == [reference, soon]
+    register.reject()
+    _shot(window, "requests-due-banner")
+    # The copy answers the overdue one: the one due soon is left, said alone.
+    window.show_person(pid)
+    _trigger(window, "export_person")
+    export = dialog_opened(qtbot, window, ExportDialog)
+    export.folder.setText(str(tmp_path))
+    export.ok.click()
+    qtbot.waitUntil(lambda: "overdue" not in banner.plain_text(), timeout=10_000)
+    assert banner.isVisible()
+    assert banner.plain_text().startswith("1 request about personal data is due within 7 days.")
+    # The erasure the person asked for answers the last one: the banner goes.
+    window.show_person(other)
+    _trigger(window, "erase_person")
+    erase = dialog_opened(qtbot, window, EraseDialog)
+    erase.folder_field.line.setText(str(tmp_path))
+    type_text(erase.confirm, "Popescu")
+    erase.ok.click()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
+    assert data_rights.requests_due(session.store, session.user) == data_rights.RequestsDue(0, 0)
+
+
+def test_the_banner_hidden_comes_back_when_more_are_due_and_goes_with_the_registers_answer(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    from desktop_app.ui.data_rights import AnswerRequestDialog, RecordRequestDialog
+
+    gone, kept = _person(session), _person(session, "Ion", "Popescu")
+    reference = _overdue(session, gone)
+    data_rights.erase_person(session.store, session.user, gone)  # only the register answers
+    window = shown_window(qtbot, session)
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    # Hidden by its key: it stays hidden while no more are due …
+    assert banner.hide_button.text() == "Hide noti&ce"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    alt_key(window, "c")
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=5000)  # an animated click
+    assert window.search.hasFocus()
+    # … also after the register was read again (a data copy of someone with none due) …
+    window.show_person(kept)
+    _trigger(window, "export_person")
+    export = dialog_opened(qtbot, window, ExportDialog)
+    export.folder.setText(str(tmp_path))
+    export.ok.click()
+    qtbot.waitUntil(
+        lambda: "Data copy written" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    qtbot.wait(100)
+    assert not banner.isVisible()
+    # … and comes back when one more is: a request received long ago, recorded today.
+    _trigger(window, "record_request")
+    record = dialog_opened(qtbot, window, RecordRequestDialog)
+    record.kind_buttons[data_rights.ERASURE].click()
+    record.received.setDate(QDate.currentDate().addDays(-35))
+    record.ok.click()
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert banner.plain_text().startswith("2 requests about personal data are overdue.")
+    # The register answers the one of the person erased: one is left …
+    banner.open_button.click()
+    register = dialog_opened(qtbot, window, RequestsWindow)
+    row = next(i for i, r in enumerate(register.requests) if r.reference == reference)
+    register.table.setCurrentIndex(register.model.index(row, 0))
+
+    def answer() -> None:
+        dialog = register.findChild(AnswerRequestDialog)
+        assert dialog is not None
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    register.answer_button.click()
+    qtbot.waitUntil(lambda: banner.plain_text().startswith("1 request "), timeout=10_000)
+    assert banner.isVisible()
+    register.reject()
+    # … and, once the erasure answered that, none: the banner goes.
+    window.show_person(kept)
+    _trigger(window, "erase_person")
+    erase = dialog_opened(qtbot, window, EraseDialog)
+    erase.folder_field.line.setText(str(tmp_path))
+    type_text(erase.confirm, "Popescu")
+    erase.ok.click()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
+
+
+@pytest.mark.parametrize(
+    ("lang", "lead", "button"),
+    [
+        ("bg", "2 искания относно лични данни са просрочени. ", "О&тваряне на регистъра…"),
+        ("ro", "2 cereri privind datele personale au termenul depășit. ", "Ve&zi registrul…"),
+        ("de", "2 Anfragen zu personenbezogenen Daten sind überfällig. ", "Verzeichnis &öffnen…"),
+    ],
+)
+def test_the_requests_banner_reads_in_the_ui_language_at_1100_pixels(
+    qtbot: QtBot, session: Session, lang: str, lead: str, button: str
+) -> None:
+    _overdue(session, _person(session), days=70)
+    _overdue(session, _person(session, "Ion", "Popescu"), days=35)
+    window = shown_window(qtbot, session, 1100)
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    try:
+        window.switch_language(lang)
+        QApplication.processEvents()  # laid out for the new texts
+        assert banner.plain_text().startswith(lead), banner.plain_text()
+        assert banner.open_button.text() == button
+        for b in (banner.open_button, banner.hide_button):  # whole, not cut off
+            assert b.isVisible() and b.width() >= b.sizeHint().width(), b.text()
+        assert banner.geometry().right() <= window.width()
+        _shot(window, f"requests-due-banner-{lang}")
+    finally:
+        window.switch_language("en")
 
 
 def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Session) -> None:
@@ -345,10 +479,14 @@ def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Ses
     from desktop_app.usecases import accounts
 
     pid = _person(session)
+    _overdue(session, _person(session, "Ion", "Popescu"))
     accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
     advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
     try:
         window = shown_window(qtbot, advisor)
+        # The register is the coordinators': no banner of the request overdue.
+        assert not hasattr(window, "requests_due_notice")
+        assert window.findChild(RequestsDueBanner) is None
         window.show_person(pid)
         action = window.person_page.more_menu.findChild(QAction, "record_request")
         assert action is not None
