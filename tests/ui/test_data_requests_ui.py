@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pypdf import PdfReader
@@ -22,6 +23,9 @@ from desktop_app.ui.requests_due import RequestsDueBanner, RequestsDueNotice
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import alt_key, dialog_opened, shown_window, type_text
+
+if TYPE_CHECKING:
+    from tests.integration.sync_harness import Laptops
 
 SHOTS = Path("/tmp/shots-erasure")
 
@@ -442,6 +446,28 @@ def test_the_banner_hidden_comes_back_when_more_are_due_and_goes_with_the_regist
     type_text(erase.confirm, "Popescu")
     erase.ok.click()
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
+
+
+def test_the_banner_goes_when_a_sync_brings_the_erasure_that_answers_the_last_request(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """The person's erasure made on another laptop answers their open erasure request here
+    (``apply_remote_erasure``): the sync that brings it takes the banner away."""
+    a, b = laptops.new("Contact point"), laptops.new("Outreach")
+    pid = _person(a)
+    laptops.sync(a, b)
+    _overdue(a, pid, data_rights.ERASURE)
+    window = shown_window(qtbot, a)
+    window.sync.timer.stop()  # type: ignore[attr-defined]  # the sync below, not the timer's
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    data_rights.erase_person(b.store, b.user, pid)
+    laptops.sync(b)
+    with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
+        assert window.sync.start()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
+    [entry] = data_rights.list_requests(a.store, a.user)
+    assert entry.answered == dt.date.today()
 
 
 @pytest.mark.parametrize(
