@@ -605,6 +605,7 @@ class SyncController(QObject):
         self.revoked = False
         self.progress.connect(self._on_worker_progress)
         self._status_generation = 0
+        self._shown_status: sync_uc.SyncStatus | None = None  # (retranslate shows it again)
 
         self.sync_action = QAction(window)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -888,6 +889,7 @@ class SyncController(QObject):
         )
 
     def show_status(self, state: sync_uc.SyncStatus) -> None:
+        self._shown_status = state
         self.devices_action.setEnabled(state.approved and self.may_manage_laptops)
         self.forgotten = bool(state.refused)
         self.revoked = state.refused == "revoked"
@@ -1086,6 +1088,8 @@ class SyncController(QObject):
         self.confirm_action.setText(_("Con&firm the coordinator's laptop…"))
         self.devices_action.setText(_("Lap&tops of the organisation…"))
         self.conflicts_action.setText(_("&Conflicts to decide…"))
+        if self._shown_status is not None:  # in the new language at once, not after a read
+            self.show_status(self._shown_status)
         self.refresh()
 
     # --- dialogs -------------------------------------------------------------------------
