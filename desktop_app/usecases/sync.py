@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -452,8 +452,14 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
         approved_anew: list[str | None] = []
         lowered: list[str | None] = []
         ceiling = _ceiling(session)
+        unchosen = _role_unchosen(ceiling, held, again, listing)
         for item in listing.keys:
+            # A renewal's key for a laptop approved before roles is wrapped for a
+            # coordinator's (it had every right): it sets no role that nobody chose.
+            unset_by = unchosen and item.laptop_role == Role.COORDINATOR.value
             if item.key_id in held and not again:
+                if unset_by:
+                    continue
                 role, waiting = _lowered_by(item, held[item.key_id], keys, ceiling, trusted)
                 lowered.append(role)
                 if waiting is not None:
@@ -482,7 +488,7 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
             if offered.sender_public_key in trusted:
                 approved_anew.append(item.laptop_role)
                 if item.key_id not in held:
-                    fresh[item.key_id] = (key, item.laptop_role)
+                    fresh[item.key_id] = (key, None if unset_by else item.laptop_role)
             elif item.key_id not in held:
                 key_senders.hold(session, offered, hlc)
         if again:
@@ -494,6 +500,23 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
         )
         key_senders.forget_settled(session, _ceiling(session))
     return len(fresh)
+
+
+def _role_unchosen(
+    ceiling: Role | None, held: Mapping[str, bytes], again: bool, listing: wire.WrappedKeyList
+) -> bool:
+    """Whether this laptop was approved before laptops had roles and no coordinator chose one
+    for it yet: it holds team keys, has no ceiling, and the server still keeps a key of it
+    wrapped without a role. A renewal wraps its new key for a coordinator's (``_listed_role``:
+    it had every right) and the server goes on listing it without a role; taken as its
+    ceiling, the laptop stopped saying it has none while the coordinators' list still did. A
+    coordinator's choice wraps every key anew (``change_laptop_role``), none is left without."""
+    return (
+        ceiling is None
+        and bool(held)
+        and not again
+        and any(item.laptop_role is None for item in listing.keys)
+    )
 
 
 def _sender_of(item: wire.WrappedKeyOut) -> bytes:

@@ -21,6 +21,7 @@ from tests.integration.sync_harness import (
     PASSWORD,
     Laptops,
     ServerProcess,
+    active_key_id,
     as_before_roles,
     device_id,
     keyring_of,
@@ -143,8 +144,15 @@ def test_a_renewal_leaves_a_laptop_without_a_role_listed_so_and_a_role_is_chosen
     listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
     assert sync_uc.has_no_role(listed["B"])
     laptops.sync(b)
-    assert sync_uc.laptop_role(b.store) is Role.COORDINATOR  # every right, as before
+    laptops.sync(b)  # the renewal's key held: taken again, it sets no role either
+    assert sync_uc.laptops_without_role(a.store) == ["B"]
+    # Every right, as before, and it still says no role was chosen for it: the renewal's key,
+    # wrapped for a coordinator's, was taken as its role, and its banner went while the
+    # coordinators' list still said "no role chosen yet".
+    assert sync_uc.laptop_role(b.store) is None
+    assert sync_uc.status(b.store).own_role_unset
     assert role_on_login(b) is Role.COORDINATOR
+    assert active_key_id(b) == renewal.key_id
     sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
     assert _server_roles(server, b) == (role.value, {role.value})
     assert not any(sync_uc.has_no_role(d) for d in sync_uc.list_devices(a.store, a.user))
