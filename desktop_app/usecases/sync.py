@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -939,6 +939,7 @@ def _keep_revocations(store: Store, user: User, devices: Sequence[wire.DeviceInf
                 laptops.revoke(
                     session, store, user.id, device.device_id, _listed_key(device), device.name
                 )
+    _forget_role_changes_of_revoked(store, devices)
 
 
 def approve_device(
@@ -1282,6 +1283,7 @@ def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
             # fail, and a restore of the server from a backup made before it (before this
             # laptop synced again, so before anything shows the restore) approves it again.
             set_meta(session, REVOKE_AGAIN, "1")
+            _keep_role_change(session, target.device_id, None)  # nothing left to finish
             audit.record_in(
                 session, store, user.id, audit.AuditAction.REVOKE_LAPTOP, "device", target.device_id
             )
@@ -1533,12 +1535,12 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
     key of that laptop at the role chosen or lower (``wire.DeviceInfo.highest_key_role``). It
     stayed until the change was asked for again here. The server's word is enough: what it
     says takes no right from anyone, and a server that lies can as well keep the old keys.
+    The note of a laptop revoked since goes too (``_forget_role_changes_of_revoked``).
 
-    The change gets its audit entry, as a change finished here does, by the user who began it
-    and marked as finished on another laptop; unless the log holds one already, written on
-    another laptop since it was begun (that laptop's, which finished it): one change, one
-    entry. An ordinary sync reads one meta row here; asked only with a note kept, and a failure
-    is left to the next sync."""
+    No audit entry here: the laptop that finished the change wrote one (``change_laptop_role``
+    writes it wherever the keys were replaced). One written here as well, when this laptop
+    synced before that entry arrived, made two entries for one change. An ordinary sync reads
+    one meta row here; asked only with a note kept, and a failure is left to the next sync."""
     with store.reading() as session:
         if not get_meta(session, ROLE_CHANGES) or get_meta(session, COORDINATOR) != "1":
             return
@@ -1547,6 +1549,7 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
     except SyncError as exc:
         log.warning("role changes finished elsewhere not looked for: %s", exc)
         return
+    _forget_role_changes_of_revoked(store, listed.values())
     with store.transaction() as session:
         for change in list(_role_changes(session).values()):
             device = listed.get(change.device_id)
@@ -1560,31 +1563,27 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
             ):
                 continue
             _keep_role_change(session, change.device_id, None)
-            entered = [
-                e
-                for e in audit.entries_in(
-                    session, audit.AuditAction.CHANGE_LAPTOP_ROLE, change.device_id
-                )
-                if e.device_id != store.device_id
-                and e.at > change.begun_at
-                and e.details.get("role") == change.role.value
-            ]
             log.info("role change of laptop %s finished elsewhere", change.device_id)
-            if entered:
-                continue
-            audit.record_in(
-                session,
-                store,
-                change.user_id,
-                audit.AuditAction.CHANGE_LAPTOP_ROLE,
-                "device",
-                change.device_id,
-                {
-                    "role": change.role.value,
-                    "previous_role": change.before.value,
-                    "finished_elsewhere": True,
-                },
-            )
+
+
+def _forget_role_changes_of_revoked(store: Store, devices: Iterable[wire.DeviceInfo]) -> None:
+    """Notes of role changes broken off here (``unfinished_role_changes``) for laptops the
+    list of laptops says are revoked, or the team's records: nothing is left to finish (the
+    server gives a revoked laptop nothing, and the next renewal leaves it out). The note
+    stayed in the Laptops dialog until the change was asked for again, which was refused."""
+    revoked = {d.device_id for d in devices if d.status == "revoked"}
+    with store.reading() as session:
+        changes = _role_changes(session) if get_meta(session, ROLE_CHANGES) else {}
+        gone = [
+            device_id
+            for device_id in changes
+            if device_id in revoked or laptops.is_revoked(session, device_id)
+        ]
+    if gone:
+        with store.transaction() as session:
+            for device_id in gone:
+                _keep_role_change(session, device_id, None)
+                log.info("role change of laptop %s dropped: the laptop is revoked", device_id)
 
 
 def _revoke_again_if_pending(store: Store, client: SyncServerClient) -> bool:
