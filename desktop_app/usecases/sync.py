@@ -1026,6 +1026,10 @@ def _approve_device(
     return approved
 
 
+# An audit entry's ``previous_role`` for a laptop approved before laptops had roles, that had
+# none chosen until the change (``has_no_role``): it had every right, but no role.
+NO_ROLE_BEFORE = "none"
+
 # Role changes begun here and broken off (``change_laptop_role``): JSON, by device id, of the
 # role chosen, the one the laptop had and its name. Once the first key is replaced the server
 # lists the new role, so only this laptop knows a change is not done, and what it had.
@@ -1040,11 +1044,15 @@ class UnfinishedRoleChange:
     name: str  # as the server listed it (a label)
     role: Role  # the role chosen
     before: Role  # the role it had
-    # When it was begun (this laptop's clock) and by whom: the audit entry of a change another
-    # coordinator's laptop finished (``_forget_role_changes_done``). "" where a note from
-    # before kept neither.
+    # When it was begun (this laptop's clock) and by whom. "" where a note from before kept
+    # neither.
     begun_at: str = field(default="", compare=False)
     user_id: str = field(default="", compare=False)
+    # Approved before laptops had roles, with none chosen until this change (``has_no_role``):
+    # ``before`` is then a coordinator's, the rights it had, and the audit entry says no role
+    # was chosen before (``NO_ROLE_BEFORE``). Once the first key is replaced the server lists
+    # the new role, so only the note keeps that.
+    unset: bool = field(default=False, compare=False)
 
 
 def unfinished_role_changes(store: Store) -> list[UnfinishedRoleChange]:
@@ -1066,6 +1074,7 @@ def _role_changes(session: DbSession) -> dict[str, UnfinishedRoleChange]:
                 Role(c["before"]),
                 str(c.get("at", "")),
                 str(c.get("user", "")),
+                c.get("unset") is True,
             )
             for device_id, c in kept.items()
         }
@@ -1097,6 +1106,7 @@ def _keep_role_change(
                     "at": c.begun_at,
                     "user": c.user_id,
                 }
+                | ({"unset": True} if c.unset else {})
                 for c in changes.values()
             },
             sort_keys=True,
@@ -1201,6 +1211,7 @@ def _change_laptop_role(
                 before,
                 begun.begun_at if begun else str(store.clock.now()),
                 begun.user_id if begun else user.id,
+                begun.unset if begun else unset,
             )
             with store.transaction() as session:
                 _keep_role_change(session, device.device_id, change)
@@ -1239,7 +1250,9 @@ def _change_laptop_role(
         raise SyncSetupError("server_too_old_role", "no key was replaced")
     with store.transaction() as session:
         _keep_role_change(session, device.device_id, None)
-        details = {"role": new} | ({"previous_role": before.value} if before else {})
+        had_none = begun.unset if begun is not None else unset
+        previous = NO_ROLE_BEFORE if had_none else before.value if before else None
+        details = {"role": new} | ({"previous_role": previous} if previous else {})
         audit.record_in(
             session,
             store,

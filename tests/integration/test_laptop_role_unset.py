@@ -14,11 +14,13 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.domain.users import Role
+from desktop_app.sync.http_client import SyncError
 from desktop_app.usecases import accounts, audit
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import (
     PASSWORD,
+    CuttingProxy,
     Laptops,
     ServerProcess,
     active_key_id,
@@ -86,7 +88,10 @@ def test_a_role_is_chosen_for_a_laptop_approved_before_roles(
     assert not any(sync_uc.has_no_role(d) for d in sync_uc.list_devices(a.store, a.user))
     assert sync_uc.laptops_without_role(a.store) == []
     entries = audit.list_entries(a.store, a.user, record_id=device_id(b))
-    assert [e.details["role"] for e in entries if e.action == "change_laptop_role"] == [role.value]
+    # No role was chosen before (it said "previous_role: coordinator", as if one had been).
+    assert [e.details for e in entries if e.action == "change_laptop_role"] == [
+        {"role": role.value, "previous_role": sync_uc.NO_ROLE_BEFORE}
+    ]
     assert sync_uc.status(b.store).own_role_unset  # until it syncs
     laptops.sync(b)
     assert keyring_of(b) == held  # the same keys, wrapped anew, set its ceiling
@@ -159,3 +164,41 @@ def test_a_renewal_leaves_a_laptop_without_a_role_listed_so_and_a_role_is_chosen
     assert sync_uc.laptops_without_role(a.store) == []
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is role
+
+
+def test_a_choice_broken_off_for_a_laptop_without_a_role_is_audited_as_from_none(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """Once the first key is replaced the server lists the role chosen: the note kept here
+    says that the laptop had none, for the entry of the change finished by asking again."""
+    a = laptops.new("A")
+    sync_uc.rotate_team_key(a.store, a.user)  # B gets two keys: the link is cut between them
+    b = laptops.new("B")
+    laptops.sync(a, b)
+    as_before_roles(server, a, b)
+    laptops.sync(a, b)
+    proxy = CuttingProxy(server.base_url)
+    uploads: list[str] = []
+
+    def after_the_first_key(method: str, path: str) -> bool:
+        if method == "POST" and path.endswith("/keys"):
+            uploads.append(path)
+        return len(uploads) > 1
+
+    try:
+        sync_uc.change_server_url(a.store, a.user, proxy.url)
+        proxy.cut_when = after_the_first_key
+        with pytest.raises(SyncError):
+            sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+        proxy.restore()
+        assert _server_roles(server, b) == ("helper", {"helper", None})
+        [note] = sync_uc.unfinished_role_changes(a.store)
+        assert note.unset and note.role is Role.HELPER
+        sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    finally:
+        proxy.close()
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    entries = audit.list_entries(a.store, a.user, action="change_laptop_role")
+    assert [e.details for e in entries] == [
+        {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE}
+    ]

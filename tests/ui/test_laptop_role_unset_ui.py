@@ -123,3 +123,23 @@ def test_the_laptops_own_window_says_it_has_no_role_to_a_coordinator_until_one_i
     new.sync.show_status(sync_uc.status(b.store))  # type: ignore[attr-defined]
     assert new.sync.no_role.isHidden()  # type: ignore[attr-defined]
     new.close()
+
+
+def test_the_audit_view_says_no_role_was_chosen_before_in_every_language() -> None:
+    """The entry of a role chosen for a laptop approved before roles said "role before:
+    Coordinators", as if one had been chosen."""
+    from desktop_app.ui.audit import detail_text
+
+    said = {
+        "de": "Rolle: Integrationshelfer/in · Rolle vorher: keine Rolle gewählt",
+        "bg": "роля: Помощник по интеграция · предишна роля: няма избрана роля",
+        "ro": "rol: Asistent de integrare · rolul anterior: niciun rol ales",
+        "en": "role: Integration helper · role before: no role chosen",
+    }
+    try:
+        for lang, text in said.items():
+            set_language(lang)
+            details = {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE}
+            assert detail_text(details) == text
+    finally:
+        set_language("en")
