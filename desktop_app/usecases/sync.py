@@ -59,6 +59,7 @@ from desktop_app.sync.engine import (
 from desktop_app.sync.http_client import (
     BadRequest,
     Forbidden,
+    RequestRefused,
     Revoked,
     SyncError,
     SyncServerClient,
@@ -1227,8 +1228,14 @@ def _change_laptop_role(
                 client.upload_wrapped_key(
                     device.device_id, key_id, blob, own.public_key, laptop_role=new
                 )
-            except BadRequest as exc:
-                if exc.code != "conflict":
+            except RequestRefused as exc:
+                if not isinstance(exc, BadRequest) or exc.code != "conflict":
+                    if not replaced and begun is None:
+                        # Refused, so nothing was stored (the server refuses this laptop's
+                        # key, ``SENDER_NOT_UPLOADER``, or the request): nothing to finish.
+                        # The note said "broken off: change its role again", refused again.
+                        with store.transaction() as session:
+                            _keep_role_change(session, device.device_id, None)
                     raise
                 if number == 0 and not again and not unset:
                     # A server from before roles were changed keeps the first key it was given:

@@ -505,9 +505,11 @@ def test_a_role_change_finished_elsewhere_has_one_entry_when_this_laptop_synced_
     laptops.sync(k, a)
     assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
     laptops.sync(a, k)
-    assert _role_change_entries(a) == _role_change_entries(k) == [
-        (k.store.device_id, {"role": "helper"})
-    ]
+    assert (
+        _role_change_entries(a)
+        == _role_change_entries(k)
+        == [(k.store.device_id, {"role": "helper"})]
+    )
     assert audit.verify_chain(a.store) == []
 
 
