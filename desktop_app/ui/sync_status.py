@@ -1546,6 +1546,9 @@ class DevicesDialog(QDialog):
         self.role_unfinished.setWordWrap(True)
         self.role_unfinished.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives
         self.role_unfinished.hide()
+        self.unfinished_shown: list[sync_uc.UnfinishedRoleChange] = []
+        # A sync may drop those notes (``after_sync``): said while the dialog is open.
+        controller.sync_finished.connect(self.after_sync)
         self.list.currentItemChanged.connect(self._on_list_current_changed)
         self.fingerprint.textChanged.connect(self._update_buttons)
         self.renew = QPushButton(_("&Renew the team key"))
@@ -1857,8 +1860,21 @@ class DevicesDialog(QDialog):
             lambda: sync_uc.change_laptop_role(store, user, device_id, role), lowered, failed
         )
 
+    def after_sync(self, result: object) -> None:
+        """A sync drops the notes of role changes broken off here that another coordinator's
+        laptop finished, or of laptops revoked since (``usecases.sync``): the dialog said them,
+        and offered those laptops' roles again, until it was opened anew. The list is asked
+        for again only when the notes changed."""
+        if not isinstance(result, sync_uc.SyncReport) or not self.isVisible():
+            return
+        if sync_uc.unfinished_role_changes(self.controller.store) != self.unfinished_shown:
+            self._show_unfinished_roles()
+            if not self.busy:  # not beside a call under way; the notes are said all the same
+                self.reload()
+
     def _show_unfinished_roles(self) -> None:
         changes = sync_uc.unfinished_role_changes(self.controller.store)
+        self.unfinished_shown = changes
         self.role_unfinished.setText(
             "\n".join(
                 _(
