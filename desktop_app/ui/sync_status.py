@@ -1997,11 +1997,12 @@ def _lowerable_role(
     (this laptop, one waiting or revoked, one enrolled with a coordinator's code, one for
     student helpers already). Approved before roles (none listed): ``_NO_ROLE``. A change
     begun here and broken off (``begun``): the role it had, so that the same roles are offered
-    again (the server lists the new one from its first key on)."""
+    again (the server lists the new one from its first key on); ``_NO_ROLE`` if it had none."""
     if device.device_id == own or device.status != "approved" or device.is_coordinator:
         return ""
     if begun is not None:
-        return begun.before.value
+        # A choice for a laptop with no role broken off: every role again, a coordinator's too.
+        return _NO_ROLE if begun.unset else begun.before.value
     if sync_uc.has_no_role(device):
         return _NO_ROLE  # every role is offered, a coordinator's too
     role = device.laptop_role or Role.COORDINATOR.value

@@ -166,11 +166,11 @@ def test_a_renewal_leaves_a_laptop_without_a_role_listed_so_and_a_role_is_chosen
     assert sync_uc.laptop_role(b.store) is role
 
 
-def test_a_choice_broken_off_for_a_laptop_without_a_role_is_audited_as_from_none(
-    laptops: Laptops, server: ServerProcess
-) -> None:
-    """Once the first key is replaced the server lists the role chosen: the note kept here
-    says that the laptop had none, for the entry of the change finished by asking again."""
+def choice_broken_off(
+    laptops: Laptops, server: ServerProcess, role: Role
+) -> tuple[Session, Session]:
+    """A coordinator's laptop A chooses ``role`` for B, approved before roles with two keys,
+    and the link is cut after the first key; the server lists that role from then on."""
     a = laptops.new("A")
     sync_uc.rotate_team_key(a.store, a.user)  # B gets two keys: the link is cut between them
     b = laptops.new("B")
@@ -189,14 +189,23 @@ def test_a_choice_broken_off_for_a_laptop_without_a_role_is_audited_as_from_none
         sync_uc.change_server_url(a.store, a.user, proxy.url)
         proxy.cut_when = after_the_first_key
         with pytest.raises(SyncError):
-            sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
-        proxy.restore()
-        assert _server_roles(server, b) == ("helper", {"helper", None})
-        [note] = sync_uc.unfinished_role_changes(a.store)
-        assert note.unset and note.role is Role.HELPER
-        sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+            sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
     finally:
         proxy.close()
+    sync_uc.change_server_url(a.store, a.user, server.base_url)
+    assert _server_roles(server, b) == (role.value, {role.value, None})
+    [note] = sync_uc.unfinished_role_changes(a.store)
+    assert note.unset and note.role is role
+    return a, b
+
+
+def test_a_choice_broken_off_for_a_laptop_without_a_role_is_audited_as_from_none(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """Once the first key is replaced the server lists the role chosen: the note kept here
+    says that the laptop had none, for the entry of the change finished by asking again."""
+    a, b = choice_broken_off(laptops, server, Role.HELPER)
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
     assert _server_roles(server, b) == ("helper", {"helper"})
     entries = audit.list_entries(a.store, a.user, action="change_laptop_role")
     assert [e.details for e in entries] == [
