@@ -42,9 +42,11 @@ _QT_BINDINGS_LOADED = threading.Event()
 
 
 def _load_qt_bindings() -> None:
-    """Qt's bindings on the main thread, before any worker may load modules beside them."""
+    """Qt's bindings on the main thread, before any worker may load modules beside them, and
+    Qt's windows' package with them: it makes what PySide6 asks of every module loaded after
+    it cheaper (``desktop_app/ui/__init__.py``), also of the worker's."""
     try:
-        import shiboken6  # noqa: F401
+        import desktop_app.ui  # noqa: F401
     finally:
         _QT_BINDINGS_LOADED.set()  # (a failed import ends the start on this thread anyway)
 
@@ -429,9 +431,6 @@ def _run_gui(
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    # Qt's windows' package before any other module: it makes what PySide6 does for every
-    # module imported after it cheaper (see desktop_app/ui/__init__.py).
-    import desktop_app.ui  # noqa: F401
     from desktop_app.i18n.messages import error_message
     from desktop_app.i18n.text import LANGUAGES, set_language, system_language
     from desktop_app.storage.keyslots import KeySlotError
