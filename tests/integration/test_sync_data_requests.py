@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
@@ -183,3 +184,30 @@ def test_a_request_pushed_after_the_erasure_by_a_laptop_that_had_not_pulled_it_i
         assert (entry.answered, entry.answered_by) == (TODAY, Role.COORDINATOR.value)
     # Nothing of the register waits to be sent (A approving C queued its own records).
     assert _queued(a) == _queued(b) == _queued(c) == []
+
+
+def test_a_laptop_of_a_version_before_the_kind_keeps_the_requests_until_it_is_updated(
+    laptops: Laptops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop of a version that does not know "data_request" takes it as a newer version's
+    record: kept unread, not refused, its status bar asking for an update; its sync goes on.
+    Updated, it applies them at the next sync."""
+    from desktop_app.sync.records import ADAPTERS
+    from desktop_app.usecases import sync as sync_uc
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = add_person(a, "Elena", "Radu")
+    laptops.sync(a, b)
+    ref = data_rights.record_open_request(a.store, a.user, pid, COPY, TODAY)
+    add_person(a, "Ion", "Popa")  # and a record B reads
+    laptops.sync(a)
+    adapter = ADAPTERS["data_request"]
+    monkeypatch.delitem(ADAPTERS, "data_request")  # B runs the version before
+    (report,) = laptops.sync(b)
+    assert report.refused == 0 and report.deferred == 1 and report.applied >= 1
+    assert sync_uc.status(b.store).need_update == 1
+    assert _register(b) == {}
+    monkeypatch.setitem(ADAPTERS, "data_request", adapter)  # B is updated
+    (updated,) = laptops.sync(b)
+    assert updated.refused == 0 and sync_uc.status(b.store).need_update == 0
+    assert _register(b)[ref].is_open and _linked(b) == [pid]
