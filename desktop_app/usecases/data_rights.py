@@ -742,12 +742,14 @@ def apply_remote_erasure(
         return False
     author = User(author_id, "", "", Role.COORDINATOR)
     # An erasure request registered open here is answered by it (only coordinators erase),
-    # on the day of the erasure (its clock's): every laptop the erasure reaches answers it
-    # alike. Where the erasing laptop held the request, its own answer arrives too.
+    # on the day of the erasure (its clock's; not before the request was received, recorded
+    # here before the erasure arrived): every laptop the erasure reaches answers it alike.
+    # Where the erasing laptop held the request, its own answer arrives too.
     opened = _open_row(session, person_id, ERASURE)
     counts = _erase_row(session, store, author, row, by_sync=True)
     if opened is not None:
-        _answer_open(session, store, author, opened, _hlc_date(updated_hlc), by_sync=True)
+        day = max(_hlc_date(updated_hlc), dt.date.fromisoformat(opened.received))
+        _answer_open(session, store, author, opened, day, by_sync=True)
     row.revision, row.updated_hlc = revision, updated_hlc
     row.device_id, row.author_id = device_id, author_id
     audit.record_in(

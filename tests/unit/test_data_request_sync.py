@@ -173,3 +173,41 @@ def test_a_store_of_the_version_before_queues_its_requests_once(
         assert register[1].answered_by == Role.COORDINATOR.value
     finally:
         again.close()
+
+
+def test_an_erasure_arriving_answers_the_open_request_on_its_day_not_before_the_receipt(
+    session: Session,
+) -> None:
+    """An erasure from another laptop answers the erasure request open here on the day of the
+    erasure (every laptop it reaches answers alike), or on the day the request was received
+    here where that is later (recorded before the erasure arrived); queued as no user's."""
+    from desktop_app.domain.hlc import Timestamp
+    from desktop_app.storage.models import PersonRow
+
+    today = dt.date.today()
+    first, second = _person(session), _person(session)
+    for pid in (first, second):
+        data_rights.record_open_request(session.store, session.user, pid, ERASURE, today)
+    for pid, erased_on in ((first, today), (second, today - dt.timedelta(days=3))):
+        wall = dt.datetime.combine(erased_on, dt.time(12), dt.UTC).timestamp() * 1000
+        with session.store.transaction() as db:
+            person = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+            assert person is not None
+            assert data_rights.apply_remote_erasure(
+                db,
+                session.store,
+                pid,
+                revision=person.revision + 1,
+                updated_hlc=str(Timestamp(int(wall), 0, "other-laptop")),
+                device_id="other-laptop",
+                author_id="coordinator-elsewhere",
+            )
+    rows = list(_rows(session).values())
+    assert [(r.answered, r.answered_by, r.person_id) for r in rows] == [
+        (today.isoformat(), Role.COORDINATOR.value, "")
+    ] * 2
+    with session.store.reading() as db:
+        queued = db.scalars(select(OutboxRow).where(OutboxRow.record_kind == "data_request"))
+        assert {(o.record_id, o.by_sync) for o in queued if o.revision > 1} == {
+            (r.id, True) for r in rows
+        }
