@@ -405,24 +405,11 @@ class DataRequestAdapter(RowAdapter):
             if item.state.id in refused or item.state.deleted or field is None or not field.value:
                 continue
             linked.setdefault(str(field.value), []).append(item.state.id)
-        if not linked:
-            return refused
-        gone = set(
-            session.scalars(
-                select(PersonRow.id).where(PersonRow.id.in_(linked), PersonRow.deleted.is_(True))
-            )
-        )
-        if gone:
+        if linked:
             # Imported here: the use cases import the sync package.
-            from desktop_app.usecases.data_rights import relink_requests
+            from desktop_app.usecases.data_rights import follow_erasures
 
-            kept = person_merges.kept_entries(session, gone)
-            authors = {item.state.id: item.author_id for item in items}
-            for person_id in sorted(gone):
-                for record_id in linked[person_id]:
-                    relink_requests(
-                        session, store, record_id, kept.get(person_id, ""), authors[record_id]
-                    )
+            follow_erasures(session, store, linked)
         return refused
 
 

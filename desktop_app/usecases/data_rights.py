@@ -373,17 +373,49 @@ def _answer_open(
     return row.reference
 
 
-def relink_requests(
-    session: DbSession, store: Store, record_id: str, person_id: str, author_id: str
-) -> None:
-    """For the sync client: an entry that arrived linked to a person erased here (``""``:
-    the link emptied) or merged into another entry here (``person_id``: the entry kept), a
-    change of its own that syncs, no user's (``OutboxRow.by_sync``)."""
-    row = session.get(DataRequestRow, record_id)
-    if row is None or row.deleted or row.person_id == person_id:
+def follow_erasures(session: DbSession, store: Store, linked: dict[str, list[str]]) -> None:
+    """For the sync client: entries that arrived linked to a person (``linked``: person id ->
+    record ids) whom this laptop holds erased or merged into another entry. Erased: the link
+    empties, and an open erasure request is answered by that erasure, on its day (not before
+    the receipt), as ``apply_remote_erasure`` answers one held here when the erasure arrives.
+    Merged away: the link moves to the entry kept (none where that one was erased since).
+    Each a change of its own that syncs, no user's (``OutboxRow.by_sync``)."""
+    from desktop_app.sync import person_merges
+
+    gone = {
+        pid: (hlc, author)
+        for pid, hlc, author in session.execute(
+            select(PersonRow.id, PersonRow.updated_hlc, PersonRow.author_id).where(
+                PersonRow.id.in_(linked), PersonRow.deleted.is_(True)
+            )
+        )
+    }
+    if not gone:
         return
-    row.person_id = person_id
-    _queue(session, store, row, author_id, by_sync=True)
+    kept = person_merges.kept_entries(session, gone)
+    erased_kept = set(
+        session.scalars(
+            select(PersonRow.id).where(
+                PersonRow.id.in_(set(kept.values())), PersonRow.deleted.is_(True)
+            )
+        )
+    )
+    for person_id in sorted(gone):
+        target = kept.get(person_id, "")
+        target = "" if target in erased_kept else target
+        erased_on, eraser = _hlc_date(gone[person_id][0]), gone[person_id][1]
+        for record_id in linked[person_id]:
+            row = session.get(DataRequestRow, record_id)
+            if row is None or row.deleted:
+                continue
+            changed = row.person_id != target
+            row.person_id = target
+            if person_id not in kept and row.kind == ERASURE and row.answered == OPEN:
+                day = max(erased_on, dt.date.fromisoformat(row.received))
+                row.answered, row.answered_by = day.isoformat(), Role.COORDINATOR.value
+                changed = True
+            if changed:
+                _queue(session, store, row, eraser, by_sync=True)
 
 
 def unlink_requests(

@@ -159,8 +159,8 @@ def test_a_request_pushed_after_the_erasure_by_a_laptop_that_had_not_pulled_it_i
 ) -> None:
     """B records an erasure request offline for a person A erases meanwhile, and pushes it
     before it pulls the erasure. A pulls it and keeps it (the register outlives the erasure),
-    with its person link emptied in a revision of its own, so that no laptop keeps the link;
-    B answers it as the erasure reaches it."""
+    with its person link emptied and answered by the erasure in a revision of its own, so that
+    no laptop keeps the link; B answers it alike as the erasure reaches it."""
     from desktop_app.sync.engine import SyncEngine, SyncReport
     from desktop_app.usecases import sync as sync_uc
 
@@ -173,13 +173,15 @@ def test_a_request_pushed_after_the_erasure_by_a_laptop_that_had_not_pulled_it_i
     with sync_uc.client_for(b.store) as client:
         SyncEngine(b.store, client)._push(SyncReport())  # before B pulls the erasure
     laptops.sync(a)
-    assert _linked(a) == [] and _register(a)[ref].is_open and _register(a)[ref].person_erased
+    # A keeps it unlinked, answered by its erasure (on the erasure's day, by a coordinator).
+    entry = _register(a)[ref]
+    assert _linked(a) == [] and (entry.answered, entry.answered_by) == (TODAY, "coordinator")
     laptops.sync(b, a)
     c = laptops.new("C")  # joins later: pulls every revision the server holds
     laptops.sync(c)
     for laptop in (a, b, c):
         assert _linked(laptop) == [], laptop.store.device_id
-        # B answered it as the erasure reached it (on the erasure's day): so does everyone.
+        # Answered on the erasure's day, by both A and B: the same answer everywhere.
         entry = _register(laptop)[ref]
         assert (entry.answered, entry.answered_by) == (TODAY, Role.COORDINATOR.value)
     # Nothing of the register waits to be sent (A approving C queued its own records).
@@ -211,3 +213,32 @@ def test_a_laptop_of_a_version_before_the_kind_keeps_the_requests_until_it_is_up
     (updated,) = laptops.sync(b)
     assert updated.refused == 0 and sync_uc.status(b.store).need_update == 0
     assert _register(b)[ref].is_open and _linked(b) == [pid]
+
+
+def test_a_request_about_an_entry_merged_away_meanwhile_follows_it_to_the_entry_kept(
+    laptops: Laptops,
+) -> None:
+    """B records a request offline for an entry A merges into another meanwhile, and pushes
+    it before it pulls the merge: A moves it to the entry kept as it arrives (not unlinked, not
+    answered as by an erasure), and every laptop ends linked to the entry kept."""
+    from desktop_app.sync.engine import SyncEngine, SyncReport
+    from desktop_app.usecases import merges
+    from desktop_app.usecases import sync as sync_uc
+
+    a, b = laptops.new("A"), laptops.new("B")
+    one, other = add_person(a, "Ana", "Popa", "1990"), add_person(a, "Ana", "Popa", "1990")
+    kept, merged = merges.kept_and_merged(one, other)
+    laptops.sync(a, b)
+    ref = data_rights.record_open_request(b.store, b.user, merged, ERASURE, TODAY)
+    merges.merge_people(a.store, a.user, kept, merged)
+    laptops.sync(a)
+    with sync_uc.client_for(b.store) as client:
+        SyncEngine(b.store, client)._push(SyncReport())  # before B pulls the merge
+    laptops.sync(a)
+    assert _linked(a) == [kept] and _register(a)[ref].is_open
+    laptops.sync(b, a)
+    for laptop in (a, b):
+        assert _linked(laptop) == [kept], laptop.store.device_id
+        assert _register(laptop)[ref].is_open
+        assert data_rights.open_request(laptop.store, laptop.user, kept, ERASURE) is not None
+    assert _queued(a) == _queued(b) == []
