@@ -373,10 +373,11 @@ class DataRequestAdapter(RowAdapter):
     entry is made. The person link only empties (an erasure) or moves to the entry kept (a
     merge): the later change wins, never a conflict. Not erased with the person (the register
     outlives the erasure it records): one arriving about a person erased here has its link
-    emptied as it is saved, a change of this laptop's that syncs (as ``apply_remote_erasure``
-    does for those held here when the erasure arrives); one about an entry merged away moves
-    to the entry kept. Any role may push it (the server cannot tell the kinds' content apart,
-    and a helper's laptop sends the emptied link after an erasure)."""
+    emptied (an open erasure request answered by that erasure) as it is saved, a change of
+    this laptop's that syncs, as ``apply_remote_erasure`` does for those held here when the
+    erasure arrives; one about an entry merged away moves to the entry kept
+    (``data_rights.follow_erasures``). Any role may push it (the server cannot tell the kinds'
+    content apart, and a helper's laptop sends the emptied link after an erasure)."""
 
     least = frozenset({"answered"})
     follows = {"answered_by": "answered"}
