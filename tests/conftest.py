@@ -38,7 +38,9 @@ def _forget_compiled_statements() -> Iterator[None]:
     bounded, keyed by the engine's dialect): one store a process in the program, but a new
     store in almost every test, so a worker held some 1,000 more objects after every test
     (80,000 after 80 of the window-size tests), and every full cycle collection, the one after
-    each UI test too, walked them: 56 ms after 20 tests, 117 ms after 80, twice that under load."""
+    each UI test too, walked them: 56 ms after 20 tests, 117 ms after 80, twice that under load.
+    A store that closes drops its own (``storage.db._forget_compiled``); this is for the stores
+    a test leaves open and for the server's engines."""
     yield
     from desktop_app.storage.models import Base as StoreBase
     from sync_server.models import Base as ServerBase

@@ -47,6 +47,11 @@ INTRO = N_(
 CONTACT = N_("For questions, corrections or erasure: {contact}")
 AS_OF = N_("As of {date}")
 PERSON_HEADING = N_("About you")
+#: the request the copy answers, in the erasure confirmation's words
+#: (``erasure_confirmation_pdf.RECEIVED``, ``REFERENCE``)
+REQUEST_RECEIVED = N_("Your request received on")
+REQUEST_REFERENCE = N_("Reference")
+QUOTE_REFERENCE = N_("Please give this reference when you contact us about your request.")
 NOTHING = N_("No entries.")
 
 
@@ -228,9 +233,11 @@ def render_person_data(
     field_labels: Mapping[str, str] | None = None,
     organisation: Organisation | None = None,
     notice: DataCopyNotice | None = None,
+    request: tuple[str, dt.date] | None = None,
 ) -> bytes:
     """``person_rows``: (label msgid, value); ``sections``: (title msgid, rows) per source;
-    ``field_labels``: msgids of the person's fields by name (a conflict names its field)."""
+    ``field_labels``: msgids of the person's fields by name (a conflict names its field);
+    ``request``: the reference and date of receipt of the request the copy answers."""
     field_labels = field_labels or {}
     register_fonts()
     base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
@@ -263,21 +270,41 @@ def render_person_data(
     # Who holds the data, and how to reach them (the letterhead saved in the settings).
     org = organisation or Organisation(name="Welcome Desk")
     contact = controller_contact(org)
-    story: list[Flowable] = [
-        para(t(TITLE).format(organisation=org.name), title),
-        para(t(AS_OF).format(date=unbroken(format_long_date(today, lang)))),
-        Spacer(1, 3 * mm),
-        para(t(INTRO)),
-        Spacer(1, 1.5 * mm),
-        para(t(CONTACT).format(contact=contact)),
-        para(t(PERSON_HEADING), heading),
-    ]
     table_style = TableStyle(
         [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
         ]
     )
+    story: list[Flowable] = [
+        para(t(TITLE).format(organisation=org.name), title),
+        para(t(AS_OF).format(date=unbroken(format_long_date(today, lang)))),
+        Spacer(1, 3 * mm),
+    ]
+    if request is not None:
+        # The request it answers, as the erasure's confirmation names it: the person and the
+        # team can refer to it (the register of requests keeps the reference).
+        reference, received = request
+        facts = [
+            (t(REQUEST_RECEIVED), unbroken(format_long_date(received, lang))),
+            (t(REQUEST_REFERENCE), reference),
+        ]
+        story += [
+            Table(
+                [[para(label, bold), para(value)] for label, value in facts],
+                colWidths=[55 * mm, 115 * mm],
+                style=table_style,
+            ),
+            Spacer(1, 1.5 * mm),
+            para(t(QUOTE_REFERENCE)),
+            Spacer(1, 3 * mm),
+        ]
+    story += [
+        para(t(INTRO)),
+        Spacer(1, 1.5 * mm),
+        para(t(CONTACT).format(contact=contact)),
+        para(t(PERSON_HEADING), heading),
+    ]
     rows = [[para(t(label), bold), para(value or "—")] for label, value in person_rows]
     # Rows split across pages (splitInRow): a visit's earlier versions, or its notes alone,
     # made one row taller than a page, and ReportLab refused the whole copy (LayoutError).

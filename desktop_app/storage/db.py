@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from sqlalchemy import URL, Engine, create_engine, event, select, text
+from sqlalchemy import URL, Dialect, Engine, create_engine, event, select, text
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
@@ -36,7 +36,7 @@ from desktop_app.storage.layout import (  # re-exported: the store's names live 
     StoreMissing,
     StorePaths,
 )
-from desktop_app.storage.models import MetaRow
+from desktop_app.storage.models import Base, MetaRow
 
 log = logging.getLogger(__name__)
 
@@ -476,6 +476,7 @@ class Store:
                 return
             self._closed = True
             _forget_key(self.engine, self.paths.database)
+            _forget_compiled(self.engine.dialect)
         # What held the key, if the program froze it with everything alive once started
         # (``desktop_app.memory``), goes back to the cycle collector.
         memory.thaw()
@@ -492,6 +493,23 @@ def _forget_key(engine: Engine, database: Path) -> None:
     engine.dispose(close=True)
     engine.url = URL.create(engine.url.drivername, database=engine.url.database)
     engine.pool = QueuePool(refuse, pool_size=1, max_overflow=0)
+
+
+def _forget_compiled(dialect: Dialect) -> None:
+    """Drop what the ORM compiled for ``dialect``. Each mapper caches the inserts, updates
+    and deletes its unit of work compiled (``Mapper._compiled_cache``, SQLAlchemy's own and
+    shared by every engine: the key begins with the dialect). The engine's own cache goes
+    with the engine; these entries kept a closed store's dialect in memory, and with it what
+    it had made (type adaptations, compiled statements, quoted names): some 650 objects at
+    every user switch at the lock, bounded only by each cache's 150 entries (some 50
+    switches: three entries each)."""
+    for mapper in Base.registry.mappers:
+        cache = mapper.__dict__.get("_compiled_cache")  # made at a mapper's first write
+        if not cache:
+            continue
+        for key in [k for k in list(cache) if isinstance(k, tuple) and k and k[0] is dialect]:
+            with contextlib.suppress(KeyError):  # pruned meanwhile by another thread's write
+                del cache[key]
 
 
 # The meta row that holds the newest clock time this store has issued or observed.

@@ -104,6 +104,9 @@ KIND_NAMES = {
     "data_request": N_("request about personal data"),
 }
 
+# The role before of a laptop's role chosen for the first time (``sync_uc.NO_ROLE_BEFORE``).
+NO_ROLE_BEFORE = N_("no role chosen")
+
 # What an entry's details name, in the reader's words (anything else is shown by its key).
 DETAIL_NAMES = {
     "visit_id": N_("visit"),
@@ -298,6 +301,9 @@ class DetailReader:
             return ", ".join(self.purpose(p) for p in value.split(",") if p)
         if key in ("role", "previous_role") and value in set(Role):
             return _(_ROLE_NAMES[Role(value)])
+        if key == "previous_role" and value == sync_uc.NO_ROLE_BEFORE:
+            # Approved before laptops had roles: every right, but no role chosen.
+            return _(NO_ROLE_BEFORE)
         if key == "kind" and value in SECTION_NAMES:  # a section opened to a helper
             return _(SECTION_NAMES[value])
         if key == "service":

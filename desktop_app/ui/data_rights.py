@@ -6,9 +6,9 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -45,6 +45,7 @@ from desktop_app.i18n.text import (
 from desktop_app.i18n.translit import fold
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel, WarningLabel
+from desktop_app.ui.requests_due import RequestsDueNotice, requests_changed
 from desktop_app.ui.save_dialog import ask_folder
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import KeepsInput, record_table
@@ -603,6 +604,7 @@ class RetentionWindow(QDialog):
             self.window_.person_page.show_person(None)
             self.window_.reload_all()
             self.refresh()
+            requests_changed(self.window_)  # an erasure answers the person's open one
             return
         self.count.setText(
             _("Erasing {number} of {count}…").format(
@@ -638,6 +640,8 @@ class RequestsWindow(QDialog):
     """The register of the persons' requests about their data: each with its reference, when
     it was received, when it was due (a month later) and when it was answered; late ones
     marked. The team's: every laptop's entries, as synced."""
+
+    answered = Signal()  # an answer was recorded here (``requests_changed``)
 
     def __init__(self, window: QWidget, session: Session, today: dt.date | None = None) -> None:
         super().__init__(window)
@@ -712,6 +716,7 @@ class RequestsWindow(QDialog):
         )
         self.refresh()
         self._update_answer()
+        self.answered.emit()
 
     def refresh(self) -> None:
         today = self.today or dt.date.today()
@@ -832,33 +837,6 @@ class AnswerRequestDialog(QDialog):
 DUE_SOON_COLOUR = WarningLabel.COLOUR
 
 
-def requests_due_text(due: data_rights.RequestsDue) -> str:
-    """What a coordinator is told at login of the open requests about personal data that are
-    overdue or due within the week ("" when none)."""
-    parts = []
-    if due.overdue:
-        parts.append(
-            ngettext(
-                "{count} request about personal data is overdue",
-                "{count} requests about personal data are overdue",
-                due.overdue,
-            ).format(count=format_number(due.overdue))
-        )
-    if due.due_soon:
-        parts.append(
-            ngettext(
-                "{count} request about personal data is due within 7 days",
-                "{count} requests about personal data are due within 7 days",
-                due.due_soon,
-            ).format(count=format_number(due.due_soon))
-        )
-    if not parts:
-        return ""
-    return _("{what}. See Administration, Requests about personal data.").format(
-        what="; ".join(parts)
-    )
-
-
 def erase_on_request_to(
     session: Session, person_id: str, folder: Path, received: dt.date, lang: str
 ) -> Path:
@@ -922,6 +900,7 @@ def erase_shown_person(
         controller = getattr(window, "sync", None)  # None without the sync feature
         if controller is not None:
             controller.refresh()
+        requests_changed(window)  # the erasure may have answered a request
 
     def failed(exc: Exception) -> None:
         page.setEnabled(True)
@@ -945,9 +924,14 @@ def export_person_to(
 ) -> list[Path]:
     """Write the JSON and PDF copies (the PDF in ``lang``, by default the person's language);
     file names carry only the record id, never a name. ``received``: the day the person asked
-    for it, registered once both files are written (a copy cut short answered nothing)."""
+    for it; the request's reference is chosen first (the PDF names it), and registered once
+    both files are written (a copy cut short answered nothing)."""
+    store, user = session.store, session.user
+    request = (
+        None if received is None else data_rights.copy_request(store, user, person_id, received)
+    )
     json_bytes, pdf_bytes = data_rights.export_person(
-        session.store, session.user, person_id, lang=lang
+        store, user, person_id, lang=lang, request=request
     )
     stem = f"welcome-desk-data-{person_id[:8]}"
     paths = [folder / f"{stem}.json", folder / f"{stem}.pdf"]
@@ -956,16 +940,19 @@ def export_person_to(
         for path, data in zip(paths, (json_bytes, pdf_bytes), strict=True):
             written.append(path)
             path.write_bytes(data)
-    except OSError:
+        if request is not None:
+            data_rights.record_copy_request(
+                store, user, person_id, request.received, reference=request.reference
+            )
+    except BaseException:
         # Half a copy (the JSON without the PDF, a PDF cut short) is personal data left on a
-        # stick or share for nothing: what was written goes again.
+        # stick or share for nothing, and so is a copy naming a request the register does
+        # not hold: what was written goes again.
         for path in written:
             with contextlib.suppress(OSError):
                 if path.is_file():
                     path.unlink()
         raise
-    if received is not None:
-        data_rights.record_copy_request(session.store, session.user, person_id, received)
     return paths
 
 
@@ -976,28 +963,49 @@ def export_failed_message(folder: Path, exc: OSError) -> str:
     )
 
 
-def announce_requests_due(window: MainWindow, today: dt.date | None = None) -> None:
-    """Tell the coordinator in the status bar, once as the window opens after a login, of the
-    open requests that are overdue or due within the week (read on a worker)."""
-    store, user = window.session.store, window.session.user
+def _when_shown_still(window: MainWindow, person: Person, then: Callable[[], None]) -> None:
+    """``then``, unless the person's page shows someone else by now (the user moved on while
+    a dialog's data was read)."""
+    shown = window.person_page.person
+    if shown is not None and shown.id == person.id:
+        then()
 
-    def show(due: data_rights.RequestsDue) -> None:
-        text = requests_due_text(due)
-        if text:
-            window.statusBar().showMessage(text, 20_000)
 
-    window.tasks.run(lambda: data_rights.requests_due(store, user, today), show, lambda _e: None)
+_Read = TypeVar("_Read")
+
+
+class _OneAtATime:
+    """A dialog's data read on a worker before it opens: a second click meanwhile opens no
+    second dialog."""
+
+    def __init__(self) -> None:
+        self.reading = False
+
+    def run(
+        self, window: MainWindow, read: Callable[[], _Read], opened: Callable[[_Read], None]
+    ) -> None:
+        if self.reading:
+            return
+        self.reading = True
+
+        def done(result: _Read) -> None:
+            self.reading = False
+            opened(result)
+
+        def failed(exc: Exception) -> None:
+            self.reading = False
+            window._on_task_failed(exc)
+
+        window.tasks.run(read, done, failed)
 
 
 def install(window: MainWindow) -> None:
     user = window.session.user
     page = window.person_page
     if allowed(user, Action.EXPORT_PERSON):
+        export_reading = _OneAtATime()
 
-        def export(person: Person) -> None:
-            opened = data_rights.open_request(
-                window.session.store, window.session.user, person.id, data_rights.COPY
-            )
+        def export_dialog(person: Person, opened: DataRequest | None) -> None:
             dialog = ExportDialog(person, window, opened)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -1015,32 +1023,68 @@ def install(window: MainWindow) -> None:
                         window, _("Export data"), export_failed_message(folder, exc)
                     )
 
-                window.tasks.run(
-                    lambda: export_person_to(window.session, person.id, folder, lang, received),
-                    lambda paths: window.statusBar().showMessage(
+                def written(paths: list[Path]) -> None:
+                    window.statusBar().showMessage(
                         _("Data copy written: {files}").format(
                             files=", ".join(p.name for p in paths)
                         ),
                         8000,
-                    ),
+                    )
+                    requests_changed(window)  # the copy answered a request
+
+                window.tasks.run(
+                    lambda: export_person_to(window.session, person.id, folder, lang, received),
+                    written,
                     failed,
                 )
 
             dialog.accepted.connect(accepted)
             dialog.open()
 
+        def export(person: Person) -> None:
+            # The person's open request is read on a worker (the register has no index by
+            # person: each lookup reads it all), the dialog opens with it.
+            store, user = window.session.store, window.session.user
+            export_reading.run(
+                window,
+                lambda: data_rights.open_request(store, user, person.id, data_rights.COPY),
+                lambda opened: _when_shown_still(
+                    window,
+                    person,
+                    lambda: export_dialog(person, opened),
+                ),
+            )
+
         page.add_more_action("export_person", lambda: _("&Export data…"), export)
     if allowed(user, Action.ERASE_PERSON):
+        erase_reading = _OneAtATime()
 
-        def erase(person: Person) -> None:
-            dialog = EraseDialog(person, window, open_requests_of(window.session, person.id))
-            if dialog.exec() == QDialog.DialogCode.Accepted:
+        def erase_dialog(person: Person, opened: dict[str, DataRequest]) -> None:
+            dialog = EraseDialog(person, window, opened)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+            def accepted() -> None:
                 request = (
                     (dialog.chosen_received(), dialog.chosen_language(), dialog.chosen_folder())
                     if dialog.requested()
                     else None
                 )
                 erase_shown_person(window, person.id, request)
+
+            dialog.accepted.connect(accepted)
+            dialog.open()
+
+        def erase(person: Person) -> None:
+            session = window.session
+            erase_reading.run(
+                window,
+                lambda: open_requests_of(session, person.id),
+                lambda opened: _when_shown_still(
+                    window,
+                    person,
+                    lambda: erase_dialog(person, opened),
+                ),
+            )
 
         page.add_more_action("erase_person", lambda: _("E&rase person…"), erase, destructive=True)
     kinds = [
@@ -1052,11 +1096,10 @@ def install(window: MainWindow) -> None:
         if allowed(user, action)
     ]
     if kinds:
+        record_reading = _OneAtATime()
 
-        def record(person: Person) -> None:
-            dialog = RecordRequestDialog(
-                person, kinds, open_requests_of(window.session, person.id), window
-            )
+        def record_dialog(person: Person, opened: dict[str, DataRequest]) -> None:
+            dialog = RecordRequestDialog(person, kinds, opened, window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
             def accepted() -> None:
@@ -1071,6 +1114,7 @@ def install(window: MainWindow) -> None:
                         ),
                         10_000,
                     )
+                    requests_changed(window)  # received long ago, it may be due already
 
                 window.tasks.run(
                     lambda: data_rights.record_open_request(store, user, person.id, kind, received),
@@ -1083,17 +1127,40 @@ def install(window: MainWindow) -> None:
             dialog.accepted.connect(accepted)
             dialog.open()
 
+        def record(person: Person) -> None:
+            session = window.session
+            record_reading.run(
+                window,
+                lambda: open_requests_of(session, person.id),
+                lambda opened: _when_shown_still(
+                    window, person, lambda: record_dialog(person, opened)
+                ),
+            )
+
         page.add_more_action(
             "record_request", lambda: _("Record a re&quest about their data…"), record
         )
     if allowed(user, Action.CONFIRM_RETENTION):
-        announce_requests_due(window)
+
+        def open_register() -> None:
+            register = RequestsWindow(window, window.session)
+            register.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            register.answered.connect(lambda: requests_changed(window))
+            register.open()
+
+        # Overdue or soon-due requests: a banner from login until none is due (or hidden).
+        notice = RequestsDueNotice(window, open_register)
+        window.requests_due_notice = notice  # type: ignore[attr-defined]
+        controller = getattr(window, "sync", None)  # a sync may answer one (a remote erasure)
+        if controller is not None:
+            controller.sync_finished.connect(notice.check)
+        notice.check()
         retention = QAction(window)
         retention.triggered.connect(lambda: RetentionWindow(window).open())
         admin_menu(window).addAction(retention)
         requests = QAction(window)
         requests.setObjectName("data_requests")
-        requests.triggered.connect(lambda: RequestsWindow(window, window.session).open())
+        requests.triggered.connect(open_register)
         admin_menu(window).addAction(requests)
 
         def retranslate() -> None:

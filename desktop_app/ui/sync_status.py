@@ -605,6 +605,7 @@ class SyncController(QObject):
         self.revoked = False
         self.progress.connect(self._on_worker_progress)
         self._status_generation = 0
+        self._shown_status: sync_uc.SyncStatus | None = None  # (retranslate shows it again)
 
         self.sync_action = QAction(window)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -888,6 +889,7 @@ class SyncController(QObject):
         )
 
     def show_status(self, state: sync_uc.SyncStatus) -> None:
+        self._shown_status = state
         self.devices_action.setEnabled(state.approved and self.may_manage_laptops)
         self.forgotten = bool(state.refused)
         self.revoked = state.refused == "revoked"
@@ -1086,6 +1088,8 @@ class SyncController(QObject):
         self.confirm_action.setText(_("Con&firm the coordinator's laptop…"))
         self.devices_action.setText(_("Lap&tops of the organisation…"))
         self.conflicts_action.setText(_("&Conflicts to decide…"))
+        if self._shown_status is not None:  # in the new language at once, not after a read
+            self.show_status(self._shown_status)
         self.refresh()
 
     # --- dialogs -------------------------------------------------------------------------
@@ -1542,6 +1546,9 @@ class DevicesDialog(QDialog):
         self.role_unfinished.setWordWrap(True)
         self.role_unfinished.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives
         self.role_unfinished.hide()
+        self.unfinished_shown: list[sync_uc.UnfinishedRoleChange] = []
+        # A sync may drop those notes (``after_sync``): said while the dialog is open.
+        controller.sync_finished.connect(self.after_sync)
         self.list.currentItemChanged.connect(self._on_list_current_changed)
         self.fingerprint.textChanged.connect(self._update_buttons)
         self.renew = QPushButton(_("&Renew the team key"))
@@ -1853,8 +1860,21 @@ class DevicesDialog(QDialog):
             lambda: sync_uc.change_laptop_role(store, user, device_id, role), lowered, failed
         )
 
+    def after_sync(self, result: object) -> None:
+        """A sync drops the notes of role changes broken off here that another coordinator's
+        laptop finished, or of laptops revoked since (``usecases.sync``): the dialog said them,
+        and offered those laptops' roles again, until it was opened anew. The list is asked
+        for again only when the notes changed."""
+        if not isinstance(result, sync_uc.SyncReport) or not self.isVisible():
+            return
+        if sync_uc.unfinished_role_changes(self.controller.store) != self.unfinished_shown:
+            self._show_unfinished_roles()
+            if not self.busy:  # not beside a call under way; the notes are said all the same
+                self.reload()
+
     def _show_unfinished_roles(self) -> None:
         changes = sync_uc.unfinished_role_changes(self.controller.store)
+        self.unfinished_shown = changes
         self.role_unfinished.setText(
             "\n".join(
                 _(
@@ -1977,11 +1997,12 @@ def _lowerable_role(
     (this laptop, one waiting or revoked, one enrolled with a coordinator's code, one for
     student helpers already). Approved before roles (none listed): ``_NO_ROLE``. A change
     begun here and broken off (``begun``): the role it had, so that the same roles are offered
-    again (the server lists the new one from its first key on)."""
+    again (the server lists the new one from its first key on); ``_NO_ROLE`` if it had none."""
     if device.device_id == own or device.status != "approved" or device.is_coordinator:
         return ""
     if begun is not None:
-        return begun.before.value
+        # A choice for a laptop with no role broken off: every role again, a coordinator's too.
+        return _NO_ROLE if begun.unset else begun.before.value
     if sync_uc.has_no_role(device):
         return _NO_ROLE  # every role is offered, a coordinator's too
     role = device.laptop_role or Role.COORDINATOR.value

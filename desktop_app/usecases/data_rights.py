@@ -465,6 +465,38 @@ def _hlc_date(hlc: str) -> dt.date:
     return dt.datetime.fromtimestamp(Timestamp.parse(hlc).wall_ms / 1000, dt.UTC).date()
 
 
+@dataclass(frozen=True)
+class CopyRequest:
+    """The request a data copy answers: its reference, chosen before the copy is written so
+    that the copy names it (``copy_request``), and when it was received."""
+
+    reference: str
+    received: dt.date
+
+
+def copy_request(
+    store: Store,
+    user: User,
+    person_id: str,
+    received: dt.date,
+    *,
+    today: dt.date | None = None,
+) -> CopyRequest:
+    """Before a data copy at the person's request received on ``received``: the request it
+    answers, to pass to ``export_person`` (which prints it) and, once the copy is written, to
+    ``record_copy_request``. The person's open copy request where one was registered (its
+    reference and date of receipt), else a new reference no request here has; nothing is
+    registered yet (a copy that is not written answers nothing)."""
+    require(user, Action.EXPORT_PERSON)
+    today = today or dt.date.today()
+    _check_received(received, today)
+    with store.reading() as session:
+        opened = _open_row(session, person_id, COPY)
+        if opened is not None:
+            return CopyRequest(opened.reference, dt.date.fromisoformat(opened.received))
+        return CopyRequest(new_reference(session), received)
+
+
 def export_person(
     store: Store,
     user: User,
@@ -472,9 +504,11 @@ def export_person(
     *,
     lang: str | None = None,
     today: dt.date | None = None,
+    request: CopyRequest | None = None,
 ) -> tuple[bytes, bytes]:
     """All data held about a person: (JSON bytes, PDF bytes in ``lang``, by default the
-    person's language)."""
+    person's language). The PDF names the ``request`` it answers (its reference and date of
+    receipt), as the erasure's confirmation does; the audit entry names its reference."""
     require(user, Action.EXPORT_PERSON)
     with store.reading() as session:
         person = PeopleRepository(session).get(person_id)
@@ -562,8 +596,12 @@ def export_person(
         FIELD_NAMES,
         organisation=organisation,
         notice=told,
+        request=None if request is None else (request.reference, request.received),
     )
-    audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, {"lang": doc_lang})
+    details: dict[str, audit.DetailValue] = {"lang": doc_lang}
+    if request is not None:
+        details["request"] = request.reference
+    audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, details)
     return json_bytes, pdf_bytes
 
 
@@ -573,16 +611,49 @@ def record_copy_request(
     person_id: str,
     received: dt.date,
     *,
+    reference: str | None = None,
     today: dt.date | None = None,
 ) -> str:
     """A copy of the data given today (``export_person``, once it was written) at the
     person's request received on ``received``: registered, linked to the person while they
     exist; where the person's request was registered open (``record_open_request``), that
-    entry is answered instead (its date of receipt stands). Returns the request's reference."""
+    entry is answered instead (its date of receipt stands). ``reference``: the one the copy
+    names (``copy_request``): its open entry is answered, else it is registered under it, so
+    that the register holds the reference the person was given. Returns the reference."""
     require(user, Action.EXPORT_PERSON)
     today = today or dt.date.today()
     _check_received(received, today)
     with store.transaction() as session:
+        if reference is not None:
+            # The entry of that reference (the person's own first, where two laptops offline
+            # drew one reference).
+            named = session.scalars(
+                select(DataRequestRow)
+                .where(
+                    DataRequestRow.reference == reference,
+                    DataRequestRow.kind == COPY,
+                    DataRequestRow.deleted.is_(False),
+                )
+                .order_by(
+                    (DataRequestRow.person_id == person_id).desc(),
+                    DataRequestRow.received,
+                    DataRequestRow.id,
+                )
+            ).first()
+            if named is not None:
+                if named.answered != OPEN:  # answered meanwhile: it stays as it was
+                    return named.reference
+                return _answer_open(session, store, user, named, today)
+            return _new_request(
+                session,
+                store,
+                user,
+                COPY,
+                received,
+                answered=today,
+                reference=reference,
+                person_id=person_id,
+            )
         # An open request of the person's answered: that entry closes, its receipt stands.
         row = _open_row(session, person_id, COPY)
         if row is not None:

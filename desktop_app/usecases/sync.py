@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +59,7 @@ from desktop_app.sync.engine import (
 from desktop_app.sync.http_client import (
     BadRequest,
     Forbidden,
+    RequestRefused,
     Revoked,
     SyncError,
     SyncServerClient,
@@ -452,8 +453,14 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
         approved_anew: list[str | None] = []
         lowered: list[str | None] = []
         ceiling = _ceiling(session)
+        unchosen = _role_unchosen(ceiling, held, again, listing)
         for item in listing.keys:
+            # A renewal's key for a laptop approved before roles is wrapped for a
+            # coordinator's (it had every right): it sets no role that nobody chose.
+            unset_by = unchosen and item.laptop_role == Role.COORDINATOR.value
             if item.key_id in held and not again:
+                if unset_by:
+                    continue
                 role, waiting = _lowered_by(item, held[item.key_id], keys, ceiling, trusted)
                 lowered.append(role)
                 if waiting is not None:
@@ -482,7 +489,7 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
             if offered.sender_public_key in trusted:
                 approved_anew.append(item.laptop_role)
                 if item.key_id not in held:
-                    fresh[item.key_id] = (key, item.laptop_role)
+                    fresh[item.key_id] = (key, None if unset_by else item.laptop_role)
             elif item.key_id not in held:
                 key_senders.hold(session, offered, hlc)
         if again:
@@ -494,6 +501,23 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
         )
         key_senders.forget_settled(session, _ceiling(session))
     return len(fresh)
+
+
+def _role_unchosen(
+    ceiling: Role | None, held: Mapping[str, bytes], again: bool, listing: wire.WrappedKeyList
+) -> bool:
+    """Whether this laptop was approved before laptops had roles and no coordinator chose one
+    for it yet: it holds team keys, has no ceiling, and the server still keeps a key of it
+    wrapped without a role. A renewal wraps its new key for a coordinator's (``_listed_role``:
+    it had every right) and the server goes on listing it without a role; taken as its
+    ceiling, the laptop stopped saying it has none while the coordinators' list still did. A
+    coordinator's choice wraps every key anew (``change_laptop_role``), none is left without."""
+    return (
+        ceiling is None
+        and bool(held)
+        and not again
+        and any(item.laptop_role is None for item in listing.keys)
+    )
 
 
 def _sender_of(item: wire.WrappedKeyOut) -> bytes:
@@ -916,6 +940,7 @@ def _keep_revocations(store: Store, user: User, devices: Sequence[wire.DeviceInf
                 laptops.revoke(
                     session, store, user.id, device.device_id, _listed_key(device), device.name
                 )
+    _forget_role_changes_of_revoked(store, devices)
 
 
 def approve_device(
@@ -1002,6 +1027,10 @@ def _approve_device(
     return approved
 
 
+# An audit entry's ``previous_role`` for a laptop approved before laptops had roles, that had
+# none chosen until the change (``has_no_role``): it had every right, but no role.
+NO_ROLE_BEFORE = "none"
+
 # Role changes begun here and broken off (``change_laptop_role``): JSON, by device id, of the
 # role chosen, the one the laptop had and its name. Once the first key is replaced the server
 # lists the new role, so only this laptop knows a change is not done, and what it had.
@@ -1016,11 +1045,15 @@ class UnfinishedRoleChange:
     name: str  # as the server listed it (a label)
     role: Role  # the role chosen
     before: Role  # the role it had
-    # When it was begun (this laptop's clock) and by whom: the audit entry of a change another
-    # coordinator's laptop finished (``_forget_role_changes_done``). "" where a note from
-    # before kept neither.
+    # When it was begun (this laptop's clock) and by whom. "" where a note from before kept
+    # neither.
     begun_at: str = field(default="", compare=False)
     user_id: str = field(default="", compare=False)
+    # Approved before laptops had roles, with none chosen until this change (``has_no_role``):
+    # ``before`` is then a coordinator's, the rights it had, and the audit entry says no role
+    # was chosen before (``NO_ROLE_BEFORE``). Once the first key is replaced the server lists
+    # the new role, so only the note keeps that.
+    unset: bool = field(default=False, compare=False)
 
 
 def unfinished_role_changes(store: Store) -> list[UnfinishedRoleChange]:
@@ -1042,6 +1075,7 @@ def _role_changes(session: DbSession) -> dict[str, UnfinishedRoleChange]:
                 Role(c["before"]),
                 str(c.get("at", "")),
                 str(c.get("user", "")),
+                c.get("unset") is True,
             )
             for device_id, c in kept.items()
         }
@@ -1073,6 +1107,7 @@ def _keep_role_change(
                     "at": c.begun_at,
                     "user": c.user_id,
                 }
+                | ({"unset": True} if c.unset else {})
                 for c in changes.values()
             },
             sort_keys=True,
@@ -1177,6 +1212,7 @@ def _change_laptop_role(
                 before,
                 begun.begun_at if begun else str(store.clock.now()),
                 begun.user_id if begun else user.id,
+                begun.unset if begun else unset,
             )
             with store.transaction() as session:
                 _keep_role_change(session, device.device_id, change)
@@ -1192,8 +1228,14 @@ def _change_laptop_role(
                 client.upload_wrapped_key(
                     device.device_id, key_id, blob, own.public_key, laptop_role=new
                 )
-            except BadRequest as exc:
-                if exc.code != "conflict":
+            except RequestRefused as exc:
+                if not isinstance(exc, BadRequest) or exc.code != "conflict":
+                    if not replaced and begun is None:
+                        # Refused, so nothing was stored (the server refuses this laptop's
+                        # key, ``SENDER_NOT_UPLOADER``, or the request): nothing to finish.
+                        # The note said "broken off: change its role again", refused again.
+                        with store.transaction() as session:
+                            _keep_role_change(session, device.device_id, None)
                     raise
                 if number == 0 and not again and not unset:
                     # A server from before roles were changed keeps the first key it was given:
@@ -1215,7 +1257,9 @@ def _change_laptop_role(
         raise SyncSetupError("server_too_old_role", "no key was replaced")
     with store.transaction() as session:
         _keep_role_change(session, device.device_id, None)
-        details = {"role": new} | ({"previous_role": before.value} if before else {})
+        had_none = begun.unset if begun is not None else unset
+        previous = NO_ROLE_BEFORE if had_none else before.value if before else None
+        details = {"role": new} | ({"previous_role": previous} if previous else {})
         audit.record_in(
             session,
             store,
@@ -1259,6 +1303,7 @@ def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
             # fail, and a restore of the server from a backup made before it (before this
             # laptop synced again, so before anything shows the restore) approves it again.
             set_meta(session, REVOKE_AGAIN, "1")
+            _keep_role_change(session, target.device_id, None)  # nothing left to finish
             audit.record_in(
                 session, store, user.id, audit.AuditAction.REVOKE_LAPTOP, "device", target.device_id
             )
@@ -1510,12 +1555,12 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
     key of that laptop at the role chosen or lower (``wire.DeviceInfo.highest_key_role``). It
     stayed until the change was asked for again here. The server's word is enough: what it
     says takes no right from anyone, and a server that lies can as well keep the old keys.
+    The note of a laptop revoked since goes too (``_forget_role_changes_of_revoked``).
 
-    The change gets its audit entry, as a change finished here does, by the user who began it
-    and marked as finished on another laptop; unless the log holds one already, written on
-    another laptop since it was begun (that laptop's, which finished it): one change, one
-    entry. An ordinary sync reads one meta row here; asked only with a note kept, and a failure
-    is left to the next sync."""
+    No audit entry here: the laptop that finished the change wrote one (``change_laptop_role``
+    writes it wherever the keys were replaced). One written here as well, when this laptop
+    synced before that entry arrived, made two entries for one change. An ordinary sync reads
+    one meta row here; asked only with a note kept, and a failure is left to the next sync."""
     with store.reading() as session:
         if not get_meta(session, ROLE_CHANGES) or get_meta(session, COORDINATOR) != "1":
             return
@@ -1524,6 +1569,7 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
     except SyncError as exc:
         log.warning("role changes finished elsewhere not looked for: %s", exc)
         return
+    _forget_role_changes_of_revoked(store, listed.values())
     with store.transaction() as session:
         for change in list(_role_changes(session).values()):
             device = listed.get(change.device_id)
@@ -1537,31 +1583,27 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
             ):
                 continue
             _keep_role_change(session, change.device_id, None)
-            entered = [
-                e
-                for e in audit.entries_in(
-                    session, audit.AuditAction.CHANGE_LAPTOP_ROLE, change.device_id
-                )
-                if e.device_id != store.device_id
-                and e.at > change.begun_at
-                and e.details.get("role") == change.role.value
-            ]
             log.info("role change of laptop %s finished elsewhere", change.device_id)
-            if entered:
-                continue
-            audit.record_in(
-                session,
-                store,
-                change.user_id,
-                audit.AuditAction.CHANGE_LAPTOP_ROLE,
-                "device",
-                change.device_id,
-                {
-                    "role": change.role.value,
-                    "previous_role": change.before.value,
-                    "finished_elsewhere": True,
-                },
-            )
+
+
+def _forget_role_changes_of_revoked(store: Store, devices: Iterable[wire.DeviceInfo]) -> None:
+    """Notes of role changes broken off here (``unfinished_role_changes``) for laptops the
+    list of laptops says are revoked, or the team's records: nothing is left to finish (the
+    server gives a revoked laptop nothing, and the next renewal leaves it out). The note
+    stayed in the Laptops dialog until the change was asked for again, which was refused."""
+    revoked = {d.device_id for d in devices if d.status == "revoked"}
+    with store.reading() as session:
+        changes = _role_changes(session) if get_meta(session, ROLE_CHANGES) else {}
+        gone = [
+            device_id
+            for device_id in changes
+            if device_id in revoked or laptops.is_revoked(session, device_id)
+        ]
+    if gone:
+        with store.transaction() as session:
+            for device_id in gone:
+                _keep_role_change(session, device_id, None)
+                log.info("role change of laptop %s dropped: the laptop is revoked", device_id)
 
 
 def _revoke_again_if_pending(store: Store, client: SyncServerClient) -> bool:

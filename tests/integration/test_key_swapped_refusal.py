@@ -12,19 +12,24 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain.users import Role
 from desktop_app.i18n.messages import refusal_message
 from desktop_app.i18n.text import set_language
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import Forbidden
+from desktop_app.usecases import audit
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import (
     PASSWORD,
     Laptops,
     ServerProcess,
     active_key_id,
+    device_id,
     logged_in_again,
     run_desk,
+    wrapped_key_ids,
 )
+from tests.integration.test_laptop_role_change import _server_roles
 from tests.integration.test_sync_rotation_trust import _swap_key
 
 SAID = {
@@ -82,4 +87,51 @@ def test_a_renewal_refused_as_not_this_laptops_key_says_so_until_one_goes_throug
         assert active_key_id(b) == rotated.key_id
     finally:
         set_language("en")
+        again.close()
+
+
+def test_approving_or_changing_a_laptops_role_refused_as_not_this_laptops_key_says_so(
+    laptops: Laptops, server: ServerProcess, tmp_path: Path
+) -> None:
+    """Approving a laptop and changing a laptop's role send keys this laptop wrapped, as a
+    renewal does: refused the same way, they say the same (``refusal_message``, which the
+    Laptops dialog and the command line both take), and nothing is stored, here or there."""
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.ADVISOR)
+    laptops.sync(a, b)
+    n = laptops.new("N", approve=False)
+    fingerprint = sync_uc.fingerprint(n.store)
+    _swap_key(server, a, crypto.DeviceKeys.generate())
+
+    def nothing_stored() -> None:
+        assert server.device_status(device_id(n)) == "pending"
+        assert wrapped_key_ids(server, device_id(n)) == set()
+        assert _server_roles(server, b) == ("advisor", {"advisor"})
+
+    with pytest.raises(Forbidden) as approval:
+        sync_uc.approve_device(a.store, a.user, device_id(n), fingerprint, role=Role.HELPER)
+    with pytest.raises(Forbidden) as change:
+        sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    assert approval.value.code == change.value.code == sync_uc.SENDER_NOT_UPLOADER
+    nothing_stored()
+    # Not "broken off: change its role again", which the server refuses again.
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    a.close()  # the command line opens the laptop's store itself
+    folder = str(tmp_path / "A")
+    for lang, command in (
+        ("de", ["approve", device_id(n)[:8], "--fingerprint", fingerprint, "--role", "helper"]),
+        ("bg", ["set-role", device_id(b)[:8], "--role", "helper"]),
+    ):
+        refused = run_desk("devices", *command, "--data-dir", folder, lang=lang, password=PASSWORD)
+        assert refused.returncode != 0
+        assert refused.stderr.strip() == SAID[lang], refused.stderr
+    nothing_stored()
+    again = logged_in_again(a)
+    try:
+        assert sync_uc.unfinished_role_changes(again.store) == []
+        entries = audit.list_entries(again.store, again.user)
+        assert [e.action for e in entries if e.record_id == device_id(n)] == []
+        assert "change_laptop_role" not in {e.action for e in entries}
+        assert not sync_uc.status(again.store).own_key_refused  # no renewal was refused
+    finally:
         again.close()

@@ -491,26 +491,55 @@ def test_a_role_change_broken_off_here_and_finished_on_another_coordinators_lapt
     assert sync_uc.laptop_role(b.store) is Role.HELPER
 
 
-def test_a_role_change_finished_elsewhere_gets_its_entry_here_if_none_came(
+def test_a_role_change_finished_elsewhere_has_one_entry_when_this_laptop_synced_first(
     laptops: Laptops, server: ServerProcess
 ) -> None:
-    """A syncs before K sent its entry: A writes the change's entry, by the user who began it,
-    with the role it had, marked as finished on another laptop."""
+    """A synced before K sent its entry of the change: A wrote an entry of its own (marked as
+    finished on another laptop), and once K's arrived the log held two for one change. Now
+    the laptop that replaced the keys writes the entry, and A drops its note without one."""
     a, b, k = _broken_off_with_a_second_coordinator(laptops, server)
     sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    laptops.sync(a)  # before K's entry is on the server
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    assert _role_change_entries(a) == []
+    laptops.sync(k, a)
+    assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
+    laptops.sync(a, k)
+    assert (
+        _role_change_entries(a)
+        == _role_change_entries(k)
+        == [(k.store.device_id, {"role": "helper"})]
+    )
+    assert audit.verify_chain(a.store) == []
+
+
+def test_a_role_change_broken_off_for_a_laptop_revoked_since_is_dropped(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """Revoked from another coordinator's laptop, B's change broken off on A stayed on A (its
+    Laptops dialog said to change B's role again, which is refused for a revoked laptop).
+    Now A's next sync drops it, as its list of laptops does."""
+    a, b, k = _broken_off_with_a_second_coordinator(laptops, server)
+    sync_uc.revoke_device(k.store, k.user, device_id(b))
     laptops.sync(a)
     assert sync_uc.unfinished_role_changes(a.store) == []
-    [entry] = audit.list_entries(a.store, a.user, action="change_laptop_role")
-    assert (entry.device_id, entry.user_id, entry.record_id) == (
-        a.store.device_id,
-        a.user.id,
-        device_id(b),
-    )
-    assert entry.details == {
-        "role": "helper",
-        "previous_role": "advisor",
-        "finished_elsewhere": True,
-    }
+    assert _role_change_entries(a) == []
+    # The list of laptops (the Laptops dialog, ``welcome-desk devices list``) drops it too.
+    c = laptops.new("C", role=Role.ADVISOR)
+    laptops.sync(a, c)
+    proxy = CuttingProxy(server.base_url)
+    try:
+        sync_uc.change_server_url(a.store, a.user, proxy.url)
+        proxy.cut_when = lambda method, path: method == "POST" and path.endswith("/keys")
+        with pytest.raises(SyncError):
+            sync_uc.change_laptop_role(a.store, a.user, device_id(c), Role.HELPER)
+    finally:
+        proxy.close()
+    sync_uc.change_server_url(a.store, a.user, server.base_url)
+    assert [n.device_id for n in sync_uc.unfinished_role_changes(a.store)] == [device_id(c)]
+    server.service.revoke(device_id(c))  # by the server's operator
+    sync_uc.list_devices(a.store, a.user)
+    assert sync_uc.unfinished_role_changes(a.store) == []
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

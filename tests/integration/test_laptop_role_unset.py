@@ -14,13 +14,16 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.domain.users import Role
+from desktop_app.sync.http_client import SyncError
 from desktop_app.usecases import accounts, audit
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import (
     PASSWORD,
+    CuttingProxy,
     Laptops,
     ServerProcess,
+    active_key_id,
     as_before_roles,
     device_id,
     keyring_of,
@@ -85,7 +88,10 @@ def test_a_role_is_chosen_for_a_laptop_approved_before_roles(
     assert not any(sync_uc.has_no_role(d) for d in sync_uc.list_devices(a.store, a.user))
     assert sync_uc.laptops_without_role(a.store) == []
     entries = audit.list_entries(a.store, a.user, record_id=device_id(b))
-    assert [e.details["role"] for e in entries if e.action == "change_laptop_role"] == [role.value]
+    # No role was chosen before (it said "previous_role: coordinator", as if one had been).
+    assert [e.details for e in entries if e.action == "change_laptop_role"] == [
+        {"role": role.value, "previous_role": sync_uc.NO_ROLE_BEFORE}
+    ]
     assert sync_uc.status(b.store).own_role_unset  # until it syncs
     laptops.sync(b)
     assert keyring_of(b) == held  # the same keys, wrapped anew, set its ceiling
@@ -143,11 +149,65 @@ def test_a_renewal_leaves_a_laptop_without_a_role_listed_so_and_a_role_is_chosen
     listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
     assert sync_uc.has_no_role(listed["B"])
     laptops.sync(b)
-    assert sync_uc.laptop_role(b.store) is Role.COORDINATOR  # every right, as before
+    laptops.sync(b)  # the renewal's key held: taken again, it sets no role either
+    assert sync_uc.laptops_without_role(a.store) == ["B"]
+    # Every right, as before, and it still says no role was chosen for it: the renewal's key,
+    # wrapped for a coordinator's, was taken as its role, and its banner went while the
+    # coordinators' list still said "no role chosen yet".
+    assert sync_uc.laptop_role(b.store) is None
+    assert sync_uc.status(b.store).own_role_unset
     assert role_on_login(b) is Role.COORDINATOR
+    assert active_key_id(b) == renewal.key_id
     sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
     assert _server_roles(server, b) == (role.value, {role.value})
     assert not any(sync_uc.has_no_role(d) for d in sync_uc.list_devices(a.store, a.user))
     assert sync_uc.laptops_without_role(a.store) == []
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is role
+
+
+def choice_broken_off(
+    laptops: Laptops, server: ServerProcess, role: Role
+) -> tuple[Session, Session]:
+    """A coordinator's laptop A chooses ``role`` for B, approved before roles with two keys,
+    and the link is cut after the first key; the server lists that role from then on."""
+    a = laptops.new("A")
+    sync_uc.rotate_team_key(a.store, a.user)  # B gets two keys: the link is cut between them
+    b = laptops.new("B")
+    laptops.sync(a, b)
+    as_before_roles(server, a, b)
+    laptops.sync(a, b)
+    proxy = CuttingProxy(server.base_url)
+    uploads: list[str] = []
+
+    def after_the_first_key(method: str, path: str) -> bool:
+        if method == "POST" and path.endswith("/keys"):
+            uploads.append(path)
+        return len(uploads) > 1
+
+    try:
+        sync_uc.change_server_url(a.store, a.user, proxy.url)
+        proxy.cut_when = after_the_first_key
+        with pytest.raises(SyncError):
+            sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
+    finally:
+        proxy.close()
+    sync_uc.change_server_url(a.store, a.user, server.base_url)
+    assert _server_roles(server, b) == (role.value, {role.value, None})
+    [note] = sync_uc.unfinished_role_changes(a.store)
+    assert note.unset and note.role is role
+    return a, b
+
+
+def test_a_choice_broken_off_for_a_laptop_without_a_role_is_audited_as_from_none(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """Once the first key is replaced the server lists the role chosen: the note kept here
+    says that the laptop had none, for the entry of the change finished by asking again."""
+    a, b = choice_broken_off(laptops, server, Role.HELPER)
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    entries = audit.list_entries(a.store, a.user, action="change_laptop_role")
+    assert [e.details for e in entries] == [
+        {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE}
+    ]

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from PySide6.QtCore import QEvent, QSettings, Qt
@@ -262,6 +262,22 @@ def message_box_shown(qtbot: QtBot) -> QMessageBox:
     qtbot.waitUntil(lambda: bool(shown()), timeout=10_000)
     (box,) = shown()
     return box
+
+
+_Dialog = TypeVar("_Dialog", bound=QWidget)
+
+
+def dialog_opened(qtbot: QtBot, parent: QWidget, kind: type[_Dialog]) -> _Dialog:
+    """The one dialog of ``kind`` of ``parent`` shown, once it is: one opened after what it
+    shows was read on a worker (the data copy's and the erasure's, with the person's open
+    requests) comes after the action that asked for it has returned."""
+
+    def shown() -> list[_Dialog]:
+        return [d for d in parent.findChildren(kind) if d.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=10_000)
+    (dialog,) = shown()
+    return dialog
 
 
 def answer_save_dialog(qtbot: QtBot, path: Path) -> None:

@@ -44,6 +44,7 @@ from desktop_app.ui.main_window import MainWindow, merged_here_text
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.data_rights import RequestsDue
 from tests.conftest import PASSWORD, record_sharing_consent
 from tests.ui.test_main_window import _access_key
 
@@ -391,7 +392,13 @@ def _main(desk: Desk) -> Iterator[View]:
     desk.bot.waitUntil(lambda: all(n.isVisible() for n in notices), timeout=30_000)
     name = f"{desk.person.given_name} {desk.person.family_name}"
     window.statusBar().showMessage(merged_here_text(name))
+    # And the coordinator's banner of requests due, with its two buttons.
+    requests_due = window.requests_due_notice  # type: ignore[attr-defined]
+    requests_due.due = RequestsDue(2, 1)
+    requests_due._show()
     yield from views(window, "a person shown, every notice")
+    requests_due.due = RequestsDue(0, 0)
+    requests_due._show()
     for action in window.menuBar().actions():
         menu = action.menu()
         if isinstance(menu, QMenu):

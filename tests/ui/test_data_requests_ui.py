@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pypdf import PdfReader
@@ -19,10 +20,13 @@ from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RequestsWindow
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.requests_due import RequestsDueBanner, RequestsDueNotice
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import Laptops
-from tests.ui.conftest import shown_window, type_text
+from tests.ui.conftest import alt_key, dialog_opened, shown_window, type_text
+
+if TYPE_CHECKING:
+    from tests.integration.sync_harness import Laptops
 
 SHOTS = Path("/tmp/shots-erasure")
 
@@ -52,9 +56,7 @@ def _export_dialog(qtbot: QtBot, session: Session, pid: str) -> tuple[MainWindow
     window = shown_window(qtbot, session)
     window.show_person(pid)
     _trigger(window, "export_person")
-    dialog = window.findChild(ExportDialog)
-    assert dialog is not None
-    return window, dialog
+    return window, dialog_opened(qtbot, window, ExportDialog)
 
 
 def test_the_erase_dialog_asks_why_and_for_a_folder_at_the_persons_request(
@@ -94,17 +96,12 @@ def test_an_erasure_at_request_writes_the_confirmation_then_erases_and_registers
     window = shown_window(qtbot, session)
     window.show_person(pid)
     received = QDate.currentDate().addDays(-2)
-
-    def confirm() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, EraseDialog)
-        dialog.received.setDate(received)
-        dialog.folder_field.line.setText(str(tmp_path))
-        type_text(dialog.confirm, "Capraru")
-        dialog.ok.click()
-
-    QTimer.singleShot(0, confirm)
     _trigger(window, "erase_person")
+    dialog = dialog_opened(qtbot, window, EraseDialog)
+    dialog.received.setDate(received)
+    dialog.folder_field.line.setText(str(tmp_path))
+    type_text(dialog.confirm, "Capraru")
+    dialog.ok.click()
     qtbot.waitUntil(lambda: window.person_page.person is None, timeout=10_000)
     [pdf] = list(tmp_path.glob("welcome-desk-erasure-*.pdf"))
     reference = pdf.stem.removeprefix("welcome-desk-erasure-")
@@ -136,13 +133,6 @@ def test_nothing_is_erased_when_the_confirmation_cannot_be_written(
     window = shown_window(qtbot, session)
     window.show_person(pid)
 
-    def confirm() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, EraseDialog)
-        dialog.folder_field.line.setText(str(folder))
-        type_text(dialog.confirm, "Popa")
-        dialog.ok.click()
-
     told: list[str] = []
 
     def answer(tries: int = 200) -> None:  # the warning is modal (a loop of its own)
@@ -153,9 +143,12 @@ def test_nothing_is_erased_when_the_confirmation_cannot_be_written(
         elif tries:
             QTimer.singleShot(50, lambda: answer(tries - 1))
 
-    QTimer.singleShot(0, confirm)
-    QTimer.singleShot(100, answer)
     _trigger(window, "erase_person")
+    dialog = dialog_opened(qtbot, window, EraseDialog)
+    dialog.folder_field.line.setText(str(folder))
+    type_text(dialog.confirm, "Popa")
+    QTimer.singleShot(0, answer)
+    dialog.ok.click()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
     assert "Nothing was erased" in told[0]
     assert people.get_person(session.store, session.user, pid) is not None
@@ -178,6 +171,14 @@ def test_the_data_copy_records_the_request_and_the_register_shows_it(
         lambda: "Data copy written" in window.statusBar().currentMessage(), timeout=10_000
     )
     # The register, from the menu where the retention list is reached.
+    [entry] = data_rights.list_requests(session.store, session.user)
+    [pdf] = tmp_path.glob("welcome-desk-data-*.pdf")
+    text = " ".join(
+        " ".join((p.extract_text() or "").split())
+        for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
+    )
+    # the copy names the request it answers, under the reference the register keeps
+    assert f"Număr de referință {entry.reference}" in text  # the person's language
     menu_action = window.findChild(QAction, "data_requests")
     assert menu_action is not None and menu_action.text() == "Re&quests about personal data…"
     menu_action.trigger()
@@ -229,8 +230,7 @@ def test_a_request_recorded_on_the_persons_page_shows_open_in_the_register_with_
     action = window.person_page.more_menu.findChild(QAction, "record_request")
     assert action is not None and action.text() == "Record a re&quest about their data…"
     action.trigger()
-    dialog = window.findChild(RecordRequestDialog)
-    assert dialog is not None and dialog.isVisible()
+    dialog = dialog_opened(qtbot, window, RecordRequestDialog)
     assert list(dialog.kind_buttons) == [data_rights.COPY, data_rights.ERASURE]
     assert dialog.received.date() == QDate.currentDate()
     assert dialog.received.maximumDate() == QDate.currentDate()  # no day to come
@@ -251,13 +251,12 @@ def test_a_request_recorded_on_the_persons_page_shows_open_in_the_register_with_
     )
     # A second one of the kind is not taken: the dialog names the open one.
     action.trigger()
-    again = [d for d in window.findChildren(RecordRequestDialog) if d.isVisible()]
-    assert len(again) == 1
-    again[0].kind_buttons[data_rights.ERASURE].click()
-    assert not again[0].ok.isEnabled() and entry.reference in again[0].already.text()
-    again[0].kind_buttons[data_rights.COPY].click()
-    assert again[0].ok.isEnabled()
-    again[0].reject()
+    again = dialog_opened(qtbot, window, RecordRequestDialog)
+    again.kind_buttons[data_rights.ERASURE].click()
+    assert not again.ok.isEnabled() and entry.reference in again.already.text()
+    again.kind_buttons[data_rights.COPY].click()
+    assert again.ok.isEnabled()
+    again.reject()
     # The register, read on a day before the due date, then on one after it.
     due = entry.due
     for today, word, counted in (
@@ -327,23 +326,178 @@ def test_the_erase_dialog_takes_the_open_erasure_request_and_warns_of_an_open_co
     dialog.reject()
 
 
-def test_a_coordinator_is_told_at_login_of_an_overdue_request(
-    qtbot: QtBot, session: Session
+def _overdue(session: Session, pid: str, kind: str = data_rights.COPY, days: int = 40) -> str:
+    """A request of the person's received ``days`` ago and open: overdue after a month."""
+    received = dt.date.today() - dt.timedelta(days=days)
+    return data_rights.record_open_request(session.store, session.user, pid, kind, received)
+
+
+def _due_banner(window: MainWindow) -> RequestsDueBanner:
+    notice = window.requests_due_notice  # type: ignore[attr-defined]
+    assert isinstance(notice, RequestsDueNotice)
+    return notice.banner
+
+
+def test_a_coordinator_sees_overdue_requests_in_a_banner_until_the_last_is_answered(
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
-    pid = _person(session)
-    data_rights.record_open_request(
-        session.store,
-        session.user,
-        pid,
-        data_rights.COPY,
-        dt.date.today() - dt.timedelta(days=40),
-    )
+    """At login, a banner (not a status-bar message that a later one replaced, or 20 s
+    ended) with a button to the register, reached by its key; the data copy answers one
+    request, the erasure the last: the banner goes."""
+    pid, other = _person(session), _person(session, "Ion", "Popescu")
+    reference = _overdue(session, pid)
+    soon = _overdue(session, other, data_rights.ERASURE, days=27)  # due within the week
     window = shown_window(qtbot, session)
-    qtbot.waitUntil(lambda: "overdue" in window.statusBar().currentMessage(), timeout=10_000)
-    assert window.statusBar().currentMessage() == (
-        "1 request about personal data is overdue. "
-        "See Administration, Requests about personal data."
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert banner.plain_text() == (
+        "1 request about personal data is overdue; 1 request about personal data is due "
+        "within 7 days. An answer is due within one month of receipt."
     )
+    window.statusBar().showMessage("Something else was done.")  # what replaced the message
+    assert banner.isVisible()
+    # The register by the banner's key (Alt+Q), the requests due first.
+    assert banner.open_button.text() == "Show re&quests…"
+    assert banner.open_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    alt_key(window, "q")
+    register = dialog_opened(qtbot, window, RequestsWindow)
+    assert [register.model.item(r, 0).text() for r in range(2)] == [reference, soon]
+    register.reject()
+    _shot(window, "requests-due-banner")
+    # The copy answers the overdue one: the one due soon is left, said alone.
+    window.show_person(pid)
+    _trigger(window, "export_person")
+    export = dialog_opened(qtbot, window, ExportDialog)
+    export.folder.setText(str(tmp_path))
+    export.ok.click()
+    qtbot.waitUntil(lambda: "overdue" not in banner.plain_text(), timeout=10_000)
+    assert banner.isVisible()
+    assert banner.plain_text().startswith("1 request about personal data is due within 7 days.")
+    # The erasure the person asked for answers the last one: the banner goes.
+    window.show_person(other)
+    _trigger(window, "erase_person")
+    erase = dialog_opened(qtbot, window, EraseDialog)
+    erase.folder_field.line.setText(str(tmp_path))
+    type_text(erase.confirm, "Popescu")
+    erase.ok.click()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
+    assert data_rights.requests_due(session.store, session.user) == data_rights.RequestsDue(0, 0)
+
+
+def test_the_banner_hidden_comes_back_when_more_are_due_and_goes_with_the_registers_answer(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    from desktop_app.ui.data_rights import AnswerRequestDialog, RecordRequestDialog
+
+    gone, kept = _person(session), _person(session, "Ion", "Popescu")
+    reference = _overdue(session, gone)
+    data_rights.erase_person(session.store, session.user, gone)  # only the register answers
+    window = shown_window(qtbot, session)
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    # Hidden by its key: it stays hidden while no more are due …
+    assert banner.hide_button.text() == "Hide noti&ce"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    alt_key(window, "c")
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=5000)  # an animated click
+    assert window.search.hasFocus()
+    # … also after the register was read again (a data copy of someone with none due) …
+    window.show_person(kept)
+    _trigger(window, "export_person")
+    export = dialog_opened(qtbot, window, ExportDialog)
+    export.folder.setText(str(tmp_path))
+    export.ok.click()
+    qtbot.waitUntil(
+        lambda: "Data copy written" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    qtbot.wait(100)
+    assert not banner.isVisible()
+    # … and comes back when one more is: a request received long ago, recorded today.
+    _trigger(window, "record_request")
+    record = dialog_opened(qtbot, window, RecordRequestDialog)
+    record.kind_buttons[data_rights.ERASURE].click()
+    record.received.setDate(QDate.currentDate().addDays(-35))
+    record.ok.click()
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert banner.plain_text().startswith("2 requests about personal data are overdue.")
+    # The register answers the one of the person erased: one is left …
+    banner.open_button.click()
+    register = dialog_opened(qtbot, window, RequestsWindow)
+    row = next(i for i, r in enumerate(register.requests) if r.reference == reference)
+    register.table.setCurrentIndex(register.model.index(row, 0))
+
+    def answer() -> None:
+        dialog = register.findChild(AnswerRequestDialog)
+        assert dialog is not None
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    register.answer_button.click()
+    qtbot.waitUntil(lambda: banner.plain_text().startswith("1 request "), timeout=10_000)
+    assert banner.isVisible()
+    register.reject()
+    # … and, once the erasure answered that, none: the banner goes.
+    window.show_person(kept)
+    _trigger(window, "erase_person")
+    erase = dialog_opened(qtbot, window, EraseDialog)
+    erase.folder_field.line.setText(str(tmp_path))
+    type_text(erase.confirm, "Popescu")
+    erase.ok.click()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
+
+
+def test_the_banner_goes_when_a_sync_brings_the_erasure_that_answers_the_last_request(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """The person's erasure made on another laptop answers their open erasure request here
+    (``apply_remote_erasure``): the sync that brings it takes the banner away."""
+    a, b = laptops.new("Contact point"), laptops.new("Outreach")
+    pid = _person(a)
+    laptops.sync(a, b)
+    _overdue(a, pid, data_rights.ERASURE)
+    window = shown_window(qtbot, a)
+    window.sync.timer.stop()  # type: ignore[attr-defined]  # the sync below, not the timer's
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    data_rights.erase_person(b.store, b.user, pid)
+    laptops.sync(b)
+    with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
+        assert window.sync.start()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
+    [entry] = data_rights.list_requests(a.store, a.user)
+    assert entry.answered == dt.date.today()
+
+
+@pytest.mark.parametrize(
+    ("lang", "lead", "button"),
+    [
+        ("bg", "2 искания относно лични данни са просрочени. ", "О&тваряне на регистъра…"),
+        ("ro", "2 cereri privind datele personale au termenul depășit. ", "Ve&zi registrul…"),
+        ("de", "2 Anfragen zu personenbezogenen Daten sind überfällig. ", "Verzeichnis &öffnen…"),
+    ],
+)
+def test_the_requests_banner_reads_in_the_ui_language_at_1100_pixels(
+    qtbot: QtBot, session: Session, lang: str, lead: str, button: str
+) -> None:
+    _overdue(session, _person(session), days=70)
+    _overdue(session, _person(session, "Ion", "Popescu"), days=35)
+    window = shown_window(qtbot, session, 1100)
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    try:
+        window.switch_language(lang)
+        QApplication.processEvents()  # laid out for the new texts
+        assert banner.plain_text().startswith(lead), banner.plain_text()
+        assert banner.open_button.text() == button
+        for b in (banner.open_button, banner.hide_button):  # whole, not cut off
+            assert b.isVisible() and b.width() >= b.sizeHint().width(), b.text()
+        assert banner.geometry().right() <= window.width()
+        _shot(window, f"requests-due-banner-{lang}")
+    finally:
+        window.switch_language("en")
 
 
 def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Session) -> None:
@@ -352,17 +506,21 @@ def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Ses
     from desktop_app.usecases import accounts
 
     pid = _person(session)
+    _overdue(session, _person(session, "Ion", "Popescu"))
     accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
     advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
     try:
         window = shown_window(qtbot, advisor)
+        # The register is the coordinators': no banner of the request overdue.
+        assert not hasattr(window, "requests_due_notice")
+        assert window.findChild(RequestsDueBanner) is None
         window.show_person(pid)
         action = window.person_page.more_menu.findChild(QAction, "record_request")
         assert action is not None
         assert window.person_page.more_menu.findChild(QAction, "erase_person") is None
         action.trigger()
-        dialog = window.findChild(RecordRequestDialog)
-        assert dialog is not None and list(dialog.kind_buttons) == [data_rights.COPY]
+        dialog = dialog_opened(qtbot, window, RecordRequestDialog)
+        assert list(dialog.kind_buttons) == [data_rights.COPY]
         dialog.ok.click()
         qtbot.waitUntil(
             lambda: "Request recorded" in window.statusBar().currentMessage(), timeout=10_000

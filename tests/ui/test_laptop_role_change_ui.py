@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session as DbSession
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.sync_status import DevicesDialog, LaptopRoleDialog
+from desktop_app.ui.sync_status import _LOWERABLE_ROLE, DevicesDialog, LaptopRoleDialog
 from desktop_app.usecases import accounts, people
 from desktop_app.usecases import sync as sync_uc
 from sync_server import models
@@ -310,3 +310,30 @@ def test_a_lowering_by_a_coordinators_laptop_not_confirmed_here_shows_a_banner_a
         new.close()
     finally:
         set_language("en")
+
+
+def test_an_open_laptops_dialog_drops_a_note_a_sync_dropped(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path
+) -> None:
+    """A's change of B's role broken off, finished from K: A's sync drops the note, and the
+    open dialog said it (and offered B's role again) until it was opened anew."""
+    from tests.integration.test_laptop_role_change import _broken_off_with_a_second_coordinator
+
+    a, b, k = _broken_off_with_a_second_coordinator(laptops, server)
+    sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    window = shown_window(qtbot, a, width=1024)
+    try:
+        dialog = _open_laptops(qtbot, window, 3)
+        assert not dialog.role_unfinished.isHidden()
+        row = _row_of(dialog, "B")
+        assert dialog.list.item(row).data(_LOWERABLE_ROLE)  # offered again: it is not done
+        with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
+            window.sync.start()  # type: ignore[attr-defined]
+        assert dialog.role_unfinished.isHidden()
+        assert sync_uc.unfinished_role_changes(a.store) == []
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 3, timeout=10_000)
+        assert not dialog.list.item(_row_of(dialog, "B")).data(_LOWERABLE_ROLE)
+        dialog.grab().save(str(shots / "laptops-role-note-dropped-by-sync.png"))
+        dialog.close()
+    finally:
+        window.close()

@@ -123,3 +123,61 @@ def test_the_laptops_own_window_says_it_has_no_role_to_a_coordinator_until_one_i
     new.sync.show_status(sync_uc.status(b.store))  # type: ignore[attr-defined]
     assert new.sync.no_role.isHidden()  # type: ignore[attr-defined]
     new.close()
+
+
+def test_the_audit_view_says_no_role_was_chosen_before_in_every_language() -> None:
+    """The entry of a role chosen for a laptop approved before roles said "role before:
+    Coordinators", as if one had been chosen."""
+    from desktop_app.ui.audit import detail_text
+
+    said = {
+        "de": "Rolle: Integrationshelfer/in · Rolle vorher: keine Rolle gewählt",
+        "bg": "роля: Помощник по интеграция · предишна роля: няма избрана роля",
+        "ro": "rol: Asistent de integrare · rolul anterior: niciun rol ales",
+        "en": "role: Integration helper · role before: no role chosen",
+    }
+    try:
+        for lang, text in said.items():
+            set_language(lang)
+            details = {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE}
+            assert detail_text(details) == text
+    finally:
+        set_language("en")
+
+
+def test_a_choice_broken_off_for_a_laptop_without_a_role_offers_every_role_again(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path
+) -> None:
+    """The server lists the role chosen from the first key on: the dialog took it for the
+    role B had and offered only those below it, so a coordinator's chosen for it could not be
+    finished from there."""
+    from tests.integration.test_laptop_role_unset import choice_broken_off
+
+    a, b = choice_broken_off(laptops, server, Role.COORDINATOR)
+    window = shown_window(qtbot, a, width=1024)
+    try:
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+        assert not dialog.role_unfinished.isHidden()
+        dialog.list.setCurrentRow(_row_of(dialog, "B"))
+        dialog.change_role.click()
+        qtbot.waitUntil(lambda: dialog.role_dialog is not None, timeout=5_000)
+        asked = dialog.role_dialog
+        assert asked is not None
+        assert list(asked.role_buttons) == [Role.COORDINATOR, Role.ADVISOR, Role.HELPER]
+        qtbot.waitExposed(asked)
+        dialog.grab().save(str(shots / "laptops-unset-choice-broken-off.png"))
+        asked.role_buttons[Role.COORDINATOR].click()
+        asked.ok.click()
+        qtbot.waitUntil(lambda: not dialog.busy and not dialog.renewed.isHidden(), timeout=10_000)
+        assert dialog.error.text() == "" and dialog.role_unfinished.isHidden()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        dialog.close()
+    finally:
+        window.close()
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.COORDINATOR
+    assert not sync_uc.status(b.store).own_role_unset

@@ -539,3 +539,18 @@ def test_at_1024_pixels_offline_the_merge_message_says_what_happened_in_the_room
         window.close()
     finally:
         set_language("en")
+
+
+def test_the_sync_state_follows_a_language_switch_at_once(qtbot: QtBot, session: Session) -> None:
+    """The state was shown again only once a new reading of it came back from a worker: a
+    screenshot right after switching to Bulgarian still had it in English."""
+    window = shown_window(qtbot, session)
+    controller: SyncController = window.sync  # type: ignore[attr-defined]
+    english = "Not connected to a server · all data stays on this laptop"
+    qtbot.waitUntil(lambda: controller.label.text() == english)
+    try:
+        window.switch_language("bg")
+        assert controller.label.text() == _(english) != english  # before any event is handled
+    finally:
+        window.switch_language("en")
+    assert controller.label.text() == english

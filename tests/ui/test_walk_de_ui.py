@@ -21,7 +21,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -50,7 +50,7 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.reports import build_report, month_period, period_label
 from tests.integration.sync_harness import Laptops, ServerProcess, active_key_id, keyring_of
-from tests.ui.conftest import answer_save_dialog, cell, shown_window, type_text
+from tests.ui.conftest import answer_save_dialog, cell, dialog_opened, shown_window, type_text
 
 # Screenshots and the PDFs rendered as pages, to look at: WELCOME_DESK_SHOTS=/tmp (say).
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -330,8 +330,7 @@ def test_a_copy_of_a_persons_data_and_an_erasure_that_reaches_every_laptop(
     window.show_person(petrov)
     _shot(window, "person-petrov")
     _more(window, "export_person")
-    dialog = window.findChild(ExportDialog)
-    assert dialog is not None
+    dialog = dialog_opened(qtbot, window, ExportDialog)
     qtbot.waitExposed(dialog)
     assert dialog.chosen_language() == "bg"
     folder = tmp_path / "auskunft"
@@ -364,21 +363,17 @@ def test_a_copy_of_a_persons_data_and_an_erasure_that_reaches_every_laptop(
     popa = team.people["Popa"]
     window.show_person(popa)
 
-    def confirm() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, EraseDialog)
-        _shot(dialog, "erase-empty")
-        assert dialog.requested()  # at his request: he gets a confirmation, in Romanian
-        assert dialog.chosen_language() == "ro"
-        type_text(dialog.confirm, "Popa")
-        assert not dialog.ok.isEnabled()  # not before the confirmation has a folder
-        dialog.folder_field.line.setText(str(folder))
-        assert dialog.ok.isEnabled()
-        _shot(dialog, "erase-typed")
-        dialog.ok.click()
-
-    QTimer.singleShot(0, confirm)
     _more(window, "erase_person")
+    erase = dialog_opened(qtbot, window, EraseDialog)
+    _shot(erase, "erase-empty")
+    assert erase.requested()  # at his request: he gets a confirmation, in Romanian
+    assert erase.chosen_language() == "ro"
+    type_text(erase.confirm, "Popa")
+    assert not erase.ok.isEnabled()  # not before the confirmation has a folder
+    erase.folder_field.line.setText(str(folder))
+    assert erase.ok.isEnabled()
+    _shot(erase, "erase-typed")
+    erase.ok.click()
     qtbot.waitUntil(lambda: window.person_page.person is None, timeout=20_000)
     [confirmation] = folder.glob("welcome-desk-erasure-*.pdf")
     assert window.statusBar().currentMessage() == (

@@ -19,7 +19,7 @@ from desktop_app.ui.data_rights import ExportDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import dialog_opened, shown_window
 
 
 def _window(qtbot: QtBot, session: Session) -> MainWindow:
@@ -44,8 +44,7 @@ def test_the_data_copy_is_written_in_the_language_chosen(
     assert page.more_button.isVisible()
     assert action is not None and action.text() == "&Export data…"
     action.trigger()
-    dialog = window.findChild(ExportDialog)
-    assert dialog is not None and dialog.isVisible()
+    dialog = dialog_opened(qtbot, window, ExportDialog)
     # the languages by their own names; the person speaks Bulgarian, so that comes first
     names = [dialog.language.itemText(i) for i in range(dialog.language.count())]
     assert names == ["Deutsch", "Български", "Română", "English"]
@@ -67,7 +66,9 @@ def test_the_data_copy_is_written_in_the_language_chosen(
     # the copy answers a request received today (the dialog's default): the register has it
     [request] = data_rights.list_requests(session.store, session.user)
     assert (request.kind, request.received) == ("copy", dt.date.today())
-    assert entry.details == {"lang": "ro"}
+    assert entry.details == {"lang": "ro", "request": request.reference}
+    # the copy names it, in the person's language, for both to refer to
+    assert f"Număr de referință {request.reference}" in content
 
 
 def test_without_a_language_of_the_person_the_ui_language_is_proposed(
@@ -158,8 +159,7 @@ def test_a_copy_that_cannot_be_written_is_said_in_the_ui_language_and_leaves_not
     action = window.person_page.more_menu.findChild(QAction, "export_person")
     assert action is not None
     action.trigger()
-    dialog = window.findChild(ExportDialog)
-    assert dialog is not None
+    dialog = dialog_opened(qtbot, window, ExportDialog)
     dialog.folder.setText(str(tmp_path))
     dialog.ok.click()
     qtbot.waitUntil(lambda: bool(warned), timeout=10_000)

@@ -477,3 +477,84 @@ def test_an_open_copy_request_of_someone_erased_is_answered_by_a_coordinator_in_
     ]
     assert (entry.record_kind, entry.record_id) == ("data_request", copy_ref)
     assert entry.details == {"kind": COPY, "answered": TODAY.isoformat()}
+
+
+@pytest.mark.parametrize(
+    ("lang", "received_on", "quote"),
+    [
+        ("de", "Ihre Anfrage eingegangen am", "Bitte geben Sie dieses Aktenzeichen an"),
+        ("bg", "Вашето искане е получено на", "Моля, посочвайте този номер"),
+        ("ro", "Cererea dumneavoastră a fost primită la", "Vă rugăm să indicați acest număr"),
+        ("en", "Your request received on", "Please give this reference when you contact us"),
+    ],
+)
+def test_the_data_copy_names_the_request_it_answers_by_its_reference(
+    session: Session, lang: str, received_on: str, quote: str
+) -> None:
+    """As the erasure's confirmation does: the reference and the date of receipt, in the
+    copy's language; the reference is chosen before the copy is written and registered under
+    it once it is, the audit entry names it."""
+    from desktop_app.i18n.formatting import format_long_date
+    from desktop_app.i18n.text import gettext_in
+
+    pid = _person(session, "Ioana", "Căpraru", "ro", "RO")
+    received = dt.date(2026, 11, 20)
+    request = data_rights.copy_request(session.store, session.user, pid, received, today=TODAY)
+    assert request.received == received and len(request.reference) == 8
+    assert data_rights.list_requests(session.store, session.user) == []  # nothing yet
+    _json, pdf = data_rights.export_person(
+        session.store, session.user, pid, lang=lang, today=TODAY, request=request
+    )
+    text = _text(pdf)
+    label = gettext_in(lang, "Reference")
+    assert f"{label} {request.reference}" in text, text[:600]
+    day = " ".join(format_long_date(received, lang).split())  # as ``_text`` joins it
+    assert f"{received_on} {day}" in text, text[:600]
+    assert quote in text
+    # before the copy's own words: the person reads it first
+    assert text.index(request.reference) < text.index(gettext_in(lang, "About you"))
+    assert (
+        data_rights.record_copy_request(
+            session.store, session.user, pid, received, reference=request.reference, today=TODAY
+        )
+        == request.reference
+    )
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.received, entry.answered) == (
+        request.reference,
+        received,
+        TODAY,
+    )
+    [exported] = audit.list_entries(session.store, session.user, record_id=pid, action="export")
+    assert exported.details == {"lang": lang, "request": request.reference}
+
+
+def test_a_data_copy_without_a_request_names_none(session: Session) -> None:
+    pid = _person(session, "Ioana", "Căpraru", "ro", "RO")
+    _json, pdf = data_rights.export_person(session.store, session.user, pid, lang="en", today=TODAY)
+    assert "Your request received on" not in _text(pdf)
+
+
+def test_the_copy_of_an_open_request_names_it_and_closes_it(session: Session) -> None:
+    """The open request's reference and date of receipt (not the day given), and the entry
+    answered rather than a second one registered."""
+    pid = _person(session, "Ioana", "Căpraru", "ro", "RO")
+    received = dt.date(2026, 11, 2)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, COPY, received, today=TODAY
+    )
+    request = data_rights.copy_request(session.store, session.user, pid, TODAY, today=TODAY)
+    assert (request.reference, request.received) == (ref, received)
+    _json, pdf = data_rights.export_person(
+        session.store, session.user, pid, lang="ro", today=TODAY, request=request
+    )
+    assert ref in _text(pdf)
+    data_rights.record_copy_request(
+        session.store, session.user, pid, request.received, reference=ref, today=TODAY
+    )
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.received, entry.answered) == (ref, received, TODAY)
+    with pytest.raises(RequestDateInFuture):  # before anything is written
+        data_rights.copy_request(
+            session.store, session.user, pid, TODAY + dt.timedelta(1), today=TODAY
+        )
