@@ -129,6 +129,13 @@ def test_recording_answering_and_erasing_queue_each_change_with_it(session: Sess
     data_rights.record_copy_request(session.store, session.user, pid, TODAY, today=TODAY)
     copy = next(r for r in _rows(session).values() if r.kind == COPY)
     assert ("data_request", copy.id, 1) in _outbox(session)
+    # A copy under the reference chosen before it was written (as the export dialog does).
+    chosen = data_rights.copy_request(session.store, session.user, pid, TODAY, today=TODAY)
+    data_rights.record_copy_request(
+        session.store, session.user, pid, TODAY, reference=chosen.reference, today=TODAY
+    )
+    second = _rows(session)[chosen.reference]
+    assert ("data_request", second.id, 1) in _outbox(session) and second.person_id == pid
     data_rights.erase_person(
         session.store, session.user, pid, request=ErasureRequest(ref, TODAY), today=TODAY
     )
@@ -136,7 +143,7 @@ def test_recording_answering_and_erasing_queue_each_change_with_it(session: Sess
     # Both unlinked, the erasure request answered too: each a revision of its own, queued.
     assert {r.person_id for r in after.values()} == {""}
     assert after[ref].answered == TODAY.isoformat() and after[ref].revision == 3
-    assert after[copy.reference].revision == 2
+    assert after[copy.reference].revision == after[chosen.reference].revision == 2
     assert ("data_request", row.id, 3) in _outbox(session)
     assert ("data_request", copy.id, 2) in _outbox(session)
     clocks = json.loads(after[ref].field_clocks)
