@@ -229,14 +229,18 @@ class SearchTokenRow(Base):
     )
 
 
-class DataRequestRow(Base):
+class DataRequestRow(SyncMixin, Base):
     """A request of a person about their data (a copy, an erasure) and when it was answered:
-    the register that shows each was answered within the month Art. 12(3) GDPR allows. Kept
-    on this laptop, never synced. Nothing in it names the person: ``person_id`` links a copy
-    to the person only while they exist (an erasure empties it, an erasure's is empty)."""
+    the register that shows each was answered within the month Art. 12(3) GDPR allows. Synced
+    (kind "data_request"), so the coordinator who answers sees the requests recorded on every
+    laptop. Nothing in it names the person: ``person_id`` links a request to the person only
+    while they exist (an erasure, here or arriving by sync, empties it in a revision of its
+    own that syncs too). ``reference`` is what the person is told; the record id is a uuid, as
+    two laptops offline may draw the same reference (then both entries stay, told apart by
+    their kind and dates)."""
 
     __tablename__ = "data_requests"
-    reference: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # "copy", "erasure"
     received: Mapped[str] = mapped_column(String(10), nullable=False)  # ISO date
     answered: Mapped[str] = mapped_column(String(10), nullable=False)  # ISO date

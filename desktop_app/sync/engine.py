@@ -726,7 +726,10 @@ class SyncEngine:
         conflicts: list[Conflict] = []
         # Visits: a merge that combined both sides is checked against the form (kinds.py).
         check = getattr(adapter, "check_combination", None)
-        least = person_merges.least(kind)
+        # Fields where the smaller text wins: a moving kind's person column, and an adapter's
+        # own (a request's answer date); fields taken with the one they follow (who answered).
+        least = person_merges.least(kind) | getattr(adapter, "least", frozenset())
+        follows = getattr(adapter, "follows", None)
         synced: dict[str, tuple[str, int]] = {}
         erasing: list[str] = []  # people held here whom another laptop erased
         # People ending as a tombstone here, as a side held them before: if merged into
@@ -766,6 +769,7 @@ class SyncEngine:
                 greatest=adapter.greatest,
                 union_lists=adapter.union_lists,
                 least=least,
+                follows=follows,
             )
             if kept and (
                 moved := person_merges.moved(result.state, kept, str(self.store.clock.now()))

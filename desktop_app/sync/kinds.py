@@ -261,6 +261,7 @@ def register_builtin_kinds() -> None:
             )
         )
     register(DistinctPeopleAdapter())
+    register(DataRequestAdapter())
     register(PersonMergeAdapter())
     # A section closed to a helper: ``opened`` false (versions before it deleted the record).
     FORMERLY_DELETED["case_opening"] = "opened"
@@ -359,6 +360,57 @@ class DistinctPeopleAdapter(RowAdapter):
             ],
             by_sync=True,
         )
+        return refused
+
+
+class DataRequestAdapter(RowAdapter):
+    """The register of requests about personal data (``usecases.data_rights``): each laptop's
+    entries reach the coordinator who answers them.
+
+    An answer, once given, stays: of two answers (two laptops answered one open request) the
+    earlier date wins everywhere, an open copy's "" loses to any (``least``), and who answered
+    goes with the date kept (``follows``). Reference, kind and receipt never change after the
+    entry is made. The person link only empties (an erasure) or moves to the entry kept (a
+    merge): the later change wins, never a conflict. Not erased with the person (the register
+    outlives the erasure it records): one arriving about a person erased here has its link
+    emptied (an open erasure request answered by that erasure) as it is saved, a change of
+    this laptop's that syncs, as ``apply_remote_erasure`` does for those held here when the
+    erasure arrives; one about an entry merged away moves to the entry kept
+    (``data_rights.follow_erasures``). Any role may push it (the server cannot tell the kinds'
+    content apart, and a helper's laptop sends the emptied link after an erasure)."""
+
+    least = frozenset({"answered"})
+    follows = {"answered_by": "answered"}
+
+    def __init__(self) -> None:
+        from desktop_app.storage.models import DataRequestRow
+
+        super().__init__(
+            "data_request",
+            DataRequestRow,
+            data_columns(DataRequestRow),
+            last_writer_wins=frozenset({"person_id"}),
+        )
+
+    def save_many(
+        self,
+        session: Session,
+        store: Store,
+        items: list[ToSave],
+        held: AbstractSet[str] | None = None,
+    ) -> dict[str, str]:
+        refused = super().save_many(session, store, items, held)
+        linked: dict[str, list[str]] = {}
+        for item in items:
+            field = item.state.fields.get("person_id")
+            if item.state.id in refused or item.state.deleted or field is None or not field.value:
+                continue
+            linked.setdefault(str(field.value), []).append(item.state.id)
+        if linked:
+            # Imported here: the use cases import the sync package.
+            from desktop_app.usecases.data_rights import follow_erasures
+
+            follow_erasures(session, store, linked)
         return refused
 
 

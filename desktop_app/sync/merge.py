@@ -111,6 +111,10 @@ def _merge_field(
     return newer, None
 
 
+def _clock_then_text(field: FieldState) -> tuple[str, str]:
+    return field.clock, field.value if isinstance(field.value, str) else ""
+
+
 def _text_then_clock(field: FieldState) -> tuple[bool, str, str]:
     text = isinstance(field.value, str)
     return text, field.value if text else "", field.clock
@@ -171,6 +175,7 @@ def merge(
     greatest: frozenset[str] = frozenset(),
     union_lists: frozenset[str] = frozenset(),
     least: frozenset[str] = frozenset(),
+    follows: Mapping[str, str] | None = None,
 ) -> MergeResult:
     """Merge an incoming state into the local one; ``me`` is this laptop's device id.
 
@@ -182,6 +187,9 @@ def merge(
     the entries of both sides are kept, never a conflict. In ``least`` the smaller text wins
     whatever its clock (a value that only shrinks, such as the entry a record moved to with
     merges of entries: the entry kept has the smaller id), of one text the later clock.
+    A field in ``follows`` (name -> the field it follows) is taken from the side whose value
+    of that field won, never merged on its own (who answered a request goes with the answer
+    kept); where both sides hold that field alike, the later clock wins.
     """
     if local is None:
         return MergeResult(incoming, (), True)
@@ -192,10 +200,14 @@ def merge(
         return MergeResult(state, (), state != local)
     fields: dict[str, FieldState] = {}
     conflicts: list[Conflict] = []
+    followers: list[tuple[str, FieldState, FieldState]] = []
     for name in sorted(set(local.fields) | set(incoming.fields)):
         ours, theirs = local.fields.get(name), incoming.fields.get(name)
         if ours is None or theirs is None:
             fields[name] = ours or theirs  # type: ignore[assignment]
+            continue
+        if follows and name in follows:
+            followers.append((name, ours, theirs))
             continue
         if name in sticky_true:
             flagged = [f for f in (ours, theirs) if f.value is True]
@@ -214,5 +226,14 @@ def merge(
         fields[name] = merged
         if conflict is not None and name not in last_writer_wins:
             conflicts.append(conflict)
+    for name, ours, theirs in followers:
+        led = follows[name] if follows else ""
+        won = fields.get(led)
+        sides = [
+            mine
+            for mine, held in ((ours, local), (theirs, incoming))
+            if won is not None and held.fields.get(led) == won
+        ]
+        fields[name] = sides[0] if len(sides) == 1 else max((ours, theirs), key=_clock_then_text)
     state = RecordState(local.kind, local.id, fields)
     return MergeResult(state, tuple(conflicts), state != local)

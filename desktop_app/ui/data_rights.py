@@ -639,7 +639,7 @@ REQUEST_KIND_NAMES = {
 class RequestsWindow(QDialog):
     """The register of the persons' requests about their data: each with its reference, when
     it was received, when it was due (a month later) and when it was answered; late ones
-    marked. Kept on this laptop only."""
+    marked. The team's: every laptop's entries, as synced."""
 
     answered = Signal()  # an answer was recorded here (``requests_changed``)
 
@@ -650,10 +650,10 @@ class RequestsWindow(QDialog):
         self.setWindowTitle(_("Requests about personal data"))
         self.intro = QLabel(
             _(
-                "Requests for a copy of the data or for erasure received or answered on this "
-                "laptop (the register stays on this laptop; it is not synced). An answer is due "
-                "within one month of receipt; open requests come first. The register names no "
-                "one."
+                "Requests for a copy of the data or for erasure received or answered on any of "
+                "the team's laptops: the team's laptops share this register when they sync. An "
+                "answer is due within one month of receipt; open requests come first. The "
+                "register names no one."
             )
         )
         self.intro.setWordWrap(True)

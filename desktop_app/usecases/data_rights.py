@@ -7,7 +7,8 @@ import datetime as dt
 import json
 import logging
 import secrets
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from babel import Locale
 from sqlalchemy import delete, func, select, update
@@ -79,6 +80,8 @@ class DataRequest:
     answered: dt.date | None
     answered_by: str  # the role of the account that answered ("" while open)
     person_erased: bool = False
+    # The record's id (``DataRequestRow.id``): references are drawn on one laptop each.
+    id: str = field(default="", compare=False)
 
     @property
     def due(self) -> dt.date:
@@ -116,11 +119,13 @@ def one_month_after(day: dt.date) -> dt.date:
 
 
 def new_reference(session: DbSession) -> str:
-    """A short random reference no request here has yet (25^8: a clash is all but unknown,
-    and tried again a bounded number of times)."""
+    """A short random reference no request held here has yet, the team's synced ones
+    included (25^8: a clash is all but unknown, and tried again a bounded number of times).
+    Two laptops offline may still draw the same one: the record id tells them apart."""
     for _attempt in range(20):
         ref = "".join(secrets.choice(_REFERENCE_LETTERS) for _ in range(REFERENCE_LENGTH))
-        if session.get(DataRequestRow, ref) is None:
+        taken = select(DataRequestRow.id).where(DataRequestRow.reference == ref)
+        if session.scalar(taken) is None:
             return ref
     raise RuntimeError("no free request reference")  # pragma: no cover
 
@@ -130,28 +135,53 @@ def _check_received(received: dt.date, today: dt.date) -> None:
         raise RequestDateInFuture(received.isoformat())
 
 
-def _record_request(
+# The record kind of the register's entries (``DataRequestRow``; ``sync.kinds``).
+DATA_REQUEST_KIND = "data_request"
+
+
+def _new_request(
     session: DbSession,
+    store: Store,
     user: User,
     kind: str,
     received: dt.date,
-    answered: dt.date,
     *,
+    answered: dt.date | None = None,
     reference: str | None = None,
     person_id: str = "",
 ) -> str:
+    """A new entry of the register, queued for sync in the caller's transaction; returns
+    its reference."""
     ref = reference or new_reference(session)
-    session.add(
-        DataRequestRow(
-            reference=ref,
-            kind=kind,
-            received=received.isoformat(),
-            answered=answered.isoformat(),
-            answered_by=user.role.value,
-            person_id=person_id,
-        )
+    row = DataRequestRow(
+        id=str(uuid.uuid4()),
+        reference=ref,
+        kind=kind,
+        received=received.isoformat(),
+        answered=OPEN if answered is None else answered.isoformat(),
+        answered_by="" if answered is None else user.role.value,
+        person_id=person_id,
+        revision=0,
+        field_clocks="{}",
     )
+    session.add(row)
+    _queue(session, store, row, user.id)
     return ref
+
+
+def _queue(
+    session: DbSession, store: Store, row: DataRequestRow, author_id: str, *, by_sync: bool = False
+) -> None:
+    """An entry changed here: its next revision, queued for sync in the same transaction."""
+    next_revision(
+        session,
+        row,
+        DATA_REQUEST_KIND,
+        hlc=str(store.clock.now()),
+        device_id=store.device_id,
+        author_id=author_id,
+        by_sync=by_sync,
+    )
 
 
 def _request(row: DataRequestRow) -> DataRequest:
@@ -163,15 +193,18 @@ def _request(row: DataRequestRow) -> DataRequest:
         None if is_open else dt.date.fromisoformat(row.answered),
         row.answered_by,
         person_erased=is_open and not row.person_id,
+        id=row.id,
     )
 
 
 def list_requests(store: Store, user: User) -> list[DataRequest]:
-    """The register of requests on this laptop: the open ones first, the first due first;
-    then the answered ones, newest receipt first."""
+    """The register of requests, the team's (synced) with this laptop's: the open ones first,
+    the first due first; then the answered ones, newest receipt first."""
     require(user, Action.CONFIRM_RETENTION)
     with store.reading() as session:
-        rows = session.scalars(select(DataRequestRow)).all()
+        rows = session.scalars(
+            select(DataRequestRow).where(DataRequestRow.deleted.is_(False))
+        ).all()
         requests = [_request(r) for r in rows]
     answered = sorted(
         (r for r in requests if not r.is_open),
@@ -226,8 +259,9 @@ def _open_row(session: DbSession, person_id: str, kind: str) -> DataRequestRow |
             DataRequestRow.person_id == person_id,
             DataRequestRow.kind == kind,
             DataRequestRow.answered == OPEN,
+            DataRequestRow.deleted.is_(False),
         )
-        .order_by(DataRequestRow.received)
+        .order_by(DataRequestRow.received, DataRequestRow.id)
     ).first()
 
 
@@ -252,17 +286,7 @@ def record_open_request(
             raise PersonNotFound(person_id)
         if _open_row(session, person_id, kind) is not None:
             raise RequestAlreadyOpen(kind)
-        ref = new_reference(session)
-        session.add(
-            DataRequestRow(
-                reference=ref,
-                kind=kind,
-                received=received.isoformat(),
-                answered=OPEN,
-                answered_by="",
-                person_id=person_id,
-            )
-        )
+        ref = _new_request(session, store, user, kind, received, person_id=person_id)
         audit.record_in(
             session,
             store,
@@ -302,14 +326,25 @@ def answer_erased_request(
     require(user, Action.CONFIRM_RETENTION)
     today = today or dt.date.today()
     with store.transaction() as session:
-        row = session.get(DataRequestRow, reference)
-        if row is None or row.answered != OPEN or row.person_id:
+        # The open entry of that reference whose person is gone (two laptops offline may
+        # have drawn one reference: the first received of them, then the next).
+        row = session.scalars(
+            select(DataRequestRow)
+            .where(
+                DataRequestRow.reference == reference,
+                DataRequestRow.answered == OPEN,
+                DataRequestRow.person_id == "",
+                DataRequestRow.deleted.is_(False),
+            )
+            .order_by(DataRequestRow.received, DataRequestRow.id)
+        ).first()
+        if row is None:
             raise RequestNotAnswerable(reference)
         if answered > today:
             raise RequestDateInFuture(answered.isoformat())
         if answered < dt.date.fromisoformat(row.received):
             raise AnswerBeforeReceipt(answered.isoformat())
-        _answer_open(session, user, row, answered)
+        _answer_open(session, store, user, row, answered)
         audit.record_in(
             session,
             store,
@@ -322,9 +357,82 @@ def answer_erased_request(
         return _request(row)
 
 
-def _answer_open(session: DbSession, user: User, row: DataRequestRow, answered: dt.date) -> str:
+def _answer_open(
+    session: DbSession,
+    store: Store,
+    user: User,
+    row: DataRequestRow,
+    answered: dt.date,
+    *,
+    by_sync: bool = False,
+) -> str:
+    """Answer an open entry on ``answered``, queued for sync. Where another laptop answered
+    it too, every laptop keeps the earlier answer (``sync.kinds``)."""
     row.answered, row.answered_by = answered.isoformat(), user.role.value
+    _queue(session, store, row, user.id, by_sync=by_sync)
     return row.reference
+
+
+def follow_erasures(session: DbSession, store: Store, linked: dict[str, list[str]]) -> None:
+    """For the sync client: entries that arrived linked to a person (``linked``: person id ->
+    record ids) whom this laptop holds erased or merged into another entry. Erased: the link
+    empties, and an open erasure request is answered by that erasure, on its day (not before
+    the receipt), as ``apply_remote_erasure`` answers one held here when the erasure arrives.
+    Merged away: the link moves to the entry kept (none where that one was erased since).
+    Each a change of its own that syncs, no user's (``OutboxRow.by_sync``)."""
+    from desktop_app.sync import person_merges
+
+    gone = {
+        pid: (hlc, author)
+        for pid, hlc, author in session.execute(
+            select(PersonRow.id, PersonRow.updated_hlc, PersonRow.author_id).where(
+                PersonRow.id.in_(linked), PersonRow.deleted.is_(True)
+            )
+        )
+    }
+    if not gone:
+        return
+    kept = person_merges.kept_entries(session, gone)
+    erased_kept = set(
+        session.scalars(
+            select(PersonRow.id).where(
+                PersonRow.id.in_(set(kept.values())), PersonRow.deleted.is_(True)
+            )
+        )
+    )
+    for person_id in sorted(gone):
+        target = kept.get(person_id, "")
+        target = "" if target in erased_kept else target
+        erased_on, eraser = _hlc_date(gone[person_id][0]), gone[person_id][1]
+        for record_id in linked[person_id]:
+            row = session.get(DataRequestRow, record_id)
+            if row is None or row.deleted:
+                continue
+            changed = row.person_id != target
+            row.person_id = target
+            if person_id not in kept and row.kind == ERASURE and row.answered == OPEN:
+                day = max(erased_on, dt.date.fromisoformat(row.received))
+                row.answered, row.answered_by = day.isoformat(), Role.COORDINATOR.value
+                changed = True
+            if changed:
+                _queue(session, store, row, eraser, by_sync=True)
+
+
+def unlink_requests(
+    session: DbSession, store: Store, person_id: str, author_id: str, *, by_sync: bool = False
+) -> int:
+    """The register keeps an erased person's requests, no longer whose they were: each
+    entry's person link emptied in a revision of its own that syncs, so that no laptop keeps
+    it (``by_sync``: the erasure came from another laptop). Returns how many."""
+    rows = session.scalars(
+        select(DataRequestRow).where(
+            DataRequestRow.person_id == person_id, DataRequestRow.deleted.is_(False)
+        )
+    ).all()
+    for row in rows:
+        row.person_id = ""
+        _queue(session, store, row, author_id, by_sync=by_sync)
+    return len(rows)
 
 
 def preferred_language(person: Person) -> str | None:
@@ -517,19 +625,42 @@ def record_copy_request(
     _check_received(received, today)
     with store.transaction() as session:
         if reference is not None:
-            named = session.get(DataRequestRow, reference)
+            # The entry of that reference (the person's own first, where two laptops offline
+            # drew one reference).
+            named = session.scalars(
+                select(DataRequestRow)
+                .where(
+                    DataRequestRow.reference == reference,
+                    DataRequestRow.kind == COPY,
+                    DataRequestRow.deleted.is_(False),
+                )
+                .order_by(
+                    (DataRequestRow.person_id == person_id).desc(),
+                    DataRequestRow.received,
+                    DataRequestRow.id,
+                )
+            ).first()
             if named is not None:
                 if named.answered != OPEN:  # answered meanwhile: it stays as it was
                     return named.reference
-                return _answer_open(session, user, named, today)
-            return _record_request(
-                session, user, COPY, received, today, reference=reference, person_id=person_id
+                return _answer_open(session, store, user, named, today)
+            return _new_request(
+                session,
+                store,
+                user,
+                COPY,
+                received,
+                answered=today,
+                reference=reference,
+                person_id=person_id,
             )
         # An open request of the person's answered: that entry closes, its receipt stands.
         row = _open_row(session, person_id, COPY)
         if row is not None:
-            return _answer_open(session, user, row, today)
-        return _record_request(session, user, COPY, received, today, person_id=person_id)
+            return _answer_open(session, store, user, row, today)
+        return _new_request(
+            session, store, user, COPY, received, answered=today, person_id=person_id
+        )
 
 
 # Every field of the person (a field added later is erased too), and what is derived from them.
@@ -541,7 +672,9 @@ _PERSONAL_COLUMNS = {
 }
 
 
-def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> dict[str, int]:
+def _erase_row(
+    session: DbSession, store: Store, user: User, row: PersonRow, *, by_sync: bool = False
+) -> dict[str, int]:
     """Everything but the row's revision: sources (conflicts about the person included),
     search tokens, personal columns."""
     # Overwrite freed pages instead of leaving erased text in them.
@@ -560,9 +693,7 @@ def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> 
     # known here): a change made back before the next push is then a change like any other.
     session.execute(update(OutboxRow).where(OutboxRow.sent.is_not(None)).values(sent=None))
     # The register of requests keeps the person's requests, no longer whose they were.
-    session.execute(
-        update(DataRequestRow).where(DataRequestRow.person_id == row.id).values(person_id="")
-    )
+    unlink_requests(session, store, row.id, user.id, by_sync=by_sync)
     return counts
 
 
@@ -608,10 +739,16 @@ def erase_person(
         next_revision(session, row, "person", hlc=hlc, device_id=store.device_id, author_id=user.id)
         details: dict[str, audit.DetailValue] = dict(counts)
         if opened is not None:
-            details["request"] = _answer_open(session, user, opened, today)
+            details["request"] = _answer_open(session, store, user, opened, today)
         elif request is not None:
-            details["request"] = _record_request(
-                session, user, ERASURE, request.received, today, reference=request.reference
+            details["request"] = _new_request(
+                session,
+                store,
+                user,
+                ERASURE,
+                request.received,
+                answered=today,
+                reference=request.reference,
             )
         audit.record_in(
             session, store, user.id, audit.AuditAction.ERASE, "person", person_id, details
@@ -707,11 +844,15 @@ def apply_remote_erasure(
     if row is None or (row.deleted and row.revision >= revision):
         return False
     author = User(author_id, "", "", Role.COORDINATOR)
-    # An erasure request registered open here is answered by it (only coordinators erase).
+    # An erasure request registered open here is answered by it (only coordinators erase),
+    # on the day of the erasure (its clock's; not before the request was received, recorded
+    # here before the erasure arrived): every laptop the erasure reaches answers it alike.
+    # Where the erasing laptop held the request, its own answer arrives too.
     opened = _open_row(session, person_id, ERASURE)
-    counts = _erase_row(session, store, author, row)
+    counts = _erase_row(session, store, author, row, by_sync=True)
     if opened is not None:
-        _answer_open(session, author, opened, dt.date.today())
+        day = max(_hlc_date(updated_hlc), dt.date.fromisoformat(opened.received))
+        _answer_open(session, store, author, opened, day, by_sync=True)
     row.revision, row.updated_hlc = revision, updated_hlc
     row.device_id, row.author_id = device_id, author_id
     audit.record_in(

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
@@ -316,13 +316,25 @@ def move_records(
     )
     if followed:
         moved["distinct_people"] = followed
-    # This laptop's register of requests follows the person too (not synced, not counted):
-    # left on the entry merged away, a copy request lost its person at once.
-    session.execute(
-        update(DataRequestRow)
-        .where(DataRequestRow.person_id == merged_id)
-        .values(person_id=kept_id)
-    )
+    # The register of requests follows the person too (not counted): left on the entry
+    # merged away, a copy request lost its person at once. A change of its own that syncs;
+    # one arriving later about the entry merged away moves as it is saved (``sync.kinds``).
+    requests = session.scalars(
+        select(DataRequestRow).where(
+            DataRequestRow.person_id == merged_id, DataRequestRow.deleted.is_(False)
+        )
+    ).all()
+    for request in requests:
+        request.person_id = kept_id
+        next_revision(
+            session,
+            request,
+            "data_request",
+            hlc=str(store.clock.now()),
+            device_id=store.device_id,
+            author_id=author_id,
+            by_sync=by_sync,
+        )
     drafts, carried = carry_drafts(session, merged_id, kept_id)
     if drafts:
         moved["drafts"] = drafts

@@ -3,6 +3,8 @@ that synced (one that joins later included) holds a value of the erased person."
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
@@ -21,6 +23,7 @@ from tests.integration.sync_harness import (
     push_state,
     record_state,
 )
+from tests.integration.test_sync_data_requests import data_requests_on_server as requests_on_server
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 # Tables where an erased person's id stays: the tombstone, the audit log (ids, never values),
@@ -108,6 +111,8 @@ def test_no_table_of_any_laptop_keeps_a_trace_of_an_erased_person(
     laptops.sync(a, b)
     edit_person(a, pid, phone="+359 88 765 1111")
     edit_person(b, pid, phone="+359 88 765 9999")
+    # A request of theirs recorded open on B: the register (synced) keeps it, unlinked.
+    data_rights.record_open_request(b.store, b.user, pid, data_rights.COPY, dt.date.today())
     laptops.sync(a, b, a)
     assert _traces(b, ("765 1111",)) and _traces(a, ("765 9999",))  # the conflict holds both
     about = _records_about(a, pid) | _records_about(b, pid)
@@ -126,6 +131,13 @@ def test_no_table_of_any_laptop_keeps_a_trace_of_an_erased_person(
         assert {t for t, _n in _traces(laptop, (pid,))} <= ID_KEPT_IN, laptop.store.device_id
     assert pulled.refused == 0
     _only_tombstones(_held_by_server(laptops.server, about), about)
+    # The request's newest revision on the server links no one (its revisions before the
+    # erasure, which did, stay: see ``test_sync_data_requests``).
+    (request,) = {s.id: s for s in requests_on_server(laptops.server, a)}.values()
+    assert request.fields["person_id"].value == ""
+    for laptop in (a, b, c):
+        (entry,) = data_rights.list_requests(laptop.store, laptop.user)
+        assert entry.is_open and entry.person_erased
 
 
 def test_changes_made_offline_for_a_person_erased_meanwhile_resurrect_nothing(

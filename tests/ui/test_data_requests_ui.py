@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RequestsWindow
 from desktop_app.ui.main_window import MainWindow
@@ -190,7 +191,7 @@ def test_the_data_copy_records_the_request_and_the_register_shows_it(
     assert model.item(0, 1).text() == "Copy of data"
     assert model.item(0, 4).text().endswith("(late)")  # two months after receipt
     assert "1 answered late" in register.count.text()
-    assert "not synced" in register.intro.text()
+    assert "share this register when they sync" in register.intro.text()
     assert register.table.accessibleName() == "Register of requests"
     assert not register.table.tabKeyNavigation()  # Tab leaves the table for Close
     _shot(register, "register")
@@ -579,4 +580,42 @@ def test_the_register_records_the_answer_to_an_open_request_of_someone_erased(
     assert register.model.item(row, 4).text().endswith("(late)")
     register.table.setCurrentIndex(register.model.index(row, 0))
     assert not register.answer_button.isEnabled()  # answered: stays as it was
+    register.reject()
+
+
+def test_the_register_shows_a_request_recorded_on_another_laptop(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """An advisor's laptop records an open copy request; after both sync, the coordinator's
+    register lists it, due a month after its receipt, and says that the team's laptops share
+    the register (no longer that it stays on this laptop)."""
+    from tests.integration.sync_harness import logged_in_again
+
+    a = laptops.new("A")
+    pid = _person(a)
+    b = laptops.new("B", role=Role.ADVISOR)
+    laptops.sync(a, b)
+    received = dt.date.today() - dt.timedelta(days=3)
+    advisor = logged_in_again(b)
+    try:
+        reference = data_rights.record_open_request(
+            advisor.store, advisor.user, pid, data_rights.COPY, received
+        )
+    finally:
+        advisor.close()
+    laptops.sync(b, a)
+    window = shown_window(qtbot, a)
+    register = RequestsWindow(window, a)
+    qtbot.addWidget(register)
+    register.show()
+    qtbot.waitExposed(register)
+    assert "share this register" in register.intro.text()
+    assert "not synced" not in register.intro.text()
+    assert [r.reference for r in register.requests] == [reference]
+    cells = [register.model.item(0, column).text() for column in range(5)]
+    assert cells[0] == reference
+    assert cells[2] == format_long_date(received)
+    assert cells[3] == format_long_date(data_rights.one_month_after(received))
+    assert register.count.text() == "1 request, 1 open"
+    _shot(register, "register-synced")
     register.reject()

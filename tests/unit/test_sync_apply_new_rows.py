@@ -309,11 +309,13 @@ def test_records_read_back_as_written_with_only_the_clocks_that_tell_more(
                 assert dict(back[state.id].state.fields) == {**lacking, **upgraded.fields}, kind
                 if state in states[:2]:
                     # All at the newest clock: entries only for answers removed (None) and
-                    # for fields it lacked (the oldest clock).
+                    # for fields it lacked (the oldest clock), told from the others
+                    # (``guessed``, a referral's draft flag) or their default.
                     removed = [name for name, f in state.fields.items() if f.value is None]
+                    guessed = [n for n in upgraded.fields if n not in state.fields]
                     kept = {
                         **{name: [newest, ""] for name in removed},
-                        **{name: ["", ""] for name in lacking},
+                        **{name: ["", ""] for name in (*lacking, *guessed)},
                     }
                     assert json.loads(stored[state.id]) == kept, kind
 

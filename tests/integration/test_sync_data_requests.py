@@ -1,0 +1,244 @@
+"""The register of requests about personal data syncs (kind "data_request"): a request recorded
+open on a contact point's laptop reaches the coordinator who answers it, an erasure answers and
+unlinks it on every laptop, and two answers of one request end as one everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.users import Role
+from desktop_app.storage.models import DataRequestRow, OutboxRow
+from desktop_app.sync import crypto, engine
+from desktop_app.sync.merge import RecordState
+from desktop_app.sync.records import decode
+from desktop_app.usecases import data_rights
+from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.data_rights import COPY, ERASURE, DataRequest
+from sync_server import models, wire
+from tests.integration.sync_harness import (
+    Laptops,
+    ServerProcess,
+    add_person,
+    logged_in_again,
+)
+
+TODAY = dt.date.today()
+LONG_AGO = TODAY - dt.timedelta(days=40)  # overdue: a month has passed
+LATELY = TODAY - dt.timedelta(days=25)  # due within the week (``DUE_SOON_DAYS``)
+
+
+def _register(session: Session) -> dict[str, DataRequest]:
+    return {r.reference: r for r in data_rights.list_requests(session.store, session.user)}
+
+
+def _linked(session: Session) -> list[str]:
+    """The person ids the laptop's register holds (every row, tombstones included)."""
+    with session.store.reading() as db:
+        return sorted(p for p in db.scalars(select(DataRequestRow.person_id)) if p)
+
+
+def _queued(session: Session) -> list[str]:
+    """The data requests in the laptop's outbox."""
+    with session.store.reading() as db:
+        return list(
+            db.scalars(select(OutboxRow.record_id).where(OutboxRow.record_kind == "data_request"))
+        )
+
+
+def data_requests_on_server(server: ServerProcess, session: Session) -> list[RecordState]:
+    """Every revision of a data request the server holds, opened with a laptop's team keys
+    (what the server's operator holds, read as a member of the team could), oldest first."""
+    stored = models.StoredEnvelope
+    with DbSession(server.engine) as s:
+        rows = s.scalars(
+            select(stored).where(stored.kind == "data_request").order_by(stored.seq)
+        ).all()
+        envelopes = [
+            wire.trusted_envelope(
+                r.record_id,
+                r.kind,
+                r.revision,
+                r.key_id,
+                wire.b64encode(r.nonce),
+                wire.b64encode(r.ciphertext),
+                r.author_device,
+                r.client_hlc,
+                r.erases,
+            )
+            for r in rows
+        ]
+    with session.store.reading() as db:
+        opener = crypto.EnvelopeOpener(engine.keyring(db))
+    return [decode(opener.open(e))[0] for e in envelopes]
+
+
+def test_an_advisors_open_request_reaches_the_coordinator_and_an_erasure_answers_it_everywhere(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a = laptops.new("A")  # the coordinator's
+    pid = add_person(a, "Radka", "Stoyanova", "1990", "+359 88 765 4321")
+    b = laptops.new("B", role=Role.ADVISOR)  # a contact point's
+    c = laptops.new("C")  # another coordinator's, offline when A erases
+    laptops.sync(a, b, c)
+    advisor = logged_in_again(b)
+    try:
+        assert advisor.user.role is Role.ADVISOR
+        copy_ref = data_rights.record_open_request(
+            advisor.store, advisor.user, pid, COPY, LONG_AGO, today=TODAY
+        )
+    finally:
+        advisor.close()
+    erasure_ref = data_rights.record_open_request(
+        c.store, c.user, pid, ERASURE, LATELY, today=TODAY
+    )
+    # Each recorded in the transaction that queued it.
+    assert engine.pending_changes(b.store) >= 1 and engine.pending_changes(c.store) >= 1
+    laptops.sync(b, c, a)
+    seen = _register(a)
+    assert seen[copy_ref].is_open and seen[copy_ref].kind == COPY
+    assert seen[copy_ref].received == LONG_AGO and not seen[copy_ref].person_erased
+    assert seen[erasure_ref].is_open and seen[erasure_ref].kind == ERASURE
+    # The coordinator's notice at login counts the advisor's overdue request.
+    assert data_rights.requests_due(a.store, a.user, TODAY) == data_rights.RequestsDue(1, 1)
+    # The erasure on A answers the erasure request (recorded on C) under its reference.
+    opened = data_rights.open_request(a.store, a.user, pid, ERASURE)
+    assert opened is not None and opened.reference == erasure_ref
+    data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+    laptops.sync(a, b, c, a, b)
+    for laptop in (a, b, c):
+        # Read with the laptop's first account (a coordinator's: an advisor may not read the
+        # register; the rows are the same whoever reads them).
+        register = _register(laptop)
+        erasure, copy = register[erasure_ref], register[copy_ref]
+        assert (erasure.answered, erasure.answered_by) == (TODAY, Role.COORDINATOR.value)
+        assert copy.is_open and copy.person_erased, laptop.store.device_id
+        assert _linked(laptop) == [], laptop.store.device_id
+        assert engine.pending_changes(laptop.store) == 0, laptop.store.device_id
+    # The server: each request's newest revision links no one. Older ones the laptops sent
+    # before the erasure still hold the person's id (the server keeps every revision of a
+    # live record; only a tombstone drops them): encrypted, an id and no value of theirs.
+    held = data_requests_on_server(server, a)
+    newest = {s.id: s for s in held}
+    assert len(newest) == 2
+    assert all(s.fields["person_id"].value == "" for s in newest.values())
+    assert {s.fields["person_id"].value for s in held} == {"", pid}
+
+
+def test_two_coordinators_answering_one_request_offline_end_with_the_earlier_answer(
+    laptops: Laptops,
+) -> None:
+    a, c = laptops.new("A"), laptops.new("C")
+    pid = add_person(a, "Ion", "Popescu")
+    laptops.sync(a, c)
+    ref = data_rights.record_open_request(a.store, a.user, pid, COPY, LONG_AGO, today=TODAY)
+    data_rights.erase_person(a.store, a.user, pid, today=TODAY)  # the copy is answered apart
+    laptops.sync(a, c)
+    assert _register(c)[ref].person_erased
+    # Both answer it offline: A on the later day, C on the earlier one (C's clock is later).
+    data_rights.answer_erased_request(a.store, a.user, ref, TODAY, today=TODAY)
+    earlier = LONG_AGO + dt.timedelta(days=3)
+    data_rights.answer_erased_request(c.store, c.user, ref, earlier, today=TODAY)
+    laptops.sync(a, c, a)
+    for laptop in (a, c):
+        entry = _register(laptop)[ref]
+        assert (entry.answered, entry.answered_by) == (earlier, Role.COORDINATOR.value)
+        assert engine.pending_changes(laptop.store) == 0
+    # No conflict was made of it.
+    from desktop_app.usecases import conflicts
+
+    assert conflicts.open_conflicts(a.store, a.user) == []
+    assert conflicts.open_conflicts(c.store, c.user) == []
+
+
+def test_a_request_pushed_after_the_erasure_by_a_laptop_that_had_not_pulled_it_is_unlinked(
+    laptops: Laptops,
+) -> None:
+    """B records an erasure request offline for a person A erases meanwhile, and pushes it
+    before it pulls the erasure. A pulls it and keeps it (the register outlives the erasure),
+    with its person link emptied and answered by the erasure in a revision of its own, so that
+    no laptop keeps the link; B answers it alike as the erasure reaches it."""
+    from desktop_app.sync.engine import SyncEngine, SyncReport
+    from desktop_app.usecases import sync as sync_uc
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = add_person(a, "Radka", "Stoyanova")
+    laptops.sync(a, b)
+    ref = data_rights.record_open_request(b.store, b.user, pid, ERASURE, TODAY)
+    data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+    laptops.sync(a)
+    with sync_uc.client_for(b.store) as client:
+        SyncEngine(b.store, client)._push(SyncReport())  # before B pulls the erasure
+    laptops.sync(a)
+    # A keeps it unlinked, answered by its erasure (on the erasure's day, by a coordinator).
+    entry = _register(a)[ref]
+    assert _linked(a) == [] and (entry.answered, entry.answered_by) == (TODAY, "coordinator")
+    laptops.sync(b, a)
+    c = laptops.new("C")  # joins later: pulls every revision the server holds
+    laptops.sync(c)
+    for laptop in (a, b, c):
+        assert _linked(laptop) == [], laptop.store.device_id
+        # Answered on the erasure's day, by both A and B: the same answer everywhere.
+        entry = _register(laptop)[ref]
+        assert (entry.answered, entry.answered_by) == (TODAY, Role.COORDINATOR.value)
+    # Nothing of the register waits to be sent (A approving C queued its own records).
+    assert _queued(a) == _queued(b) == _queued(c) == []
+
+
+def test_a_laptop_of_a_version_before_the_kind_keeps_the_requests_until_it_is_updated(
+    laptops: Laptops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop of a version that does not know "data_request" takes it as a newer version's
+    record: kept unread, not refused, its status bar asking for an update; its sync goes on.
+    Updated, it applies them at the next sync."""
+    from desktop_app.sync.records import ADAPTERS
+    from desktop_app.usecases import sync as sync_uc
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = add_person(a, "Elena", "Radu")
+    laptops.sync(a, b)
+    ref = data_rights.record_open_request(a.store, a.user, pid, COPY, TODAY)
+    add_person(a, "Ion", "Popa")  # and a record B reads
+    laptops.sync(a)
+    adapter = ADAPTERS["data_request"]
+    monkeypatch.delitem(ADAPTERS, "data_request")  # B runs the version before
+    (report,) = laptops.sync(b)
+    assert report.refused == 0 and report.deferred == 1 and report.applied >= 1
+    assert sync_uc.status(b.store).need_update == 1
+    assert _register(b) == {}
+    monkeypatch.setitem(ADAPTERS, "data_request", adapter)  # B is updated
+    (updated,) = laptops.sync(b)
+    assert updated.refused == 0 and sync_uc.status(b.store).need_update == 0
+    assert _register(b)[ref].is_open and _linked(b) == [pid]
+
+
+def test_a_request_about_an_entry_merged_away_meanwhile_follows_it_to_the_entry_kept(
+    laptops: Laptops,
+) -> None:
+    """B records a request offline for an entry A merges into another meanwhile, and pushes
+    it before it pulls the merge: A moves it to the entry kept as it arrives (not unlinked, not
+    answered as by an erasure), and every laptop ends linked to the entry kept."""
+    from desktop_app.sync.engine import SyncEngine, SyncReport
+    from desktop_app.usecases import merges
+    from desktop_app.usecases import sync as sync_uc
+
+    a, b = laptops.new("A"), laptops.new("B")
+    one, other = add_person(a, "Ana", "Popa", "1990"), add_person(a, "Ana", "Popa", "1990")
+    kept, merged = merges.kept_and_merged(one, other)
+    laptops.sync(a, b)
+    ref = data_rights.record_open_request(b.store, b.user, merged, ERASURE, TODAY)
+    merges.merge_people(a.store, a.user, kept, merged)
+    laptops.sync(a)
+    with sync_uc.client_for(b.store) as client:
+        SyncEngine(b.store, client)._push(SyncReport())  # before B pulls the merge
+    laptops.sync(a)
+    assert _linked(a) == [kept] and _register(a)[ref].is_open
+    laptops.sync(b, a)
+    for laptop in (a, b):
+        assert _linked(laptop) == [kept], laptop.store.device_id
+        assert _register(laptop)[ref].is_open
+        assert data_rights.open_request(laptop.store, laptop.user, kept, ERASURE) is not None
+    assert _queued(a) == _queued(b) == []
