@@ -63,6 +63,10 @@ class SyncProcessFailed(Exception):
         self.cause = cause
 
 
+class _EndedUnheard(SyncProcessFailed):
+    """The child ended before it said anything of the round asked of it."""
+
+
 _REFUSED: dict[str, type[RequestRefused]] = {
     cls.__name__: cls for cls in (RequestRefused, Unauthorized, Revoked, Forbidden, BadRequest)
 }
@@ -156,23 +160,41 @@ class SyncProcess:
         with self._lock:
             self._syncing = threading.get_ident()
             try:
+                kept = self._child
                 child = self._running()
-                request: dict[str, Any] = {"sync": str(self._store.clock.latest())}
-                if self.request_deadline_s is not None:
-                    request["deadline_s"] = self.request_deadline_s
-                self._send(child, request)
-                while True:
-                    message = self._receive(child)
-                    if "progress" in message:
-                        if progress is not None:
-                            phase, done, total = message["progress"]
-                            progress(str(phase), int(done), int(total))
-                    elif "report" in message:
-                        return SyncReport(**message["report"])
-                    elif "failed" in message:
-                        raise _rebuild(message["failed"])
+                try:
+                    return self._round(child, progress)
+                except _EndedUnheard:
+                    if child is not kept:
+                        raise
+                # The child kept from the last round had ended meanwhile without a word
+                # (killed, or its end not yet seen by ``poll``): the round goes to a new one.
+                return self._round(self._running(), progress)
             finally:
                 self._syncing = None
+
+    def _round(self, child: subprocess.Popen[bytes], progress: Progress | None) -> SyncReport:
+        request: dict[str, Any] = {"sync": str(self._store.clock.latest())}
+        if self.request_deadline_s is not None:
+            request["deadline_s"] = self.request_deadline_s
+        heard = False
+        try:
+            self._send(child, request)
+            while True:
+                message = self._receive(child)
+                heard = True
+                if "progress" in message:
+                    if progress is not None:
+                        phase, done, total = message["progress"]
+                        progress(str(phase), int(done), int(total))
+                elif "report" in message:
+                    return SyncReport(**message["report"])
+                elif "failed" in message:
+                    raise _rebuild(message["failed"])
+        except SyncProcessFailed as exc:
+            if exc.kind == "ended" and not heard:
+                raise _EndedUnheard("ended") from exc
+            raise
 
     def end(self) -> None:
         """For good (the window closes, its store with it): the child ends, the key is

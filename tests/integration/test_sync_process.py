@@ -119,6 +119,24 @@ def test_the_sync_process_stamps_after_the_windows_clock(
     assert Timestamp.parse(a.store.meta(LAST_SUCCESS) or "") > ahead
 
 
+def test_a_sync_asked_right_after_its_process_was_killed_goes_to_a_new_one(
+    laptops: Laptops, server: ServerProcess, processes: list[SyncProcess]
+) -> None:
+    """Asked before the end of the killed child was seen (``poll`` still said it ran: a clean-
+    clone run under load failed so, 0.2 s after the kill), the round went to the dead child and
+    failed with "ended"; it goes to a new child."""
+    a = laptops.new("A")
+    process = _process(a, processes)
+    process.sync()
+    for round_ in range(3):
+        first = process.pid
+        assert first is not None
+        os.kill(first, 9)
+        add_person(a, f"Ana{round_}", "Pop")
+        assert process.sync().pushed >= 1  # at once: no wait for the end to be seen
+        assert process.pid not in (None, first)
+
+
 def test_errors_reach_the_window_and_a_lost_sync_process_is_replaced(
     laptops: Laptops, server: ServerProcess, processes: list[SyncProcess], tmp_path: Path
 ) -> None:
