@@ -1121,8 +1121,9 @@ def change_laptop_role(
     """Coordinator, on a coordinator's laptop: the approved laptop ``device`` (id or a unique
     prefix) works with a lower ``role`` from its next sync on, without joining again (an
     advisor's laptop handed to student helpers, a role approved by mistake). Returns the laptop
-    as listed before, and the role it had (None: not known here, for a change begun on another
-    laptop and finished here).
+    as listed before, and the role it had (for a change begun on another laptop and finished
+    here, the highest role the server still kept a key of it at, ``_role_before_listed``;
+    None: not known).
 
     Every team key this laptop holds is wrapped anew for that laptop's public key with the
     lower role bound in (``crypto.wrap_team_key``), the key in use first, and replaces the one
@@ -1202,7 +1203,13 @@ def _change_laptop_role(
         if standing != laptops.VOUCHED or public is None:
             # The server's list alone gives no laptop a key (``rotate_team_key``).
             raise SyncSetupError("same_role" if again and begun is None else "not_vouched")
-        before: Role | None = begun.before if begun is not None else None if again else listed
+        before: Role | None = (
+            begun.before
+            if begun is not None
+            else _role_before_listed(device, Role(new))
+            if again
+            else listed
+        )
         if before is not None:
             # Kept until every key is replaced: the server lists the new role from the first.
             change = UnfinishedRoleChange(
@@ -1248,6 +1255,9 @@ def _change_laptop_role(
                 continue
             replaced += 1
     if again and not replaced and begun is None:
+        if before is not None:  # the note kept above: nothing was left to finish
+            with store.transaction() as session:
+                _keep_role_change(session, device.device_id, None)
         raise SyncSetupError("same_role")  # every key at this role already: nothing changed
     if unset and not replaced:
         # Keys wrapped for a coordinator's by a renewal are kept as they are (the same role),
@@ -1270,6 +1280,23 @@ def _change_laptop_role(
             details,
         )
     return device, before
+
+
+def _role_before_listed(device: wire.DeviceInfo, new: Role) -> Role | None:
+    """The role a laptop had before a change begun on another coordinator's laptop and broken
+    off there (the server lists the new role from the first key on): the highest role among
+    the keys the server still keeps for it (``wire.DeviceInfo.highest_key_role``), if higher
+    than the one chosen. Taken before the keys are replaced, so that the entry of the change
+    written here says it as the entries of other changes do. None: every key is at the role
+    chosen or lower, or a server from before it said so.
+
+    A key from before roles counts as a coordinator's there: for a laptop approved before
+    roles whose first choice was broken off, the entry says Coordinators, the rights it had."""
+    highest = device.highest_key_role
+    if highest not in crypto.LAPTOP_ROLES or highest is None:
+        return None
+    had = Role(highest)
+    return had if lower_role(had, new) is new and had is not new else None
 
 
 def _listed_device(listed: Sequence[wire.DeviceInfo], device: str) -> wire.DeviceInfo:

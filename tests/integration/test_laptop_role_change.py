@@ -465,6 +465,10 @@ def _broken_off_with_a_second_coordinator(
     return a, b, k
 
 
+# K's entry of A's change finished there: the role before as the server's list gave it.
+_FINISHED_BY_K = {"role": "helper", "previous_role": "advisor"}
+
+
 def _role_change_entries(a: Session) -> list[tuple[str, dict[str, object]]]:
     return [
         (e.device_id, dict(e.details))
@@ -480,13 +484,16 @@ def test_a_role_change_broken_off_here_and_finished_on_another_coordinators_lapt
     reached A first, so A writes no second one."""
     a, b, k = _broken_off_with_a_second_coordinator(laptops, server)
     _listed, before = sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
-    assert before is None  # K did not know what B had
+    # K took what B had from the server's list before replacing the keys: the advisors' key
+    # still kept (its entry had no role before; A's own is no longer written).
+    assert before is Role.ADVISOR
+    assert sync_uc.unfinished_role_changes(k.store) == []
     assert _server_roles(server, b) == ("helper", {"helper"})
     laptops.sync(k, a)
     assert sync_uc.unfinished_role_changes(a.store) == []
-    assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
+    assert _role_change_entries(a) == [(k.store.device_id, _FINISHED_BY_K)]
     laptops.sync(a)  # nothing more
-    assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
+    assert _role_change_entries(a) == [(k.store.device_id, _FINISHED_BY_K)]
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.HELPER
 
@@ -503,12 +510,10 @@ def test_a_role_change_finished_elsewhere_has_one_entry_when_this_laptop_synced_
     assert sync_uc.unfinished_role_changes(a.store) == []
     assert _role_change_entries(a) == []
     laptops.sync(k, a)
-    assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
+    assert _role_change_entries(a) == [(k.store.device_id, _FINISHED_BY_K)]
     laptops.sync(a, k)
     assert (
-        _role_change_entries(a)
-        == _role_change_entries(k)
-        == [(k.store.device_id, {"role": "helper"})]
+        _role_change_entries(a) == _role_change_entries(k) == [(k.store.device_id, _FINISHED_BY_K)]
     )
     assert audit.verify_chain(a.store) == []
 
