@@ -747,12 +747,18 @@ def confirm_coordinator(
         if sender is None:
             raise SyncSetupError("fingerprint_mismatch")
         held = keyring(session)
+        again = get_meta(session, LAPTOP_ROLE_AGAIN) == "1"
+        # Approved before laptops had roles, and none chosen: a renewal's key from this sender,
+        # wrapped for a coordinator's (it had every right), sets no role, as in ``fetch_keys``
+        # (``_role_unchosen``). A coordinator's choice wraps the keys held here anew: those
+        # set it (``lowered`` below).
+        unchosen = _ceiling(session) is None and bool(held) and not again
         fresh = {
             k.key_id: (
                 crypto.unwrap_team_key(
                     k.wrapped_key, k.key_id, keys, k.sender_public_key, laptop_role=k.laptop_role
                 ),
-                k.laptop_role,
+                None if unchosen and k.laptop_role == Role.COORDINATOR.value else k.laptop_role,
             )
             for k in key_senders.waiting_keys(session, sender.public_key)
             if k.key_id not in held
@@ -770,7 +776,7 @@ def confirm_coordinator(
                 held[k.key_id],
             )
         ]
-        if get_meta(session, LAPTOP_ROLE_AGAIN) == "1":
+        if again:
             _set_ceiling_anew(session, [role for _key, role in fresh.values()])
         key_senders.trust(
             session, sender.public_key, sender.device_id, sender.device_name, "confirmed", hlc

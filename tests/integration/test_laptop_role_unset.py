@@ -211,3 +211,35 @@ def test_a_choice_broken_off_for_a_laptop_without_a_role_is_audited_as_from_none
     assert [e.details for e in entries] == [
         {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE}
     ]
+
+
+def test_a_renewal_from_a_coordinators_laptop_confirmed_later_sets_no_role(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """K, a second coordinators' laptop B has not confirmed, renews the team key: its key for B
+    waits, wrapped for a coordinator's (B had every right). Confirming K later took that as B's
+    role, as the sync's fetch had before 9dee374b: B stopped saying it has no role while the
+    coordinators' list still said so. A role K chooses for B afterwards is taken as before."""
+    a, b = _pre_role(laptops, server)
+    k = laptops.new("K", coordinator=True)
+    c = laptops.new("C", role=Role.HELPER)
+    laptops.sync(a, b, k, c)
+    sync_uc.revoke_device(k.store, k.user, device_id(c))
+    renewal = sync_uc.rotate_team_key(k.store, k.user)
+    assert device_id(b) in renewal.given
+    laptops.sync(b)
+    assert sync_uc.status(b.store).unconfirmed_senders == ("K",)
+    assert sync_uc.laptop_role(b.store) is None
+
+    sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(k.store))
+    assert active_key_id(b) == renewal.key_id
+    assert sync_uc.laptop_role(b.store) is None
+    assert sync_uc.status(b.store).own_role_unset
+    assert role_on_login(b) is Role.COORDINATOR
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is None
+
+    sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.ADVISOR)
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.ADVISOR
+    assert not sync_uc.status(b.store).own_role_unset
