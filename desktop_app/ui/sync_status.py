@@ -1589,8 +1589,11 @@ class DevicesDialog(QDialog):
         layout.addWidget(buttons)
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
         if sync_uc.own_key_refused(controller.store):  # refused as not this laptop's key
+            # A refused renewal leaves its key unused here; an approval or a role change
+            # refused so renews nothing.
             self._show_renewal_failed(
-                [_(_NOT_RENEWED)], refusal_message(sync_uc.SENDER_NOT_UPLOADER)
+                [_(_NOT_RENEWED)] if sync_uc.renewal_unfinished(controller.store) else [],
+                refusal_message(sync_uc.SENDER_NOT_UPLOADER),
             )
         elif sync_uc.renewal_unfinished(controller.store):  # broken off, here or earlier
             self._show_renewal_failed([_(_NOT_RENEWED_YET)], "")

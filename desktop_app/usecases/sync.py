@@ -960,7 +960,7 @@ def approve_device(
     (``crypto.wrap_team_key``), and no account works on that laptop above it. A laptop enrolled
     with a coordinator's code is a coordinator's ("role_not_coordinator" otherwise)."""
     require(user, Action.MANAGE_LAPTOPS)
-    with _roles_kept():
+    with _own_key_refusal_kept(store), _roles_kept():
         return _approve_device(store, user, device_id, expected_fingerprint, _wire_role(role))
 
 
@@ -1156,7 +1156,7 @@ def change_laptop_role(
     if is_coordinator_laptop(store) is False:
         # The server lets only a coordinator's laptop list laptops and upload keys.
         raise SyncSetupError("not_coordinator_laptop")
-    with _roles_kept():
+    with _own_key_refusal_kept(store), _roles_kept():
         return _change_laptop_role(store, user, device, _wire_role(role))
 
 
@@ -1401,8 +1401,9 @@ def _listed_role(device: wire.DeviceInfo) -> wire.LaptopRole:
 # key: for a key this laptop wrapped with its own, the server holds another public key for this
 # laptop (its operator swapped it, or the server was tampered with).
 SENDER_NOT_UPLOADER = "sender_not_uploader"
-# Set while that refusal stands (a renewal refused so; cleared by one that goes through): the
-# sync and the Laptops dialog say it, not "renew again", which the server refuses again.
+# Set while that refusal stands (a renewal, an approval or a role change refused so; cleared by
+# one that goes through): the sync and the Laptops dialog say it, not "renew again", which the
+# server refuses again.
 OWN_KEY_REFUSED = "sync.own_key_refused"
 
 
@@ -1415,21 +1416,30 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
     ``Forbidden`` with ``SENDER_NOT_UPLOADER`` where the server holds another public key for
     this laptop (kept: ``own_key_refused``)."""
     require(user, Action.MANAGE_LAPTOPS)
+    with _own_key_refusal_kept(store), _roles_kept():
+        return _rotate_team_key(store, user)
+
+
+def own_key_refused(store: Store) -> bool:
+    """Whether the last renewal of the team key, approval of a laptop or change of a laptop's
+    role here was refused because the server holds another public key for this laptop than the
+    one it registered."""
+    return bool(store.meta(OWN_KEY_REFUSED))
+
+
+@contextmanager
+def _own_key_refusal_kept(store: Store) -> Iterator[None]:
+    """Keep a refusal of the keys this laptop sends (``SENDER_NOT_UPLOADER``) while it stands:
+    set when the server refuses one, cleared when a call that sends keys goes through. A
+    renewal, an approval and a role change all send keys this laptop wrapped; only the renewal
+    kept it, so the window and ``welcome-desk sync`` said it for renewals only."""
     try:
-        with _roles_kept():
-            result = _rotate_team_key(store, user)
+        yield
     except Forbidden as exc:
         if exc.code == SENDER_NOT_UPLOADER:
             _keep_own_key_refused(store, True)
         raise
     _keep_own_key_refused(store, False)
-    return result
-
-
-def own_key_refused(store: Store) -> bool:
-    """Whether the last renewal of the team key here was refused because the server holds
-    another public key for this laptop than the one it registered."""
-    return bool(store.meta(OWN_KEY_REFUSED))
 
 
 def _keep_own_key_refused(store: Store, refused: bool) -> None:

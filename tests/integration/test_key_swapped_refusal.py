@@ -101,6 +101,7 @@ def test_approving_or_changing_a_laptops_role_refused_as_not_this_laptops_key_sa
     laptops.sync(a, b)
     n = laptops.new("N", approve=False)
     fingerprint = sync_uc.fingerprint(n.store)
+    own = sync_uc.device_keys(a.store)
     _swap_key(server, a, crypto.DeviceKeys.generate())
 
     def nothing_stored() -> None:
@@ -110,8 +111,14 @@ def test_approving_or_changing_a_laptops_role_refused_as_not_this_laptops_key_sa
 
     with pytest.raises(Forbidden) as approval:
         sync_uc.approve_device(a.store, a.user, device_id(n), fingerprint, role=Role.HELPER)
+    # Kept, as a renewal's refusal is: the window and the sync say it from now on (they said
+    # it only once a renewal had been refused).
+    assert sync_uc.status(a.store).own_key_refused
+    with a.store.transaction() as session:
+        sync_uc.set_meta(session, sync_uc.OWN_KEY_REFUSED, "")
     with pytest.raises(Forbidden) as change:
         sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    assert sync_uc.status(a.store).own_key_refused
     assert approval.value.code == change.value.code == sync_uc.SENDER_NOT_UPLOADER
     nothing_stored()
     # Not "broken off: change its role again", which the server refuses again.
@@ -132,6 +139,16 @@ def test_approving_or_changing_a_laptops_role_refused_as_not_this_laptops_key_sa
         entries = audit.list_entries(again.store, again.user)
         assert [e.action for e in entries if e.record_id == device_id(n)] == []
         assert "change_laptop_role" not in {e.action for e in entries}
-        assert not sync_uc.status(again.store).own_key_refused  # no renewal was refused
+        assert sync_uc.status(again.store).own_key_refused
+        # The laptop's own key put back: a role change that goes through clears it, as a
+        # renewal's does, and so does an approval.
+        _swap_key(server, again, own)
+        sync_uc.change_laptop_role(again.store, again.user, device_id(b), Role.HELPER)
+        assert not sync_uc.status(again.store).own_key_refused
+        with again.store.transaction() as session:
+            sync_uc.set_meta(session, sync_uc.OWN_KEY_REFUSED, "1")
+        sync_uc.approve_device(again.store, again.user, device_id(n), fingerprint, role=Role.HELPER)
+        assert not sync_uc.status(again.store).own_key_refused
+        assert server.device_status(device_id(n)) == "approved"
     finally:
         again.close()

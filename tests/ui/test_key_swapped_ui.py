@@ -60,3 +60,34 @@ def test_the_laptops_dialog_says_the_server_holds_another_key_for_this_laptop(
         window.close()
     finally:
         set_language("en")
+
+
+def test_the_laptops_dialog_says_a_refused_approval_without_a_renewal_not_done(
+    qtbot: QtBot, laptops: Laptops, server: ServerProcess, shots: Path
+) -> None:
+    """An approval refused so is kept as a renewal's refusal is (``own_key_refused``): the
+    dialog opened later says it, but not "The team key was not renewed.", as none was asked."""
+    import pytest
+
+    from desktop_app.domain.users import Role
+    from desktop_app.sync.http_client import Forbidden
+    from desktop_app.usecases import sync as sync_uc
+    from tests.integration.sync_harness import device_id
+
+    a = laptops.new("A")
+    n = laptops.new("N", approve=False)
+    _swap_key(server, a, crypto.DeviceKeys.generate())
+    with pytest.raises(Forbidden):
+        sync_uc.approve_device(
+            a.store, a.user, device_id(n), sync_uc.fingerprint(n.store), role=Role.HELPER
+        )
+    window, dialog = _laptops_dialog(qtbot, a)
+    try:
+        dialog.show()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        assert SAID["en"] in dialog.error.text()
+        assert dialog.renewed.isHidden() and "renewed" not in dialog.renewed.text()
+        dialog.grab().save(str(shots / "laptops-dialog-approval-key-refused-en.png"))
+        dialog.close()
+    finally:
+        window.close()
