@@ -106,6 +106,17 @@ KIND_NAMES = {
 
 # The role before of a laptop's role chosen for the first time (``sync_uc.NO_ROLE_BEFORE``).
 NO_ROLE_BEFORE = N_("no role chosen")
+# The action of that entry: nothing was lowered, a laptop with none was given its first role.
+ROLE_CHOSEN = N_("laptop's role chosen")
+
+
+def action_name(action: str, details: Mapping[str, object]) -> str:
+    """An entry's action in the reader's words. A role change whose role before was none
+    (``sync_uc.NO_ROLE_BEFORE``) is a role chosen for the first time, not one lowered."""
+    if action == "change_laptop_role" and details.get("previous_role") == sync_uc.NO_ROLE_BEFORE:
+        return _(ROLE_CHOSEN)
+    return _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
+
 
 # What an entry's details name, in the reader's words (anything else is shown by its key).
 DETAIL_NAMES = {
@@ -635,7 +646,7 @@ class AuditWindow(QDialog):
             cells = [
                 when,
                 self._user_name(e),
-                _(ACTION_NAMES[e.action]) if e.action in ACTION_NAMES else e.action,
+                action_name(e.action, e.details),
                 _(KIND_NAMES[e.record_kind]) if e.record_kind in KIND_NAMES else e.record_kind,
                 e.record_id,
                 details,

@@ -181,3 +181,48 @@ def test_a_choice_broken_off_for_a_laptop_without_a_role_offers_every_role_again
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.COORDINATOR
     assert not sync_uc.status(b.store).own_role_unset
+
+
+def test_the_audit_view_says_a_first_role_chosen_not_lowered_and_a_lowering_as_before(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path
+) -> None:
+    """A role chosen for a laptop approved before roles was "laptop's role lowered", as if it
+    had had one: now "laptop's role chosen", in every language; a real lowering keeps its label."""
+    from desktop_app.ui.audit import AuditWindow, action_name
+    from tests.integration.test_laptop_role_unset import _pre_role
+
+    a, b = _pre_role(laptops, server)
+    c = laptops.new("C", role=Role.ADVISOR)
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    sync_uc.change_laptop_role(a.store, a.user, device_id(c), Role.HELPER)
+    chosen = {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE}
+    said = {
+        "de": ("Rolle des Laptops gewählt", "Rolle des Laptops herabgesetzt"),
+        "bg": ("ролята на лаптопа е избрана", "ролята на лаптопа е понижена"),
+        "ro": ("rolul laptopului a fost ales", "rolul laptopului a fost redus"),
+        "en": ("laptop's role chosen", "laptop's role lowered"),
+    }
+    try:
+        for lang, (first, lowered) in said.items():
+            set_language(lang)
+            assert action_name("change_laptop_role", chosen) == first
+            assert action_name("change_laptop_role", {"role": "helper"}) == lowered
+            lowering = {"role": "helper", "previous_role": "advisor"}
+            assert action_name("change_laptop_role", lowering) == lowered
+        set_language("bg")
+        window = AuditWindow(a)
+        qtbot.addWidget(window)
+        window.resize(1100, 500)
+        window.show()
+        qtbot.waitExposed(window)
+        window.refresh()
+        model = window.model
+        rows = [(model.item(r, 4).text(), model.item(r, 2).text()) for r in range(model.rowCount())]
+        changes = [(record, action) for record, action in rows if action in said["bg"]]
+        assert sorted(changes) == sorted(
+            [(device_id(b), said["bg"][0]), (device_id(c), said["bg"][1])]
+        )
+        window.grab().save(str(shots / "audit-role-chosen-bg.png"))
+        window.close()
+    finally:
+        set_language("en")
