@@ -946,7 +946,7 @@ def _keep_revocations(store: Store, user: User, devices: Sequence[wire.DeviceInf
                 laptops.revoke(
                     session, store, user.id, device.device_id, _listed_key(device), device.name
                 )
-    _forget_role_changes_of_revoked(store, devices)
+    _forget_role_changes_settled(store, devices)
 
 
 def approve_device(
@@ -1598,7 +1598,8 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
     key of that laptop at the role chosen or lower (``wire.DeviceInfo.highest_key_role``). It
     stayed until the change was asked for again here. The server's word is enough: what it
     says takes no right from anyone, and a server that lies can as well keep the old keys.
-    The note of a laptop revoked since goes too (``_forget_role_changes_of_revoked``).
+    The note of a laptop revoked since goes too, and that of a laptop another coordinator's
+    laptop changed to a third role meanwhile (``_forget_role_changes_settled``).
 
     No audit entry here: the laptop that finished the change wrote one (``change_laptop_role``
     writes it wherever the keys were replaced). One written here as well, when this laptop
@@ -1612,7 +1613,7 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
     except SyncError as exc:
         log.warning("role changes finished elsewhere not looked for: %s", exc)
         return
-    _forget_role_changes_of_revoked(store, listed.values())
+    _forget_role_changes_settled(store, listed.values())
     with store.transaction() as session:
         for change in list(_role_changes(session).values()):
             device = listed.get(change.device_id)
@@ -1629,12 +1630,18 @@ def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
             log.info("role change of laptop %s finished elsewhere", change.device_id)
 
 
-def _forget_role_changes_of_revoked(store: Store, devices: Iterable[wire.DeviceInfo]) -> None:
+def _forget_role_changes_settled(store: Store, devices: Iterable[wire.DeviceInfo]) -> None:
     """Notes of role changes broken off here (``unfinished_role_changes``) for laptops the
     list of laptops says are revoked, or the team's records: nothing is left to finish (the
     server gives a revoked laptop nothing, and the next renewal leaves it out). The note
-    stayed in the Laptops dialog until the change was asked for again, which was refused."""
+    stayed in the Laptops dialog until the change was asked for again, which was refused.
+
+    So too the note of a laptop another coordinator's laptop changed to a third role meanwhile:
+    the list gives it a role that is neither the one chosen here nor the one it had. That
+    choice stands; finishing this one would lower it again, or be refused as a higher role."""
+    devices = list(devices)
     revoked = {d.device_id for d in devices if d.status == "revoked"}
+    roles = {d.device_id: d.laptop_role for d in devices}
     with store.reading() as session:
         changes = _role_changes(session) if get_meta(session, ROLE_CHANGES) else {}
         gone = [
@@ -1642,11 +1649,25 @@ def _forget_role_changes_of_revoked(store: Store, devices: Iterable[wire.DeviceI
             for device_id in changes
             if device_id in revoked or laptops.is_revoked(session, device_id)
         ]
-    if gone:
+        overtaken = [
+            change.device_id
+            for change in changes.values()
+            if change.device_id not in gone
+            and roles.get(change.device_id) in crypto.LAPTOP_ROLES
+            and roles.get(change.device_id) not in (change.role.value, change.before.value)
+        ]
+    if gone or overtaken:
         with store.transaction() as session:
             for device_id in gone:
                 _keep_role_change(session, device_id, None)
                 log.info("role change of laptop %s dropped: the laptop is revoked", device_id)
+            for device_id in overtaken:
+                _keep_role_change(session, device_id, None)
+                log.info(
+                    "role change of laptop %s dropped: another coordinator chose %s",
+                    device_id,
+                    roles[device_id],
+                )
 
 
 def _revoke_again_if_pending(store: Store, client: SyncServerClient) -> bool:

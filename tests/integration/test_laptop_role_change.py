@@ -570,3 +570,48 @@ def test_the_command_line_finishes_a_role_change_broken_off(
     assert "B: for Student helpers from its next sync on (was: Advisors)" in done.stdout
     assert _server_roles(server, b) == ("helper", {"helper"})
     assert sync_uc.unfinished_role_changes(a.store) == []
+
+
+def test_a_role_change_broken_off_here_is_dropped_once_another_coordinator_chose_a_third_role(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A lowers B, a coordinators' laptop, to advisors and is cut off after the first key; K
+    then lowers B to student helpers. The server lists neither the role A chose nor the one B
+    had: the note stayed on A ("broken off: change its role again"), and finishing it there
+    was refused as a higher role. K's choice stands: A's next sync drops the note."""
+    a = laptops.new("A")
+    sync_uc.rotate_team_key(a.store, a.user)  # B gets two keys: the link is cut between them
+    b = laptops.new("B", role=Role.COORDINATOR)
+    k = laptops.new("K", coordinator=True)
+    laptops.sync(a, b, k)
+    proxy = CuttingProxy(server.base_url)
+    uploads: list[str] = []
+
+    def after_the_first_key(method: str, path: str) -> bool:
+        if method == "POST" and path.endswith("/keys"):
+            uploads.append(path)
+        return len(uploads) > 1
+
+    try:
+        sync_uc.change_server_url(a.store, a.user, proxy.url)
+        proxy.cut_when = after_the_first_key
+        with pytest.raises(SyncError):
+            sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.ADVISOR)
+    finally:
+        proxy.close()
+    sync_uc.change_server_url(a.store, a.user, server.base_url)
+    assert _server_roles(server, b) == ("advisor", {"advisor", "coordinator"})
+    [note] = sync_uc.unfinished_role_changes(a.store)
+    assert (note.role, note.before) == (Role.ADVISOR, Role.COORDINATOR)
+
+    sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    laptops.sync(a)
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    laptops.sync(k, a)
+    # K's own change, from the role the server listed; A wrote none.
+    assert _role_change_entries(a) == [
+        (k.store.device_id, {"role": "helper", "previous_role": "advisor"})
+    ]
+    laptops.sync(b)  # K's lowering, taken once B confirms K (B confirmed only A so far)
+    assert sync_uc.status(b.store).role_lowerings == (("K", "helper"),)
