@@ -562,7 +562,7 @@ class AuditWindow(QDialog):
         layout.addWidget(self.chain)
         self.refresh()
         self.verify()
-        # As wide as the entries' columns want, within a laptop's 1100 px (it opened at 980,
+        # As wide as the entries' columns want, within a laptop's 1024 px screen (it opened at 980,
         # the details cut short with room to spare).
         self.resize(width_for_columns(self, self.table), 600)
 

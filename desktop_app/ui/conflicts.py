@@ -51,7 +51,7 @@ from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.person_page import PageNotice
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel, KeepsInput, tab_through
+from desktop_app.ui.widgets import LAPTOP_WIDTH, ErrorLabel, KeepsInput, tab_through
 from desktop_app.usecases import conflicts as conflicts_uc
 
 if TYPE_CHECKING:
@@ -496,13 +496,14 @@ class ConflictsDialog(QDialog):
         QTimer.singleShot(0, self._grow)
 
     def _grow(self) -> None:
-        """As wide and high as the conflict shown wants, within a laptop's 1100 × 680, never
+        """As wide and high as the conflict shown wants, within a laptop's 1024 × 680, never
         smaller than it is: the two versions' answers side by side want some 860 px in
         Bulgarian, and at the 640 px the dialog opened with their choices and labels were cut
         off (the explicit minimum width keeps the layout from enforcing its own)."""
         if not self.isVisible():
             return
-        wanted = self.sizeHint().boundedTo(QSize(1100, 680)).expandedTo(self.minimumSizeHint())
+        room = QSize(LAPTOP_WIDTH, 680)
+        wanted = self.sizeHint().boundedTo(room).expandedTo(self.minimumSizeHint())
         if self.size().expandedTo(wanted) != self.size():
             self.resize(self.size().expandedTo(wanted))
 

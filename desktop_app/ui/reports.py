@@ -60,6 +60,7 @@ from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import _, current_language, gettext_in
 from desktop_app.reports.exports import export
 from desktop_app.ui.save_dialog import ask_save_path, save_failed
+from desktop_app.ui.widgets import LAPTOP_WIDTH
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
@@ -751,7 +752,7 @@ class ReportsWindow(QMainWindow):
         self.year.setValue(last.year)
         self._kind_changed()
         self.part.setCurrentIndex(last.month - 1)
-        self.resize(1100, 680)  # within a laptop's room; the figures scroll
+        self.resize(LAPTOP_WIDTH, 680)  # within a laptop's 1024 px screen; the figures scroll
 
     def _fill_filters(self) -> None:
         choices = filter_choices(self.session.store, self.session.user)

@@ -69,9 +69,9 @@ def key_text(keys: QKeySequence | str) -> str:
     return sequence.toString(QKeySequence.SequenceFormat.NativeText)
 
 
-#: the width a window may take on the advisors' laptops (1366 px screens, with the desktop's
-#: panels and the window's frame)
-LAPTOP_WIDTH = 1100
+#: the width a window may take on the advisors' and coordinators' laptops: 1024 px screens
+#: (at 1100 the audit log ran 76 px off such a screen)
+LAPTOP_WIDTH = 1024
 
 
 def width_for_columns(window: QWidget, table: QTableView) -> int:
