@@ -296,6 +296,12 @@ class DirectoryDialog(_ReferenceDialog):
         for i, button in enumerate((self.edit_button, self.add_button, self.remove_button)):
             self.button_row.insertWidget(i, button)
         self.button_row.insertSpacing(3, 12)
+        # Tab as the row reads: made after Export, Publish and Close, the three came after
+        # them in the focus chain (the table, Export, Publish, Close, Edit, Add, Remove).
+        QWidget.setTabOrder(self.table, self.edit_button)
+        QWidget.setTabOrder(self.edit_button, self.add_button)
+        QWidget.setTabOrder(self.add_button, self.remove_button)
+        QWidget.setTabOrder(self.remove_button, self.export_button)
         # Enter on a row edits it (the table passes Enter on to the dialog's default button).
         self.edit_button.setDefault(True)
         self.edit_button.clicked.connect(self.edit_selected)
