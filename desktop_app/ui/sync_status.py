@@ -1498,6 +1498,7 @@ class DevicesDialog(QDialog):
         reachable_text(self.own_fingerprint)
         self.list = QListWidget()
         self.list.setAccessibleName(_("Laptops"))
+        self._list_focused = False
         # Until the server answers: a line or two, not a list's own 190 px (``_fit_lines``).
         self.list.setFixedHeight(3 * self.list.fontMetrics().lineSpacing())
         self.fingerprint = QLineEdit()
@@ -1614,8 +1615,15 @@ class DevicesDialog(QDialog):
         self.calls.run(call, on_done, on_failed or self._show_failure)
 
     def _show_busy(self, busy: bool) -> None:
+        # The list greyed while the server answers handed the focus on to Close, where it
+        # stayed: the dialog opened with Close in focus, the laptops a Shift+Tab away.
+        if busy:
+            self._list_focused = self.focusWidget() is self.list
         for widget in (self.list, self.fingerprint, self.renew):
             widget.setEnabled(not busy)
+        if not busy and self._list_focused:
+            self._list_focused = False
+            self.list.setFocus()
         for role, button in self.role_buttons.items():
             item = self.list.currentItem()
             only_coordinator = item is not None and bool(item.data(_COORDINATOR_CODE_ROLE))
