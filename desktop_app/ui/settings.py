@@ -374,6 +374,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.fields_area, 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(640)  # the fields about 370 px beside the labels' column
+        # A helper's dialog opened in its note (the first stop for Tab, a text cursor blinking
+        # at its end); the note stays a Shift+Tab away, as a screen reader reads it.
+        self.language.setFocus()
         self.load()
         self.retranslate()
         self.setMinimumHeight(self.minimumSizeHint().height())
