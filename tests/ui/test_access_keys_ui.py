@@ -49,7 +49,7 @@ from tests.conftest import PASSWORD, record_sharing_consent
 from tests.ui.test_main_window import _access_key
 
 LANGS = ("en", "de", "bg", "ro")
-LAPTOP_WIDTH = 1100  # the advisors' laptops: no window wider, no button cut off within it
+LAPTOP_WIDTH = 1024  # the laptops' screens: no window wider, no button cut off within it
 
 # Push buttons deliberately without an access key (English msgids; compared in the language
 # shown). Each says why.
@@ -285,8 +285,8 @@ class Desk:
 @pytest.fixture(scope="module")
 def desk(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """One coordinator's store (everything offered) with a person who has a consent, a
-    referral, a finished visit, a draft and conflicts to decide; the main window on it, 1100
-    px wide (the advisors' laptops). As the program runs: its own font, and Qt's own texts
+    referral, a finished visit, a draft and conflicts to decide; the main window on it, 1024
+    px wide (the laptops' screens). As the program runs: its own font, and Qt's own texts
     (OK, Cancel, Close …, some with keys of their own) in the UI language."""
     from desktop_app.domain.users import Role
     from desktop_app.ui.application import load_fonts
@@ -585,6 +585,17 @@ def _confirm(desk: Desk) -> Iterator[View]:
 
     dialog = ConfirmCoordinatorDialog(desk.window.sync, desk.window)  # type: ignore[attr-defined]
     yield from views(_shown(desk, dialog), "confirm coordinator")
+    dialog.reject()
+
+
+@opener("a laptop's role")
+def _laptop_role(desk: Desk) -> Iterator[View]:
+    """The laptops dialog's question of a laptop's role, every role offered (a laptop approved
+    before roles)."""
+    from desktop_app.ui.sync_status import LaptopRoleDialog
+
+    dialog = LaptopRoleDialog(desk.window, "B", None)
+    yield from views(_shown(desk, dialog), "a laptop's role")
     dialog.reject()
 
 
@@ -955,8 +966,9 @@ def joined(
 
 def laptops_views(qtbot: QtBot, window: MainWindow) -> Iterator[View]:
     """The laptops dialog with the waiting laptop chosen (Approve and Revoke offered), then
-    its revoke question (the accessibility sweep checks them too)."""
-    from desktop_app.ui.sync_status import DevicesDialog
+    its revoke question, then this laptop's fingerprint (the accessibility sweep checks them
+    too)."""
+    from desktop_app.ui.sync_status import DevicesDialog, FingerprintDialog
 
     dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
     qtbot.addWidget(dialog)
@@ -978,6 +990,13 @@ def laptops_views(qtbot: QtBot, window: MainWindow) -> Iterator[View]:
         box.reject()
     finally:
         dialog.reject()
+    # File → This laptop's fingerprint (on a joined laptop only): Close alone, no key.
+    fingerprint = FingerprintDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(fingerprint)
+    fingerprint.show()
+    qtbot.waitExposed(fingerprint)
+    yield from views(fingerprint, "this laptop's fingerprint")
+    fingerprint.reject()
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -992,3 +1011,76 @@ def test_the_laptops_dialog_and_its_revoke_question_use_each_access_key_once(
         window.switch_language("en")
     assert any(view.keyed for view in shown)
     assert not _problems(shown), "\n".join([f"laptops [{lang}]", *_problems(shown)])
+
+
+def test_the_laptops_dialog_opens_on_its_list(
+    qtbot: QtBot, joined: tuple[MainWindow, QtTranslations]
+) -> None:
+    """The list, greyed while the server answered, handed the focus on to Close, where it
+    stayed: the dialog opened on Close, the laptops to approve a Shift+Tab away."""
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    window, _qt_texts = joined
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    try:
+        dialog.show()
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+        assert dialog.focusWidget() is dialog.list
+    finally:
+        dialog.reject()
+
+
+def _tab_stops(top: QWidget, start: QWidget) -> list[QWidget]:
+    """``top``'s controls in sight as Tab reaches them from ``start`` (``start`` first)."""
+    stops = [start]
+    widget = start.nextInFocusChain()
+    for _step in range(500):  # a dialog's chain is far shorter; it ends where it began
+        if widget is start:
+            return stops
+        tabbed = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        if widget.window() is top and widget.isVisibleTo(top) and tabbed:
+            stops.append(widget)
+        widget = widget.nextInFocusChain()
+    raise AssertionError("the focus chain does not come back to its start")
+
+
+@pytest.mark.parametrize("lang", ("bg", "ro"))
+def test_coordinators_dialogs_start_in_an_input_and_tab_as_they_read(
+    qtbot: QtBot, desk: Desk, lang: str
+) -> None:
+    """The service directory's Tab went from the table to Export, Publish and Close, then
+    back to Edit, Add and Remove at the row's start; a helper's settings opened in the note
+    above them (a text cursor blinking at its end), not in the language beneath."""
+    from desktop_app.ui.directory import DirectoryDialog
+    from desktop_app.ui.settings import SettingsDialog
+    from desktop_app.usecases import accounts
+
+    desk.qtbot = qtbot
+    before = set(QApplication.topLevelWidgets())
+    _switch(desk.window, lang)
+    helper = accounts.log_in(desk.session.store.paths.data_dir, "mihai", "helper pass 12")
+    try:
+        directory = DirectoryDialog(desk.session, desk.window)
+        _shown(desk, directory)
+        buttons = [w for w in _tab_stops(directory, directory.table) if isinstance(w, QPushButton)]
+        close = directory.findChild(QDialogButtonBox).button(  # type: ignore[union-attr]
+            QDialogButtonBox.StandardButton.Close
+        )
+        assert buttons == [
+            directory.edit_button,
+            directory.add_button,
+            directory.remove_button,
+            directory.export_button,
+            directory.publish_button,
+            close,
+        ]
+        qsettings = QSettings(str(desk.folder / "settings.ini"), QSettings.Format.IniFormat)
+        settings = SettingsDialog(helper, qsettings, desk.window)
+        _shown(desk, settings)
+        assert settings.role_note.isVisible()
+        assert settings.focusWidget() is settings.language
+    finally:
+        helper.close()
+        _close_new_windows(desk, before)
+        desk.window.switch_language("en")
