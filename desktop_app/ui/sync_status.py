@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QMargins, QObject, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -1449,6 +1449,17 @@ class ConfirmCoordinatorDialog(QDialog):
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Opened narrower than its hint (Qt opens a dialog at most two thirds of the screen
+        # wide), it kept the height of the intro's lines at the hint's width: in Bulgarian
+        # the intro's first and last lines were cut off. As high as its lines take here.
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            wanted = layout.totalHeightForWidth(self.width())
+            if wanted > self.height():
+                self.resize(self.width(), wanted)
+        super().showEvent(event)
 
     def _on_ok_clicked(self) -> None:
         try:

@@ -1084,3 +1084,26 @@ def test_coordinators_dialogs_start_in_an_input_and_tab_as_they_read(
         helper.close()
         _close_new_windows(desk, before)
         desk.window.switch_language("en")
+
+
+@pytest.mark.parametrize("lang", ("bg", "ro"))
+def test_the_coordinators_laptop_is_confirmed_with_the_whole_intro_in_sight(
+    qtbot: QtBot, desk: Desk, lang: str
+) -> None:
+    """Opened narrower than its hint (at most two thirds of the screen), the dialog kept the
+    height of its intro's lines at the hint's width: in Bulgarian the intro's first and last
+    lines were cut off, above the fingerprint to type."""
+    from desktop_app.ui.sync_status import ConfirmCoordinatorDialog
+
+    desk.qtbot = qtbot
+    before = set(QApplication.topLevelWidgets())
+    _switch(desk.window, lang)
+    try:
+        dialog = ConfirmCoordinatorDialog(desk.window.sync, desk.window)  # type: ignore[attr-defined]
+        _shown(desk, dialog)
+        _settled(dialog)
+        intro = dialog.intro
+        assert intro.height() >= intro.heightForWidth(intro.width())
+    finally:
+        _close_new_windows(desk, before)
+        desk.window.switch_language("en")
