@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -30,7 +31,7 @@ from desktop_app.i18n.messages import FIELD_NAMES
 from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.visits import form_title
-from desktop_app.ui.widgets import country_names, language_names
+from desktop_app.ui.widgets import country_names, grow_to_wrapped_lines, language_names
 from desktop_app.usecases.merges import MergePreview
 
 # What the dialog counts of each entry, in the reader's words (``merges.COUNTED``).
@@ -181,6 +182,11 @@ class MergeDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Romanian: "Bulgară, română (se preia)" lost "preia)" on a line cut off
+        grow_to_wrapped_lines(self)
+        super().showEvent(event)
 
     def take_other(self) -> frozenset[str]:
         """The fields where the advisor chose the other entry's value."""

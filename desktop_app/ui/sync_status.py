@@ -91,6 +91,7 @@ from desktop_app.ui.widgets import (
     ErrorLabel,
     KeepsInput,
     ask_to_confirm,
+    grow_to_wrapped_lines,
     reachable_text,
 )
 from desktop_app.usecases import sync as sync_uc
@@ -1451,14 +1452,7 @@ class ConfirmCoordinatorDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def showEvent(self, event: QShowEvent) -> None:
-        # Opened narrower than its hint (Qt opens a dialog at most two thirds of the screen
-        # wide), it kept the height of the intro's lines at the hint's width: in Bulgarian
-        # the intro's first and last lines were cut off. As high as its lines take here.
-        layout = self.layout()
-        if layout is not None and layout.hasHeightForWidth():
-            wanted = layout.totalHeightForWidth(self.width())
-            if wanted > self.height():
-                self.resize(self.width(), wanted)
+        grow_to_wrapped_lines(self)  # the intro lost its first and last lines in Bulgarian
         super().showEvent(event)
 
     def _on_ok_clicked(self) -> None:

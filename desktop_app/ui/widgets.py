@@ -93,6 +93,19 @@ def width_for_columns(window: QWidget, table: QTableView) -> int:
     return min(LAPTOP_WIDTH, columns + outside)
 
 
+def grow_to_wrapped_lines(window: QWidget) -> None:
+    """``window`` as high as its wrapped labels' lines take at its width. Qt opens a dialog at
+    most two thirds of the screen wide, narrower than its hint on a small screen, and keeps
+    the height worked out at the hint's width: the lines that wrap once more were cut off
+    (the confirmation of the coordinator's laptop, in Bulgarian). Call it as ``window`` is
+    shown."""
+    layout = window.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        wanted = layout.totalHeightForWidth(window.width())
+        if wanted > window.height():
+            window.resize(window.width(), wanted)
+
+
 class FittedLabel(QLabel):
     """Wrapped text, asking for the height its lines take at its width.
 

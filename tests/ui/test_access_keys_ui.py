@@ -192,6 +192,13 @@ def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
             view.keyed.append(button.text())
         elif isinstance(button, QPushButton) and not _exempt(button, top):
             view.unkeyed.append(button.text())
+    # A wrapped label lower than its lines at its width shows them cut at top and bottom (a
+    # line's leading short is not a line lost).
+    for label in top.findChildren(QLabel):
+        if mine(label) and label.wordWrap() and label.text() and label.width() > 0:
+            wanted = label.heightForWidth(label.width())
+            if label.height() < wanted - label.fontMetrics().height() // 2:
+                view.cut.append(f"label {label.text()[:40]!r} ({label.height()} < {wanted} px)")
     # A label with a buddy names an input: its key moves there (a form's questions, the
     # settings' fields); one without a key leaves the input to Tab alone.
     for label in top.findChildren(QLabel):
