@@ -273,7 +273,7 @@ def test_the_laptops_dialog_is_named_and_reached_by_tab(
         found, count = _checked(access_keys.laptops_views(qtbot, window), LANG)
     finally:
         window.switch_language("en")
-    assert count == 2  # the dialog and its question
+    assert count == 3  # the dialog, its question and this laptop's fingerprint
     assert not found.problems(), "\n".join(found.problems())
 
 
