@@ -1041,10 +1041,11 @@ def test_the_laptops_dialog_opens_on_its_list(
 def _tab_stops(top: QWidget, start: QWidget) -> list[QWidget]:
     """``top``'s controls in sight as Tab reaches them from ``start`` (``start`` first)."""
     stops = [start]
-    widget = start.nextInFocusChain()
+    widget: QWidget | None = start.nextInFocusChain()
     for _step in range(500):  # a dialog's chain is far shorter; it ends where it began
         if widget is start:
             return stops
+        assert widget is not None, "the focus chain breaks off"
         tabbed = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
         if widget.window() is top and widget.isVisibleTo(top) and tabbed:
             stops.append(widget)
