@@ -513,6 +513,7 @@ class RetentionWindow(QDialog):
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.erase_button = QPushButton(_("&Erase selected…"))
+        self.erase_button.setAutoDefault(False)  # Enter in the list does not erase: it closes
         self.erase_button.clicked.connect(self._on_erase_clicked)
         self.count = QLabel()
         self.progress = QProgressBar()

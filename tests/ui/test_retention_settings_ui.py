@@ -162,20 +162,46 @@ def test_on_a_joined_coordinators_laptop_the_romanian_dialog_fits_with_its_note(
     dialog.close()
 
 
+def _last_contact_years_ago(session: Session, years: int) -> str:
+    """A person registered, their last contact moved ``years`` back: their id."""
+    from desktop_app.storage.models import PersonRow
+
+    old = people.register_person(session.store, session.user, PersonDraft("Ion", "Vechi")).id
+    back = data_rights.years_after(dt.date.today(), -years)
+    wall_ms = int(dt.datetime.combine(back, dt.time(12), dt.UTC).timestamp() * 1000)
+    with session.store.transaction() as db:
+        [row] = db.query(PersonRow).filter(PersonRow.id == old)
+        row.updated_hlc = f"{wall_ms}-00000-" + row.updated_hlc.split("-", 2)[2]
+    return old
+
+
+def test_enter_in_the_retention_list_erases_nobody(qtbot: QtBot, session: Session) -> None:
+    """The list's default button was "Erase selected…": Enter in the list asked to erase the
+    people selected. Enter closes the list now, as its Close button."""
+    from desktop_app.ui.data_rights import RetentionWindow
+
+    _last_contact_years_ago(session, 4)
+    store_settings.set_retention_years(session.store, session.user, 3)
+    dialog = RetentionWindow(shown_window(qtbot, session))
+    qtbot.addWidget(dialog)
+    asked: list[bool] = []
+    dialog.erase_button.clicked.connect(lambda: asked.append(True))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.model.rowCount() == 1 and dialog.erase_button.isEnabled()
+    dialog.table.setFocus()  # (no row selected: a click would ask nothing either)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
+    assert asked == [] and not dialog.isVisible()
+
+
 def test_the_retention_list_counts_the_period_in_force_and_a_shorter_one_erases_nobody(
     qtbot: QtBot, session: Session, romanian: None
 ) -> None:
     """A person whose last contact was 4 years ago: not listed under 5 years (and the window
     says 5), listed under 3, and still there until a coordinator confirms."""
-    from desktop_app.storage.models import PersonRow
     from desktop_app.ui.data_rights import RetentionWindow
 
-    old = people.register_person(session.store, session.user, PersonDraft("Ion", "Vechi")).id
-    four_years_ago = data_rights.years_after(dt.date.today(), -4)
-    wall_ms = int(dt.datetime.combine(four_years_ago, dt.time(12), dt.UTC).timestamp() * 1000)
-    with session.store.transaction() as db:
-        [row] = db.query(PersonRow).filter(PersonRow.id == old)
-        row.updated_hlc = f"{wall_ms}-00000-" + row.updated_hlc.split("-", 2)[2]
+    old = _last_contact_years_ago(session, 4)
     store_settings.set_retention_years(session.store, session.user, 5)
     window = shown_window(qtbot, session)
     dialog = RetentionWindow(window)
