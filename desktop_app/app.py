@@ -485,7 +485,7 @@ def _run_gui(
         return EXIT_STORE
     if opened is None:
         return 0
-    from desktop_app.ui.main_window import MainWindow, sync_soon, use_window
+    from desktop_app.ui.main_window import MainWindow, show_window, sync_soon, use_window
 
     prebuilt = bool(waiting)
     if waiting:
@@ -502,7 +502,10 @@ def _run_gui(
     from desktop_app.i18n.text import on_language_changed
 
     on_language_changed(lambda code: settings.setValue("ui/language", code))
-    window.show()
+    if args.screenshot:
+        window.show()  # at its own size, whatever the screen
+    else:
+        show_window(window)
 
     # The list and search work now; the features' menus and tabs follow right after the
     # first paint (their modules pull in PDF, charts, HTTP and form libraries).

@@ -734,12 +734,12 @@ def _window_in_place_of(old: MainWindow, session: Session) -> MainWindow:
     event loop is back (``put_in_place``). The caller closes what else ``old`` held."""
     from PySide6.QtCore import QTimer
 
-    from desktop_app.ui.main_window import MainWindow, put_in_place
+    from desktop_app.ui.main_window import MainWindow, put_in_place, show_window
 
     old.close_forms()  # a visit form saves its draft into the store it came from, still open
     new = MainWindow(session, demo=old.demo, defer_features=True)
-    new.setGeometry(old.geometry())
-    new.show()  # before the old one closes: the last window closed would end the program
+    # Shown before the old one closes: the last window closed would end the program.
+    show_window(new, in_place_of=old)
     QTimer.singleShot(0, new.install_features)
     put_in_place(old, new)
     old.close()  # waits for its background work, stops its sync

@@ -347,7 +347,7 @@ class Locker(QObject):
 
     def _on_switch_user_requested(self) -> None:
         from desktop_app.ui.login import LoginDialog
-        from desktop_app.ui.main_window import MainWindow, put_in_place
+        from desktop_app.ui.main_window import MainWindow, put_in_place, show_window
 
         window = self.window
         data_dir = window.session.store.paths.data_dir
@@ -360,7 +360,7 @@ class Locker(QObject):
             window.wait_for_background()
             window.session.close()
             new = MainWindow(dialog.session)
-            new.show()
+            show_window(new, in_place_of=window)
             put_in_place(window, new)
             window.close()
             # The window's content (the list, the person's page and the features' tabs), taken

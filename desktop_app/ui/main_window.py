@@ -82,6 +82,25 @@ def put_in_place(old: MainWindow, new: MainWindow) -> None:
     sync_soon(new)
 
 
+def show_window(window: MainWindow, in_place_of: MainWindow | None = None) -> None:
+    """Show ``window``: as ``in_place_of`` was (where, how large, maximised), a window it
+    replaces; else at its own size, or maximised on a screen too small for that (a laptop
+    1024 px wide: the window opened 1100 px wide, the person's page cut off at the right)."""
+    if in_place_of is not None:
+        if in_place_of.isMaximized():
+            window.showMaximized()
+            return
+        window.setGeometry(in_place_of.geometry())
+        window.show()
+        return
+    screen = window.screen()
+    room = screen.availableGeometry().size() if screen is not None else None
+    if room is not None and (room.width() < window.width() or room.height() < window.height()):
+        window.showMaximized()
+    else:
+        window.show()
+
+
 def sync_soon(window: MainWindow) -> None:
     """A joined laptop syncs soon after the window opens, once the sync is installed with the
     other features (not only a minute later, on the regular timer): at start-up and in a

@@ -588,3 +588,34 @@ def test_the_status_bar_says_registered_as_the_persons_recorded_sex_asks(
     with qtbot.waitSignal(dialog.person_registered, timeout=10_000):
         _save(qtbot, dialog)
     assert window.statusBar().currentMessage() == said
+
+
+def test_on_a_screen_smaller_than_the_window_it_opens_maximised(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The window opened 1100 × 680 whatever the screen: on a laptop 1024 px wide the person's
+    page was cut off at the right. (The test platform's screen is 800 × 600.) A window put in
+    place of another takes its place and size, maximised or not."""
+    from desktop_app.ui.main_window import show_window
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    room = window.screen().availableGeometry()
+    assert window.width() > room.width()  # this screen is smaller than the window's size
+    show_window(window)
+    qtbot.waitExposed(window)
+    assert window.isMaximized()
+    qtbot.waitUntil(lambda: window.width() <= room.width())
+
+    after = MainWindow(session)
+    qtbot.addWidget(after)
+    show_window(after, in_place_of=window)
+    assert after.isMaximized()
+    window.showNormal()
+    window.setGeometry(20, 30, 700, 500)
+    plain = MainWindow(session)
+    qtbot.addWidget(plain)
+    show_window(plain, in_place_of=window)
+    assert not plain.isMaximized() and plain.geometry() == window.geometry()
+    for opened in (window, after, plain):
+        opened.close()
