@@ -385,9 +385,12 @@ def test_the_command_line_sync_says_a_lowering_waits_for_its_sender(
     assert sync_uc.laptop_role(b.store) is Role.HELPER
 
 
-def _broken_off_after_the_first_key(server: ServerProcess, a: Session, b: Session) -> CuttingProxy:
-    """A lowers B to student helpers through a link that is cut after the first key went up (the
-    server or the network gone between two keys); returns the link, restored."""
+def change_cut_after_the_first_key(
+    server: ServerProcess, a: Session, b: Session, role: Role
+) -> CuttingProxy:
+    """A changes B's role to ``role`` through a link that is cut after the first key went up
+    (the server or the network gone between two keys): the change breaks off halfway. Returns
+    the link, restored (A still speaks to the server through it)."""
     proxy = CuttingProxy(server.base_url)
     uploads: list[str] = []
 
@@ -400,11 +403,18 @@ def _broken_off_after_the_first_key(server: ServerProcess, a: Session, b: Sessio
         sync_uc.change_server_url(a.store, a.user, proxy.url)
         proxy.cut_when = after_the_first_key
         with pytest.raises(SyncError):
-            sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+            sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
     except BaseException:
         proxy.close()
         raise
     proxy.restore()
+    return proxy
+
+
+def _broken_off_after_the_first_key(server: ServerProcess, a: Session, b: Session) -> CuttingProxy:
+    """A lowers B to student helpers, broken off after the first key; returns the link,
+    restored."""
+    proxy = change_cut_after_the_first_key(server, a, b, Role.HELPER)
     # The server lists the new role from the first key on; the older key is still an advisor's.
     assert _server_roles(server, b) == ("helper", {"helper", "advisor"})
     assert sync_uc.unfinished_role_changes(a.store) == [
@@ -584,21 +594,7 @@ def test_a_role_change_broken_off_here_is_dropped_once_another_coordinator_chose
     b = laptops.new("B", role=Role.COORDINATOR)
     k = laptops.new("K", coordinator=True)
     laptops.sync(a, b, k)
-    proxy = CuttingProxy(server.base_url)
-    uploads: list[str] = []
-
-    def after_the_first_key(method: str, path: str) -> bool:
-        if method == "POST" and path.endswith("/keys"):
-            uploads.append(path)
-        return len(uploads) > 1
-
-    try:
-        sync_uc.change_server_url(a.store, a.user, proxy.url)
-        proxy.cut_when = after_the_first_key
-        with pytest.raises(SyncError):
-            sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.ADVISOR)
-    finally:
-        proxy.close()
+    change_cut_after_the_first_key(server, a, b, Role.ADVISOR).close()
     sync_uc.change_server_url(a.store, a.user, server.base_url)
     assert _server_roles(server, b) == ("advisor", {"advisor", "coordinator"})
     [note] = sync_uc.unfinished_role_changes(a.store)

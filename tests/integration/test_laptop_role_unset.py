@@ -14,13 +14,11 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.domain.users import Role
-from desktop_app.sync.http_client import SyncError
 from desktop_app.usecases import accounts, audit
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import (
     PASSWORD,
-    CuttingProxy,
     Laptops,
     ServerProcess,
     active_key_id,
@@ -30,7 +28,10 @@ from tests.integration.sync_harness import (
     role_on_login,
     run_desk,
 )
-from tests.integration.test_laptop_role_change import _server_roles
+from tests.integration.test_laptop_role_change import (
+    _server_roles,
+    change_cut_after_the_first_key,
+)
 
 
 def _pre_role(laptops: Laptops, server: ServerProcess) -> tuple[Session, Session]:
@@ -177,21 +178,7 @@ def choice_broken_off(
     laptops.sync(a, b)
     as_before_roles(server, a, b)
     laptops.sync(a, b)
-    proxy = CuttingProxy(server.base_url)
-    uploads: list[str] = []
-
-    def after_the_first_key(method: str, path: str) -> bool:
-        if method == "POST" and path.endswith("/keys"):
-            uploads.append(path)
-        return len(uploads) > 1
-
-    try:
-        sync_uc.change_server_url(a.store, a.user, proxy.url)
-        proxy.cut_when = after_the_first_key
-        with pytest.raises(SyncError):
-            sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
-    finally:
-        proxy.close()
+    change_cut_after_the_first_key(server, a, b, role).close()
     sync_uc.change_server_url(a.store, a.user, server.base_url)
     assert _server_roles(server, b) == (role.value, {role.value, None})
     [note] = sync_uc.unfinished_role_changes(a.store)
