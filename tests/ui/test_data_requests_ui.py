@@ -59,6 +59,19 @@ def _export_dialog(qtbot: QtBot, session: Session, pid: str) -> tuple[MainWindow
     return window, dialog_opened(qtbot, window, ExportDialog)
 
 
+def _erase_dialog(
+    qtbot: QtBot, window: MainWindow, pid: str, folder: Path, family: str
+) -> EraseDialog:
+    """The window's erase dialog for the person, opened from the page's menu, the folder for
+    the confirmation chosen and the family name typed (``ok`` left to click)."""
+    window.show_person(pid)
+    _trigger(window, "erase_person")
+    dialog = dialog_opened(qtbot, window, EraseDialog)
+    dialog.folder_field.line.setText(str(folder))
+    type_text(dialog.confirm, family)
+    return dialog
+
+
 def test_the_erase_dialog_asks_why_and_for_a_folder_at_the_persons_request(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
@@ -96,11 +109,8 @@ def test_an_erasure_at_request_writes_the_confirmation_then_erases_and_registers
     window = shown_window(qtbot, session)
     window.show_person(pid)
     received = QDate.currentDate().addDays(-2)
-    _trigger(window, "erase_person")
-    dialog = dialog_opened(qtbot, window, EraseDialog)
+    dialog = _erase_dialog(qtbot, window, pid, tmp_path, "Capraru")
     dialog.received.setDate(received)
-    dialog.folder_field.line.setText(str(tmp_path))
-    type_text(dialog.confirm, "Capraru")
     dialog.ok.click()
     qtbot.waitUntil(lambda: window.person_page.person is None, timeout=10_000)
     [pdf] = list(tmp_path.glob("welcome-desk-erasure-*.pdf"))
@@ -143,10 +153,7 @@ def test_nothing_is_erased_when_the_confirmation_cannot_be_written(
         elif tries:
             QTimer.singleShot(50, lambda: answer(tries - 1))
 
-    _trigger(window, "erase_person")
-    dialog = dialog_opened(qtbot, window, EraseDialog)
-    dialog.folder_field.line.setText(str(folder))
-    type_text(dialog.confirm, "Popa")
+    dialog = _erase_dialog(qtbot, window, pid, folder, "Popa")
     QTimer.singleShot(0, answer)
     dialog.ok.click()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
@@ -376,12 +383,7 @@ def test_a_coordinator_sees_overdue_requests_in_a_banner_until_the_last_is_answe
     assert banner.isVisible()
     assert banner.plain_text().startswith("1 request about personal data is due within 7 days.")
     # The erasure the person asked for answers the last one: the banner goes.
-    window.show_person(other)
-    _trigger(window, "erase_person")
-    erase = dialog_opened(qtbot, window, EraseDialog)
-    erase.folder_field.line.setText(str(tmp_path))
-    type_text(erase.confirm, "Popescu")
-    erase.ok.click()
+    _erase_dialog(qtbot, window, other, tmp_path, "Popescu").ok.click()
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
     assert data_rights.requests_due(session.store, session.user) == data_rights.RequestsDue(0, 0)
 
@@ -440,12 +442,7 @@ def test_the_banner_hidden_comes_back_when_more_are_due_and_goes_with_the_regist
     assert banner.isVisible()
     register.reject()
     # … and, once the erasure answered that, none: the banner goes.
-    window.show_person(kept)
-    _trigger(window, "erase_person")
-    erase = dialog_opened(qtbot, window, EraseDialog)
-    erase.folder_field.line.setText(str(tmp_path))
-    type_text(erase.confirm, "Popescu")
-    erase.ok.click()
+    _erase_dialog(qtbot, window, kept, tmp_path, "Popescu").ok.click()
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
 
 
