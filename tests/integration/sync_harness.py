@@ -151,6 +151,8 @@ class _Zygote:
         if self._proc.stdin is not None:
             self._proc.stdin.close()
         self._proc.wait(timeout=10)
+        if self._proc.stdout is not None:  # (left open, Python warned of it at exit)
+            self._proc.stdout.close()
 
 
 class _ForkedServer:
