@@ -2057,6 +2057,7 @@ class PrintQueueWindow(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
+        tab_buttons_as_shown(self.buttons)  # Tab went from the list to Close, then Print all
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -2322,6 +2323,7 @@ class FollowUpsWindow(QDialog):
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
+        tab_buttons_as_shown(self.buttons)  # Tab went from the list to Close, then Open person
         # Enter on a row opens its person: Close was the default, and Enter closed the list.
         # (Set once the button is in the dialog: before, no dialog takes it as its default.)
         self.open_button.setDefault(True)

@@ -60,7 +60,7 @@ from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import _, current_language, gettext_in
 from desktop_app.reports.exports import export
 from desktop_app.ui.save_dialog import ask_save_path, save_failed
-from desktop_app.ui.widgets import LAPTOP_WIDTH
+from desktop_app.ui.widgets import LAPTOP_WIDTH, tab_buttons_as_shown
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
@@ -590,6 +590,7 @@ class CasesDialog(QDialog):
         # Enter reaches the default button (the list passes it on), a double click the list.
         self.list.itemDoubleClicked.connect(lambda _item: self._on_open_clicked())
         layout.addWidget(buttons)
+        tab_buttons_as_shown(buttons)  # Tab went from the list to Close, then Open person
         if self.cases and open_person is not None:
             self.open_button.setDefault(True)
             self.list.setCurrentRow(0)

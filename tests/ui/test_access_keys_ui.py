@@ -62,6 +62,14 @@ UNKEYED_BY_DESIGN = frozenset(
 )
 
 
+# Windows whose button row Tab crosses out of order for now, and why.
+TABBED_ASTRAY = {
+    # data_rights.py is being changed by another engineer: its Close comes before 'Record the
+    # answer…' (tab_buttons_as_shown on its box, as the print queue's, puts it right).
+    "requests": "the data requests register, left to its own change",
+}
+
+
 # Windows with no access key at all, and why.
 NO_KEYS = {
     # A grid of check boxes, one per helper and section, and Save/Cancel: Tab and Space.
@@ -78,6 +86,7 @@ class View:
     unkeyed: list[str] = field(default_factory=list)  # push buttons that need one and lack it
     cut: list[str] = field(default_factory=list)  # buttons narrower than their text wants
     dead: list[str] = field(default_factory=list)  # labels whose key leads to a disabled input
+    astray: list[str] = field(default_factory=list)  # button rows Tab crosses not as they stand
     # The window scanned, as shown at the view (a menu's view: None); the accessibility sweep
     # (test_accessible_names_ui) checks its inputs at each view the openers show.
     top: QWidget | None = None
@@ -230,6 +239,7 @@ def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
     if isinstance(top, QMainWindow) and top.menuWidget() is not None and mine(top.menuBar()):
         titles = [a.text() for a in top.menuBar().actions() if a.isVisible() and a.menu()]
         view.keyed += [t for t in titles if _access_key(t)]
+    view.astray = _tabbed_astray(top)
     return view
 
 
@@ -268,6 +278,46 @@ def views(top: QWidget, where: str, extra: Iterable[str] = ()) -> Iterator[View]
                 _settled(top)
                 yield scan(top, f"{where}, tab {tabs.tabText(index)!r}", extra)
         tabs.setCurrentIndex(before)
+
+
+def _tabbed(top: QWidget, buttons: list[QAbstractButton]) -> list[QAbstractButton]:
+    """``buttons`` (a row of them) as Tab reaches them coming from the control before them."""
+    widget: QWidget | None = buttons[0]
+    for _step in range(500):  # back to a control of ``top`` outside the row
+        assert widget is not None, "the focus chain breaks off"
+        widget = widget.previousInFocusChain()
+        assert widget is not None, "the focus chain breaks off"
+        tabbed = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        if widget not in buttons and widget.window() is top and widget.isVisibleTo(top) and tabbed:
+            break
+    reached: list[QAbstractButton] = []
+    for _step in range(500):  # on from there until the whole row is reached
+        assert widget is not None, "the focus chain breaks off"
+        widget = widget.nextInFocusChain()
+        if isinstance(widget, QAbstractButton) and widget in buttons and widget not in reached:
+            reached.append(widget)
+        if len(reached) == len(buttons):
+            break
+    return reached
+
+
+def _tabbed_astray(top: QWidget) -> list[str]:
+    """Each button box of ``top`` that Tab enters elsewhere than at its left button or goes
+    through out of their order (a Close made with the box came before the buttons added
+    next to it, though it stands right of them)."""
+    astray = []
+    for box in top.findChildren(QDialogButtonBox):
+        if box.window() is not top or not box.isVisibleTo(top):
+            continue
+        tabbed = Qt.FocusPolicy.TabFocus
+        row = [b for b in box.buttons() if b.isVisibleTo(top) and b.focusPolicy() & tabbed]
+        if len(row) < 2:
+            continue
+        row.sort(key=lambda b: b.mapTo(top, b.rect().topLeft()).x())
+        reached = _tabbed(top, row)
+        if reached != row:
+            astray.append(f"{[b.text() for b in reached]} standing as {[b.text() for b in row]}")
+    return astray
 
 
 # --- what the windows need ---------------------------------------------------------------------
@@ -849,6 +899,7 @@ def _problems(shown: list[View]) -> list[str]:
     problems += [f"{v.where}: no access key on {v.unkeyed}" for v in shown if v.unkeyed]
     problems += [f"{v.where}: cut off {v.cut}" for v in shown if v.cut]
     problems += [f"{v.where}: keys leading to disabled inputs {v.dead}" for v in shown if v.dead]
+    problems += [f"{v.where}: Tab goes {'; '.join(v.astray)}" for v in shown if v.astray]
     problems += [
         f"{v.where}: keys no German keyboard types {u}" for v in shown if (u := v.untypable())
     ]
@@ -882,6 +933,10 @@ def test_each_access_key_once_and_every_button_with_one(
         desk.window.switch_language("en")
     # The sweep sees the controls (a window without any key at all is a finding of its own).
     assert any(view.keyed for view in shown) or name in NO_KEYS, (name, shown)
+    if name in TABBED_ASTRAY:
+        assert any(view.astray for view in shown), f"{name}: tabs in order now, unlist it"
+        for view in shown:
+            view.astray = []
     problems = _problems(shown)
     assert not problems, "\n".join([f"{name} [{lang}]", *problems])
 
