@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
             self._people = quick.reader
         self._pending_person: str | None = None
         self._select_when_found: str | None = None  # a person just registered
+        self._first_when_found = False  # Enter in the search: to the first person it finds
         self._features_wanted = False
         self.tasks = TaskRunner(self)
         # Views of a person go to the audit log here, in order, after the person is shown:
@@ -683,14 +684,24 @@ class MainWindow(QMainWindow):
         self.result_label.setText(text)
 
     def _on_search_text_changed(self, _text: str) -> None:
+        self._first_when_found = False  # typing on after Enter: the keyboard stays here
         self.search_timer.start()
 
     def _on_search_return_pressed(self) -> None:
         self.search_timer.stop()
         self._on_search_timer_timeout()
-        if self.model.rowCount():
-            self.table.setFocus()
-            self.table.selectRow(0)
+        # Once the search has answered (on a worker): the list's first row was opened at
+        # once, from the list shown before, another person's page (logged as viewed) beside
+        # the person at the desk, and kept where the name typed found nobody.
+        self._first_when_found = True
+
+    def _go_to_first_found(self) -> None:
+        """After Enter in the search: the first person found opened and the list focused;
+        nobody found, the keyboard stays in the search to type the name again."""
+        if self._first_when_found:
+            self._first_when_found = False
+            if self.model.rowCount():
+                self._select_row(0)
 
     def _on_search_timer_timeout(self) -> None:
         query = self.search.text().strip()
@@ -716,6 +727,7 @@ class MainWindow(QMainWindow):
         if generation != self._search_generation:
             return  # asked again meanwhile (the quick reader it read was closed)
         self._search_pending = False
+        self._first_when_found = False  # nothing found: no later search's row to jump to
         self._on_task_failed(exc)
 
     def _on_reload_done(
@@ -729,6 +741,7 @@ class MainWindow(QMainWindow):
             self._total, lambda offset, limit: source.page(offset, limit), first_page
         )
         self._update_result_label()
+        self._go_to_first_found()
         self.search_finished.emit(self.model.rowCount())
 
     def _on_search_done(self, generation: int, result: list[PersonListEntry]) -> None:
@@ -746,6 +759,7 @@ class MainWindow(QMainWindow):
                 self._select_row(row)
             elif self.person_page.person is None or self.person_page.person.id != wanted:
                 self.show_person(wanted)  # not among the names found: their page all the same
+        self._go_to_first_found()
         self.search_finished.emit(len(result))
 
     def _select_row(self, row: int) -> None:

@@ -497,7 +497,8 @@ def test_after_unlocking_the_keyboard_goes_on_where_it_was(qtbot: QtBot, session
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     type_text(window.search, "Țăranu")
-    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):  # found: to his row
+        qtbot.keyClick(window.search, Qt.Key.Key_Return)
     assert window.focusWidget() is window.table
     qtbot.keyClick(window.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     locker = _locker(window)
