@@ -119,6 +119,7 @@ from desktop_app.ui.widgets import (
     record_table,
     tab_buttons_as_shown,
     width_for_columns,
+    within_screen,
 )
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
@@ -1079,7 +1080,7 @@ class LetterPreview(QDialog):
         # the letter made says whether it is in.
         self.sheet_only = False
         self.setWindowTitle(_("Referral letter {reference}").format(reference=referral.reference))
-        self.resize(760, 680)  # within a laptop's room; the pages scroll
+        self.resize(within_screen(self, QSize(760, 680)))  # the pages scroll
         self.message = QLabel(_("Preparing the letter…"))
         self.message.setWordWrap(True)
         self.language = QComboBox()

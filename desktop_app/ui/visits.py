@@ -67,12 +67,14 @@ from desktop_app.ui.people_model import Background
 from desktop_app.ui.person_summary import PersonSummaryView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
 from desktop_app.ui.widgets import (
+    FRAME_ROOM,
     ErrorLabel,
     KeepsInput,
     WrappingDelegate,
     ask_to_confirm,
     key_text,
     standing_alone,
+    within_screen,
 )
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
@@ -109,7 +111,6 @@ ABOUT_ANCHOR = "about_your_data"
 # "Професионални и академични квалификации  0/1" in two, 280 px of the screen unused.
 OPENING_MOST = QSize(1320, 860)
 OPENING_LEAST = QSize(760, 500)
-FRAME_ROOM = QSize(20, 40)  # a title bar of about 30 px, borders of a few
 
 
 def opening_size(screen: QSize) -> QSize:
@@ -232,7 +233,7 @@ class ConsentDialog(QDialog):
         layout.addWidget(self.texts, 2)
         layout.addWidget(self.view, 3)
         layout.addWidget(self.buttons)
-        self.resize(820, 680)
+        self.resize(within_screen(self, QSize(820, 680)))  # the texts and the form scroll
         self._show_texts()
 
     def _show_texts(self) -> None:

@@ -72,6 +72,15 @@ def key_text(keys: QKeySequence | str) -> str:
 #: the width a window may take on the advisors' and coordinators' laptops: 1024 px screens
 #: (at 1100 the audit log ran 76 px off such a screen)
 LAPTOP_WIDTH = 1024
+#: left of a screen's free room for a window's title bar (about 30 px) and frame
+FRAME_ROOM = QSize(20, 40)
+
+
+def within_screen(window: QWidget, wanted: QSize) -> QSize:
+    """``wanted``, at most the room ``window``'s screen has for it with its frame and title
+    bar: a dialog 680 px tall opened on a laptop's 700 px screen with its buttons below the
+    screen's edge (Qt puts the title bar at the top and cuts the rest)."""
+    return wanted.boundedTo(window.screen().availableGeometry().size() - FRAME_ROOM)
 
 
 def width_for_columns(window: QWidget, table: QTableView) -> int:
