@@ -1218,6 +1218,9 @@ class NextStepsPage(QScrollArea):
         self.layout_ = QVBoxLayout(inner)
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        # Both languages on one line ("Vorgeschlagene nächste Schritte · Предложени следващи
+        # стъпки") ran 50 px past a laptop's window, the page scrolling sideways: it wraps.
+        self.title.setWordWrap(True)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.layout_.addWidget(self.title)

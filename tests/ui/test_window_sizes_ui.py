@@ -12,6 +12,7 @@ from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QGraphicsTextItem,
     QScrollArea,
@@ -933,3 +934,27 @@ def test_a_count_in_the_sections_list_stays_with_its_name(
     rect = nav.visualItemRect(steps)
     ink = _ink_lines(nav.viewport().grab().toImage(), rect)
     assert len(ink) == 3 and ink[-1][1] < rect.bottom(), (steps.text(), ink, rect)
+
+
+@pytest.mark.parametrize("form_id", ["skills_check", "life_situation"])
+def test_the_next_steps_title_in_both_languages_wraps_within_the_page(
+    qtbot: QtBot, session: Session, program_font: None, form_id: str
+) -> None:
+    """In German beside Bulgarian, "Vorgeschlagene nächste Schritte · Предложени следващи
+    стъпки" on one line ran some 50 px past the page in a laptop's window, cut off, and the
+    page scrolled sideways."""
+    from desktop_app.ui.form_view import NextStepsPage
+
+    window, person = _person_shown(qtbot, session, "de")
+    win = VisitWindow(session, person, form_id, client_lang="bg", parent=window)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.view.show_section_row(win.view.navigator.count() - 1)
+    page = win.findChild(NextStepsPage)
+    assert page is not None and page.isVisible()
+    qtbot.waitUntil(lambda: page.title.text() != "")
+    QApplication.processEvents()
+    assert "·" in page.title.text()  # both languages
+    assert page.horizontalScrollBar().maximum() == 0
+    assert page.title.height() >= page.title.heightForWidth(page.title.width())
