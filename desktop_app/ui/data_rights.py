@@ -48,7 +48,7 @@ from desktop_app.ui.error_label import ErrorLabel, WarningLabel
 from desktop_app.ui.requests_due import RequestsDueNotice, requests_changed
 from desktop_app.ui.save_dialog import ask_folder
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.widgets import KeepsInput, record_table
+from desktop_app.ui.widgets import KeepsInput, record_table, tab_buttons_as_shown
 from desktop_app.usecases import data_rights
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
@@ -686,6 +686,7 @@ class RequestsWindow(QDialog):
         layout.addWidget(heading)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
+        tab_buttons_as_shown(self.buttons)  # Tab went from the list to Close, then the answer
         self.resize(720, 420)
         self.refresh()
         self.table.selectionModel().currentRowChanged.connect(self._update_answer)
