@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QStandardItem, QStandardItemModel
@@ -976,36 +976,44 @@ def _when_shown_still(window: MainWindow, person: Person, then: Callable[[], Non
 _Read = TypeVar("_Read")
 
 
-class _OneAtATime:
-    """A dialog's data read on a worker before it opens: a second click meanwhile opens no
-    second dialog."""
+class _ReadThenOpen(Generic[_Read]):
+    """A dialog about the person shown, opened from their page once its data is read on a
+    worker (the person's open requests: the register has no index by person, each lookup
+    reads it all): a second click meanwhile opens no second dialog, and none opens once the
+    page shows someone else."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        read: Callable[[Session, str], _Read],
+        dialog: Callable[[Person, _Read], None],
+    ) -> None:
+        self.window = window
+        self.read = read
+        self.dialog = dialog
         self.reading = False
 
-    def run(
-        self, window: MainWindow, read: Callable[[], _Read], opened: Callable[[_Read], None]
-    ) -> None:
+    def __call__(self, person: Person) -> None:
         if self.reading:
             return
         self.reading = True
+        window, read, session = self.window, self.read, self.window.session
 
         def done(result: _Read) -> None:
             self.reading = False
-            opened(result)
+            _when_shown_still(window, person, lambda: self.dialog(person, result))
 
         def failed(exc: Exception) -> None:
             self.reading = False
             window._on_task_failed(exc)
 
-        window.tasks.run(read, done, failed)
+        window.tasks.run(lambda: read(session, person.id), done, failed)
 
 
 def install(window: MainWindow) -> None:
     user = window.session.user
     page = window.person_page
     if allowed(user, Action.EXPORT_PERSON):
-        export_reading = _OneAtATime()
 
         def export_dialog(person: Person, opened: DataRequest | None) -> None:
             dialog = ExportDialog(person, window, opened)
@@ -1043,23 +1051,15 @@ def install(window: MainWindow) -> None:
             dialog.accepted.connect(accepted)
             dialog.open()
 
-        def export(person: Person) -> None:
-            # The person's open request is read on a worker (the register has no index by
-            # person: each lookup reads it all), the dialog opens with it.
-            store, user = window.session.store, window.session.user
-            export_reading.run(
-                window,
-                lambda: data_rights.open_request(store, user, person.id, data_rights.COPY),
-                lambda opened: _when_shown_still(
-                    window,
-                    person,
-                    lambda: export_dialog(person, opened),
-                ),
-            )
-
+        export = _ReadThenOpen(
+            window,
+            lambda session, pid: data_rights.open_request(
+                session.store, session.user, pid, data_rights.COPY
+            ),
+            export_dialog,
+        )
         page.add_more_action("export_person", lambda: _("&Export data…"), export)
     if allowed(user, Action.ERASE_PERSON):
-        erase_reading = _OneAtATime()
 
         def erase_dialog(person: Person, opened: dict[str, DataRequest]) -> None:
             dialog = EraseDialog(person, window, opened)
@@ -1076,18 +1076,7 @@ def install(window: MainWindow) -> None:
             dialog.accepted.connect(accepted)
             dialog.open()
 
-        def erase(person: Person) -> None:
-            session = window.session
-            erase_reading.run(
-                window,
-                lambda: open_requests_of(session, person.id),
-                lambda opened: _when_shown_still(
-                    window,
-                    person,
-                    lambda: erase_dialog(person, opened),
-                ),
-            )
-
+        erase = _ReadThenOpen(window, open_requests_of, erase_dialog)
         page.add_more_action("erase_person", lambda: _("E&rase person…"), erase, destructive=True)
     kinds = [
         kind
@@ -1098,7 +1087,6 @@ def install(window: MainWindow) -> None:
         if allowed(user, action)
     ]
     if kinds:
-        record_reading = _OneAtATime()
 
         def record_dialog(person: Person, opened: dict[str, DataRequest]) -> None:
             dialog = RecordRequestDialog(person, kinds, opened, window)
@@ -1129,16 +1117,7 @@ def install(window: MainWindow) -> None:
             dialog.accepted.connect(accepted)
             dialog.open()
 
-        def record(person: Person) -> None:
-            session = window.session
-            record_reading.run(
-                window,
-                lambda: open_requests_of(session, person.id),
-                lambda opened: _when_shown_still(
-                    window, person, lambda: record_dialog(person, opened)
-                ),
-            )
-
+        record = _ReadThenOpen(window, open_requests_of, record_dialog)
         page.add_more_action(
             "record_request", lambda: _("Record a re&quest about their data…"), record
         )
