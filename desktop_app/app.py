@@ -77,7 +77,7 @@ class _Background:
 
 
 _VALUED = ("--data-dir", "--account", "--lang", "--probe-typing-s")
-_FLAGS = ("--password-stdin", "--startup-probe")
+_FLAGS = ("--password-stdin", "--startup-probe", "--probe-type-once-built")
 #: how long the main thread keeps the interpreter while the unlock's worker waits, at start-up
 UNLOCK_SWITCH_INTERVAL_S = 0.0001
 
@@ -124,6 +124,7 @@ def plain_window_start(argv: Sequence[str]) -> argparse.Namespace | None:
         section=None,
         startup_probe="--startup-probe" in flags,
         probe_typing_s=typing_s,
+        probe_type_once_built="--probe-type-once-built" in flags,
         command=None,
         data_dir=Path(data_dir) if data_dir else None,
         password_stdin="--password-stdin" in flags,
@@ -257,7 +258,7 @@ def _open_gui_session(  # type: ignore[no-untyped-def]
     if not args.screenshot:
         _prepare_while_typing(dialog, args, waiting)
     if args.startup_probe:
-        _probe_login(dialog, args)
+        _probe_login(dialog, args, waiting)
     if not dialog.exec():
         return None
     opened, dialog.quick_start = dialog.quick_start or dialog.session, None  # (its key)
@@ -294,27 +295,44 @@ def _prepare_while_typing(
     QTimer.singleShot(0, start)
 
 
-def _probe_login(dialog: LoginDialog, args: argparse.Namespace) -> None:
+def _probe_login(dialog: LoginDialog, args: argparse.Namespace, waiting: list[MainWindow]) -> None:
     """For bench/startup.py: note when the prompt is usable, then type the password (read from
-    standard input) after ``--probe-typing-s`` seconds and press OK, as a user would."""
+    standard input) after ``--probe-typing-s`` seconds and press OK, as a user would. With
+    ``--probe-type-once-built`` the typing begins once the window is built behind the prompt
+    (``_prepare_while_typing``; at most ``PROBE_BUILD_WAIT_S``), and ``built_s`` says when."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     password = sys.stdin.readline().rstrip("\r\n")
+    typing_ms = int(args.probe_typing_s * 1000)
 
     def submit() -> None:
         dialog.password.setText(password)
         _PROBE["submitted_s"] = _seconds_since_start()
         dialog.buttons.accepted.emit()
 
+    def type_once_built(until: float) -> None:
+        if waiting or time.monotonic() >= until:
+            if waiting:
+                _PROBE["built_s"] = _seconds_since_start()
+            QTimer.singleShot(typing_ms, submit)
+            return
+        QTimer.singleShot(20, lambda: type_once_built(until))
+
     def shown() -> None:
         _PROBE["prompt_s"] = _seconds_since_start()
-        QTimer.singleShot(int(args.probe_typing_s * 1000), submit)
+        if args.probe_type_once_built:
+            type_once_built(time.monotonic() + PROBE_BUILD_WAIT_S)
+        else:
+            QTimer.singleShot(typing_ms, submit)
 
     dialog.show()
     QApplication.processEvents()
     QTimer.singleShot(0, shown)
 
+
+#: ``--probe-type-once-built``: how long the probe waits for the window before typing anyway
+PROBE_BUILD_WAIT_S = 60.0
 
 _PROBE: dict[str, float] = {}
 
@@ -664,6 +682,8 @@ def _finish_probe(
     login = ""
     if _PROBE:
         login = f" prompt_s={_PROBE['prompt_s']:.4f} submitted_s={_PROBE['submitted_s']:.4f}"
+        if "built_s" in _PROBE:
+            login += f" built_s={_PROBE['built_s']:.4f}"
     print(
         f"startup-probe ready rows={window.model.rowCount()} peak_rss_kb={_peak_rss_kb()} "
         f"interactive_s={interactive:.4f} session_s={marks.get('session_s', -1):.4f} "

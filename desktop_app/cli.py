@@ -198,6 +198,9 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     # With --startup-probe at the login prompt: seconds of "typing" before the probe submits.
     parser.add_argument("--probe-typing-s", type=float, default=1.0, help=argparse.SUPPRESS)
+    # With it, the typing begins once the window is built behind the prompt (tests: a loaded
+    # machine may take longer than any fixed typing time to build it).
+    parser.add_argument("--probe-type-once-built", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(
         dest="command",
         metavar=command,
