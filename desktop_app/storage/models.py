@@ -245,8 +245,10 @@ class DataRequestRow(SyncMixin, Base):
     received: Mapped[str] = mapped_column(String(10), nullable=False)  # ISO date
     answered: Mapped[str] = mapped_column(String(10), nullable=False)  # ISO date
     answered_by: Mapped[str] = mapped_column(String(16), nullable=False)  # the account's role
+    # Indexed: the person's page, the data copy, the erasure and every request arriving by
+    # sync look up one person's requests.
     person_id: Mapped[str] = mapped_column(
-        String(36), nullable=False, default="", server_default=""
+        String(36), nullable=False, default="", server_default="", index=True
     )
 
 
