@@ -1,8 +1,9 @@
 """The coordinator's notice of requests about personal data that are overdue or due within the
 week: an amber banner above the list and the person's page, with a button to the register.
-Read at login and again whenever the register may have changed (a data copy, an erasure, an
-answer recorded, a request recorded, a sync); it goes once no request is due any more, or
-when hidden, until more are due than when it was hidden."""
+Read at login, again whenever the register may have changed (a data copy, an erasure, an
+answer recorded, a request recorded, a sync) and just after each local midnight (what is due
+is counted by the day); it goes once no request is due any more, or when hidden, until more
+are due than when it was hidden."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from desktop_app.i18n.formatting import format_number
@@ -23,6 +24,21 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 NONE_DUE = RequestsDue(0, 0)
+# The midnight reading comes this long after midnight: a timer a moment early would count the
+# day before again.
+AFTER_MIDNIGHT_MS = 1_000
+
+
+def local_now() -> dt.datetime:
+    """The local time, with its offset from UTC (the notice's clock)."""
+    return dt.datetime.now().astimezone()
+
+
+def ms_until_next_day(now: dt.datetime) -> int:
+    """From ``now`` (local, with its offset) to ``AFTER_MIDNIGHT_MS`` past the next local
+    midnight, in real milliseconds: the day the clocks go forward or back included."""
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time()).astimezone()
+    return max(0, round((midnight - now).total_seconds() * 1000)) + AFTER_MIDNIGHT_MS
 
 
 def requests_due_text(due: RequestsDue) -> str:
@@ -84,17 +100,23 @@ class RequestsDueBanner(WarningBanner):
 
 
 class RequestsDueNotice(QObject):
-    """Keeps the banner as ``data_rights.requests_due`` says, read off the UI thread."""
+    """Keeps the banner as ``data_rights.requests_due`` says, read off the UI thread.
+
+    What is overdue or due within the week changes with the date, not only with the register:
+    a window left open overnight reads it again just after midnight. A single-shot timer to the
+    next local midnight, armed afresh at every reading (its clock is the wall clock of then),
+    does no work all day; the program has no periodic point to hang a date check on that runs
+    on every laptop (the sync's minute runs only on a laptop that joined a server)."""
 
     def __init__(
         self,
         window: MainWindow,
         open_register: Callable[[], None],
-        today: dt.date | None = None,
+        clock: Callable[[], dt.datetime] = local_now,
     ) -> None:
         super().__init__(window)
         self.window = window
-        self.today = today  # None: the day it is read
+        self.clock = clock  # local time with its offset; the day it gives is the one counted
         self.due = NONE_DUE
         # What was due when the notice was hidden (None: not hidden): it stays hidden while
         # no more are due than then.
@@ -105,13 +127,18 @@ class RequestsDueNotice(QObject):
         window.add_banner(self.banner)
         window.retranslated.connect(self._show)
         self._generation = 0
+        self.midnight = QTimer(self)
+        self.midnight.setSingleShot(True)
+        self.midnight.timeout.connect(self.check)
 
     def check(self, *_args: object) -> None:
-        """Read the register again (at login, and after whatever may have answered or added
-        a request); the latest reading asked for is the one shown."""
+        """Read the register again (at login, after whatever may have answered or added a
+        request, and just after midnight); the latest reading asked for is the one shown."""
         self._generation += 1
         generation, session = self._generation, self.window.session
-        store, user, today = session.store, session.user, self.today
+        now = self.clock()
+        store, user, today = session.store, session.user, now.date()
+        self.midnight.start(ms_until_next_day(now))
 
         def read(due: RequestsDue) -> None:
             if generation == self._generation:
