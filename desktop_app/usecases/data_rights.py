@@ -251,18 +251,26 @@ def open_request(store: Store, user: User, person_id: str, kind: str) -> DataReq
 
 
 def _open_row(session: DbSession, person_id: str, kind: str) -> DataRequestRow | None:
+    return next(iter(_open_rows(session, person_id, kind)), None)
+
+
+def _open_rows(session: DbSession, person_id: str, kind: str) -> list[DataRequestRow]:
+    """The person's open requests of ``kind``, the first received first (more than one only
+    where laptops recorded one each before either had the other's)."""
     if not person_id:
-        return None
-    return session.scalars(
-        select(DataRequestRow)
-        .where(
-            DataRequestRow.person_id == person_id,
-            DataRequestRow.kind == kind,
-            DataRequestRow.answered == OPEN,
-            DataRequestRow.deleted.is_(False),
+        return []
+    return list(
+        session.scalars(
+            select(DataRequestRow)
+            .where(
+                DataRequestRow.person_id == person_id,
+                DataRequestRow.kind == kind,
+                DataRequestRow.answered == OPEN,
+                DataRequestRow.deleted.is_(False),
+            )
+            .order_by(DataRequestRow.received, DataRequestRow.id)
         )
-        .order_by(DataRequestRow.received, DataRequestRow.id)
-    ).first()
+    )
 
 
 def record_open_request(
@@ -619,48 +627,69 @@ def record_copy_request(
     exist; where the person's request was registered open (``record_open_request``), that
     entry is answered instead (its date of receipt stands). ``reference``: the one the copy
     names (``copy_request``): its open entry is answered, else it is registered under it, so
-    that the register holds the reference the person was given. Returns the reference."""
+    that the register holds the reference the person was given. Every other copy request of
+    the person's open by then is answered by the copy too (one that arrived by sync after
+    the reference was chosen: a copy of all the data answers each). Returns the reference."""
     require(user, Action.EXPORT_PERSON)
     today = today or dt.date.today()
     _check_received(received, today)
     with store.transaction() as session:
-        if reference is not None:
-            # The entry of that reference (the person's own first, where two laptops offline
-            # drew one reference).
-            named = session.scalars(
-                select(DataRequestRow)
-                .where(
-                    DataRequestRow.reference == reference,
-                    DataRequestRow.kind == COPY,
-                    DataRequestRow.deleted.is_(False),
-                )
-                .order_by(
-                    (DataRequestRow.person_id == person_id).desc(),
-                    DataRequestRow.received,
-                    DataRequestRow.id,
-                )
-            ).first()
-            if named is not None:
-                if named.answered != OPEN:  # answered meanwhile: it stays as it was
-                    return named.reference
-                return _answer_open(session, store, user, named, today)
-            return _new_request(
-                session,
-                store,
-                user,
-                COPY,
-                received,
-                answered=today,
-                reference=reference,
-                person_id=person_id,
+        ref = _register_copy(session, store, user, person_id, received, reference, today)
+        # Open ones left: recorded on another laptop (its person's page showed none here when
+        # the reference was chosen) and arrived since. Answered today; where that laptop
+        # answered one too, the earlier answer stays everywhere (``sync.kinds``).
+        for row in _open_rows(session, person_id, COPY):
+            if row.received <= today.isoformat():
+                _answer_open(session, store, user, row, today)
+    return ref
+
+
+def _register_copy(
+    session: DbSession,
+    store: Store,
+    user: User,
+    person_id: str,
+    received: dt.date,
+    reference: str | None,
+    today: dt.date,
+) -> str:
+    """``record_copy_request``'s entry of the copy: the one of ``reference`` (answered, where
+    still open) or the person's first open one, else a new one answered today."""
+    if reference is not None:
+        # The entry of that reference (the person's own first, where two laptops offline
+        # drew one reference).
+        named = session.scalars(
+            select(DataRequestRow)
+            .where(
+                DataRequestRow.reference == reference,
+                DataRequestRow.kind == COPY,
+                DataRequestRow.deleted.is_(False),
             )
-        # An open request of the person's answered: that entry closes, its receipt stands.
-        row = _open_row(session, person_id, COPY)
-        if row is not None:
-            return _answer_open(session, store, user, row, today)
+            .order_by(
+                (DataRequestRow.person_id == person_id).desc(),
+                DataRequestRow.received,
+                DataRequestRow.id,
+            )
+        ).first()
+        if named is not None:
+            if named.answered != OPEN:  # answered meanwhile: it stays as it was
+                return named.reference
+            return _answer_open(session, store, user, named, today)
         return _new_request(
-            session, store, user, COPY, received, answered=today, person_id=person_id
+            session,
+            store,
+            user,
+            COPY,
+            received,
+            answered=today,
+            reference=reference,
+            person_id=person_id,
         )
+    # An open request of the person's answered: that entry closes, its receipt stands.
+    row = _open_row(session, person_id, COPY)
+    if row is not None:
+        return _answer_open(session, store, user, row, today)
+    return _new_request(session, store, user, COPY, received, answered=today, person_id=person_id)
 
 
 # Every field of the person (a field added later is erased too), and what is derived from them.

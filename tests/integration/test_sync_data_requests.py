@@ -5,6 +5,7 @@ unlinks it on every laptop, and two answers of one request end as one everywhere
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from sqlalchemy import select
@@ -242,3 +243,40 @@ def test_a_request_about_an_entry_merged_away_meanwhile_follows_it_to_the_entry_
         assert _register(laptop)[ref].is_open
         assert data_rights.open_request(laptop.store, laptop.user, kept, ERASURE) is not None
     assert _queued(a) == _queued(b) == []
+
+
+def test_a_copy_request_arriving_after_the_copys_reference_was_chosen_is_answered_by_it(
+    laptops: Laptops,
+) -> None:
+    """A chooses the data copy's reference (the person has no open copy request there), B's
+    open copy request arrives by sync, then A writes the copy: it answers B's request too,
+    today, its receipt standing. B, offline, had given a copy the day before: of the two
+    answers of B's request the earlier stays on both laptops, and the copy's own entry too."""
+    from pypdf import PdfReader
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = add_person(a, "Radka", "Stoyanova")
+    laptops.sync(a, b)
+    chosen = data_rights.copy_request(a.store, a.user, pid, TODAY, today=TODAY)
+    arriving = data_rights.record_open_request(b.store, b.user, pid, COPY, LATELY, today=TODAY)
+    laptops.sync(b, a)
+    assert _register(a)[arriving].is_open  # arrived between the choice and the copy
+    yesterday = TODAY - dt.timedelta(days=1)
+    data_rights.record_copy_request(b.store, b.user, pid, LATELY, today=yesterday)  # offline
+    _json, pdf = data_rights.export_person(a.store, a.user, pid, request=chosen, today=TODAY)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert chosen.reference in text and arriving not in text
+    data_rights.record_copy_request(
+        a.store, a.user, pid, chosen.received, reference=chosen.reference, today=TODAY
+    )
+    here = _register(a)
+    assert (here[chosen.reference].received, here[chosen.reference].answered) == (TODAY, TODAY)
+    assert (here[arriving].received, here[arriving].answered) == (LATELY, TODAY)
+    assert data_rights.open_request(a.store, a.user, pid, COPY) is None
+    laptops.sync(a, b, a)
+    for laptop in (a, b):
+        register = _register(laptop)
+        assert register[arriving].answered == yesterday, laptop.store.device_id  # the earlier
+        assert register[chosen.reference].answered == TODAY, laptop.store.device_id
+        assert not any(r.is_open for r in register.values()), laptop.store.device_id
+        assert _queued(laptop) == [], laptop.store.device_id

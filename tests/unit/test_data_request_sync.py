@@ -218,3 +218,61 @@ def test_an_erasure_arriving_answers_the_open_request_on_its_day_not_before_the_
         assert {(o.record_id, o.by_sync) for o in queued if o.revision > 1} == {
             (r.id, True) for r in rows
         }
+
+
+def test_a_copy_answers_every_open_copy_request_of_the_persons_held_when_it_is_registered(
+    session: Session,
+) -> None:
+    """The copy's reference is the person's open request's (``copy_request``); before it is
+    written another laptop's open copy request of theirs arrives (saved as a sync saves it,
+    another device's revision 1). The copy answers both, today, each receipt standing; the
+    open request of someone else's and an erasure request stay open."""
+    from desktop_app.domain.hlc import Timestamp
+
+    pid, other = _person(session), _person(session)
+    first = data_rights.record_open_request(
+        session.store, session.user, pid, COPY, TODAY - dt.timedelta(days=9), today=TODAY
+    )
+    erasure = data_rights.record_open_request(
+        session.store, session.user, pid, ERASURE, TODAY, today=TODAY
+    )
+    elsewhere = data_rights.record_open_request(
+        session.store, session.user, other, COPY, TODAY, today=TODAY
+    )
+    chosen = data_rights.copy_request(session.store, session.user, pid, TODAY, today=TODAY)
+    assert chosen.reference == first
+    with session.store.transaction() as db:  # arriving by sync meanwhile
+        db.add(
+            DataRequestRow(
+                id="5d0c3a9e-0000-4000-8000-000000000001",
+                revision=1,
+                updated_hlc=str(Timestamp(1, 0, OTHER)),
+                device_id=OTHER,
+                author_id="advisor-elsewhere",
+                deleted=False,
+                field_clocks="{}",
+                reference="KMNPQRTU",
+                kind=COPY,
+                received=(TODAY - dt.timedelta(days=2)).isoformat(),
+                answered="",
+                answered_by="",
+                person_id=pid,
+            )
+        )
+    queued = set(_outbox(session))
+    assert (
+        data_rights.record_copy_request(
+            session.store, session.user, pid, chosen.received, reference=first, today=TODAY
+        )
+        == first
+    )
+    rows = _rows(session)
+    assert (rows[first].answered, rows["KMNPQRTU"].answered) == (TODAY.isoformat(),) * 2
+    assert rows["KMNPQRTU"].received == (TODAY - dt.timedelta(days=2)).isoformat()
+    assert rows["KMNPQRTU"].answered_by == session.user.role.value
+    assert rows[erasure].answered == rows[elsewhere].answered == ""
+    # Each answer a revision of its own, queued as this user's.
+    assert set(_outbox(session)) - queued == {
+        ("data_request", rows[first].id, 2),
+        ("data_request", "5d0c3a9e-0000-4000-8000-000000000001", 2),
+    }
