@@ -204,7 +204,8 @@ _REFUSALS = {
     "conflict": "this revision is already stored with different content; "
     "pull, merge and push a higher revision",
     "kind_mismatch": "this record id is already stored under another kind",
-    "erase_not_allowed": "a person is erased only from a laptop approved for coordinators",
+    "erase_not_allowed": "from a laptop not approved for coordinators, a tombstone is taken only "
+    "of a record it wrote itself or one erased already, a person's only as a merge's",
 }
 
 # Laptop roles (``wire.LaptopRole``) whose devices may not erase a person: on a laptop only a
@@ -216,6 +217,11 @@ _MAY_NOT_ERASE = frozenset({"helper", "advisor"})
 # Of those, the roles that may merge two entries of one person (``Action.DECIDE_DUPLICATES``):
 # the entry merged away ends as a tombstone too.
 _MAY_MERGE = frozenset({"advisor"})
+# The kinds of records a merge leaves as tombstones besides the entry merged away, whichever
+# laptop wrote them (``usecases.merges.merge_people``, ``data_rights._erase_row``): conflicts
+# over the entry's own fields and decisions that it and another entry are different people
+# (the merge writes them anew for the entry kept). Its other records move, live.
+_MERGE_ERASES = frozenset({"conflict", "distinct_people"})
 _LOGGED_IDS = 10  # record ids named in one line of the log
 
 
@@ -884,84 +890,122 @@ class SyncService:
     def _erasures_not_allowed(
         self, device: AuthenticatedDevice, envelopes: Sequence[wire.Envelope], skip: set[int]
     ) -> set[int]:
-        """The indexes of the person tombstones (``wire.Envelope.erases``) in a push that the
-        device's role may not send (``_MAY_NOT_ERASE``): refused one by one, the rest of the
-        push goes on. Read only when a push holds one (seldom), from the device's role as a
-        coordinator last approved it (``change_laptop_role`` lowers it).
+        """The indexes of the tombstones (``wire.Envelope.erases``) in a push that the device's
+        role may not send (``_MAY_NOT_ERASE``): refused one by one, the rest of the push goes
+        on. A tombstone deletes every revision of its record the server holds, for good, so it
+        is gated for every kind, not only a person's. Read only when a push holds one from such
+        a role (seldom), from the device's role as a coordinator last approved it
+        (``change_laptop_role`` lowers it).
 
-        Such a device sends a person's tombstone, unaltered, in two cases, and it is taken:
-        - the server holds a tombstone of that person already: the laptop merged the erasure
+        Such a device sends a tombstone, unaltered, in these cases, and it is taken:
+        - the server holds a tombstone of that record already: the laptop merged an erasure
           it pulled with changes of its own not sent yet (a revision above the tombstone), or
-          with its own tombstone of a merge. The person is erased on the server already; the
+          with its own tombstone of a merge. The record is erased on the server already; the
           later tombstone changes nothing.
-        - an advisor's laptop merged two entries (``usecases.merges``): the entry merged away
-          is a tombstone, after a live merge record named after it (``wire.person_merge_id``)
-          that the server holds or that comes earlier in the same push (with nothing else
-          stored under that id). Laptops take such a tombstone as a merge: the records of the
-          entry merged away move to the entry kept, not erased.
+        - a person: an advisor's laptop merged two entries (``usecases.merges``): the entry
+          merged away is a tombstone, after a live merge record named after it
+          (``wire.person_merge_id``) that the server holds or that comes earlier in the same
+          push (with nothing else stored under that id). Laptops take such a tombstone as a
+          merge: the records of the entry merged away move to the entry kept, not erased.
+        - a record of another kind (a visit, consent, referral ... of a person erased on
+          another laptop, queued by ``person_sources.erase_synced`` as the erasure is applied
+          here) of which every revision the server holds was pushed by this device, or none:
+          it erases only what it wrote itself.
+        - a conflict or a decision that two entries are different people (``_MERGE_ERASES``)
+          from an advisor's laptop, in a push holding the tombstone of a merge (above): the
+          merge erases those naming the entry merged away, whichever laptop wrote them.
+        A tombstone of another laptop's record (a helper's laptop applying a coordinator's
+        erasure to a visit another laptop recorded, which the coordinator's laptop never
+        saw) is refused; the laptop that wrote it, or a coordinator's laptop, sends its own
+        tombstone when it pulls the erasure, and that is taken.
 
-        The limit of this: tombstones of other kinds (visits, consents, referrals ... queued
-        for a person's records by every erasure, also one applied from another laptop) are
-        taken from every role; the server cannot tell whose records they are. The server
-        cannot read a merge record either: an advisor's altered program can pass an erasure
-        off as a merge (a merge record under the entry's id naming no entry to keep). A laptop
-        that erased a person while approved for coordinators, whose role was lowered before
-        it pushed, has that erasure refused; so has a helper's or an advisor's laptop that
-        sends back, to a server restored from a backup older than the erasure, a tombstone
-        it pulled (the coordinator's laptop sends it back too)."""
-        erasing = {
-            index
-            for index, env in enumerate(envelopes)
-            if env.erases and env.kind == wire.PERSON_KIND and index not in skip
-        }
+        The limits of this: the server cannot read a merge record, so an advisor's altered
+        program can pass an erasure off as a merge (a merge record under the entry's id
+        naming no entry to keep), and with it erase conflicts and decisions of other laptops.
+        Any role's altered program erases what its own laptop wrote, also after another
+        laptop's revision is stored in the moment between this read and the push's store
+        (the read is outside the counter lock, which every push of every laptop waits on).
+        A laptop that erased a person while approved for coordinators, whose role was lowered
+        before it pushed, has that erasure refused, and its tombstones of other laptops'
+        records; so has a helper's or an advisor's laptop that sends back, to a server
+        restored from a backup older than the erasure, a tombstone it pulled (the
+        coordinator's laptop sends it back too)."""
+        erasing = {index for index, env in enumerate(envelopes) if env.erases and index not in skip}
         if not erasing:
             return set()
-        people = {envelopes[index].record_id for index in erasing}
+        erased_ids = {envelopes[index].record_id for index in erasing}
+        people = {
+            envelopes[index].record_id
+            for index in erasing
+            if envelopes[index].kind == wire.PERSON_KIND
+        }
         d, t = models.Device, models.StoredEnvelope
-        stored: list[Any] = []
+        # Per record asked for: (kind, erases, author device) of each revision stored.
+        held: dict[str, list[tuple[str, bool, str]]] = {}
         with self._read() as connection:
             role = connection.execute(select(d.laptop_role).where(d.id == device.id)).scalar()
             if role not in _MAY_NOT_ERASE:
                 return set()
             merges = {wire.person_merge_id(pid) for pid in people} if role in _MAY_MERGE else set()
-            asked = sorted(people | merges)
+            asked = sorted(erased_ids | merges)
             for start in range(0, len(asked), _CHUNK):
-                stored += connection.execute(
-                    select(t.record_id, t.kind, t.erases).where(
+                for rid, kind, erases, author in connection.execute(
+                    select(t.record_id, t.kind, t.erases, t.author_device).where(
                         t.record_id.in_(asked[start : start + _CHUNK])
                     )
-                ).all()
-        erased = {rid for rid, _kind, erases in stored if rid in people and erases}
+                ):
+                    held.setdefault(rid, []).append((kind, bool(erases), author))
+        erased = {
+            rid
+            for rid, rows in held.items()
+            if rid in erased_ids and any(erases for _kind, erases, _author in rows)
+        }
         # Per merge id stored: whether it is a live merge record (no tombstone, no other kind).
-        merge_held: dict[str, bool] = {}
-        for rid, kind, erases in stored:
-            if rid in merges:
-                live = kind == wire.PERSON_MERGE_KIND and not erases
-                merge_held[rid] = merge_held.get(rid, True) and live
-        refused: set[int] = set()
+        merge_held = {
+            rid: all(kind == wire.PERSON_MERGE_KIND and not erases for kind, erases, _a in rows)
+            for rid, rows in held.items()
+            if rid in merges
+        }
+        people_refused: set[int] = set()
+        others: list[int] = []  # tombstones of other laptops' records of other kinds
+        merging = False  # whether the push holds the tombstone of a merge
         merged_in_push: set[str] = set()
         for index, env in enumerate(envelopes):
             if index in skip:
                 continue
             if env.kind == wire.PERSON_MERGE_KIND and not env.erases:
                 merged_in_push.add(env.record_id)
-            if index not in erasing or env.record_id in erased:
+            if index not in erasing:
                 continue
-            merge = wire.person_merge_id(env.record_id) if role in _MAY_MERGE else None
-            if merge is not None and merge_held.get(merge, merge in merged_in_push):
-                continue
-            refused.add(index)
-        if refused:
-            # Ids only, as every line of the log; a few of them (a push holds up to 500).
-            named = [envelopes[index].record_id for index in sorted(refused)]
-            log.warning(
-                "push device=%s role=%s: %d person erasures refused records=%s%s",
-                device.id,
-                role,
-                len(named),
-                ",".join(named[:_LOGGED_IDS]),
-                ",..." if len(named) > _LOGGED_IDS else "",
-            )
+            if env.kind == wire.PERSON_KIND:
+                merge = wire.person_merge_id(env.record_id) if role in _MAY_MERGE else None
+                if merge is not None and merge_held.get(merge, merge in merged_in_push):
+                    merging = True
+                elif env.record_id not in erased:
+                    people_refused.add(index)
+            elif env.record_id not in erased and any(
+                author != device.id for _kind, _erases, author in held.get(env.record_id, ())
+            ):
+                others.append(index)
+        refused = people_refused | {
+            index for index in others if not (merging and envelopes[index].kind in _MERGE_ERASES)
+        }
+        for what, indexes in (
+            ("person erasures", people_refused),
+            ("erasures of other laptops' records", refused - people_refused),
+        ):
+            if indexes:
+                # Ids only, as every line of the log; a few of them (a push holds up to 500).
+                named = [envelopes[index].record_id for index in sorted(indexes)]
+                log.warning(
+                    "push device=%s role=%s: %d %s refused records=%s%s",
+                    device.id,
+                    role,
+                    len(named),
+                    what,
+                    ",".join(named[:_LOGGED_IDS]),
+                    ",..." if len(named) > _LOGGED_IDS else "",
+                )
         return refused
 
     def _store_pg(

@@ -1,9 +1,11 @@
 """The server refuses a person's erasure pushed by a laptop whose role may not erase
 (``SyncService.push``): a student helper's or an advisor's laptop running an altered program
-holds the team key, and every other laptop would erase the person for good. What such laptops
-send unaltered still goes: the tombstone of an erasure the server holds already (a remote
-erasure merged with changes not sent yet), and the tombstone an advisor's merge of two entries
-leaves. Real server processes, SQLite and PostgreSQL."""
+holds the team key, and every other laptop would erase the person for good. So it refuses such
+a laptop's tombstones of other laptops' visits, referrals ...: a tombstone deletes every
+revision the server holds. What such laptops send unaltered still goes: the tombstone of an
+erasure the server holds already (a remote erasure merged with changes not sent yet), the
+tombstones of what the laptop wrote itself, and those an advisor's merge of two entries leaves.
+Real server processes, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,10 +19,10 @@ from sqlalchemy.orm import Session as DbSession
 from desktop_app.domain.users import Role
 from desktop_app.storage.visits_models import VisitRow
 from desktop_app.sync import crypto
-from desktop_app.sync.engine import active_key, pending_changes
+from desktop_app.sync.engine import SyncEngine, SyncReport, active_key, pending_changes
 from desktop_app.sync.merge import RecordState
 from desktop_app.sync.records import LocalRecord, encode
-from desktop_app.usecases import data_rights, merges, people, visits
+from desktop_app.usecases import data_rights, duplicates, merges, people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
@@ -34,6 +36,7 @@ from tests.integration.sync_harness import (
     edit_person,
     logged_in_again,
 )
+from tests.integration.test_sync_erasure_traces import _records_about
 from tests.unit.test_visits import full_life_situation
 
 
@@ -72,24 +75,85 @@ def _name(session: Session, person_id: str) -> str | None:
 def test_a_crafted_erasure_from_a_laptop_that_may_not_erase_is_refused(
     laptops: Laptops, server: ServerProcess, role: Role
 ) -> None:
-    a, b, c = laptops.new("A"), laptops.new("B", role=role), laptops.new("C", role=Role.HELPER)
+    """B's altered program seals tombstones of a person and of a visit A recorded and edited
+    (at a revision above A's): both refused, every revision of them stays on the server and
+    on the other laptops. Its tombstones of its own visit and of a visit never stored go."""
+    a, b = laptops.new("A"), laptops.new("B", role=role)
+    c = laptops.new("C", role=Role.HELPER)
     pid = add_person(a, "Радка", "Стоянова", "1990")
+    theirs = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+    laptops.sync(a)
+    visits.edit_visit(a.store, a.user, theirs.id, {**full_life_situation(), "rent": 480})
+    own = visits.finish_visit(b.store, b.user, pid, "life_situation", full_life_situation())
     laptops.sync(a, b, c)
-    visit_id = str(uuid.uuid4())
+    assert _held(server, theirs.id) == [(1, False, device_id(a)), (2, False, device_id(a))]
+    unknown = str(uuid.uuid4())
     with sync_uc.client_for(b.store) as client:
-        answer = client.push([_tombstone(b, "person", pid, 2), _tombstone(b, "visit", visit_id, 1)])
-    # The person's erasure refused, the rest of the push taken: a tombstone of another kind
-    # is taken from every role (the server cannot tell whose record it is).
+        answer = client.push(
+            [
+                _tombstone(b, "person", pid, 2),
+                _tombstone(b, "visit", theirs.id, 9),
+                _tombstone(b, "visit", own.id, 2),
+                _tombstone(b, "visit", unknown, 1),
+            ]
+        )
+    # Refused one by one, the rest of the push taken.
     assert [(r.status, r.code) for r in answer.results] == [
         ("refused", "erase_not_allowed"),
+        ("refused", "erase_not_allowed"),
+        ("accepted", None),
         ("accepted", None),
     ]
-    assert (answer.accepted, answer.refused) == (1, 1)
-    assert answer.results[0].reason
+    assert (answer.accepted, answer.refused) == (2, 2)
+    assert answer.results[0].reason and answer.results[1].reason
     laptops.sync(a, c)
     assert _name(a, pid) == _name(c, pid) == "Стоянова"
     assert _held(server, pid) == [(1, False, device_id(a))]
-    assert f"1 person erasures refused records={pid}\n" in server.log_text()
+    assert _held(server, theirs.id) == [(1, False, device_id(a)), (2, False, device_id(a))]
+    assert _held(server, own.id) == [(2, True, device_id(b))]
+    for laptop in (a, c):
+        held = [v.id for v in visits.visit_history(laptop.store, laptop.user, pid)]
+        assert held == [theirs.id], laptop.store.device_id
+    log = server.log_text()
+    assert f"1 person erasures refused records={pid}\n" in log
+    assert f"1 erasures of other laptops' records refused records={theirs.id}\n" in log
+
+
+@pytest.mark.parametrize("erased_by", ["writer", "coordinator"])
+def test_a_visit_another_helper_pushed_after_an_erasure_goes_with_its_writers_or_a_coordinators(
+    laptops: Laptops, server: ServerProcess, erased_by: str
+) -> None:
+    """C (a coordinator's) erases a person; B (a helper's) pushes a visit for them, recorded
+    offline, after the erasure reached the server. A (a helper's) pulls both: the visit is
+    erased on A all the same, and A's tombstone of it is refused quietly (B wrote it). The
+    visit goes from the server when B (what it wrote itself) or C (a coordinator's) pulls it
+    and sends its own tombstone; the three laptops converge."""
+    c = laptops.new("C")
+    a, b = laptops.new("A", role=Role.HELPER), laptops.new("B", role=Role.HELPER)
+    pid = add_person(c, "Радка", "Стоянова", "1990")
+    laptops.sync(c, a, b)
+    visit = visits.finish_visit(b.store, b.user, pid, "life_situation", full_life_situation())
+    data_rights.erase_person(c.store, c.user, pid)
+    laptops.sync(c)
+    with sync_uc.client_for(b.store) as client:
+        SyncEngine(b.store, client)._push(SyncReport())  # before B pulls the erasure
+    assert _held(server, visit.id) == [(1, False, device_id(b))]
+    laptops.sync(a)
+    assert _name(a, pid) is None and _records_about(a, pid) == {pid}
+    assert pending_changes(a.store) == 0
+    assert _held(server, visit.id) == [(1, False, device_id(b))]
+    assert f"1 erasures of other laptops' records refused records={visit.id}\n" in server.log_text()
+    first = b if erased_by == "writer" else c
+    laptops.sync(first)
+    assert _held(server, visit.id) == [(2, True, device_id(first))]
+    laptops.sync(c, a, b, c, a, b)
+    for laptop in (a, b, c):
+        assert _name(laptop, pid) is None, laptop.store.device_id
+        assert _records_about(laptop, pid) == {pid}, laptop.store.device_id
+        assert pending_changes(laptop.store) == 0, laptop.store.device_id
+    assert [erases for _rev, erases, _author in _held(server, pid)] == [True]
+    assert [erases for _rev, erases, _author in _held(server, visit.id)] == [True]
+    assert server.log_text().count("erasures of other laptops' records refused") == 1
 
 
 def test_an_erasure_the_server_refuses_leaves_the_outbox_and_the_rest_goes(
@@ -174,6 +238,36 @@ def test_an_advisor_merging_two_entries_of_one_person_syncs(
     assert moved == [kept]
 
 
+def test_an_advisors_merge_erases_a_decision_another_laptop_recorded(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A (a coordinator's) recorded that the entry an advisor then merges away and a third
+    entry are different people. The merge writes that decision anew for the entry kept and
+    leaves the old one as a tombstone, A's record: taken with the merge's tombstone."""
+    a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
+    one = add_person(a, "Радка", "Стоянова", "1990")
+    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111")
+    third = add_person(a, "Радка", "Стоянова", "1990", "0176 2222222")
+    kept, merged = merges.kept_and_merged(one, other)
+    assert duplicates.mark_different_people(a.store, a.user, merged, third)
+    decided = duplicates.pair_id(merged, third)
+    laptops.sync(a, b)
+    assert _held(server, decided) == [(1, False, device_id(a))]
+    advisor = logged_in_again(b)
+    try:
+        merges.merge_people(advisor.store, advisor.user, one, other)
+    finally:
+        advisor.close()
+    laptops.sync(b, a)
+    assert pending_changes(b.store) == 0
+    assert _held(server, merged) == [(2, True, device_id(b))]
+    assert _held(server, decided) == [(2, True, device_id(b))]
+    written_anew = _held(server, duplicates.pair_id(kept, third))
+    assert written_anew[0] == (1, False, device_id(b))
+    assert not any(erases for _rev, erases, _author in written_anew)
+    assert "refused records=" not in server.log_text()
+
+
 # --- the rule on the server, envelope by envelope -------------------------------------------
 
 
@@ -222,3 +316,80 @@ def test_an_advisors_tombstone_needs_the_merge_record_named_after_the_entry(
     again = helper.seal(org.team, fourth, "person", 2, b"a later tombstone")
     answer = helper.client.push([again.model_copy(update={"erases": True})])
     assert [r.status for r in answer.results] == ["accepted"]
+
+
+def _erasing_at(
+    member: Member, org: Organisation, kind: str, record_id: str, revision: int
+) -> wire.Envelope:
+    envelope = member.seal(org.team, record_id, kind, revision, b"a tombstone")
+    return envelope.model_copy(update={"erases": True})
+
+
+def test_a_tombstone_of_another_kind_is_taken_of_what_the_laptop_wrote_or_erased_already(
+    org: Organisation,
+) -> None:
+    writer, helper = org.join("Writer", role="helper"), org.join("Helper", role="helper")
+    theirs, mine, fresh, gone = (str(uuid.uuid4()) for _ in range(4))
+    written = writer.client.push(
+        [
+            writer.seal(org.team, theirs, "referral", 1, b"a referral"),
+            writer.seal(org.team, gone, "consent", 1, b"a consent"),
+        ]
+    )
+    assert written.accepted == 2
+    assert helper.client.push([helper.seal(org.team, mine, "visit", 1, b"a visit")]).accepted
+    coordinator = org.coordinator
+    assert coordinator.client.push([_erasing_at(coordinator, org, "consent", gone, 2)]).accepted
+    answer = helper.client.push(
+        [
+            _erasing_at(helper, org, "referral", theirs, 5),
+            _erasing_at(helper, org, "visit", mine, 2),
+            _erasing_at(helper, org, "visit", fresh, 1),
+            _erasing_at(helper, org, "consent", gone, 3),
+        ]
+    )
+    assert [r.code for r in answer.results] == ["erase_not_allowed", None, None, None]
+    assert [r.status for r in answer.results[1:]] == ["accepted"] * 3
+    assert _held(org.server, theirs) == [(1, False, writer.device_id)]
+    # The writer erases its own; a coordinator's laptop erases anything.
+    later = writer.seal(org.team, theirs, "referral", 2, b"edited")
+    assert writer.client.push([later]).accepted == 1
+    answer = coordinator.client.push([_erasing_at(coordinator, org, "referral", theirs, 3)])
+    assert [r.status for r in answer.results] == ["accepted"]
+    assert _held(org.server, theirs) == [(3, True, coordinator.device_id)]
+
+
+def test_an_advisors_tombstones_of_a_merges_kinds_need_the_merge_in_the_push(
+    org: Organisation,
+) -> None:
+    writer, advisor = org.join("Writer", role="helper"), org.join("Advisor")
+    conflict, decided, visit, person = (str(uuid.uuid4()) for _ in range(4))
+    stored = writer.client.push(
+        [
+            writer.seal(org.team, conflict, "conflict", 1, b"a conflict"),
+            writer.seal(org.team, decided, "distinct_people", 1, b"a decision"),
+            writer.seal(org.team, visit, "visit", 1, b"a visit"),
+        ]
+    )
+    assert stored.accepted == 3
+    alone = advisor.client.push(
+        [
+            _erasing_at(advisor, org, "conflict", conflict, 2),
+            _erasing_at(advisor, org, "distinct_people", decided, 2),
+        ]
+    )
+    assert [r.code for r in alone.results] == ["erase_not_allowed"] * 2
+    merge = advisor.seal(org.team, wire.person_merge_id(person), wire.PERSON_MERGE_KIND, 1, b"m")
+    answer = advisor.client.push(
+        [
+            merge,
+            _erasing_at(advisor, org, "conflict", conflict, 2),
+            _erasing_at(advisor, org, "distinct_people", decided, 2),
+            _erasing_at(advisor, org, "visit", visit, 2),
+            _erasing_at(advisor, org, "person", person, 1),
+        ]
+    )
+    # A merge's records move to the entry kept: the visit's tombstone is no merge's.
+    assert [r.code for r in answer.results] == [None, None, None, "erase_not_allowed", None]
+    assert _held(org.server, visit) == [(1, False, writer.device_id)]
+    assert _held(org.server, conflict) == [(2, True, advisor.device_id)]
