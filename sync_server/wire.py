@@ -246,8 +246,8 @@ class PushItemResult(_Answer):
     status: PushStatus
     seq: int | None = None
     # for refused: "conflict", "author_mismatch", "kind_mismatch" (the record id is stored
-    # under another kind) or "erase_not_allowed" (a person's tombstone from a laptop whose
-    # role may not erase, ``SyncService.push``)
+    # under another kind) or "erase_not_allowed" (a tombstone a laptop whose role may not
+    # erase may not send: a person's, or another laptop's record, ``SyncService.push``)
     code: str | None = None
     reason: str | None = None
 

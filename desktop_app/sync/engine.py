@@ -1255,10 +1255,12 @@ class _Confirmed:
             elif item.code == "conflict":
                 refused_conflict = True
             elif item.code == "erase_not_allowed":
-                # A person's tombstone from a laptop whose role may not erase (a restored
+                # A tombstone from a laptop whose role may not erase: a person's (a restored
                 # server lacking the erasure this laptop applied, or a role lowered since the
-                # erasure): sent again it would be refused again, so it leaves the outbox.
-                # The person stays erased here; the server and the other laptops keep them.
+                # erasure), or one of another laptop's record about a person erased elsewhere.
+                # Sent again it would be refused again, so it leaves the outbox. The record
+                # stays erased here; the server keeps it (another laptop's record until that
+                # laptop, or a coordinator's, pulls the erasure and sends its own tombstone).
                 log.warning("push of %s refused: %s; not sent again", item.record_id, item.code)
                 self.nothing_to_send.add(item.record_id)
             else:
