@@ -79,6 +79,8 @@ KEY_LABELS = {
     "created_at": N_("Created"),
     "advisor": N_("Prepared by"),  # the letter names them as the advisor to contact
     "signed_off_by": N_("Signed off by"),
+    # Who recorded a visit, a consent, a draft … (``usecases/person_data_authors``)
+    "recorded_by": N_("Recorded by"),
     "appointment": N_("Appointment"),
     "status": N_("Status"),
     "outcome": N_("Outcome"),
@@ -96,7 +98,9 @@ KEY_LABELS = {
     "record": N_("Record"),
     "field": N_("Field"),
     "kept_value": N_("In force now"),  # as the conflicts dialog names the two values
+    "kept_recorded_by": N_("Recorded by"),  # the value just above
     "other_value": N_("Not in force"),
+    "other_recorded_by": N_("Recorded by"),
     "decided": N_("Decided"),
 }
 YES, NO = N_("yes"), N_("no")

@@ -191,7 +191,20 @@ def _collect_openings(session: DbSession, person_id: str) -> list[Row]:
             CaseOpeningRow.opened.is_(True),
         )
     ).all()
-    return [{"kind": r.kind, "helper_id": r.helper_id, "since": r.updated_hlc} for r in rows]
+    # Imported here, as ``person_sources`` below: this module loads before the copy's parts.
+    from desktop_app.usecases.person_data_authors import KEY, Authors
+
+    authors = Authors.read(session)
+    return [
+        {
+            "kind": r.kind,
+            "helper_id": r.helper_id,
+            "since": r.updated_hlc,
+            # The advisor who opened them (or last changed the record: closed and opened again).
+            KEY: authors.of(r.author_id, r.device_id),
+        }
+        for r in rows
+    ]
 
 
 def _erase_openings(session: DbSession, store: Store, _user: User, person_id: str) -> int:

@@ -242,11 +242,20 @@ _LOGGED_WITHIN_MS = 5_000
 
 
 def _author(session: DbSession, records: Collection[str], clock: str) -> str:
-    """The name of the user whose change set a field at ``clock``: the first change of the
+    """The name of the user whose change set a field at ``clock`` (``author_at``) where they
+    have an account here; "" otherwise: the dialog names the laptop alone then."""
+    user_id = author_at(session, records, clock)
+    if not user_id:
+        return ""
+    return session.scalar(select(UserRow.display_name).where(UserRow.id == user_id)) or ""
+
+
+def author_at(session: DbSession, records: Collection[str], clock: str) -> str:
+    """The id of the user whose change set a field at ``clock``: the first change of the
     record (or, for a visit, whose log entry names the person) that the laptop of ``clock``
     logged right after it. The log syncs with the records, so every laptop reads the same.
     "" where it is not found (a value typed into an edit left open while a sync ran, a
-    version before the log): the dialog names the laptop alone then."""
+    version before the log)."""
     wall = clock.partition("-")[0]
     device = clock_device(clock)
     if not wall.isdigit() or not device or not records:
@@ -264,9 +273,7 @@ def _author(session: DbSession, records: Collection[str], clock: str) -> str:
         .order_by(AuditRow.at)
         .limit(1)
     )
-    if user_id is None:
-        return ""
-    return session.scalar(select(UserRow.display_name).where(UserRow.id == user_id)) or ""
+    return user_id or ""
 
 
 def open_count_about(store: Store, person_id: str) -> int:

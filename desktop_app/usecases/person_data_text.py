@@ -37,7 +37,11 @@ from desktop_app.i18n.messages import (
 )
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
+from desktop_app.letters.person_data_pdf import KEY_LABELS
 from desktop_app.letters.texts import default_letter_texts
+from desktop_app.usecases.person_data_authors import KEY as RECORDED_BY
+from desktop_app.usecases.person_data_authors import KEYS as RECORDED_BY_KEYS
+from desktop_app.usecases.person_data_authors import recorded_by_text
 
 Row = Mapping[str, object]
 
@@ -348,6 +352,7 @@ def _named(
                 if (k := str(row.get("kind"))) in _SECTIONS
                 else k,
                 "since": row.get("since"),
+                **({RECORDED_BY: row[RECORDED_BY]} if RECORDED_BY in row else {}),
             }
             for row in rows
         ]
@@ -428,12 +433,18 @@ def _earlier_version(
     form: FormDefinition | None, version: Mapping[str, Any], number: int, lang: str
 ) -> Row:
     """A visit as it was before an edit (``number``: the how-manieth save of it, oldest
-    first): when it was saved and its answers then. Counted by saves, not by the record's
+    first): when it was saved, by whom, and its answers then. Counted by saves, not by the record's
     revision (a merge or a sync counts that up too), and named apart from the version of the
     form, which the visit's own row states."""
+    by = (
+        {gettext_in(lang, KEY_LABELS[RECORDED_BY]): recorded_by_text(version[RECORDED_BY], lang)}
+        if RECORDED_BY in version
+        else {}
+    )
     return {
         gettext_in(lang, N_("Version of the entry")): number,
         gettext_in(lang, N_("Saved")): _moment(version.get("saved_at"), lang),
+        **by,
         gettext_in(lang, N_("Answers")): _answers(form, version.get("answers"), lang),
         gettext_in(lang, N_("Next steps")): _next_steps(form, version.get("next_steps"), lang),
     }
@@ -548,6 +559,8 @@ def _with_moments(rows: list[Row], lang: str) -> list[Row]:
     def shown(key: str, value: object) -> object:
         if key in MOMENTS:
             return _moment(value, lang)
+        if key in RECORDED_BY_KEYS:
+            return recorded_by_text(value, lang)
         if key == "language" and isinstance(value, str):
             return language_name(value, lang)
         return value

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session as DbSession
 
-from desktop_app.domain.hlc import history_step_time
+from desktop_app.domain.hlc import clock_device, history_step_time
 from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_
 from desktop_app.storage.audit_models import CaseOpeningRow
@@ -31,6 +31,8 @@ from desktop_app.storage.visits_models import (
     VisitRow,
 )
 from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
+from desktop_app.usecases.person_data_authors import KEPT_KEY, OTHER_KEY, Authors
+from desktop_app.usecases.person_data_authors import KEY as RECORDED_BY
 
 
 def _date(text: str) -> dt.date | None:
@@ -44,6 +46,7 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
     rows = db.scalars(
         select(VisitRow).where(VisitRow.person_id == person_id, VisitRow.deleted.is_(False))
     ).all()
+    authors = Authors.read(db)
     # The versions a visit had before it was edited: held (and shown on the person's page)
     # until the person is erased, so they are part of the copy too.
     earlier: dict[str, list[Row]] = {}
@@ -56,6 +59,8 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
             {
                 "revision": rev.revision,
                 "saved_at": rev.saved_at,
+                # Kept on this laptop, at an edit here; saved where its clock says.
+                RECORDED_BY: authors.of(rev.author_id, clock_device(rev.updated_hlc)),
                 "answers": json.loads(rev.answers or "{}"),
                 "next_steps": json.loads(rev.next_steps or "{}"),
             }
@@ -65,6 +70,8 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
             "form": r.form_id,
             "form_version": r.form_version,
             "finished_at": r.finished_at,
+            # Who saved the visit as it reads now (an earlier version names its own).
+            RECORDED_BY: authors.of(r.author_id, r.device_id),
             "answers": json.loads(r.answers or "{}"),
             "next_steps": json.loads(r.next_steps or "{}"),
             **({"earlier_versions": earlier[r.id]} if r.id in earlier else {}),
@@ -139,11 +146,14 @@ def _collect_drafts(db: DbSession, person_id: str) -> list[Row]:
         *db.scalars(select(DraftRow).where(DraftRow.person_id == person_id)),
         *db.scalars(select(CarriedDraftRow).where(CarriedDraftRow.person_id == person_id)),
     ]
+    authors = Authors.read(db)
     return [
         {
             "form": r.form_id,
             "started_at": r.started_at,
             "updated_at": r.updated_at,
+            # Drafts never leave this laptop: typed by an account of it.
+            RECORDED_BY: authors.of(r.author_id, authors.here),
             "answers": json.loads(r.answers or "{}"),
             "next_steps": json.loads(r.next_steps or "{}"),
         }
@@ -181,6 +191,7 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
         .outerjoin(ConsentWordingRow, ConsentWordingRow.consent_id == ConsentRow.id)
         .where(ConsentRow.person_id == person_id)
     )
+    authors = Authors.read(db)
     found: list[Row] = []
     for r, digest in rows:
         row: Row = {
@@ -197,6 +208,7 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
         row.update((k, v) for k, v in (("how", r.how), ("witness", r.witness)) if v)
         if r.shared_with:
             row["shared_with"] = r.shared_with
+        row[RECORDED_BY] = authors.of(r.author_id, r.device_id)
         found.append(row)
     return found
 
@@ -312,13 +324,28 @@ def _collect_conflicts(db: DbSession, person_id: str) -> list[Row]:
     forms = dict(
         db.execute(select(VisitRow.id, VisitRow.form_id).where(VisitRow.id.in_(visit_ids))).all()
     )
+    # Imported here: the conflicts' use cases load the sync machinery.
+    from desktop_app.usecases.conflicts import author_at
+
+    authors = Authors.read(db)
+
+    def by(key: str, r: ConflictRow, clock: str) -> Row:
+        """Who set one of the two values: on the laptop of its clock, the user the log of
+        that laptop names for the change."""
+        if not clock_device(clock):
+            return {}
+        records = {r.record_id, r.person_id} - {""}
+        return {key: authors.of(author_at(db, records, clock), clock_device(clock))}
+
     return [
         {
             "record": r.record_kind,
             **({"form": forms[r.record_id]} if r.record_id in forms else {}),
             "field": r.field,
             "kept_value": json.loads(r.kept_value),
+            **by(KEPT_KEY, r, r.kept_clock),
             "other_value": json.loads(r.other_value),
+            **by(OTHER_KEY, r, r.other_clock),
             "decided": r.resolved,
         }
         for r in rows

@@ -180,7 +180,10 @@ def test_export_holds_both_values_of_an_open_conflict(session: Session) -> None:
             "record": "person",
             "field": "family_name",
             "kept_value": "Жечева",
+            # Set on two laptops the team's list does not name, by no one the log names.
+            "kept_recorded_by": {"name": "", "this_laptop": False, "laptop": ""},
             "other_value": "Жечева-Иванова",
+            "other_recorded_by": {"name": "", "this_laptop": False, "laptop": ""},
             "decided": False,
         }
     ]
@@ -189,6 +192,8 @@ def test_export_holds_both_values_of_an_open_conflict(session: Session) -> None:
     assert "Жечева-Иванова" in content and "Данни, записани различно на два лаптопа" in content
     # in the person's language: the labels, the field and "no" (not decided yet)
     assert "В сила сега" in content and "Не е в сила" in content
+    flat = " ".join(content.split())
+    assert flat.count("Записано от Служител на друг лаптоп от нашия екип") == 2
     assert "kept_value" not in content and "family_name" not in content and "False" not in content
 
 
