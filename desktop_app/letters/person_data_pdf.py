@@ -81,6 +81,7 @@ KEY_LABELS = {
     "signed_off_by": N_("Signed off by"),
     # Who recorded a visit, a consent, a draft … (``usecases/person_data_authors``)
     "recorded_by": N_("Recorded by"),
+    "last_changed_by": N_("Last changed by"),
     "appointment": N_("Appointment"),
     "status": N_("Status"),
     "outcome": N_("Outcome"),

@@ -21,9 +21,11 @@ from desktop_app.storage.models import MetaRow, UserRow
 
 #: the key of an entry (and of a visit's earlier version) naming who recorded it
 KEY = "recorded_by"
+#: of a visit changed since by someone else (or elsewhere), who saved it as it reads now
+CHANGED_KEY = "last_changed_by"
 #: of a conflict's two values (``kept_value``, ``other_value``), who recorded each
 KEPT_KEY, OTHER_KEY = "kept_recorded_by", "other_recorded_by"
-KEYS = frozenset({KEY, KEPT_KEY, OTHER_KEY})
+KEYS = frozenset({KEY, CHANGED_KEY, KEPT_KEY, OTHER_KEY})
 
 #: an entry of this laptop whose account is not known here (none should be: a removed
 #: account keeps its row); as the log of consultations says it

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from desktop_app.domain.hlc import clock_device, history_step_time
 from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_
-from desktop_app.storage.audit_models import CaseOpeningRow
+from desktop_app.storage.audit_models import AuditRow, CaseOpeningRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import DistinctPeopleRow, OutboxRow, PersonMergeRow
 from desktop_app.storage.reference_models import ConsentWordingRow
@@ -31,7 +31,7 @@ from desktop_app.storage.visits_models import (
     VisitRow,
 )
 from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
-from desktop_app.usecases.person_data_authors import KEPT_KEY, OTHER_KEY, Authors
+from desktop_app.usecases.person_data_authors import CHANGED_KEY, KEPT_KEY, OTHER_KEY, Authors
 from desktop_app.usecases.person_data_authors import KEY as RECORDED_BY
 
 
@@ -42,11 +42,45 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
+def _recorders(db: DbSession, person_id: str) -> dict[str, tuple[str, str]]:
+    """Who recorded each of the person's visits (user id, store id), by the log's entry of it:
+    the visit itself carries only who saved it last (an edit, a merge moving it), and only the
+    laptop that edited it keeps its earlier versions. The log syncs with the records, so every
+    laptop reads the same. Entries merged into the person's logged theirs under their own id."""
+    entries = [
+        person_id,
+        *db.scalars(
+            select(PersonMergeRow.merged_id).where(
+                PersonMergeRow.kept_id == person_id, PersonMergeRow.deleted.is_(False)
+            )
+        ),
+    ]
+    found: dict[str, tuple[str, str]] = {}
+    logged = db.execute(
+        select(AuditRow.user_id, AuditRow.device_id, AuditRow.details)
+        .where(
+            AuditRow.record_id.in_(entries),
+            AuditRow.action == "create",
+            AuditRow.record_kind == "visit",
+        )
+        .order_by(AuditRow.at)
+    )
+    for user_id, device_id, details in logged:
+        try:
+            visit_id = json.loads(details).get("visit_id")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(visit_id, str):
+            found.setdefault(visit_id, (user_id, device_id))
+    return found
+
+
 def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
     rows = db.scalars(
         select(VisitRow).where(VisitRow.person_id == person_id, VisitRow.deleted.is_(False))
     ).all()
     authors = Authors.read(db)
+    recorders = _recorders(db, person_id)
     # The versions a visit had before it was edited: held (and shown on the person's page)
     # until the person is erased, so they are part of the copy too.
     earlier: dict[str, list[Row]] = {}
@@ -65,19 +99,26 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
                 "next_steps": json.loads(rev.next_steps or "{}"),
             }
         )
-    return [
-        {
-            "form": r.form_id,
-            "form_version": r.form_version,
-            "finished_at": r.finished_at,
-            # Who saved the visit as it reads now (an earlier version names its own).
-            RECORDED_BY: authors.of(r.author_id, r.device_id),
-            "answers": json.loads(r.answers or "{}"),
-            "next_steps": json.loads(r.next_steps or "{}"),
-            **({"earlier_versions": earlier[r.id]} if r.id in earlier else {}),
-        }
-        for r in rows
-    ]
+    found: list[Row] = []
+    for r in rows:
+        # Who recorded it, and who saved it as it reads now where that is someone else (an
+        # earlier version kept here names who saved it). A visit the log does not name
+        # (recorded before it was logged) by who saved it.
+        saved = (r.author_id, r.device_id)
+        recorded = recorders.get(r.id, saved)
+        found.append(
+            {
+                "form": r.form_id,
+                "form_version": r.form_version,
+                "finished_at": r.finished_at,
+                RECORDED_BY: authors.of(*recorded),
+                **({CHANGED_KEY: authors.of(*saved)} if saved != recorded else {}),
+                "answers": json.loads(r.answers or "{}"),
+                "next_steps": json.loads(r.next_steps or "{}"),
+                **({"earlier_versions": earlier[r.id]} if r.id in earlier else {}),
+            }
+        )
+    return found
 
 
 # The synced kinds of records about a person, and their tables. Erasing the person deletes

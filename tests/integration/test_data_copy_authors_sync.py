@@ -23,7 +23,12 @@ ELSEWHERE = {
     "de": "Mitarbeiterin oder Mitarbeiter am Laptop „Nordstadt“ unseres Teams",
     "bg": "Служител на лаптопа „Nordstadt“ от нашия екип",
 }
+HARBOUR = {
+    "de": "Mitarbeiterin oder Mitarbeiter am Laptop „Hafen“ unseres Teams",
+    "bg": "Служител на лаптопа „Hafen“ от нашия екип",
+}
 BY = {"de": "Erfasst von", "bg": "Записано от"}
+CHANGED = {"de": "Zuletzt geändert von", "bg": "Последно променено от"}
 
 
 def _advisor(laptops: Laptops, laptop: Session, account: str, name: str) -> Session:
@@ -58,18 +63,35 @@ def test_a_copy_names_who_recorded_each_entry_here_and_the_laptop_of_one_made_el
 
     laptops.sync(north, harbour)
     visits.edit_visit(harbour.store, elena.user, visit.id, dict(answers, housing_type="homeless"))
-    # Made at the harbour: the visit as Elena corrected it by her name; Petar's account is not
-    # known there: the version he recorded and his consents name the laptop he worked on.
+    # Made at the harbour: Petar's account is not known there: the visit, its version as he
+    # recorded it and his consents name the laptop he worked on; Elena's correction her name.
     nordstadt = {"name": "", "this_laptop": False, "laptop": "Nordstadt"}
+    elena_here = {"name": "Elena Beraterin", "this_laptop": True}
     for lang in ("de", "bg"):
         raw, pdf = data_rights.export_person(harbour.store, harbour.user, pid, lang=lang)
         text = _text(pdf)
         assert "Petar" not in text
-        assert f"{BY[lang]} Elena Beraterin" in text
-        assert text.count(f"{BY[lang]} {ELSEWHERE[lang]}") == 3  # the consents
-        assert text.count(ELSEWHERE[lang]) == 4  # and the visit's earlier version
+        assert f"{CHANGED[lang]} Elena Beraterin" in text
+        assert text.count(f"{BY[lang]} {ELSEWHERE[lang]}") == 4  # the visit and 3 consents
+        assert text.count(ELSEWHERE[lang]) == 5  # and the visit's earlier version
         copy = json.loads(raw)
         (corrected,) = copy["visits"]
-        assert corrected["recorded_by"] == {"name": "Elena Beraterin", "this_laptop": True}
+        assert (corrected["recorded_by"], corrected["last_changed_by"]) == (nordstadt, elena_here)
         assert [v["recorded_by"] for v in corrected["earlier_versions"]] == [nordstadt]
         assert [c["recorded_by"] for c in copy["consents"]] == [nordstadt] * 3
+
+    # Back where Petar works, the correction came by sync (its earlier version is kept only
+    # where it was made): still recorded by him, last changed at the harbour.
+    laptops.sync(harbour, north)
+    for lang in ("de", "bg"):
+        raw, pdf = data_rights.export_person(north.store, north.user, pid, lang=lang)
+        text = _text(pdf)
+        assert f"{BY[lang]} Petar Kolegov {CHANGED[lang]} {HARBOUR[lang]}" in text
+        (corrected,) = json.loads(raw)["visits"]
+        assert "earlier_versions" not in corrected
+        assert corrected["recorded_by"] == {"name": "Petar Kolegov", "this_laptop": True}
+        assert corrected["last_changed_by"] == {
+            "name": "",
+            "this_laptop": False,
+            "laptop": "Hafen",
+        }
