@@ -4,8 +4,10 @@ sync: a synced record carries only its author's id and its laptop's store id) th
 name in the team's list of its laptops, else that it was another laptop of the team. (A
 referral carries its advisor's name itself, and the copy names them with it.)
 
-The machine-readable copy keeps the facts (``recorded_by``: name, laptop, whether this one);
-the PDF says them in one phrase (``recorded_by_text``).
+The machine-readable copy keeps the facts (``recorded_by``: name, laptop, whether this one;
+a visit changed since by someone else also ``last_changed_by``, a conflict's two values
+``kept_recorded_by`` and ``other_recorded_by``); the PDF says each in one phrase
+(``recorded_by_text``).
 """
 
 from __future__ import annotations
