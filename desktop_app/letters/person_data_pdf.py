@@ -112,10 +112,9 @@ RECIPIENTS_NONE = N_("We have not passed on your data to any other service.")
 LETTER_OF = N_("Letter of")
 SOURCES_HEADING = N_("Where your data comes from")
 LOG_HEADING = N_("Who looked at your data")
-#: Here, not in general: the entries above name who recorded them (``recorded_by``).
 LOG_INTRO = N_(
     "Every time someone opens your case, this is recorded. Here you see when, what for and in "
-    "which role, not the names of our staff."
+    "which role. We do not give the names of our staff."
 )
 LOG_NONE = N_("No one has looked at your data yet.")
 LOG_DATE, LOG_ROLE, LOG_PURPOSE = N_("Date"), N_("Who (role)"), N_("What for")
