@@ -79,7 +79,7 @@ KEY_LABELS = {
     "created_at": N_("Created"),
     "advisor": N_("Prepared by"),  # the letter names them as the advisor to contact
     "signed_off_by": N_("Signed off by"),
-    # Who recorded a visit, a consent, a draft … (``usecases/person_data_authors``)
+    # The role of who recorded a visit, a consent, a draft … (``usecases/person_data_authors``)
     "recorded_by": N_("Recorded by"),
     "last_changed_by": N_("Last changed by"),
     "appointment": N_("Appointment"),

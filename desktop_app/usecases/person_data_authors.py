@@ -1,13 +1,19 @@
-"""Who recorded each entry of a person's data copy, as the person can tell it (Art. 15(1)(g)
-GDPR, the source): the account's name on this laptop; from another laptop (accounts do not
-sync: a synced record carries only its author's id and its laptop's store id) the laptop's
-name in the team's list of its laptops, else that it was another laptop of the team. (A
-referral carries its advisor's name itself, and the copy names them with it.)
+"""Who recorded each entry of a person's data copy, as the person is told it (Art. 15(1)(g)
+GDPR, the source): the role of the staff member, never their name nor the laptop's. As in the
+log of consultations (``person_data_notice``): the CJEU (C-579/21) owes the person the role,
+not the names of staff acting under the controller's authority; Art. 15(4) protects those
+others; and the copy is a paper the person carries, some of it about labour exploitation, so a
+name on it can put a helper or an advisor at risk. Laptop names are internal.
 
-The machine-readable copy keeps the facts (``recorded_by``: name, laptop, whether this one;
-a visit changed since by someone else also ``last_changed_by``, a conflict's two values
-``kept_recorded_by`` and ``other_recorded_by``); the PDF says each in one phrase
-(``recorded_by_text``).
+The role is known where the author has an account on this laptop (a removed account keeps its
+row). Accounts do not sync: a record from another laptop carries only its author's id, so its
+role is not known here, and the copy says it came from another laptop of the team, as the log
+says it. (A referral letter is signed by its advisor: the copy keeps the name it carries.)
+
+The machine-readable copy keeps the facts (``recorded_by``: ``role``, one of ``Role``'s values
+or null where not known, and ``this_laptop``; a visit changed since by someone else also
+``last_changed_by``, a conflict's two values ``kept_recorded_by`` and ``other_recorded_by``);
+the PDF says each in one phrase (``recorded_by_text``).
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.users import Role
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.storage.models import MetaRow, UserRow
 
-#: the key of an entry (and of a visit's earlier version) naming who recorded it
+#: the key of an entry (and of a visit's earlier version) saying who recorded it
 KEY = "recorded_by"
 #: of a visit changed since by someone else (or elsewhere), who saved it as it reads now
 CHANGED_KEY = "last_changed_by"
@@ -29,56 +36,54 @@ CHANGED_KEY = "last_changed_by"
 KEPT_KEY, OTHER_KEY = "kept_recorded_by", "other_recorded_by"
 KEYS = frozenset({KEY, CHANGED_KEY, KEPT_KEY, OTHER_KEY})
 
-#: an entry of this laptop whose account is not known here (none should be: a removed
-#: account keeps its row); as the log of consultations says it
-BY_US = N_("Staff member")
-#: an entry from another laptop whose name the team's list of laptops holds
-ON_LAPTOP = N_("Staff member on the laptop “{laptop}” of our team")
-#: an entry from another laptop not in the team's list (not synced since it joined); as the
-#: log of consultations says it
-ELSEWHERE = N_("Staff member on another laptop of our team")
+#: A staff member's role, as the person reads it (the log of consultations too).
+ROLES = {
+    Role.ADVISOR.value: N_("Advisor"),
+    Role.HELPER.value: N_("Integration helper"),
+    Role.COORDINATOR.value: N_("Coordinator"),
+}
+#: A user of this laptop whose role is not known (none should be: a removed account keeps its
+#: row), and one of another laptop: accounts do not sync, so one is known there only by its id.
+ROLE_UNKNOWN = N_("Staff member")
+ROLE_ELSEWHERE = N_("Staff member on another laptop of our team")
 
 
 @dataclass(frozen=True)
 class Authors:
-    """What this laptop knows of who wrote its records: its own store's id, its accounts'
-    names, the team's laptops' names by their stores' ids."""
+    """What this laptop knows of who wrote its records: its own store's id and its accounts'
+    roles."""
 
     here: str
-    users: Mapping[str, str]
-    laptops: Mapping[str, str]
+    roles: Mapping[str, str]
 
     @classmethod
     def read(cls, db: DbSession) -> Authors:
-        # Imported here: the sync machinery only when a copy is made.
-        from desktop_app.sync import laptops
-
         here = db.get(MetaRow, "device_id")
         return cls(
             here.value if here is not None else "",
-            {uid: name for uid, name in db.execute(select(UserRow.id, UserRow.display_name))},
-            laptops.store_names(db),
+            {uid: role for uid, role in db.execute(select(UserRow.id, UserRow.role))},
         )
 
     def of(self, author_id: str, device_id: str) -> dict[str, object]:
         """Who wrote a record (``author_id`` on the laptop of ``device_id``) as the copy keeps
-        it: ``name`` (the account's on this laptop, "" where none here), ``this_laptop``, and
-        for another laptop its ``laptop`` name ("" where the team's list does not name it)."""
-        name = self.users.get(author_id, "")
-        here = not device_id or device_id == self.here
-        found: dict[str, object] = {"name": name, "this_laptop": here}
-        if not here:
-            found["laptop"] = self.laptops.get(device_id, "")
-        return found
+        it: their ``role`` (None where not known here) and whether on ``this_laptop``."""
+        role = self.roles.get(author_id)
+        return {
+            "role": role if role in ROLES else None,
+            "this_laptop": not device_id or device_id == self.here,
+        }
+
+
+def role_text(role: object, this_laptop: bool) -> str:
+    """The msgid naming a role (``Role``'s value) for the person; where it is not known, that
+    it was a staff member, of another laptop where ``this_laptop`` is false."""
+    if isinstance(role, str) and role in ROLES:
+        return ROLES[role]
+    return ROLE_UNKNOWN if this_laptop else ROLE_ELSEWHERE
 
 
 def recorded_by_text(value: object, lang: str) -> object:
     """``Authors.of``'s facts as one phrase in ``lang``; anything else as it is."""
     if not isinstance(value, Mapping):
         return value
-    name, laptop = str(value.get("name") or ""), str(value.get("laptop") or "")
-    if name:
-        return name
-    if value.get("this_laptop", True):
-        return gettext_in(lang, BY_US)
-    return gettext_in(lang, ON_LAPTOP if laptop else ELSEWHERE).format(laptop=laptop)
+    return gettext_in(lang, role_text(value.get("role"), bool(value.get("this_laptop", True))))

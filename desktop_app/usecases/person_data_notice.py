@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import Timestamp
-from desktop_app.domain.users import Role
 from desktop_app.forms.definition import FormDefinition
 from desktop_app.forms.labels import label as pick
 from desktop_app.i18n.formatting import format_long_date
@@ -36,17 +35,7 @@ from desktop_app.storage.models import PersonMergeRow, PersonRow, UserRow
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import ConsentRow, VisitRow
 from desktop_app.usecases.person_data import Row
-
-#: The role of who consulted the case, as the person reads it (``Role``).
-ROLES = {
-    Role.ADVISOR.value: N_("Advisor"),
-    Role.HELPER.value: N_("Integration helper"),
-    Role.COORDINATOR.value: N_("Coordinator"),
-}
-#: A user this laptop does not know. Accounts do not sync: one of another laptop is known
-#: here only by its id, so the entries its work left in the log say where, not the role.
-ROLE_UNKNOWN = N_("Staff member")
-ROLE_ELSEWHERE = N_("Staff member on another laptop of our team")
+from desktop_app.usecases.person_data_authors import role_text
 
 LOOKED = N_("Looked at your data for the advice")
 #: Why the case was consulted, by the audit entry's action and then its record kind.
@@ -133,8 +122,8 @@ def consultations(
             continue  # the same merge as its "merge_kept" entry on the entry kept
         purposes = PURPOSES.get(action, {})
         purpose = purposes.get(kind) or purposes.get("") or OTHER_PURPOSE
-        unknown = ROLE_UNKNOWN if made_on == device_id else ROLE_ELSEWHERE
-        role = ROLES.get(roles.get(user_id, ""), unknown)
+        # The role where the account is known here (``person_data_authors``, as each entry).
+        role = role_text(roles.get(user_id), made_on == device_id)
         counted[_day(at), role, purpose] += 1
     return [
         Consultation(

@@ -102,7 +102,7 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
     found: list[Row] = []
     for r in rows:
         # Who recorded it, and who saved it as it reads now where that is someone else (an
-        # earlier version kept here names who saved it). A visit the log does not name
+        # earlier version kept here says who saved it). A visit the log does not name
         # (recorded before it was logged) by who saved it.
         saved = (r.author_id, r.device_id)
         recorded = recorders.get(r.id, saved)

@@ -1,7 +1,8 @@
 """Who recorded each entry of a person's data copy, on the laptop that recorded it and on one
 that got it by sync (real server process on 127.0.0.1, real encrypted stores, the PDF read
-back with pypdf): the account's name where it has one, else the name of the laptop the entry
-was recorded on, as the team's list of its laptops names it (accounts do not sync)."""
+back with pypdf): the role of who recorded it where their account is on the laptop making the
+copy, else that it was a staff member on another laptop of the team (accounts do not sync).
+Never a staff member's name nor a laptop's."""
 
 from __future__ import annotations
 
@@ -18,17 +19,16 @@ from tests.integration.sync_harness import Laptops, add_person
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 PASS = "role pass 123"
-#: an entry from the laptop "Nordstadt", as the copy made on "Hafen" names its author
+ADVISOR = {"de": "Beratung", "bg": "Консултант"}
+#: an entry whose author's account is on another laptop than the one making the copy
 ELSEWHERE = {
-    "de": "Mitarbeiterin oder Mitarbeiter am Laptop „Nordstadt“ unseres Teams",
-    "bg": "Служител на лаптопа „Nordstadt“ от нашия екип",
-}
-HARBOUR = {
-    "de": "Mitarbeiterin oder Mitarbeiter am Laptop „Hafen“ unseres Teams",
-    "bg": "Служител на лаптопа „Hafen“ от нашия екип",
+    "de": "Mitarbeiterin oder Mitarbeiter an einem anderen Laptop unseres Teams",
+    "bg": "Служител на друг лаптоп от нашия екип",
 }
 BY = {"de": "Erfasst von", "bg": "Записано от"}
 CHANGED = {"de": "Zuletzt geändert von", "bg": "Последно променено от"}
+#: the staff's and the laptops' names, and the accounts' log-in names: none is in any copy
+NAMES = ("Petar", "Kolegov", "Elena", "Vasileva", "petar", "elena", "Nordstadt", "Hafen")
 
 
 def _advisor(laptops: Laptops, laptop: Session, account: str, name: str) -> Session:
@@ -43,55 +43,64 @@ def _text(pdf: bytes) -> str:
     return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pages))
 
 
-def test_a_copy_names_who_recorded_each_entry_here_and_the_laptop_of_one_made_elsewhere(
+def _named_nowhere(raw: bytes | str, text: str) -> None:
+    data = raw.decode() if isinstance(raw, bytes) else raw
+    for name in NAMES:
+        assert name not in text, name
+        assert name not in data, name
+
+
+def test_a_copy_gives_the_role_of_who_recorded_each_entry_and_no_name_here_or_elsewhere(
     laptops: Laptops,
 ) -> None:
     north, harbour = laptops.new("Nordstadt"), laptops.new("Hafen")
     petar = _advisor(laptops, north, "petar", "Petar Kolegov")
-    elena = _advisor(laptops, harbour, "elena", "Elena Beraterin")
+    elena = _advisor(laptops, harbour, "elena", "Elena Vasileva")
     pid = add_person(north, "Ioana", "Stan", "1990")
     visits.record_consent(north.store, petar.user, pid, consent_answers())
     answers = full_life_situation()
     visit = visits.finish_visit(north.store, petar.user, pid, "life_situation", answers)
-    # Made where Petar works: his name, on each entry he recorded.
+    advisor_here = {"role": "advisor", "this_laptop": True}
+    elsewhere = {"role": None, "this_laptop": False}
+    # Made where Petar works: his role, on each entry he recorded.
     for lang in ("de", "bg"):
         raw, pdf = data_rights.export_person(north.store, north.user, pid, lang=lang)
-        assert _text(pdf).count(f"{BY[lang]} Petar Kolegov") == 4  # the visit and 3 consents
+        text = _text(pdf)
+        assert text.count(f"{BY[lang]} {ADVISOR[lang]}") == 4  # the visit and 3 consents
+        _named_nowhere(raw, text)
         own = json.loads(raw)
         by = [e["recorded_by"] for e in (*own["visits"], *own["consents"])]
-        assert by == [{"name": "Petar Kolegov", "this_laptop": True}] * 4
+        assert by == [advisor_here] * 4
 
     laptops.sync(north, harbour)
     visits.edit_visit(harbour.store, elena.user, visit.id, dict(answers, housing_type="homeless"))
     # Made at the harbour: Petar's account is not known there: the visit, its version as he
-    # recorded it and his consents name the laptop he worked on; Elena's correction her name.
-    nordstadt = {"name": "", "this_laptop": False, "laptop": "Nordstadt"}
-    elena_here = {"name": "Elena Beraterin", "this_laptop": True}
+    # recorded it and his consents say another laptop of the team; Elena's correction her role.
     for lang in ("de", "bg"):
         raw, pdf = data_rights.export_person(harbour.store, harbour.user, pid, lang=lang)
         text = _text(pdf)
-        assert "Petar" not in text
-        assert f"{CHANGED[lang]} Elena Beraterin" in text
+        _named_nowhere(raw, text)
+        assert f"{CHANGED[lang]} {ADVISOR[lang]}" in text
         assert text.count(f"{BY[lang]} {ELSEWHERE[lang]}") == 4  # the visit and 3 consents
-        assert text.count(ELSEWHERE[lang]) == 5  # and the visit's earlier version
+        assert f"{BY[lang]}: {ELSEWHERE[lang]}" in text  # the visit's earlier version
         copy = json.loads(raw)
         (corrected,) = copy["visits"]
-        assert (corrected["recorded_by"], corrected["last_changed_by"]) == (nordstadt, elena_here)
-        assert [v["recorded_by"] for v in corrected["earlier_versions"]] == [nordstadt]
-        assert [c["recorded_by"] for c in copy["consents"]] == [nordstadt] * 3
+        assert (corrected["recorded_by"], corrected["last_changed_by"]) == (
+            elsewhere,
+            advisor_here,
+        )
+        assert [v["recorded_by"] for v in corrected["earlier_versions"]] == [elsewhere]
+        assert [c["recorded_by"] for c in copy["consents"]] == [elsewhere] * 3
 
     # Back where Petar works, the correction came by sync (its earlier version is kept only
-    # where it was made): still recorded by him, last changed at the harbour.
+    # where it was made): still recorded by an advisor here, last changed on another laptop.
     laptops.sync(harbour, north)
     for lang in ("de", "bg"):
         raw, pdf = data_rights.export_person(north.store, north.user, pid, lang=lang)
         text = _text(pdf)
-        assert f"{BY[lang]} Petar Kolegov {CHANGED[lang]} {HARBOUR[lang]}" in text
+        _named_nowhere(raw, text)
+        assert f"{BY[lang]} {ADVISOR[lang]} {CHANGED[lang]} {ELSEWHERE[lang]}" in text
         (corrected,) = json.loads(raw)["visits"]
         assert "earlier_versions" not in corrected
-        assert corrected["recorded_by"] == {"name": "Petar Kolegov", "this_laptop": True}
-        assert corrected["last_changed_by"] == {
-            "name": "",
-            "this_laptop": False,
-            "laptop": "Hafen",
-        }
+        assert corrected["recorded_by"] == advisor_here
+        assert corrected["last_changed_by"] == elsewhere

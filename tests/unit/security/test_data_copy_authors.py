@@ -1,7 +1,8 @@
-"""Who recorded an entry of the person's data copy, where neither an account here nor the team's
-list of laptops names its author: a visit and a consent arriving from a laptop that never said
-its name (as the sync client saves them), a visit of an account removed since. Real stores,
-real use cases, the PDF read back with pypdf."""
+"""Who recorded an entry of the person's data copy: the role, never the staff member's name nor
+the laptop's (the copy is a paper the person carries). A visit and a consent arriving from a
+laptop whose accounts are not known here (as the sync client saves them), a visit of an account
+removed since, a helper's draft and a section an advisor opened to them. Real stores, real use
+cases, the PDF read back with pypdf."""
 
 from __future__ import annotations
 
@@ -20,20 +21,30 @@ from desktop_app.domain.users import Role
 from desktop_app.sync.conflict_records import synced_state
 from desktop_app.sync.merge import FieldState
 from desktop_app.sync.records import ADAPTERS, ToSave
-from desktop_app.usecases import accounts, data_rights, people, visits
+from desktop_app.usecases import access, accounts, data_rights, people, visits
 from desktop_app.usecases.accounts import Session
 from tests.unit.test_visits import consent_answers, full_life_situation
 
+PASS = "role pass 123"
 ELSEWHERE = {
     "de": "Erfasst von Mitarbeiterin oder Mitarbeiter an einem anderen Laptop unseres Teams",
     "bg": "Записано от Служител на друг лаптоп от нашия екип",
 }
-HERE = {"de": "Erfasst von Anna Schmidt", "bg": "Записано от Anna Schmidt"}
+#: the first account, as the session fixture makes it: a coordinator
+HERE = {"de": "Erfasst von Koordination", "bg": "Записано от Координатор"}
 
 
 def _text(pdf: bytes) -> str:
     pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
     return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pages))
+
+
+def _named_nowhere(raw: bytes | str, pdf: bytes, *names: str) -> None:
+    """None of ``names`` (staff, laptops, their ids) in the PDF's text nor in the JSON."""
+    text, data = _text(pdf), raw.decode() if isinstance(raw, bytes) else raw
+    for name in names:
+        assert name not in text, name
+        assert name not in data, name
 
 
 def _from_laptop_b(session: Session, kind: str, record_id: str) -> None:
@@ -48,8 +59,13 @@ def _from_laptop_b(session: Session, kind: str, record_id: str) -> None:
         ADAPTERS[kind].save_many(db, store, [ToSave(arriving, 1, "someone-on-b")])
 
 
+def _account(session: Session, account: str, name: str, role: Role) -> Session:
+    accounts.add_user(session, account, name, role, PASS)
+    return accounts.log_in(session.store.paths.data_dir, account, PASS)
+
+
 @pytest.mark.parametrize("lang", ["de", "bg"])
-def test_entries_from_a_laptop_the_team_list_does_not_name_say_another_laptop(
+def test_entries_from_another_laptop_say_so_and_those_made_here_the_role(
     session: Session, lang: str
 ) -> None:
     store = session.store
@@ -63,20 +79,22 @@ def test_entries_from_a_laptop_the_team_list_does_not_name_say_another_laptop(
     text = _text(pdf)
     assert text.count(ELSEWHERE[lang]) == 2  # the visit and the consent from B
     assert text.count(HERE[lang]) == 4  # the visit and the three consents recorded here
-    assert "someone-on-b" not in text and "laptop-b" not in text
+    _named_nowhere(raw, pdf, "Anna", "Schmidt", "someone-on-b", "laptop-b", session.user.id)
     data = json.loads(raw)
-    elsewhere = {"name": "", "this_laptop": False, "laptop": ""}
-    here = {"name": "Anna Schmidt", "this_laptop": True}
+    elsewhere = {"role": None, "this_laptop": False}
+    here = {"role": "coordinator", "this_laptop": True}
     assert sorted(json.dumps(v["recorded_by"]) for v in data["visits"]) == sorted(
         json.dumps(by) for by in (here, elsewhere)
     )
     assert [c["recorded_by"] for c in data["consents"]].count(elsewhere) == 1
+    assert [c["recorded_by"] for c in data["consents"]].count(here) == 3
 
 
-def test_a_visit_of_an_account_removed_since_still_names_them(session: Session) -> None:
+def test_a_visit_of_an_account_removed_since_gives_their_role_not_their_name(
+    session: Session,
+) -> None:
     store = session.store
-    accounts.add_user(session, "elena", "Elena Beraterin", Role.ADVISOR, "role pass 123")
-    elena = accounts.log_in(store.paths.data_dir, "elena", "role pass 123")
+    elena = _account(session, "elena", "Elena Beraterin", Role.ADVISOR)
     try:
         pid = people.register_person(store, elena.user, PersonDraft("Ion", "Popa")).id
         visits.finish_visit(store, elena.user, pid, "life_situation", full_life_situation())
@@ -84,6 +102,32 @@ def test_a_visit_of_an_account_removed_since_still_names_them(session: Session) 
         elena.close()
     accounts.remove_user(session, elena.user.id)
     raw, pdf = data_rights.export_person(store, session.user, pid, lang="bg")
-    assert "Записано от Elena Beraterin" in _text(pdf)
+    assert "Записано от Консултант" in _text(pdf)
+    _named_nowhere(raw, pdf, "Elena", "Beraterin", "elena")
     (visit,) = json.loads(raw)["visits"]
-    assert visit["recorded_by"] == {"name": "Elena Beraterin", "this_laptop": True}
+    assert visit["recorded_by"] == {"role": "advisor", "this_laptop": True}
+
+
+def test_a_helpers_draft_and_a_section_an_advisor_opened_to_them_give_each_role(
+    session: Session,
+) -> None:
+    store = session.store
+    petar = _account(session, "petar", "Petar Kolegov", Role.ADVISOR)
+    maria = _account(session, "maria", "Maria Studentin", Role.HELPER)
+    try:
+        pid = people.register_person(store, petar.user, PersonDraft("Ion", "Popa")).id
+        access.open_case_to_helper(store, petar.user, pid, maria.user.id, "health")
+        visits.save_draft(store, maria.user, pid, "skills_check", {"literacy": "yes"})
+    finally:
+        petar.close()
+        maria.close()
+    raw, pdf = data_rights.export_person(store, session.user, pid, lang="de")
+    text = _text(pdf)
+    assert "Erfasst von Integrationshelfer/in" in text  # the draft
+    assert "Erfasst von Beratung" in text  # the section opened
+    _named_nowhere(raw, pdf, "Petar", "Kolegov", "Maria", "Studentin", "petar", "maria")
+    data = json.loads(raw)
+    assert [d["recorded_by"] for d in data["drafts"]] == [{"role": "helper", "this_laptop": True}]
+    assert [o["recorded_by"] for o in data["case_openings"]] == [
+        {"role": "advisor", "this_laptop": True}
+    ]

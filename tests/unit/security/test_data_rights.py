@@ -145,7 +145,9 @@ def test_helper_is_refused_export_and_erasure_advisor_erasure(session: Session) 
         advisor.close()
 
 
-def _conflict_about(store: Store, pid: str, field: str, kept: str, other: str) -> None:
+def _conflict_about(
+    store: Store, pid: str, field: str, kept: str, other: str, kept_clock: str = "1-0-a"
+) -> None:
     from desktop_app.storage.sync_models import ConflictRow
 
     with store.transaction() as db:
@@ -156,7 +158,7 @@ def _conflict_about(store: Store, pid: str, field: str, kept: str, other: str) -
                 record_id=pid,
                 field=field,
                 kept_value=json.dumps(kept, ensure_ascii=False),
-                kept_clock="1-0-a",
+                kept_clock=kept_clock,
                 other_value=json.dumps(other, ensure_ascii=False),
                 other_clock="1-0-b",
                 resolved=False,
@@ -180,10 +182,10 @@ def test_export_holds_both_values_of_an_open_conflict(session: Session) -> None:
             "record": "person",
             "field": "family_name",
             "kept_value": "Жечева",
-            # Set on two laptops the team's list does not name, by no one the log names.
-            "kept_recorded_by": {"name": "", "this_laptop": False, "laptop": ""},
+            # Set on two other laptops, by no one the log names: no role known here.
+            "kept_recorded_by": {"role": None, "this_laptop": False},
             "other_value": "Жечева-Иванова",
-            "other_recorded_by": {"name": "", "this_laptop": False, "laptop": ""},
+            "other_recorded_by": {"role": None, "this_laptop": False},
             "decided": False,
         }
     ]
@@ -195,6 +197,29 @@ def test_export_holds_both_values_of_an_open_conflict(session: Session) -> None:
     flat = " ".join(content.split())
     assert flat.count("Записано от Служител на друг лаптоп от нашия екип") == 2
     assert "kept_value" not in content and "family_name" not in content and "False" not in content
+
+
+def test_a_conflicts_value_set_here_gives_the_role_of_who_set_it_not_their_name(
+    session: Session,
+) -> None:
+    """The value kept was the person's name as registered here (the log names the account
+    that did it): its role; the other came from another laptop, whose accounts are not known."""
+    store = session.store
+    pid = _person(session)
+    with store.reading() as db:
+        clock = db.scalars(select(PersonRow.updated_hlc).where(PersonRow.id == pid)).one()
+    _conflict_about(store, pid, "family_name", "Жечева", "Жечева-Иванова", kept_clock=clock)
+    raw_json, pdf = data_rights.export_person(store, session.user, pid, lang="de")
+    (conflict,) = json.loads(raw_json)["conflicts"]
+    assert conflict["kept_recorded_by"] == {"role": "coordinator", "this_laptop": True}
+    assert conflict["other_recorded_by"] == {"role": None, "this_laptop": False}
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        flat = " ".join(" ".join(page.extract_text() or "" for page in doc.pages).split())
+    assert "Erfasst von Koordination" in flat
+    elsewhere = "Mitarbeiterin oder Mitarbeiter an einem anderen Laptop unseres Teams"
+    assert f"Erfasst von {elsewhere}" in flat
+    for name in ("Anna", "Schmidt", session.user.id):
+        assert name not in flat and name not in raw_json.decode()
 
 
 def test_erasure_removes_everything_locally_and_leaves_a_tombstone(
