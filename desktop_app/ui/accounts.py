@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -283,6 +284,9 @@ class UsersDialog(QDialog):
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
         for b in (self.add_button, self.remove_button, self.password_button, self.recovery_button):
+            # "Add user…", the first, was the default: Enter on a user in the list opened
+            # the dialog of a new one. Enter closes the list now, as its Close button.
+            b.setAutoDefault(False)
             row.addWidget(b)
         row.addStretch(1)
         self.save = DialogSave(self, buttons)
@@ -404,14 +408,38 @@ class RecoveryCodeDialog(QDialog):
         self.code.setAccessibleName(_("Recovery code"))
         self.print_button = QPushButton(_("&Print…"))
         self.print_button.clicked.connect(self._on_print_clicked)
+        # Enter out of habit (its button was the default) or Escape closed it, and the code,
+        # shown only now, was gone before it was written down. Closing waits for this box
+        # (the wizard's recovery page asks the same); the keys and Tab still reach everything.
+        self.confirm = QCheckBox(_("I have &written down or printed the recovery code"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("I have kept the code safe"))
+        self.done_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.done_button.setText(_("I have kept the code safe"))
+        self.done_button.setDefault(True)  # Enter: nothing while it waits, not Print
+        self.done_button.setEnabled(False)
+        self.confirm.toggled.connect(self.done_button.setEnabled)
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.code)
+        layout.addWidget(self.confirm)
         layout.addWidget(buttons)
+        self.confirm.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not self.confirm.isChecked():
+            event.accept()  # as the button: once the box is ticked
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The title bar's close, as Escape. The program's own closing goes through (the lock
+        # hides the dialog and brings it back; quitting or another user's login close it).
+        if event.spontaneous() and not self.confirm.isChecked():
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def _on_print_clicked(self) -> None:
         print_recovery_code(self, self.code.text())
