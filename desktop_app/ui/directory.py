@@ -123,6 +123,11 @@ class _ReferenceDialog(QDialog):
         self.export_button.clicked.connect(self._choose_export)
         self.publish_button.clicked.connect(self._choose_publish)
         close.rejected.connect(self.accept)
+        # "Export for editing…", the first, was the default: Enter on a form in the list asked
+        # for a folder to export into. A list without an action of its row closes on Enter,
+        # as by its Close button; the directory's rows are edited by Enter (its Edit).
+        for button in (self.export_button, self.publish_button):
+            button.setAutoDefault(False)
         row.addWidget(self.export_button)
         row.addWidget(self.publish_button)
         row.addStretch(1)
