@@ -60,6 +60,7 @@ from desktop_app.ui.access_keys import Place, choose_keys, escaped, key_of, keys
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.widgets import (
     ErrorLabel,
+    GivingComboBox,
     HangingRowsDelegate,
     ask_to_confirm,
     focus_shown,
@@ -594,9 +595,12 @@ class CefrEditor(FieldEditor):
     """Level A0–C2 and how it was assessed, side by side."""
 
     def build(self) -> None:
-        self.level = QComboBox()
+        # Each as wide as its longest item where there is room ("B2 – над средното ниво ·
+        # B2 – intermediar superior"), less where there is not: wanting it, the two stood
+        # past the page's right edge in a group's entry at 1024 px (bg, ro, de).
+        self.level = GivingComboBox(12)
         self.level.setObjectName(self.path)
-        self.assessed = QComboBox()
+        self.assessed = GivingComboBox(8)
         self.assessed.setObjectName(f"{self.path}:assessed")
         self.level.addItem("—", None)
         for level in CEFR_LEVELS:

@@ -45,7 +45,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionComboBox,
     QStyleOptionViewItem,
+    QStylePainter,
     QTableView,
     QToolTip,
     QTreeView,
@@ -550,6 +552,37 @@ class CappedComboBox(QComboBox):
         scroll_bar = view.verticalScrollBar().sizeHint().width()
         view.setMinimumWidth(widest + scroll_bar + 2 * view.frameWidth())
         super().showPopup()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # As QComboBox paints itself (never editable here), the text ending in "…" where it is
+        # cut: Qt's styles cut it off mid-letter.
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox,
+            option,
+            QStyle.SubControl.SC_ComboBoxEditField,
+            self,
+        )
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideRight, field.width() - 2
+        )
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
+class GivingComboBox(CappedComboBox):
+    """A drop-down as wide as its longest item where there is room, and narrower where there
+    is not, down to about ``chars`` characters (its text cut with "…" then; the open list
+    shows every item whole). A plain box wants its longest item's width at least: two side
+    by side, their items in two languages, pushed a form's entry past the page's edge."""
+
+    def __init__(self, chars: int, parent: QWidget | None = None) -> None:
+        super().__init__(chars, parent)
+        # With a minimum length, Qt measures the items for the size wanted only; the least
+        # size is the minimum length's.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
 
 class CountryCombo(QComboBox):
