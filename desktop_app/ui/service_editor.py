@@ -205,7 +205,9 @@ class ServiceDialog(QDialog):
         # Not as wide as its longest topic: that made the grid wider than the dialog, and the
         # fields of the first column (the German name, the city) took what was left, 60 px
         # in Bulgarian (a message under the city wrapped to five lines). Its open list is.
-        self.main_topic = CappedComboBox(20)
+        # Narrower where the dialog is (an 800 px screen): at least 20 characters, it left
+        # the first column's fields 87 px in Romanian beside its own 230.
+        self.main_topic = CappedComboBox(20, least=10)
         topics = sorted(
             ((ident, text.get(lang)) for ident, text in directory.topics.items()),
             key=lambda option: option[1].casefold(),

@@ -527,12 +527,26 @@ class CappedComboBox(QComboBox):
     """A drop-down about ``chars`` characters wide in its form, however long its items (a long
     one would widen the form's column and squeeze the fields beside it), whose open list is as
     wide as its longest item: Windows' styles open it as wide as the box and cut long items
-    with "…"."""
+    with "…". Given ``least``, it gives way down to about ``least`` characters where its form
+    has less room (its text cut with "…" then)."""
 
-    def __init__(self, chars: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, chars: int, parent: QWidget | None = None, *, least: int | None = None
+    ) -> None:
         super().__init__(parent)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(chars)
+        self._least = least
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self._least is None or self._least >= self.minimumContentsLength():
+            return hint
+        # Qt's width for the contents' length: that many capital Xs, and the frame and arrow.
+        fewer = self.minimumContentsLength() - self._least
+        return QSize(
+            hint.width() - fewer * self.fontMetrics().horizontalAdvance("X"), hint.height()
+        )
 
     def showPopup(self) -> None:
         # Measured as it opens: with the items, font and style the list opens with. Each item,
