@@ -20,8 +20,8 @@ from tests.ui.test_window_sizes_ui import _person_shown
 def test_at_1024_px_the_language_entries_fit_the_page(
     qtbot: QtBot, session: Session, program_font: None, lang: str, shots: Path
 ) -> None:
-    """The level's box was as wide as its longest level in both languages ("B2 – над
-    средното ниво · B2 – intermediar superior"): with the form window 1024 px wide each
+    """The level's box was as wide as its longest level in both languages ("C2 – почти като
+    майчин език · C2 – aproape ca limba maternă"): with the form window 1024 px wide each
     entry stood 7–16 px beyond the page's right edge, its "How assessed" box cut (the page
     does not scroll sideways). The boxes give way now, down to a few characters."""
     window, person = _person_shown(qtbot, session, lang)
@@ -38,14 +38,14 @@ def test_at_1024_px_the_language_entries_fit_the_page(
     qtbot.waitUntil(lambda: page.verticalScrollBar().isVisible(), timeout=5000)
     for item in group.items:  # the longest level and way chosen, and another language
         cefr = next(e for e in item.findChildren(CefrEditor))
-        for combo in (cefr.level, cefr.assessed):
-            longest = max(range(combo.count()), key=lambda i: len(combo.itemText(i)))
-            combo.setCurrentIndex(longest)
-    language = group.items[-1].editors["language"]
-    combo = language.focus_widget()
-    assert isinstance(combo, QComboBox)
-    combo.setCurrentIndex(combo.findData("other"))
-    qtbot.wait(1)
+        for box in (cefr.level, cefr.assessed):
+            longest = max(range(box.count()), key=lambda i: len(box.itemText(i)))
+            box.setCurrentIndex(longest)
+    language = group.items[-1].editors["language"].focus_widget()
+    assert isinstance(language, QComboBox)
+    language.setCurrentIndex(language.findData("other"))
+    which = group.items[-1].editors["language_other"]
+    qtbot.waitUntil(which.isVisible, timeout=5000)
     win.grab().save(str(shots / f"skills-languages-1024-{lang}.png"))
     assert page.horizontalScrollBar().maximum() == 0
     viewport = page.viewport().rect()
