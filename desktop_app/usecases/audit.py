@@ -4,6 +4,10 @@ Entries are appended inside the caller's transaction, so a change and its audit 
 together or not at all. Each laptop keeps its own chain (``seq`` 1, 2, 3 … with ``prev_hash``);
 ``verify_chain`` finds any entry that was changed, deleted or reordered afterwards.
 Details hold no personal data: the person appears only as the record id.
+
+Each entry also carries the role its user worked with (``ROLE_KEY`` in the stored details,
+``AuditEntry.role``): accounts do not sync, so on another laptop the entry's user is only an
+id, and the role is what a person's copy of their data may say of who looked at it.
 """
 
 from __future__ import annotations
@@ -21,13 +25,18 @@ from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.users import User
+from desktop_app.domain.users import Role, User, lower_role
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import MetaRow, OutboxRow
+from desktop_app.storage.layout import LAPTOP_ROLE_META
+from desktop_app.storage.models import MetaRow, OutboxRow, UserRow
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"  # "<seq>:<hash>" of this laptop's newest entry: reveals a cut-off tail
+# The role the entry's user worked with, kept in the stored details so that it is hashed into
+# the chain (and laptops of versions before it verify and show it unchanged); not "role",
+# which the details of some actions use for the role given (an account's, a laptop's).
+ROLE_KEY = "user_role"
 
 
 class AuditAction(enum.StrEnum):
@@ -82,6 +91,9 @@ class AuditEntry:
     record_kind: str
     record_id: str
     details: dict[str, DetailValue]
+    # The role its user worked with (a ``Role`` value); None in an entry written before entries
+    # carried it, or by a user this laptop had no account of.
+    role: str | None = None
 
     @property
     def when(self) -> dt.datetime:
@@ -125,6 +137,26 @@ def _details_json(details: Mapping[str, DetailValue]) -> str:
     return json.dumps(dict(details), ensure_ascii=True, sort_keys=True, separators=(",", ":"))
 
 
+def acting_role(session: DbSession, user_id: str) -> Role | None:
+    """The role ``user_id`` works with on this laptop: their account's, no higher than the
+    role the laptop was approved for (``domain.users.effective_user``); None for an id this
+    laptop has no account of (the author of an erasure arriving from another laptop)."""
+    account = session.get(UserRow, user_id)
+    if account is None:
+        return None
+    try:
+        role = Role(account.role)
+    except ValueError:
+        return None
+    ceiling = session.get(MetaRow, LAPTOP_ROLE_META)
+    if ceiling is None or not ceiling.value:
+        return role
+    try:
+        return lower_role(role, Role(ceiling.value))
+    except ValueError:  # a role this version does not know: the lowest (``ceiling_of``)
+        return Role.HELPER
+
+
 def record_in(
     session: DbSession,
     store: Store,
@@ -140,6 +172,7 @@ def record_in(
     # off, the next entry chains to the missing one and verify_chain reports it.
     with session.no_autoflush:  # the caller's pending rows are flushed once, at commit
         head = session.get(MetaRow, HEAD_KEY)
+        role = acting_role(session, user_id)
     last_seq, _sep, last_hash = head.value.partition(":") if head is not None else ("", "", "")
     if last_seq.isdigit() and len(last_hash) == len(GENESIS):
         seq, prev_hash = int(last_seq) + 1, last_hash
@@ -161,7 +194,7 @@ def record_in(
         action=str(action),
         record_kind=kind,
         record_id=record_id,
-        details=_details_json(details or {}),
+        details=_details_json({**(details or {}), **({ROLE_KEY: role.value} if role else {})}),
         prev_hash=prev_hash,
         hash="",
     )
@@ -202,7 +235,19 @@ def record_view(
     return record(store, user, AuditAction.VIEW, kind, record_id, details)
 
 
+def role_in(details: str) -> str | None:
+    """The role an entry's stored details carry (a ``Role`` value), None where they carry
+    none (written before entries carried it) or one this version does not know."""
+    try:
+        role = json.loads(details).get(ROLE_KEY)
+    except (ValueError, AttributeError):
+        return None
+    return role if role in set(Role) else None
+
+
 def _entry(row: AuditRow) -> AuditEntry:
+    details = json.loads(row.details)
+    role = details.pop(ROLE_KEY, None)  # who acted, as ``user_id``: not part of what was done
     return AuditEntry(
         row.id,
         row.seq,
@@ -212,7 +257,8 @@ def _entry(row: AuditRow) -> AuditEntry:
         row.action,
         row.record_kind,
         row.record_id,
-        json.loads(row.details),
+        details,
+        role if role in set(Role) else None,
     )
 
 
