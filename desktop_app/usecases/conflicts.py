@@ -256,13 +256,19 @@ def author_at(session: DbSession, records: Collection[str], clock: str) -> str:
     logged right after it. The log syncs with the records, so every laptop reads the same.
     "" where it is not found (a value typed into an edit left open while a sync ran, a
     version before the log)."""
+    return logged_at(session, records, clock)[0]
+
+
+def logged_at(session: DbSession, records: Collection[str], clock: str) -> tuple[str, str | None]:
+    """``author_at``'s user id, and the role the log's entry carries (``audit.ROLE_KEY``; None
+    in an entry written before entries carried it): ("", None) where none is found."""
     wall = clock.partition("-")[0]
     device = clock_device(clock)
     if not wall.isdigit() or not device or not records:
-        return ""
+        return "", None
     until = f"{int(wall) + _LOGGED_WITHIN_MS:0{len(wall)}d}"
-    user_id = session.scalar(
-        select(AuditRow.user_id)
+    found = session.execute(
+        select(AuditRow.user_id, AuditRow.details)
         .where(
             AuditRow.device_id == device,
             AuditRow.record_id.in_(records),
@@ -272,8 +278,8 @@ def author_at(session: DbSession, records: Collection[str], clock: str) -> str:
         )
         .order_by(AuditRow.at)
         .limit(1)
-    )
-    return user_id or ""
+    ).first()
+    return (found[0], audit.role_in(found[1])) if found else ("", None)
 
 
 def open_count_about(store: Store, person_id: str) -> int:

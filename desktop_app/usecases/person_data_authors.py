@@ -6,9 +6,11 @@ others; and the copy is a paper the person carries, some of it about labour expl
 name on it can put a helper or an advisor at risk. Laptop names are internal.
 
 The role is known where the author has an account on this laptop (a removed account keeps its
-row). Accounts do not sync: a record from another laptop carries only its author's id, so its
-role is not known here, and the copy says it came from another laptop of the team, as the log
-says it. (A referral letter is signed by its advisor: the copy keeps the name it carries.)
+row). Accounts do not sync: a record from another laptop carries only its author's id; its
+role is the one the log's entry of it carries (``audit.ROLE_KEY``: every entry carries its
+user's role since this version; the log syncs). Where none does (an entry written before),
+the copy says it came from another laptop of the team, as the log says it. (A referral
+letter is signed by its advisor: the copy keeps the name it carries.)
 
 The machine-readable copy keeps the facts (``recorded_by``: ``role``, one of ``Role``'s values
 or null where not known, and ``this_laptop``; a visit changed since by someone else also
@@ -43,7 +45,8 @@ ROLES = {
     Role.COORDINATOR.value: N_("Coordinator"),
 }
 #: A user of this laptop whose role is not known (none should be: a removed account keeps its
-#: row), and one of another laptop: accounts do not sync, so one is known there only by its id.
+#: row), and one of another laptop whose log entry carries no role (written before entries
+#: carried it): accounts do not sync, so one is known there only by its id.
 ROLE_UNKNOWN = N_("Staff member")
 ROLE_ELSEWHERE = N_("Staff member on another laptop of our team")
 
@@ -64,10 +67,11 @@ class Authors:
             {uid: role for uid, role in db.execute(select(UserRow.id, UserRow.role))},
         )
 
-    def of(self, author_id: str, device_id: str) -> dict[str, object]:
+    def of(self, author_id: str, device_id: str, logged: str | None = None) -> dict[str, object]:
         """Who wrote a record (``author_id`` on the laptop of ``device_id``) as the copy keeps
-        it: their ``role`` (None where not known here) and whether on ``this_laptop``."""
-        role = self.roles.get(author_id)
+        it: their ``role`` (None where not known here) and whether on ``this_laptop``. The
+        role of their account here, else ``logged``: the one the log's entry of it carries."""
+        role = self.roles.get(author_id) or logged
         return {
             "role": role if role in ROLES else None,
             "this_laptop": not device_id or device_id == self.here,

@@ -34,6 +34,7 @@ from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.models import PersonMergeRow, PersonRow, UserRow
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import ConsentRow, VisitRow
+from desktop_app.usecases.audit import role_in
 from desktop_app.usecases.person_data import Row
 from desktop_app.usecases.person_data_authors import role_text
 
@@ -112,18 +113,24 @@ def consultations(
     counted: Counter[tuple[dt.date, str, str]] = Counter()
     rows = session.execute(
         select(
-            AuditRow.at, AuditRow.user_id, AuditRow.action, AuditRow.record_kind, AuditRow.device_id
+            AuditRow.at,
+            AuditRow.user_id,
+            AuditRow.action,
+            AuditRow.record_kind,
+            AuditRow.device_id,
+            AuditRow.details,
         )
         .where(AuditRow.record_id.in_(_entries_of(session, person_id)))
         .order_by(AuditRow.at)
     ).all()
-    for at, user_id, action, kind, made_on in rows:
+    for at, user_id, action, kind, made_on, details in rows:
         if action == "merged_away":
             continue  # the same merge as its "merge_kept" entry on the entry kept
         purposes = PURPOSES.get(action, {})
         purpose = purposes.get(kind) or purposes.get("") or OTHER_PURPOSE
-        # The role where the account is known here (``person_data_authors``, as each entry).
-        role = role_text(roles.get(user_id), made_on == device_id)
+        # The role where the account is known here, else the one the entry carries (an entry
+        # written before entries carried it: none) (``person_data_authors``, as each entry).
+        role = role_text(roles.get(user_id) or role_in(details), made_on == device_id)
         counted[_day(at), role, purpose] += 1
     return [
         Consultation(

@@ -30,6 +30,7 @@ from desktop_app.storage.visits_models import (
     VisitRevisionRow,
     VisitRow,
 )
+from desktop_app.usecases import audit
 from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
 from desktop_app.usecases.person_data_authors import CHANGED_KEY, KEPT_KEY, OTHER_KEY, Authors
 from desktop_app.usecases.person_data_authors import KEY as RECORDED_BY
@@ -42,12 +43,9 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def _recorders(db: DbSession, person_id: str) -> dict[str, tuple[str, str]]:
-    """Who recorded each of the person's visits (user id, store id), by the log's entry of it:
-    the visit itself carries only who saved it last (an edit, a merge moving it), and only the
-    laptop that edited it keeps its earlier versions. The log syncs with the records, so every
-    laptop reads the same. Entries merged into the person's logged theirs under their own id."""
-    entries = [
+def _entries(db: DbSession, person_id: str) -> list[str]:
+    """The person's entry and those merged into it: each logged its records under its id."""
+    return [
         person_id,
         *db.scalars(
             select(PersonMergeRow.merged_id).where(
@@ -55,7 +53,29 @@ def _recorders(db: DbSession, person_id: str) -> dict[str, tuple[str, str]]:
             )
         ),
     ]
-    found: dict[str, tuple[str, str]] = {}
+
+
+def _logged_role(
+    db: DbSession, authors: Authors, records: set[str], clock: str, author_id: str
+) -> str | None:
+    """The role the log's entry of a change at ``clock`` carries, where ``author_id`` wrote
+    it and has no account here (``person_data_authors``); None otherwise."""
+    if author_id in authors.roles:
+        return None  # their account's role here
+    from desktop_app.usecases.conflicts import logged_at  # loads the sync machinery
+
+    user_id, role = logged_at(db, records, clock)
+    return role if user_id == author_id else None
+
+
+def _recorders(db: DbSession, person_id: str) -> dict[str, tuple[str, str, str | None]]:
+    """Who recorded each of the person's visits (user id, store id, the role the entry
+    carries), by the log's entry of it:
+    the visit itself carries only who saved it last (an edit, a merge moving it), and only the
+    laptop that edited it keeps its earlier versions. The log syncs with the records, so every
+    laptop reads the same. Entries merged into the person's logged theirs under their own id."""
+    entries = _entries(db, person_id)
+    found: dict[str, tuple[str, str, str | None]] = {}
     logged = db.execute(
         select(AuditRow.user_id, AuditRow.device_id, AuditRow.details)
         .where(
@@ -71,7 +91,7 @@ def _recorders(db: DbSession, person_id: str) -> dict[str, tuple[str, str]]:
         except (ValueError, AttributeError):
             continue
         if isinstance(visit_id, str):
-            found.setdefault(visit_id, (user_id, device_id))
+            found.setdefault(visit_id, (user_id, device_id, audit.role_in(details)))
     return found
 
 
@@ -81,6 +101,7 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
     ).all()
     authors = Authors.read(db)
     recorders = _recorders(db, person_id)
+    records = set(_entries(db, person_id))
     # The versions a visit had before it was edited: held (and shown on the person's page)
     # until the person is erased, so they are part of the copy too.
     earlier: dict[str, list[Row]] = {}
@@ -94,7 +115,13 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
                 "revision": rev.revision,
                 "saved_at": rev.saved_at,
                 # Kept on this laptop, at an edit here; saved where its clock says.
-                RECORDED_BY: authors.of(rev.author_id, clock_device(rev.updated_hlc)),
+                RECORDED_BY: authors.of(
+                    rev.author_id,
+                    clock_device(rev.updated_hlc),
+                    _logged_role(
+                        db, authors, {*records, rev.visit_id}, rev.updated_hlc, rev.author_id
+                    ),
+                ),
                 "answers": json.loads(rev.answers or "{}"),
                 "next_steps": json.loads(rev.next_steps or "{}"),
             }
@@ -104,15 +131,18 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
         # Who recorded it, and who saved it as it reads now where that is someone else (an
         # earlier version kept here says who saved it). A visit the log does not name
         # (recorded before it was logged) by who saved it.
+        # Each with the role the log's entry of it carries (who has no account here).
         saved = (r.author_id, r.device_id)
-        recorded = recorders.get(r.id, saved)
+        saved_role = _logged_role(db, authors, {*records, r.id}, r.updated_hlc, r.author_id)
+        recorder, recorded_on, recorded_role = recorders.get(r.id, (*saved, saved_role))
+        recorded = (recorder, recorded_on)
         found.append(
             {
                 "form": r.form_id,
                 "form_version": r.form_version,
                 "finished_at": r.finished_at,
-                RECORDED_BY: authors.of(*recorded),
-                **({CHANGED_KEY: authors.of(*saved)} if saved != recorded else {}),
+                RECORDED_BY: authors.of(*recorded, recorded_role),
+                **({CHANGED_KEY: authors.of(*saved, saved_role)} if saved != recorded else {}),
                 "answers": json.loads(r.answers or "{}"),
                 "next_steps": json.loads(r.next_steps or "{}"),
                 **({"earlier_versions": earlier[r.id]} if r.id in earlier else {}),
@@ -233,6 +263,7 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
         .where(ConsentRow.person_id == person_id)
     )
     authors = Authors.read(db)
+    records = set(_entries(db, person_id))
     found: list[Row] = []
     for r, digest in rows:
         row: Row = {
@@ -249,7 +280,8 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
         row.update((k, v) for k, v in (("how", r.how), ("witness", r.witness)) if v)
         if r.shared_with:
             row["shared_with"] = r.shared_with
-        row[RECORDED_BY] = authors.of(r.author_id, r.device_id)
+        role = _logged_role(db, authors, records, r.updated_hlc, r.author_id)
+        row[RECORDED_BY] = authors.of(r.author_id, r.device_id, role)
         found.append(row)
     return found
 
@@ -366,7 +398,7 @@ def _collect_conflicts(db: DbSession, person_id: str) -> list[Row]:
         db.execute(select(VisitRow.id, VisitRow.form_id).where(VisitRow.id.in_(visit_ids))).all()
     )
     # Imported here: the conflicts' use cases load the sync machinery.
-    from desktop_app.usecases.conflicts import author_at
+    from desktop_app.usecases.conflicts import logged_at
 
     authors = Authors.read(db)
 
@@ -375,8 +407,8 @@ def _collect_conflicts(db: DbSession, person_id: str) -> list[Row]:
         that laptop names for the change."""
         if not clock_device(clock):
             return {}
-        records = {r.record_id, r.person_id} - {""}
-        return {key: authors.of(author_at(db, records, clock), clock_device(clock))}
+        user_id, role = logged_at(db, {r.record_id, r.person_id} - {""}, clock)
+        return {key: authors.of(user_id, clock_device(clock), role)}
 
     return [
         {

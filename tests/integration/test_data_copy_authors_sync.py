@@ -1,8 +1,9 @@
 """Who recorded each entry of a person's data copy, on the laptop that recorded it and on one
 that got it by sync (real server process on 127.0.0.1, real encrypted stores, the PDF read
 back with pypdf): the role of who recorded it where their account is on the laptop making the
-copy, else that it was a staff member on another laptop of the team (accounts do not sync).
-Never a staff member's name nor a laptop's."""
+copy, else the role the log's entry of it carries (accounts do not sync; the log does), else
+(an entry written before entries carried it) that it was a staff member on another laptop of
+the team. The log of consultations alike. Never a staff member's name nor a laptop's."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import io
 import json
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from desktop_app.domain.users import Role
-from desktop_app.usecases import accounts, data_rights, visits
+from desktop_app.usecases import accounts, audit, data_rights, people, person_data_notice, visits
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, add_person
+from tests.unit.test_person_summary import nurse_skills
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 PASS = "role pass 123"
@@ -61,7 +64,8 @@ def test_a_copy_gives_the_role_of_who_recorded_each_entry_and_no_name_here_or_el
     answers = full_life_situation()
     visit = visits.finish_visit(north.store, petar.user, pid, "life_situation", answers)
     advisor_here = {"role": "advisor", "this_laptop": True}
-    elsewhere = {"role": None, "this_laptop": False}
+    # An advisor on another laptop: the role the log's entry of the record carries.
+    advisor_elsewhere = {"role": "advisor", "this_laptop": False}
     # Made where Petar works: his role, on each entry he recorded.
     for lang in ("de", "bg"):
         raw, pdf = data_rights.export_person(north.store, north.user, pid, lang=lang)
@@ -74,23 +78,24 @@ def test_a_copy_gives_the_role_of_who_recorded_each_entry_and_no_name_here_or_el
 
     laptops.sync(north, harbour)
     visits.edit_visit(harbour.store, elena.user, visit.id, dict(answers, housing_type="homeless"))
-    # Made at the harbour: Petar's account is not known there: the visit, its version as he
-    # recorded it and his consents say another laptop of the team; Elena's correction her role.
+    # Made at the harbour: Petar's account is not known there, the log's entries of the visit,
+    # its version as he recorded it and his consents give his role; Elena's correction hers.
     for lang in ("de", "bg"):
         raw, pdf = data_rights.export_person(harbour.store, harbour.user, pid, lang=lang)
         text = _text(pdf)
         _named_nowhere(raw, text)
         assert f"{CHANGED[lang]} {ADVISOR[lang]}" in text
-        assert text.count(f"{BY[lang]} {ELSEWHERE[lang]}") == 4  # the visit and 3 consents
-        assert f"{BY[lang]}: {ELSEWHERE[lang]}" in text  # the visit's earlier version
+        assert text.count(f"{BY[lang]} {ADVISOR[lang]}") == 4  # the visit and 3 consents
+        assert f"{BY[lang]}: {ADVISOR[lang]}" in text  # the visit's earlier version
+        assert ELSEWHERE[lang] not in text
         copy = json.loads(raw)
         (corrected,) = copy["visits"]
         assert (corrected["recorded_by"], corrected["last_changed_by"]) == (
-            elsewhere,
+            advisor_elsewhere,
             advisor_here,
         )
-        assert [v["recorded_by"] for v in corrected["earlier_versions"]] == [elsewhere]
-        assert [c["recorded_by"] for c in copy["consents"]] == [elsewhere] * 3
+        assert [v["recorded_by"] for v in corrected["earlier_versions"]] == [advisor_elsewhere]
+        assert [c["recorded_by"] for c in copy["consents"]] == [advisor_elsewhere] * 3
 
     # Back where Petar works, the correction came by sync (its earlier version is kept only
     # where it was made): still recorded by an advisor here, last changed on another laptop.
@@ -99,8 +104,71 @@ def test_a_copy_gives_the_role_of_who_recorded_each_entry_and_no_name_here_or_el
         raw, pdf = data_rights.export_person(north.store, north.user, pid, lang=lang)
         text = _text(pdf)
         _named_nowhere(raw, text)
-        assert f"{BY[lang]} {ADVISOR[lang]} {CHANGED[lang]} {ELSEWHERE[lang]}" in text
+        assert f"{BY[lang]} {ADVISOR[lang]} {CHANGED[lang]} {ADVISOR[lang]}" in text
         (corrected,) = json.loads(raw)["visits"]
         assert "earlier_versions" not in corrected
         assert corrected["recorded_by"] == advisor_here
-        assert corrected["last_changed_by"] == elsewhere
+        assert corrected["last_changed_by"] == advisor_elsewhere
+
+
+def _consulted(session: Session, pid: str, lang: str) -> set[tuple[str, str]]:
+    """The log of consultations the copy gives: (role, purpose) of each line."""
+    with session.store.reading() as db:
+        said = person_data_notice.consultations(db, pid, lang, session.store.device_id)
+    return {(c.role, c.purpose) for c in said}
+
+
+def test_an_advisors_work_on_another_laptop_is_given_by_role_and_older_work_as_before(
+    laptops: Laptops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Elena, an advisor at the harbour, registers Ioana and records her consents and a visit
+    with the version before entries carried their user's role; then, on this version, records
+    a second visit and looks at her data. At Nordstadt (no account of Elena's there) the copy
+    says an advisor recorded the second visit and looked at the data, and keeps "another
+    laptop of our team" for what the older entries logged."""
+    north, harbour = laptops.new("Nordstadt"), laptops.new("Hafen")
+    elena = _advisor(laptops, harbour, "elena", "Elena Vasileva")
+    with monkeypatch.context() as before:  # the version before: no role in any entry
+        before.setattr(audit, "acting_role", lambda _db, _user_id: None)
+        pid = add_person(elena, "Ioana", "Stan", "1990")
+        visits.record_consent(harbour.store, elena.user, pid, consent_answers())
+        visits.finish_visit(harbour.store, elena.user, pid, "life_situation", full_life_situation())
+    visits.finish_visit(harbour.store, elena.user, pid, "skills_check", nurse_skills())
+    assert people.get_person(harbour.store, elena.user, pid) is not None  # a view, logged
+    laptops.sync(harbour, north)
+    assert audit.verify_chain(north.store) == []  # the harbour's chain, both kinds of entry
+
+    advisor_elsewhere = {"role": "advisor", "this_laptop": False}
+    elsewhere = {"role": None, "this_laptop": False}
+    purposes = {
+        "de": (
+            "Ihre Daten für die Beratung angesehen",
+            "Einen Besuch erfasst",
+            "Sie neu aufgenommen",
+        ),
+        "bg": (
+            "Преглед на Вашите данни за консултацията",
+            "Записване на посещение",
+            "Регистриране на Вашите данни",
+        ),
+    }
+    for lang in ("de", "bg"):
+        raw, pdf = data_rights.export_person(north.store, north.user, pid, lang=lang)
+        text = _text(pdf)
+        _named_nowhere(raw, text)
+        copy = json.loads(raw)
+        by_form = {v["form"]: v["recorded_by"] for v in copy["visits"]}
+        assert by_form == {"life_situation": elsewhere, "skills_check": advisor_elsewhere}
+        assert [c["recorded_by"] for c in copy["consents"]] == [elsewhere] * 3
+        assert text.count(f"{BY[lang]} {ADVISOR[lang]}") == 1  # the newer visit
+        assert text.count(f"{BY[lang]} {ELSEWHERE[lang]}") == 4  # the older one, 3 consents
+        looked, recorded, registered = purposes[lang]
+        consulted = _consulted(north, pid, lang)
+        assert {
+            (ADVISOR[lang], looked),
+            (ADVISOR[lang], recorded),
+            (ELSEWHERE[lang], recorded),
+            (ELSEWHERE[lang], registered),
+        } <= consulted, consulted
+        assert (ELSEWHERE[lang], looked) not in consulted  # the view was made on this version
+        assert f"{ADVISOR[lang]} {looked}" in text  # the log's line in the PDF

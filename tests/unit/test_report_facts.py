@@ -273,6 +273,7 @@ def test_listing_the_cases_behind_a_figure_is_audited(session: Any) -> None:
         "figure": "overview",
         "row": "people_advised",
         "people": 1,
+        "user_role": "coordinator",  # who listed them, by role (``audit.ROLE_KEY``)
     }
     assert "Maria" not in entry.details
     assert filter_choices(session.store, session.user).advisors == (
