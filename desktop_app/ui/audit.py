@@ -666,14 +666,16 @@ class AuditWindow(QDialog):
         )
 
     def _user_name(self, entry: audit.AuditEntry) -> str:
-        """The user's name where they have an account on this laptop; else their id and the
-        laptop they worked on (the accounts of other laptops do not sync): the id alone
-        ("dfee83c6") did not tell the coordinator whose entry it was."""
+        """The user's name where they have an account on this laptop; else their id, the role
+        the entry carries and the laptop they worked on (the accounts of other laptops do not
+        sync, their names are not known here): "dfee83c6 (Advisor, Hafen)". The id alone
+        did not tell the coordinator whose entry it was."""
         name = self.users.get(entry.user_id)
         if name is not None:
             return name
-        laptop = self.laptops.get(entry.device_id)
-        return f"{entry.user_id[:8]} ({laptop})" if laptop else entry.user_id[:8]
+        role = _(_ROLE_NAMES[Role(entry.role)]) if entry.role is not None else ""
+        said = ", ".join(part for part in (role, self.laptops.get(entry.device_id)) if part)
+        return f"{entry.user_id[:8]} ({said})" if said else entry.user_id[:8]
 
     def verify(self) -> None:
         problems = audit.verify_chain(self.session.store)

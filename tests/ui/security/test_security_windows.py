@@ -503,21 +503,39 @@ def test_the_audit_log_shows_what_happened_before_the_ids(
 def test_the_audit_log_says_on_which_laptop_a_user_of_another_laptop_worked(
     qtbot: QtBot,
     laptops: Laptops,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     """Accounts do not sync: a user of another laptop was shown as "dfee83c6" alone, and the
-    coordinator could not tell whose entry it was. The laptop's name says where."""
+    coordinator could not tell whose entry it was. The laptop's name says where, and the role
+    the entry carries in what role (never a name: that is not known here); an entry written by
+    the version before carries none, and shows none."""
+    set_language("en")
     a = laptops.new("Koordination")
     b = laptops.new("Kontaktstelle Nord")
-    person = people.register_person(b.store, b.user, PersonDraft("Ana", "Popa"))
+    accounts.add_user(b, "elena", "Elena Vasileva", Role.ADVISOR, PASSWORD)
+    elena = accounts.log_in(b.store.paths.data_dir, "elena", PASSWORD)
+    laptops.sessions.append(elena)  # closed with the laptops
+    with monkeypatch.context() as before:  # the version before: no role in its entries
+        before.setattr(audit, "acting_role", lambda _db, _user_id: None)
+        older = people.register_person(b.store, b.user, PersonDraft("Ion", "Popa"))
+    person = people.register_person(b.store, elena.user, PersonDraft("Ana", "Popa"))
     laptops.sync(b, a)
     window = shown_window(qtbot, a)
     dialog = AuditWindow(a, window)
     qtbot.addWidget(dialog)
-    users = {
-        dialog.model.item(r, 1).text()
-        for r in range(dialog.model.rowCount())
-        if dialog.model.item(r, 4).text() == person.id
-    }
-    assert users == {f"{b.user.id[:8]} (Kontaktstelle Nord)"}
+
+    def users(record_id: str) -> set[str]:
+        return {
+            dialog.model.item(r, 1).text()
+            for r in range(dialog.model.rowCount())
+            if dialog.model.item(r, 4).text() == record_id
+        }
+
+    assert users(person.id) == {f"{elena.user.id[:8]} (Advisor, Kontaktstelle Nord)"}
+    assert users(older.id) == {f"{b.user.id[:8]} (Kontaktstelle Nord)"}
     own = {dialog.model.item(r, 1).text() for r in range(dialog.model.rowCount())}
     assert "Koordination" in own  # a user with an account here by their name
+    assert not any("Elena" in text or "user_role" in text for text in _column(dialog, 5))
+    _shot(qtbot, dialog, _shots(tmp_path) / "audit-role-elsewhere.png")
+    assert audit.verify_chain(a.store) == []
