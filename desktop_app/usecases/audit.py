@@ -141,18 +141,19 @@ def acting_role(session: DbSession, user_id: str) -> Role | None:
     """The role ``user_id`` works with on this laptop: their account's, no higher than the
     role the laptop was approved for (``domain.users.effective_user``); None for an id this
     laptop has no account of (the author of an erasure arriving from another laptop)."""
-    account = session.get(UserRow, user_id)
-    if account is None:
+    # One query for both: it runs with every entry, every view included.
+    ceiling = select(MetaRow.value).where(MetaRow.key == LAPTOP_ROLE_META).scalar_subquery()
+    found = session.execute(select(UserRow.role, ceiling).where(UserRow.id == user_id)).first()
+    if found is None:
         return None
     try:
-        role = Role(account.role)
+        role = Role(found[0])
     except ValueError:
         return None
-    ceiling = session.get(MetaRow, LAPTOP_ROLE_META)
-    if ceiling is None or not ceiling.value:
+    if not found[1]:
         return role
     try:
-        return lower_role(role, Role(ceiling.value))
+        return lower_role(role, Role(found[1]))
     except ValueError:  # a role this version does not know: the lowest (``ceiling_of``)
         return Role.HELPER
 
@@ -165,14 +166,17 @@ def record_in(
     kind: str,
     record_id: str,
     details: Mapping[str, DetailValue] | None = None,
+    *,
+    role: Role | None = None,
 ) -> AuditEntry:
-    """Append an entry inside an open transaction (``session``) of ``store``."""
+    """Append an entry inside an open transaction (``session``) of ``store``. ``role``: the
+    one ``user_id`` works with, where the caller has it (``User.role``); else looked up."""
     # The head row names this laptop's newest entry and is written with every entry, so it is
     # read instead of searching the log (cheap on every view). Should the tail have been cut
     # off, the next entry chains to the missing one and verify_chain reports it.
     with session.no_autoflush:  # the caller's pending rows are flushed once, at commit
         head = session.get(MetaRow, HEAD_KEY)
-        role = acting_role(session, user_id)
+        role = role or acting_role(session, user_id)
     last_seq, _sep, last_hash = head.value.partition(":") if head is not None else ("", "", "")
     if last_seq.isdigit() and len(last_hash) == len(GENESIS):
         seq, prev_hash = int(last_seq) + 1, last_hash
@@ -218,7 +222,7 @@ def record(
 ) -> AuditEntry:
     """Append an entry in its own transaction (for reads, which have none of their own)."""
     with store.transaction() as session:
-        return record_in(session, store, user.id, action, kind, record_id, details)
+        return record_in(session, store, user.id, action, kind, record_id, details, role=user.role)
 
 
 def record_view(

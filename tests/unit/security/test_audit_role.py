@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from desktop_app.domain.person import PersonDraft
-from desktop_app.domain.users import Role
+from desktop_app.domain.users import Role, User
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.layout import LAPTOP_ROLE_META
 from desktop_app.storage.models import MetaRow
@@ -64,6 +64,14 @@ def test_an_id_without_an_account_here_writes_no_role(session: Session) -> None:
         entry = audit.record_in(db, session.store, str(uuid.uuid4()), "erase", "person", "p1")
     assert entry.role is None
     assert audit.ROLE_KEY not in _stored(session, entry.id)
+
+
+def test_a_view_logged_on_its_own_takes_the_role_the_user_works_with(session: Session) -> None:
+    """``record`` (every view the windows log) has the user at hand: no look-up per view."""
+    helper = User(str(uuid.uuid4()), "", "", Role.HELPER)  # no account row: only its role
+    entry = audit.record(session.store, helper, "view", "person", "p1")
+    assert entry.role == "helper"
+    assert _stored(session, entry.id) == {audit.ROLE_KEY: "helper"}
 
 
 def _old_entry(session: Session) -> None:
