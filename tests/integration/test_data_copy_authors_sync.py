@@ -13,8 +13,10 @@ import re
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from desktop_app.domain.users import Role
+from desktop_app.storage.audit_models import AuditRow
 from desktop_app.usecases import accounts, audit, data_rights, people, person_data_notice, visits
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, add_person
@@ -172,3 +174,17 @@ def test_an_advisors_work_on_another_laptop_is_given_by_role_and_older_work_as_b
         } <= consulted, consulted
         assert (ELSEWHERE[lang], looked) not in consulted  # the view was made on this version
         assert f"{ADVISOR[lang]} {looked}" in text  # the log's line in the PDF
+
+    # The role is hashed into the harbour's chain: raised to coordinator at Nordstadt, the
+    # entry is caught there like any other alteration.
+    with north.store.transaction() as db:
+        view = db.scalars(
+            select(AuditRow).where(AuditRow.record_id == pid, AuditRow.action == "view")
+        ).one()
+        assert view.device_id == harbour.store.device_id
+        assert json.loads(view.details) == {audit.ROLE_KEY: "advisor"}
+        view.details = json.dumps({audit.ROLE_KEY: "coordinator"}, separators=(",", ":"))
+    problems = audit.verify_chain(north.store)
+    assert [(p.device_id, p.seq, p.code) for p in problems] == [
+        (harbour.store.device_id, view.seq, "hash_mismatch")
+    ]

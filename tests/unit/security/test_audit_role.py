@@ -3,6 +3,7 @@ written before it (without a role) still verify, and a role altered afterwards i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 
@@ -119,3 +120,37 @@ def test_role_in_reads_only_a_known_role() -> None:
     assert audit.role_in("{}") is None
     assert audit.role_in("not json") is None
     assert audit.role_in("[]") is None
+
+
+def _hash_as_the_version_before(row: AuditRow) -> str:
+    """The entry hash as laptops of the version before compute it (a frozen copy): the role
+    must not change what they hash, or they would report every new entry as tampered with."""
+    canonical = json.dumps(
+        [
+            row.id,
+            row.seq,
+            row.at,
+            row.user_id,
+            row.device_id,
+            row.action,
+            row.record_kind,
+            row.record_id,
+            row.details,
+            row.prev_hash,
+        ],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def test_entries_with_a_role_verify_as_the_version_before_verifies_them(session: Session) -> None:
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
+    people.get_person(session.store, session.user, person.id)
+    with session.store.reading() as db:
+        rows = db.scalars(select(AuditRow).order_by(AuditRow.seq)).all()
+    assert rows and all(audit.ROLE_KEY in json.loads(r.details) for r in rows)
+    prev = audit.GENESIS
+    for row in rows:
+        assert (row.prev_hash, row.hash) == (prev, _hash_as_the_version_before(row))
+        prev = row.hash
