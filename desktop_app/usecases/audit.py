@@ -177,6 +177,12 @@ def record_in(
     with session.no_autoflush:  # the caller's pending rows are flushed once, at commit
         head = session.get(MetaRow, HEAD_KEY)
         role = role or acting_role(session, user_id)
+    if head is None:
+        # Made by an entry earlier in this transaction, it is pending, which ``get`` does not
+        # see: the next entry added a second head row, and the one after chained to the first
+        # again (a laptop's first entries, seq 1, 2, 2). Once a laptop has a head row, never.
+        session.flush()
+        head = session.get(MetaRow, HEAD_KEY)
     last_seq, _sep, last_hash = head.value.partition(":") if head is not None else ("", "", "")
     if last_seq.isdigit() and len(last_hash) == len(GENESIS):
         seq, prev_hash = int(last_seq) + 1, last_hash

@@ -11,7 +11,7 @@ from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.storage.audit_models import AuditRow
-from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.models import MetaRow, OutboxRow
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases.accounts import Session
 
@@ -183,3 +183,23 @@ def test_entries_written_from_two_processes_at_once_keep_one_chain(session: Sess
     entries = audit.list_entries(store, user)
     assert len(entries) == before + 120
     assert audit.verify_chain(store) == []
+
+
+def test_a_laptops_first_entries_written_in_one_transaction_chain_one_after_another(
+    session: Session,
+) -> None:
+    """The first entry makes the head row; the next ones in the same transaction found it
+    pending, not in the session's identity map: the second added a second head row, and the
+    third chained to the first again (seq 1, 2, 2: the store refused the transaction)."""
+    with session.store.transaction() as db:  # a laptop's log with no entry of its own yet
+        db.execute(delete(AuditRow).where(AuditRow.device_id == session.store.device_id))
+        db.execute(delete(MetaRow).where(MetaRow.key == audit.HEAD_KEY))
+    with session.store.transaction() as db:
+        written = [
+            audit.record_in(db, session.store, session.user.id, "view", "person", f"p{n}")
+            for n in range(4)
+        ]
+    assert [e.seq for e in written] == [1, 2, 3, 4]
+    assert audit.verify_chain(session.store) == []
+    with session.store.reading() as db:
+        assert db.get(MetaRow, audit.HEAD_KEY).value.startswith("4:")  # type: ignore[union-attr]
