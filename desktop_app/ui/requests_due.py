@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from desktop_app.i18n.formatting import format_number
@@ -130,6 +130,19 @@ class RequestsDueNotice(QObject):
         self.midnight = QTimer(self)
         self.midnight.setSingleShot(True)
         self.midnight.timeout.connect(self.check)
+        # The day last counted: a laptop asleep over midnight (its timer's clock stood still
+        # meanwhile) counts again when its window is next activated, at the unlock after it.
+        self.counted_day: dt.date | None = None
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.WindowActivate
+            and self.counted_day is not None
+            and self.clock().date() != self.counted_day
+        ):
+            self.check()
+        return False
 
     def check(self, *_args: object) -> None:
         """Read the register again (at login, after whatever may have answered or added a
@@ -138,6 +151,7 @@ class RequestsDueNotice(QObject):
         generation, session = self._generation, self.window.session
         now = self.clock()
         store, user, today = session.store, session.user, now.date()
+        self.counted_day = today
         self.midnight.start(ms_until_next_day(now))
 
         def read(due: RequestsDue) -> None:

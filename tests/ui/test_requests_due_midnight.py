@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -67,6 +69,35 @@ def test_the_banner_counts_again_just_after_midnight_in_a_window_left_open(
         window.grab().save(str(SHOTS / "requests-due-after-midnight.png"))
     # … and armed again for the next midnight.
     assert notice.midnight.isActive() and notice.midnight.remainingTime() > 23 * HOUR_MS
+
+
+def test_a_laptop_asleep_over_midnight_counts_again_when_its_window_is_activated(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Asleep, the midnight timer's clock stands still (it fired late, by the hours slept);
+    the unlock after the wake activates the window, and a new day is counted then."""
+    draft = PersonDraft("Ana", "Popa", nationality="RO", languages=("ro",))
+    pid = people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
+    received = dt.date.today() - dt.timedelta(days=20)
+    data_rights.record_open_request(session.store, session.user, pid, data_rights.COPY, received)
+    evening = data_rights.one_month_after(received)
+    morning = evening + dt.timedelta(days=1)
+    after = data_rights.requests_due(session.store, session.user, morning)
+    window = shown_window(qtbot, session)
+    notice = window.requests_due_notice  # type: ignore[attr-defined]
+    assert isinstance(notice, RequestsDueNotice)
+    now = [_at(evening, 18, 0, 0)]
+    notice.clock = lambda: now[0]
+    notice.check()
+    qtbot.waitUntil(lambda: notice.counted_day == evening and notice.due.due_soon == 1)
+    readings = notice._generation
+    QApplication.sendEvent(window, QEvent(QEvent.Type.WindowActivate))  # the same day
+    assert notice._generation == readings  # nothing read again
+    notice.midnight.stop()  # asleep: the timer has not fired
+    now[0] = _at(morning, 7, 30, 0)
+    QApplication.sendEvent(window, QEvent(QEvent.Type.WindowActivate))
+    qtbot.waitUntil(lambda: notice.banner.plain_text() == requests_due_text(after))
+    assert notice.counted_day == morning and notice.midnight.isActive()
 
 
 @pytest.fixture
