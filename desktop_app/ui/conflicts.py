@@ -14,7 +14,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -242,6 +242,12 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.choice, 2)
         layout.addStretch(0)  # with nothing left to decide, the words stay at the top
         layout.addWidget(buttons)
+        # Enter outside a button closes (asking first if anything was entered): the first
+        # decision button was the default, and Enter in the list kept the value in force.
+        # (Made the default once in the dialog: a button of no dialog yet cannot be.)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        assert close is not None
+        close.setDefault(True)
         self.retranslate()
         self.reload()
         controller.window.retranslated.connect(self.retranslate)
@@ -494,6 +500,17 @@ class ConflictsDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self._grow)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in the field for the right value saves it, as Alt+S does (the line edit
+        # passes Enter on to the dialog, whose default button would close it).
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.focusWidget() is self.edit_line:
+            event.accept()
+            if self.save_edit.isEnabled() and self.save_edit.isVisible():
+                self.save_edit.click()
+            return
+        super().keyPressEvent(event)
 
     def _grow(self) -> None:
         """As wide and high as the conflict shown wants, within a laptop's 1024 × 680, never

@@ -848,3 +848,47 @@ def test_the_bulgarian_buttons_name_their_actions_with_nouns_each_key_once(
         assert len(set(keys)) == len(keys), _keyed_texts(dialog)
         if SHOTS:
             dialog.grab().save(str(Path(SHOTS) / f"conflicts-bg-{shape}.png"))
+
+
+def test_enter_in_the_list_decides_nothing(qtbot: QtBot, session: Session) -> None:
+    """The list had the focus and "Keep the value in force" was the dialog's default button:
+    Enter, pressed to open the conflict chosen, threw the other laptop's value away."""
+    pid = people.register_person(
+        session.store, session.user, PersonDraft("Elena", "Radu", phone="0176 1")
+    ).id
+    _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
+    with _conflicts_dialog(qtbot, session, "ro") as (_window, dialog):
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=30_000)
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        dialog.list.setFocus()
+        qtbot.waitUntil(dialog.list.hasFocus)
+        qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+        assert not dialog.save.saving  # no decision on its way to the store
+        assert [c.field for c in conflicts_uc.open_conflicts(session.store, session.user)] == [
+            "phone"
+        ]
+        assert dialog.list.count() == 1
+
+
+def test_enter_in_the_field_for_the_right_value_saves_what_was_typed(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Enter in "Or enter the right value" went to the dialog's default button, "Keep the
+    value in force": the number typed was dropped and the old one kept."""
+    pid = people.register_person(
+        session.store, session.user, PersonDraft("Elena", "Radu", phone="0176 1")
+    ).id
+    _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
+    with _conflicts_dialog(qtbot, session, "bg") as (_window, dialog):
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=30_000)
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        dialog.edit_line.setFocus()
+        dialog.edit_line.selectAll()
+        qtbot.keyClicks(dialog.edit_line, "0176 3")
+        qtbot.keyClick(dialog.edit_line, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=30_000)
+        assert dialog.isVisible()  # decided, not closed
+    person = people.get_person(session.store, session.user, pid)
+    assert person is not None and person.phone == "0176 3"
