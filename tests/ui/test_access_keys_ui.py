@@ -70,6 +70,8 @@ TABBED_ASTRAY: dict[str, str] = {}
 NO_KEYS = {
     # A grid of check boxes, one per helper and section, and Save/Cancel: Tab and Space.
     "open to helpers": "a grid of check boxes",
+    # Help → Guide and Keyboard shortcuts: a text or a list to read, and Close (Esc).
+    "guide, shortcuts": "texts to read, and Close",
 }
 
 
@@ -875,8 +877,22 @@ def _first_run(desk: Desk) -> Iterator[View]:
     # After the commit page (the account): no way back.
     yield from at(wizard.recovery_page, "recovery", with_back=False)
     yield from at(wizard.joined_page, "joined", with_back=False)
+    # A replacement laptop's path: its backup and an account of it, then what was restored.
+    wizard.choice_page.restore.setChecked(True)
+    yield from at(wizard.choice_page, f"choice {wizard.choice_page.restore.text()!r}")
+    yield from at(wizard.restore_page, "restore")
+    yield from at(wizard.restored_page, "restored", with_back=False)
     wizard.close()
     wizard.deleteLater()
+
+
+@opener("guide, shortcuts")
+def _help(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.help import GuideDialog, ShortcutsDialog
+
+    for dialog in (GuideDialog(desk.window), ShortcutsDialog(desk.window)):
+        yield from views(_shown(desk, dialog), type(dialog).__name__)
+        dialog.reject()
 
 
 def _switch(window: MainWindow, lang: str) -> None:
