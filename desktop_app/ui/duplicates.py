@@ -209,6 +209,8 @@ class DuplicateNotice(PageNotice):
         def failed(exc: Exception) -> None:
             window.statusBar().clearMessage()
             self.refresh()  # erased or merged meanwhile, or the store closed: as it is now
+            # Said why: "Merging…" went, and nothing told the advisor that nothing happened.
+            window._on_task_failed(exc, _("The entries were not merged."))
 
         window.tasks.run(
             lambda: merges.merge_people(store, user, kept, other, take_other),

@@ -220,3 +220,46 @@ def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
         window.close()
     finally:
         set_language("en")
+
+
+def test_a_merge_that_fails_says_so_in_the_users_language(
+    qtbot: QtBot, session: Session, qapp: QApplication
+) -> None:
+    """The other entry merged away meanwhile (here, or by a sync) while the dialog was open:
+    the merge failed, "Merging…" went from the status bar, and nothing said why nothing
+    happened."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    s = session
+    first = people.register_person(s.store, s.user, PersonDraft("Maria", "Popescu", "12.04.1990"))
+    second = people.register_person(
+        s.store, s.user, PersonDraft("Maria", "Popescu", "12.04.1990"), confirm_duplicates=True
+    )
+    said: list[str] = []
+
+    def answer() -> None:  # the warning is modal: read and closed from within its loop
+        for box in QApplication.topLevelWidgets():
+            if isinstance(box, QMessageBox) and box.isVisible():
+                said.append(box.text())
+                box.close()
+
+    closer = QTimer()
+    closer.timeout.connect(answer)
+    set_language("ro")
+    try:
+        _window, notice = _page(qtbot, s, second.id)
+        notice.merge_button.click()
+        qtbot.waitUntil(lambda: notice.merge_dialog is not None, timeout=30_000)
+        dialog = notice.merge_dialog
+        assert dialog is not None
+        kept, gone = merges.kept_and_merged(first.id, second.id)
+        merges.merge_people(s.store, s.user, kept, gone, frozenset())  # meanwhile
+        closer.start(50)
+        dialog.merge_button.click()
+        qtbot.waitUntil(lambda: bool(said), timeout=10_000)
+    finally:
+        closer.stop()
+        set_language("en")
+    assert said[0].startswith("Înregistrările nu au fost contopite."), said
+    assert "a fost ștearsă între timp" in said[0], said
