@@ -182,6 +182,17 @@ class OrganisationPage(QWizardPage):
     def isComplete(self) -> bool:
         return bool(self.form.name.text().strip())
 
+    def entered(self) -> bool:
+        """Whether any of the letterhead was typed (Escape and Cancel ask before losing it)."""
+        org = self.form.organisation()
+        return any((org.name, org.subtitle, org.address_lines, org.phone, org.email, org.logo_path))
+
+    def clear(self) -> None:
+        for field in (self.form.name, self.form.subtitle, self.form.phone, self.form.email,
+                      self.form.logo):  # fmt: skip
+            field.clear()
+        self.form.address.clear()
+
     def validatePage(self) -> bool:
         org = store_settings.clean_letterhead(self.form.organisation())
         errors = store_settings.letterhead_errors(org)
@@ -289,6 +300,16 @@ class AccountPage(QWizardPage):
     def _join_inputs(self) -> tuple[str, str]:
         page = self._wizard.join_page
         return page.server.text(), page.code.text()
+
+    def entered(self) -> bool:
+        """Whether anything was typed here before the account was made (Escape and Cancel ask
+        before losing it)."""
+        fields = (self.account, self.display_name, self.password, self.repeat)
+        return any(field.text() for field in fields)
+
+    def clear(self) -> None:
+        for field in (self.account, self.display_name, self.password, self.repeat):
+            field.clear()
 
     def retranslate(self) -> None:
         if self._wizard.joining():
@@ -593,6 +614,17 @@ class JoinPage(QWizardPage):
 
     def isComplete(self) -> bool:
         return self.inputs_valid()
+
+    def entered(self) -> bool:
+        """Whether the address or the code was typed, or the laptop named (Escape and Cancel
+        ask before losing them)."""
+        named = self.name.text() != socket.gethostname()
+        return bool(self.server.text() or self.code.text()) or named
+
+    def clear(self) -> None:
+        self.server.clear()
+        self.code.clear()
+        self.name.setText(socket.gethostname())
 
     def nextId(self) -> int:
         return PAGE_ACCOUNT
@@ -933,24 +965,31 @@ class FirstRunWizard(QWizard):
             # registration tried again (the server still out of reach) instead of closing.
             QDialog.done(self, QDialog.DialogCode.Accepted.value)
             return
-        if self.currentPage() is self.restore_page and self.restore_page.entered():
+        if any(page.entered() for page in self._typed_in()):
             self._ask_to_discard()
             return
         # Nothing of a restore stays behind: the next start would ask for its password.
         self.restore_page.attempt.undo()
         super().reject()
 
+    def _typed_in(self) -> tuple[OrganisationPage | AccountPage | JoinPage | RestorePage, ...]:
+        """The pages whose typing Cancel throws away (the account page's until it is made)."""
+        return (self.organisation_page, self.account_page, self.join_page, self.restore_page)
+
     def _ask_to_discard(self) -> None:
-        """The backup's path, its passphrase and an account typed: Escape pressed by reflex
-        asks first, as the program's dialogs do (``widgets.KeepsInput``); with nothing typed
-        it closes at once."""
+        """The letterhead, an account, a server's address and code, or the backup's path, its
+        passphrase and an account typed: Escape pressed by reflex asks first, as the
+        program's dialogs do (``widgets.KeepsInput``); with nothing typed it closes at once.
+        (Only the restore page asked: on the others Escape threw the letterhead and the
+        account typed away, and a first start began again with the language.)"""
         if self.discard_question is not None:
             return
 
         def answered(discard: bool) -> None:
             self.discard_question = None
             if discard:
-                self.restore_page.clear()
+                for page in self._typed_in():
+                    page.clear()
                 self.reject()
 
         self.discard_question = ask_to_confirm(

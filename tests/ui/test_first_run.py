@@ -438,3 +438,52 @@ def test_the_organisation_page_refuses_a_logo_that_is_no_picture_before_the_stor
     Image.new("RGB", (120, 60), "#1f6f8b").save(fake, format="PNG")
     wizard.next()
     assert wizard.currentPage() is wizard.account_page
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_escape_after_typing_the_letterhead_or_the_join_asks_before_losing_it(
+    qtbot: QtBot, wizard: FirstRunWizard, data_dir: Path, lang: str
+) -> None:
+    """Only the restore page asked: on the organisation, account and join pages a reflex
+    Escape closed the wizard, and the letterhead, account and server address typed were gone
+    (the next start began again with the language)."""
+    from PySide6.QtCore import Qt
+
+    wizard.language_page.buttons[lang].setChecked(True)
+    wizard.next()
+    wizard.next()  # a new organisation
+    org = wizard.organisation_page
+    assert wizard.currentPage() is org
+    type_text(org.form.name, "Welcome Europe")
+    wizard.next()
+    account = wizard.account_page
+    assert wizard.currentPage() is account
+    type_text(account.account, "maria")
+    qtbot.keyClick(account.account, Qt.Key.Key_Escape)
+    question = wizard.discard_question
+    assert question is not None and wizard.isVisible()
+    keep = question.escapeButton()
+    assert keep is not None
+    keep.click()  # keep editing (Escape's and Enter's answer)
+    assert wizard.isVisible() and wizard.discard_question is None
+    assert account.account.text() == "maria" and org.form.name.text() == "Welcome Europe"
+    # Back to the choice, and the join path: the address typed asks too.
+    wizard.back()
+    wizard.back()
+    account.clear()
+    org.clear()
+    wizard.choice_page.join.setChecked(True)
+    wizard.next()
+    join = wizard.join_page
+    assert wizard.currentPage() is join
+    qtbot.keyClick(join.server, Qt.Key.Key_Escape)  # nothing typed (the laptop's own name)
+    assert wizard.discard_question is None and not wizard.isVisible()
+    wizard.show()
+    type_text(join.server, "https://sync.example.org")
+    qtbot.keyClick(join.server, Qt.Key.Key_Escape)
+    question = wizard.discard_question
+    assert question is not None and wizard.isVisible()
+    (discard,) = [b for b in question.buttons() if b is not question.escapeButton()]
+    discard.click()
+    assert not wizard.isVisible() and wizard.result() == QWizard.DialogCode.Rejected
+    assert join.server.text() == "" and not StorePaths(data_dir).is_initialised()
