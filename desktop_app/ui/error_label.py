@@ -3,8 +3,9 @@ and ``ui/widgets`` loads Babel and Qt's namespace enums (about 20 ms at start-up
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDialog, QLabel, QLayout, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.i18n.text import _
 
@@ -87,6 +88,31 @@ class WarningLabel(ErrorLabel):
 
     def _kind(self) -> str:
         return _("Warning")
+
+
+class CapsLockNote(WarningLabel):
+    """Under a password field: "Caps Lock is on." while the letters typed into ``field`` say
+    so (capitals without Shift, small letters with it). A password refused for Caps Lock said
+    only that it was not correct. Qt cannot ask every platform for the lock's state; the
+    letters tell it, and the note goes with the next letter typed as meant."""
+
+    def __init__(self, field: QLineEdit) -> None:
+        super().__init__()
+        self.on = False
+        field.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            text = event.text()
+            if len(text) == 1 and text.lower() != text.upper():  # a letter with two cases
+                shifted = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                if self.on != (text.isupper() != shifted):
+                    self.on = not self.on
+                    self.retranslate()
+        return False
+
+    def retranslate(self) -> None:
+        self.show_message(_("Caps Lock is on.") if self.on else "")
 
 
 def make_room(widget: QWidget) -> None:

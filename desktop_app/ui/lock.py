@@ -30,6 +30,7 @@ from shiboken6 import isValid
 from desktop_app.i18n.messages import error_message
 from desktop_app.i18n.text import _
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
+from desktop_app.ui.error_label import CapsLockNote
 from desktop_app.ui.settings import KEY_IDLE_LOCK, idle_lock_minutes
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import settings as store_settings
@@ -97,6 +98,8 @@ class LockScreen(QWidget):
         self.password.setMinimumWidth(280)
         self.password.setMaximumWidth(320)
         self.password.returnPressed.connect(self._on_unlock_clicked)
+        self.caps_lock = CapsLockNote(self.password)
+        self.caps_lock.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error = ErrorLabel()
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Why it locked, where it was not the idle time (``show_reason``): a msgid.
@@ -122,6 +125,7 @@ class LockScreen(QWidget):
         layout.addWidget(self.reason)
         layout.addSpacing(12)
         layout.addWidget(self.password, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.caps_lock)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         layout.addStretch(3)
@@ -137,6 +141,7 @@ class LockScreen(QWidget):
         self.unlock_button.setText(_("&Unlock"))
         self.switch_button.setText(_("&Switch user"))
         self.reason.setText(_(self._reason) if self._reason else "")
+        self.caps_lock.retranslate()
 
     def show_reason(self, msgid: str) -> None:
         """Why the window locked (``msgid``, said in the current language), below who is

@@ -22,7 +22,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.storage.layout import StoreError
-from desktop_app.ui.error_label import ErrorLabel, with_error
+from desktop_app.ui.error_label import CapsLockNote, ErrorLabel, with_error
 
 # The account use cases pull in SQLAlchemy: imported when a button is pressed, so the login
 # prompt shows at once (start-up loads them on a worker meanwhile, see app.py).
@@ -70,6 +70,7 @@ class LoginDialog(QDialog):
         self.quick_start: QuickStart | None = None
         self.account = QLineEdit(account)
         self.password = _password_field()
+        self.caps_lock = CapsLockNote(self.password)
         self.error = ErrorLabel()
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -90,6 +91,7 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
+        layout.addWidget(self.caps_lock)
         layout.addWidget(self.error)
         layout.addWidget(self.forgot)
         layout.addWidget(self.buttons)
