@@ -95,9 +95,8 @@ class MergeDialog(QDialog):
         self.headers: list[QLabel] = []
         self.page_mark: QLabel | None = None
         self.page_column = 0
-        for column, (header, entry) in enumerate(
-            ((_("This entry stays"), kept), (_("Merged into it"), other)), start=1
-        ):
+        sides = (_("This entry stays"), _("Merged into it"))
+        for column, (header, entry) in enumerate(zip(sides, (kept, other), strict=True), start=1):
             label = QLabel(f"<b>{html.escape(header)}</b>")
             label.setObjectName("merge side")
             self.headers.append(label)
@@ -118,9 +117,12 @@ class MergeDialog(QDialog):
             if name in preview.differing:
                 group = QButtonGroup(self)
                 mine, their = QRadioButton(_escape(ours)), QRadioButton(_escape(theirs))
-                for button in (mine, their):
+                for button, value, side in ((mine, ours, 0), (their, theirs, 1)):
                     button.setObjectName(f"merge {name}")
                     group.addButton(button)
+                    # A screen reader said the value alone ("Ion"): which field, and whose.
+                    button.setAccessibleName(f"{_(FIELD_NAMES[name])}: {value}")
+                    button.setAccessibleDescription(sides[side])
                 mine.setChecked(True)
                 self._groups.append(group)
                 self.take_other_buttons[name] = their

@@ -263,3 +263,47 @@ def test_a_merge_that_fails_says_so_in_the_users_language(
         set_language("en")
     assert said[0].startswith("Înregistrările nu au fost contopite."), said
     assert "a fost ștearsă între timp" in said[0], said
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_a_screen_reader_hears_which_field_and_whose_value_each_choice_is(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Each choice of a differing field was named by its value alone: "Ion", then "Мария",
+    with nothing to say it was the given name, nor which entry it came from."""
+    from PySide6.QtGui import QAccessible
+
+    s = session
+    first = people.register_person(s.store, s.user, PersonDraft("Maria", "Popescu", "12.04.1990"))
+    second = people.register_person(
+        s.store, s.user, PersonDraft("Mariana", "Popescu", "12.04.1990"), confirm_duplicates=True
+    )
+    set_language(lang)
+    try:
+        dialog = MergeDialog(merges.preview(s.store, s.user, first.id, second.id))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        other = dialog.take_other_buttons["given_name"]
+        group = other.group()
+        assert group is not None
+        heard = []
+        for button in group.buttons():
+            face = QAccessible.queryAccessibleInterface(button)
+            assert face is not None
+            heard.append(
+                (face.text(QAccessible.Text.Name), face.text(QAccessible.Text.Description))
+            )
+        dialog.reject()
+    finally:
+        set_language("en")
+    given = {"bg": "Име", "ro": "Prenume"}[lang]
+    kept, merged = HEADERS[lang][:2]
+    values = {b.text() for b in group.buttons()}
+    assert values == {"Maria", "Mariana"}
+    assert sorted(heard) == sorted(
+        [
+            (f"{given}: {b.text()}", side)
+            for b, side in zip(group.buttons(), (kept, merged), strict=True)
+        ]
+    )
