@@ -526,3 +526,31 @@ def test_a_logo_is_kept_in_the_store_refused_at_the_field_and_removed(
     again.close()
     org = store_settings.get_letterhead(session.store)
     assert org.logo is None and org.logo_path is None
+
+
+def test_the_data_protection_fields_hints_are_shown_whole(
+    qtbot: QtBot, session: Session, qsettings: QSettings, program_font: None
+) -> None:
+    """The supervisory authority's hint, in Bulgarian "Име и адрес, както ще бъдат посочени
+    в копието з…", was cut off in its field: the end of what it asks for was not shown."""
+    from PySide6.QtWidgets import QLineEdit, QStyle, QStyleOptionFrame
+
+    try:
+        for lang in ("en", "de", "bg", "ro"):
+            set_language(lang)
+            dialog = SettingsDialog(session, qsettings)
+            qtbot.addWidget(dialog)
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            fields: list[QLineEdit] = [dialog.authority, dialog.dpo]
+            for field in fields:
+                option = QStyleOptionFrame()
+                field.initStyleOption(option)
+                inside = field.style().subElementRect(
+                    QStyle.SubElement.SE_LineEditContents, option, field
+                )
+                wanted = field.fontMetrics().horizontalAdvance(field.placeholderText())
+                assert wanted + 4 <= inside.width(), (lang, field.placeholderText())
+            dialog.close()
+    finally:
+        set_language("en")
