@@ -129,6 +129,10 @@ def answer_parts(definition: FormDefinition | None, key: str, value: object) -> 
             return _(YES_NO_UNKNOWN_TEXT[item])
         if field.type == FieldType.CEFR and item in CEFR_LEVEL_TEXT:
             return _(CEFR_LEVEL_TEXT[item])
+        if field.type == FieldType.DATE:  # 1 mai 2018, as the data copy says: not 2018-05-01
+            with contextlib.suppress(ValueError):
+                return format_partial_date(item, lang)
+            return item
         option = field.option(item)
         return pick(option.label, lang) if option is not None else item
 

@@ -332,7 +332,7 @@ def test_a_differing_answer_is_shown_under_its_label_with_the_names_of_its_optio
     assert answer_text(life, "urgent_medical_need", "unknown") == "Urgent medical need? don't know"
     children = [{"child_birth": "2018-05-01", "child_lives": "with_person"}, {"child_name": "Ana"}]
     assert answer_text(life, "children", children) == (
-        "Children: (Date or year of birth: 2018-05-01, Where does the child live? in the same "
+        "Children: (Date or year of birth: 1 May 2018, Where does the child live? in the same "
         "household); (Given name: Ana)"
     )
     assert answer_text(life, "no_such_answer", [1, 2]) == "no_such_answer: 1, 2"
@@ -892,3 +892,17 @@ def test_enter_in_the_field_for_the_right_value_saves_what_was_typed(
         assert dialog.isVisible()  # decided, not closed
     person = people.get_person(session.store, session.user, pid)
     assert person is not None and person.phone == "0176 3"
+
+
+@pytest.mark.parametrize(("lang", "born"), [("bg", "1.05.2018\u202fг."), ("ro", "1 mai 2018")])
+def test_a_childs_date_of_birth_is_shown_in_the_languages_format(
+    qtbot: QtBot, session: Session, lang: str, born: str
+) -> None:
+    """A child's date of birth in a conflict over a visit's children was shown as stored,
+    "2018-05-01", in every language (the person's data copy says "1.05.2018 г.")."""
+    _children_conflict(session, count=3)
+    with _conflicts_dialog(qtbot, session, lang) as (_window, dialog):
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=30_000)
+        shown = [dialog.kept_text.text(), dialog.other_text.text(), dialog.both_text.text()]
+    assert all("2018-05-01" not in text for text in shown), shown
+    assert all(born in text for text in shown), shown
