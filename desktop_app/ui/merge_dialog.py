@@ -117,12 +117,12 @@ class MergeDialog(QDialog):
             if name in preview.differing:
                 group = QButtonGroup(self)
                 mine, their = QRadioButton(_escape(ours)), QRadioButton(_escape(theirs))
-                for button, value, side in ((mine, ours, 0), (their, theirs, 1)):
+                for button, choice, whose in ((mine, ours, sides[0]), (their, theirs, sides[1])):
                     button.setObjectName(f"merge {name}")
                     group.addButton(button)
                     # A screen reader said the value alone ("Ion"): which field, and whose.
-                    button.setAccessibleName(f"{_(FIELD_NAMES[name])}: {value}")
-                    button.setAccessibleDescription(sides[side])
+                    button.setAccessibleName(f"{_(FIELD_NAMES[name])}: {choice}")
+                    button.setAccessibleDescription(whose)
                 mine.setChecked(True)
                 self._groups.append(group)
                 self.take_other_buttons[name] = their
