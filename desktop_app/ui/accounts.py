@@ -608,6 +608,15 @@ class RestoreDialog(_FormDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(_("Restore backup"), parent)
+        # It said nothing above its fields: whether the backup would go over this laptop's data
+        # was left to guess.
+        self.intro.setText(
+            _(
+                "The backup is restored into a new, empty folder beside the current data, which "
+                "stays as it is. Afterwards you choose whether to open the restored data."
+            )
+        )
+        self.intro.show()
         self.file, self.folder = QLineEdit(), QLineEdit()
         self.passphrase = password_field()
         # The backup is chosen, not typed: its whole path had to be typed by hand.

@@ -660,3 +660,28 @@ def test_a_damaged_backup_is_said_as_damaged_and_a_wrong_passphrase_at_its_field
     assert dialog.general.text() == ""
     dialog.grab().save(str(tmp_path / "wrong.png"))
     dialog.reject()
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_the_restore_dialog_says_first_that_the_data_here_stays_as_it_is(
+    qtbot: QtBot, lang: str, program_font: None
+) -> None:
+    """It opened on three fields, nothing above them: a coordinator restoring a backup did not
+    know whether it would go over the data of this laptop (the backup dialog says what its
+    passphrase is for; this one said nothing)."""
+    set_language(lang)
+    try:
+        dialog = RestoreDialog()
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        QApplication.processEvents()
+        intro = dialog.intro
+        assert intro.isVisible()
+        said = {"bg": "нова, празна папка", "ro": "dosar nou și gol"}[lang]
+        assert said in intro.text(), intro.text()
+        assert intro.height() >= intro.heightForWidth(intro.width())  # every line in sight
+        assert dialog.width() <= 1024
+        dialog.reject()
+    finally:
+        set_language("en")
