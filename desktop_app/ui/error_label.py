@@ -91,15 +91,16 @@ class WarningLabel(ErrorLabel):
 
 
 class CapsLockNote(WarningLabel):
-    """Under a password field: "Caps Lock is on." while the letters typed into ``field`` say
+    """Under a password field: "Caps Lock is on." while the letters typed into ``fields`` say
     so (capitals without Shift, small letters with it). A password refused for Caps Lock said
     only that it was not correct. Qt cannot ask every platform for the lock's state; the
     letters tell it, and the note goes with the next letter typed as meant."""
 
-    def __init__(self, field: QLineEdit) -> None:
+    def __init__(self, *fields: QLineEdit) -> None:
         super().__init__()
         self.on = False
-        field.installEventFilter(self)
+        for field in fields:
+            field.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:

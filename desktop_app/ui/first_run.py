@@ -42,7 +42,7 @@ from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, N_, _, current_lang
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.ui.accounts import RESTORED_NEXT_SYNC
-from desktop_app.ui.error_label import with_error
+from desktop_app.ui.error_label import CapsLockNote, with_error
 from desktop_app.ui.login import delay_message
 from desktop_app.ui.save_dialog import ask_open_path
 from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER, KEY_LANGUAGE, LetterheadForm
@@ -697,6 +697,8 @@ class RestorePage(QWizardPage):
         self.errors = {k: ErrorLabel() for k in self.FIELDS}
         self.labels = {k: QLabel() for k in self.FIELDS}
         self.general = ErrorLabel()
+        # The old laptop's password refused for Caps Lock said only that it was not correct.
+        self.caps_lock = CapsLockNote(self.passphrase, self.password)
         self.busy = False
         self._proceed = False  # restored and logged in: the next validatePage passes
         self.busy_label, self.bar = busy_indicator()
@@ -717,6 +719,7 @@ class RestorePage(QWizardPage):
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.caps_lock)
         layout.addWidget(self.hint)
         layout.addWidget(self.busy_label)
         layout.addWidget(self.bar)
@@ -733,6 +736,7 @@ class RestorePage(QWizardPage):
             self.labels[key].setText(text)
             self.fields[key].setAccessibleName(text.replace("&", ""))
         self.choose.setText(_("&Choose…"))
+        self.caps_lock.retranslate()
         self.hint.setText(
             _(
                 "The passphrase is the one chosen when the backup was written. Then log in as "

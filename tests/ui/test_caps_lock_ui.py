@@ -88,3 +88,31 @@ def test_the_lock_screen_says_caps_lock_is_on(
     finally:
         locker.unlock()
         window.close()
+
+
+def test_the_first_starts_restore_page_says_caps_lock_is_on(
+    qtbot: QtBot, tmp_path: Path, lang: str
+) -> None:
+    """The replacement laptop's restore page asks for the backup's passphrase and the old
+    laptop's password: either refused for Caps Lock was said only as not correct."""
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.first_run import FirstRunWizard
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    wizard = FirstRunWizard(tmp_path / "data", settings)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.language_page.buttons[lang].setChecked(True)
+    wizard.next()
+    wizard.choice_page.restore.setChecked(True)
+    wizard.next()
+    page = wizard.restore_page
+    assert wizard.currentPage() is page and not page.caps_lock.isVisible()
+    _press(page.passphrase, "PAROLA")
+    assert page.caps_lock.isVisible() and page.caps_lock.text() == CAPS[lang]
+    _press(page.password, "P", shift=True)  # the other field: Caps Lock is off now
+    assert not page.caps_lock.isVisible()
+    page.clear()
+    wizard.reject()
