@@ -34,16 +34,21 @@ def _at(day: dt.date, hour: int, minute: int, second: int, micro: int = 0) -> dt
     return dt.datetime.combine(day, dt.time(hour, minute, second, micro)).astimezone()
 
 
-def test_the_banner_counts_again_just_after_midnight_in_a_window_left_open(
-    qtbot: QtBot, session: Session
-) -> None:
+def _a_request_due(session: Session) -> tuple[dt.date, dt.date]:
+    """An open copy request received 20 days ago: the evening of its due date (due within the
+    week) and the morning after (overdue)."""
     draft = PersonDraft("Ana", "Popa", nationality="RO", languages=("ro",))
     pid = people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
     received = dt.date.today() - dt.timedelta(days=20)
     data_rights.record_open_request(session.store, session.user, pid, data_rights.COPY, received)
-    # The evening of its due date it is due within the week; after midnight, overdue.
     evening = data_rights.one_month_after(received)
-    morning = evening + dt.timedelta(days=1)
+    return evening, evening + dt.timedelta(days=1)
+
+
+def test_the_banner_counts_again_just_after_midnight_in_a_window_left_open(
+    qtbot: QtBot, session: Session
+) -> None:
+    evening, morning = _a_request_due(session)
     before = data_rights.requests_due(session.store, session.user, evening)
     after = data_rights.requests_due(session.store, session.user, morning)
     assert (before, after) == (data_rights.RequestsDue(0, 1), data_rights.RequestsDue(1, 0))
@@ -76,12 +81,7 @@ def test_a_laptop_asleep_over_midnight_counts_again_when_its_window_is_activated
 ) -> None:
     """Asleep, the midnight timer's clock stands still (it fired late, by the hours slept);
     the unlock after the wake activates the window, and a new day is counted then."""
-    draft = PersonDraft("Ana", "Popa", nationality="RO", languages=("ro",))
-    pid = people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
-    received = dt.date.today() - dt.timedelta(days=20)
-    data_rights.record_open_request(session.store, session.user, pid, data_rights.COPY, received)
-    evening = data_rights.one_month_after(received)
-    morning = evening + dt.timedelta(days=1)
+    evening, morning = _a_request_due(session)
     after = data_rights.requests_due(session.store, session.user, morning)
     window = shown_window(qtbot, session)
     notice = window.requests_due_notice  # type: ignore[attr-defined]
