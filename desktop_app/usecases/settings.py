@@ -876,6 +876,20 @@ def normalise_enrollment_code(text: str) -> str:
     return "-".join(plain[i : i + 4] for i in range(0, len(plain), 4))
 
 
+#: the most letters and digits a code has (``_ENROLLMENT``: up to six groups of four)
+_ENROLLMENT_MAX = 24
+
+
+def enrollment_code_error_so_far(text: str) -> FieldError | None:
+    """What is wrong with a code still being typed: only what more typing cannot mend (a
+    character no code has, more letters and digits than any code). Checked whole after four
+    characters, a code was said to be wrong while it was being typed."""
+    plain = normalise_enrollment_code(text).replace("-", "")
+    if (plain and not (plain.isascii() and plain.isalnum())) or len(plain) > _ENROLLMENT_MAX:
+        return FieldError("enrollment_code", "enrollment_code_format")
+    return None
+
+
 def enrollment_code_error(text: str) -> FieldError | None:
     """Enrollment codes are groups of four letters or digits, e.g. ``K7QX-2MPA-9TZD``."""
     code = normalise_enrollment_code(text)

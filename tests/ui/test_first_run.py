@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
@@ -154,6 +154,8 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
     assert page.server_error.text() == "The server address must start with https://."
     type_text(page.code, "12")
     type_text(page.code, "34")
+    assert page.code_error.isHidden()  # still being typed: not wrong yet
+    qtbot.keyClick(page.code, Qt.Key.Key_Return)  # left as it is: wrong
     assert page.code_error.text().startswith("An enrollment code has groups of four")
     assert not page.isComplete()
     shot(wizard, "5-join")
