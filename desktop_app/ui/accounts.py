@@ -41,7 +41,7 @@ from desktop_app.i18n.text import N_, _
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.admin import admin_menu
-from desktop_app.ui.error_label import with_error
+from desktop_app.ui.error_label import CapsLockNote, with_error
 from desktop_app.ui.lock import own_password_message
 from desktop_app.ui.save_dialog import ask_folder, ask_open_path, ask_save_path
 from desktop_app.ui.tasks import DialogSave
@@ -85,12 +85,17 @@ class _FormDialog(QDialog):
         self.fields: list[QLineEdit | QComboBox] = []  # each row's, in ``add_row``
         self.keeps_input = KeepsInput(self, self._entered)
         self.buttons.rejected.connect(self.keeps_input.cancel)
+        # Under the form, as at the login: a new password typed twice with Caps Lock on was
+        # refused as two that differ, or worse taken, and the next login failed. Told by the
+        # letters typed into each password row (``add_row``).
+        self.caps_lock = CapsLockNote()
         layout = QVBoxLayout(self)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.intro.hide()
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
+        layout.addWidget(self.caps_lock)
         layout.addWidget(self.general)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
@@ -102,6 +107,8 @@ class _FormDialog(QDialog):
         field = widget.focusProxy() or widget  # a row of field and button: the field
         assert isinstance(field, QLineEdit | QComboBox)
         self.fields.append(field)
+        if isinstance(field, QLineEdit) and field.echoMode() == QLineEdit.EchoMode.Password:
+            self.caps_lock.watch(field)
         label.setBuddy(field)
         widget.setAccessibleName(text.replace("&", ""))
         self.errors[key] = ErrorLabel()

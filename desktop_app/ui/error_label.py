@@ -99,6 +99,10 @@ class CapsLockNote(WarningLabel):
     def __init__(self, *fields: QLineEdit) -> None:
         super().__init__()
         self.on = False
+        self.watch(*fields)
+
+    def watch(self, *fields: QLineEdit) -> None:
+        """Tell it from the letters typed into ``fields`` too."""
         for field in fields:
             field.installEventFilter(self)
 

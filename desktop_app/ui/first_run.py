@@ -254,6 +254,9 @@ class AccountPage(QWizardPage):
         self.errors = {k: ErrorLabel() for k in self.FIELDS}
         self.labels = {k: QLabel() for k in self.FIELDS}
         self.store_error = ErrorLabel()
+        # As at the login: the password typed twice in capitals was taken as typed, and the
+        # first login with Caps Lock off failed.
+        self.caps_lock = CapsLockNote(self.password, self.repeat)
         self.busy = False
         self._proceed = False  # the background work is done: the next validatePage passes
         # Next pressed again after a failure on this laptop while it registered: the same
@@ -281,6 +284,7 @@ class AccountPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addLayout(form)
+        layout.addWidget(self.caps_lock)
         layout.addWidget(self.busy_label)
         layout.addWidget(self.bar)
         layout.addWidget(self.created)
@@ -356,6 +360,7 @@ class AccountPage(QWizardPage):
         texts = (_("&Account name"), _("&Full name"), _("&Password"), _("&Repeat password"))
         for key, text in zip(self.FIELDS, texts, strict=True):
             self.labels[key].setText(text)
+        self.caps_lock.retranslate()
 
     def validatePage(self) -> bool:
         """Check the fields here, then create the store and (on the join path) register with
@@ -399,6 +404,8 @@ class AccountPage(QWizardPage):
         self._wizard.recovery_code = getattr(session, "recovery_code", None) or None
         self.password.clear()
         self.repeat.clear()
+        self.caps_lock.on = False  # the fields are done: nothing more is typed into them
+        self.caps_lock.retranslate()
         if self._join():
             self._move_on()
 

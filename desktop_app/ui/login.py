@@ -175,6 +175,9 @@ class RecoveryLoginDialog(QDialog):
         self.account = QLineEdit(account)
         self.password = _password_field()
         self.repeat = _password_field()
+        # The new password typed twice in capitals was taken as it was typed: the next login
+        # with Caps Lock off failed. Not the code's field: it is typed in capitals anyway.
+        self.caps_lock = CapsLockNote(self.password, self.repeat)
         self.error = ErrorLabel()
         intro = QLabel(
             _(
@@ -208,6 +211,7 @@ class RecoveryLoginDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.others)
         layout.addLayout(form)
+        layout.addWidget(self.caps_lock)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setWindowTitle(_("Recovery code"))

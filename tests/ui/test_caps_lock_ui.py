@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.error_label import CapsLockNote
 from desktop_app.ui.login import LoginDialog
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
@@ -116,3 +117,95 @@ def test_the_first_starts_restore_page_says_caps_lock_is_on(
     assert not page.caps_lock.isVisible()
     page.clear()
     wizard.reject()
+
+
+def _says_caps_lock(note: CapsLockNote, first: QLineEdit, second: QLineEdit, lang: str) -> None:
+    """Capitals without Shift in ``first`` say it; a capital with Shift in ``second`` (the
+    repeat) takes it back."""
+    assert not note.isVisible()
+    _press(first, "PAROLA")
+    assert note.isVisible() and note.text() == CAPS[lang]
+    _press(second, "P", shift=True)
+    assert not note.isVisible()
+    _press(second, "AROLA")
+    assert note.isVisible()
+
+
+def test_the_first_starts_account_page_says_caps_lock_is_on(
+    qtbot: QtBot, tmp_path: Path, lang: str, shots: Path
+) -> None:
+    """The first account's password typed twice in capitals was taken as typed: the first
+    login with Caps Lock off failed, and nothing had said why."""
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.first_run import FirstRunWizard
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    wizard = FirstRunWizard(tmp_path / "data", settings)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    try:
+        wizard.language_page.buttons[lang].setChecked(True)
+        wizard.next()
+        wizard.next()  # a new organisation
+        wizard.organisation_page.form.name.setText("Bun venit")
+        wizard.next()
+        page = wizard.account_page
+        assert wizard.currentPage() is page
+        _says_caps_lock(page.caps_lock, page.password, page.repeat, lang)
+        wizard.grab().save(str(shots / f"caps-lock-first-account-{lang}.png"))
+    finally:
+        page.clear()
+        wizard.organisation_page.clear()
+        wizard.reject()
+
+
+def test_the_dialogs_of_a_new_password_say_caps_lock_is_on(
+    qtbot: QtBot, session: Session, lang: str, shots: Path
+) -> None:
+    """Change password, the users dialog's Add user and Set password: the new password typed
+    twice with Caps Lock on was refused as two that differ, or taken as typed."""
+    from desktop_app.ui.accounts import AddUserDialog, ChangePasswordDialog, SetPasswordDialog
+
+    change = ChangePasswordDialog(session)
+    add = AddUserDialog(session)
+    set_new = SetPasswordDialog(session, session.user)
+    for name, dialog, first, second in (
+        ("change", change, change.new, change.repeat),
+        ("add-user", add, add.password, add.repeat),
+        ("set-password", set_new, set_new.new, set_new.repeat),
+    ):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        try:
+            _says_caps_lock(dialog.caps_lock, first, second, lang)
+            dialog.grab().save(str(shots / f"caps-lock-{name}-{lang}.png"))
+        finally:
+            dialog.reject()
+    # The current password too: refused for Caps Lock, it was said only not to be correct.
+    change.show()
+    _press(change.old, "a", shift=True)
+    assert change.caps_lock.isVisible()
+    change.reject()
+
+
+def test_the_recovery_logins_new_password_says_caps_lock_is_on(
+    qtbot: QtBot, session: Session, data_dir: Path, lang: str, shots: Path
+) -> None:
+    """The coordinator's new password after the recovery code, typed twice in capitals, was
+    taken as typed. The code's own field tells nothing: it is typed in capitals anyway."""
+    from desktop_app.ui.login import RecoveryLoginDialog
+
+    dialog = RecoveryLoginDialog(data_dir, "anna")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    try:
+        _press(dialog.code, "ABCD")
+        assert not dialog.caps_lock.isVisible()
+        _says_caps_lock(dialog.caps_lock, dialog.password, dialog.repeat, lang)
+        dialog.grab().save(str(shots / f"caps-lock-recovery-{lang}.png"))
+    finally:
+        dialog.reject()
