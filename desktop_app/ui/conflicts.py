@@ -508,11 +508,19 @@ class ConflictsDialog(QDialog):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter in the field for the right value saves it, as Alt+S does (the line edit
         # passes Enter on to the dialog, whose default button would close it).
+        # So does Enter on a choice of "take each answer": it went on to Close, which asked
+        # whether to throw the answers chosen away.
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if enter and self.focusWidget() is self.edit_line:
+        focus = self.focusWidget()
+        if enter and focus is self.edit_line:
             event.accept()
             if self.save_edit.isEnabled() and self.save_edit.isVisible():
                 self.save_edit.click()
+            return
+        if enter and isinstance(focus, QRadioButton) and self.combine.isAncestorOf(focus):
+            event.accept()
+            if self.save_combination.isEnabled() and self.save_combination.isVisible():
+                self.save_combination.click()
             return
         super().keyPressEvent(event)
 

@@ -906,3 +906,33 @@ def test_a_childs_date_of_birth_is_shown_in_the_languages_format(
         shown = [dialog.kept_text.text(), dialog.other_text.text(), dialog.both_text.text()]
     assert all("2018-05-01" not in text for text in shown), shown
     assert all(born in text for text in shown), shown
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_enter_on_a_choice_of_each_answer_saves_the_answers_chosen(
+    qtbot: QtBot, session: Session, lang: str, shots: Path
+) -> None:
+    """Enter on a "take each answer" choice went to Close, which asked whether to throw the
+    answers chosen away: it saves them now, as "Save these answers" does."""
+    pid = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu")).id
+    visit = visits.finish_visit(
+        session.store, session.user, pid, "life_situation", full_life_situation()
+    )
+    theirs = {k: v for k, v in visit.answers.items() if k != "rent"}
+    theirs["housing_type"] = "homeless"
+    older_answers_conflict(session, visit.id, pid, visit.answers, theirs)
+    with _conflicts_dialog(qtbot, session, lang) as (_window, dialog):
+        assert dialog.combine.isVisible()
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        for key in ("rent", "housing_type"):
+            dialog.take_other[key].setFocus()
+            qtbot.keyClick(dialog.take_other[key], Qt.Key.Key_Space)
+            assert dialog.take_other[key].isChecked()
+        dialog.grab().save(str(shots / f"conflicts-each-answer-{lang}.png"))
+        qtbot.keyClick(dialog.take_other["housing_type"], Qt.Key.Key_Return)
+        assert dialog.keeps_input.question is None  # not asked whether to throw them away
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=30_000)
+        assert dialog.isVisible()  # decided, not closed
+    (shown,) = visits.visit_history(session.store, session.user, pid)
+    assert shown.answers == theirs
