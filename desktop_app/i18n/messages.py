@@ -939,6 +939,14 @@ _FAILURE_CAUSES = {
     "person_erased": N_(
         "The person was erased meanwhile (here or by a sync); there is nothing left to change."
     ),
+    "person_merged": N_(
+        "One of the two entries was merged into another entry meanwhile (here or by a sync): "
+        "its records are there now."
+    ),
+    "entries_merged": N_(
+        "The two entries were merged into one meanwhile (here or by a sync): there is nothing "
+        "left to merge."
+    ),
 }
 _UNKNOWN_FAILURE = N_(
     "An unexpected error occurred. Try again; if it happens again, tell your coordinator (the "
@@ -957,6 +965,8 @@ _OS_CAUSES = {
     errno.EEXIST: "file_in_the_way",
 }
 _ERASED_CODES = {"person_erased", "person_not_found"}
+# An entry merged away meanwhile (``EntryMergedAway``): it was said to be erased.
+_MERGED_CODES = {"person_merged", "entries_merged"}
 # What SQLite (SQLCipher) says, lower case: its errors carry no errno.
 _STORE_CAUSES = (
     ("database is locked", "store_busy"),
@@ -985,7 +995,10 @@ def failure_cause(exc: BaseException) -> str | None:
     """The key of ``_FAILURE_CAUSES`` that explains ``exc``, or None for any other failure."""
     for item in _exception_chain(exc):
         # by their codes: the texts know no use cases (PersonErased, PersonNotFound)
-        if getattr(item, "code", None) in _ERASED_CODES:
+        code = getattr(item, "code", None)
+        if code in _MERGED_CODES:
+            return str(code)
+        if code in _ERASED_CODES:
             return "person_erased"
         if isinstance(item, OSError) and item.errno in _OS_CAUSES:
             return _OS_CAUSES[item.errno]

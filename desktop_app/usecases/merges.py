@@ -172,6 +172,27 @@ def _side(session: DbSession, person_id: str) -> MergeSide:
     return MergeSide(person, counts)
 
 
+class EntryMergedAway(PersonNotFound):
+    """An entry to merge was merged into another one meanwhile (here or by a sync), not
+    erased: said as "the person was erased meanwhile", which was not what happened. ``code``
+    says whether into the other entry of this merge (the same merge done already) or into a
+    third one."""
+
+    def __init__(self, person_id: str, kept_id: str, *, into_the_other: bool) -> None:
+        super().__init__(person_id)
+        self.kept_id = kept_id
+        self.code = "entries_merged" if into_the_other else "person_merged"
+
+
+def _gone(session: DbSession, person_id: str, other_id: str) -> PersonNotFound:
+    """Why ``person_id`` can no longer be merged with ``other_id``: merged away (its merge
+    record names where to), or erased."""
+    row = session.get(PersonMergeRow, merge_id(person_id))
+    if row is None or row.deleted or row.merged_id != person_id:
+        return PersonNotFound(person_id)
+    return EntryMergedAway(person_id, row.kept_id, into_the_other=row.kept_id == other_id)
+
+
 def merge_people(
     store: Store,
     user: User,
@@ -185,7 +206,8 @@ def merge_people(
     everything recorded about the other moves to it; the other is left as a tombstone.
     Returns how many records of each kind moved. Audited for both entries.
 
-    Raises ``PersonNotFound`` if either is unknown here or gone, ``ValueError`` for one entry
+    Raises ``PersonNotFound`` if either is unknown here or gone (``EntryMergedAway`` if
+    merged into another entry meanwhile), ``ValueError`` for one entry
     twice or a field that is not a person's."""
     require(user, Action.DECIDE_DUPLICATES)
     if one == other:
@@ -200,9 +222,9 @@ def merge_people(
     with store.transaction() as session:
         repo = PeopleRepository(session)
         kept, merged = repo.get(kept_id), repo.get(merged_id)
-        for pid, person in ((kept_id, kept), (merged_id, merged)):
+        for pid, person, other_id in ((kept_id, kept, merged_id), (merged_id, merged, kept_id)):
             if person is None or person.deleted:
-                raise PersonNotFound(pid)
+                raise _gone(session, pid, other_id)
         assert kept is not None and merged is not None
         ours, theirs = person_values(kept), person_values(merged)
         taken = {n for n in PERSON_FIELDS if theirs[n] and (n in take_other or not ours[n])}

@@ -199,6 +199,38 @@ def test_refused_for_one_entry_twice_an_unknown_or_a_merged_away_one(session: Se
         merges.merge_people(session.store, session.user, other, kept)
 
 
+def test_an_entry_merged_away_meanwhile_is_told_apart_from_one_erased(session: Session) -> None:
+    """The other entry merged away meanwhile (here or by a sync) was refused as any entry
+    gone, and said as "the person was erased meanwhile": which merge took it is told now."""
+    store, user = session.store, session.user
+    kept, other = _two_marias(session)
+    third = people.register_person(
+        store, user, PersonDraft("Maria", "Popescu", "12.04.1990"), confirm_duplicates=True
+    ).id
+    merges.merge_people(store, user, kept, other)
+    # The same merge again (two advisors, or the dialog open while a sync brought it).
+    for one, two in ((kept, other), (other, kept)):
+        with pytest.raises(merges.EntryMergedAway) as same:
+            merges.merge_people(store, user, one, two)
+        assert same.value.code == "entries_merged" and same.value.kept_id == kept
+    # Merged into an entry not of this merge: the one it is in now is named.
+    for one, two in ((other, third), (third, other)):
+        with pytest.raises(merges.EntryMergedAway) as into_another:
+            merges.merge_people(store, user, one, two)
+        assert into_another.value.code == "person_merged"
+        assert into_another.value.kept_id == kept
+    # Erased: not merged, said as before.
+    erased = people.register_person(store, user, PersonDraft("Ion", "Popa")).id
+    fresh = people.register_person(
+        store, user, PersonDraft("Ion", "Popa"), confirm_duplicates=True
+    ).id
+    data_rights.erase_person(store, user, erased)
+    with pytest.raises(data_rights.PersonNotFound) as exc:
+        merges.merge_people(store, user, fresh, erased)
+    assert type(exc.value) is data_rights.PersonNotFound
+    assert exc.value.code == "person_not_found"
+
+
 def _drafts_held(session: Session) -> list[tuple[str, str, str]]:
     """Every draft held here: whose, which form, and its answers (JSON), own and carried."""
     with session.store.reading() as db:
