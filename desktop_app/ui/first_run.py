@@ -560,7 +560,7 @@ class JoinPage(QWizardPage):
         self.code_error = ErrorLabel()
         self.name_error = ErrorLabel()
         self.server.textChanged.connect(self._on_text_changed)
-        self.code.textChanged.connect(self._on_text_changed)
+        self.code.textChanged.connect(self._on_code_changed)
         self.code.editingFinished.connect(self._on_code_editing_finished)
         self.name.textChanged.connect(self._on_text_changed)
         self.labels = {"server": QLabel(), "code": QLabel(), "name": QLabel()}
@@ -605,13 +605,16 @@ class JoinPage(QWizardPage):
         if self.server.text().strip():
             error = store_settings.server_url_error(self.server.text())
             self.server_error.show_message(store_settings.describe(error) if error else "")
-        # While it is typed, only what more typing cannot mend: checked whole after four
-        # characters, a code turned red as wrong halfway through (``_on_code_editing_finished``
-        # says the rest when the field is left).
-        code_error = store_settings.enrollment_code_error_so_far(self.code.text())
-        self.code_error.show_message(store_settings.describe(code_error) if code_error else "")
         named = bool(self.name.text().strip())
         self.name_error.show_message("" if named else field_message(FieldError("name", "required")))
+        self.completeChanged.emit()
+
+    def _on_code_changed(self, _text: str) -> None:
+        # While it is typed, only what more typing cannot mend: checked whole after four
+        # characters, a code turned red as wrong halfway through (``_on_code_editing_finished``
+        # says the rest when the field is left; typing elsewhere leaves that said).
+        code_error = store_settings.enrollment_code_error_so_far(self.code.text())
+        self.code_error.show_message(store_settings.describe(code_error) if code_error else "")
         self.completeChanged.emit()
 
     def _on_code_editing_finished(self) -> None:
