@@ -129,6 +129,9 @@ class RequestsDueNotice(QObject):
         self._generation = 0
         self.midnight = QTimer(self)
         self.midnight.setSingleShot(True)
+        # Qt's default (coarse) timer may fire up to 5 % of its interval late: over an hour
+        # after midnight for a reading the morning before.
+        self.midnight.setTimerType(Qt.TimerType.PreciseTimer)
         self.midnight.timeout.connect(self.check)
         # The day last counted: a laptop asleep over midnight (its timer's clock stood still
         # meanwhile) counts again when its window is next activated, at the unlock after it.
