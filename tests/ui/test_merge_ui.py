@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QRadioButton
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -222,31 +222,36 @@ def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
         set_language("en")
 
 
+def _warnings_read(shot: Path) -> tuple[list[str], QTimer]:
+    """A timer (started by the caller) that reads every warning shown into the list, saves
+    it to ``shot`` and closes it: the warning is modal, read and closed from within its
+    loop."""
+    said: list[str] = []
+
+    def answer() -> None:
+        for box in QApplication.topLevelWidgets():
+            if isinstance(box, QMessageBox) and box.isVisible():
+                said.append(box.text())
+                box.grab().save(str(shot))
+                box.close()
+
+    closer = QTimer()
+    closer.timeout.connect(answer)
+    return said, closer
+
+
 def test_a_merge_that_fails_says_so_in_the_users_language(
     qtbot: QtBot, session: Session, qapp: QApplication, shots: Path
 ) -> None:
     """The other entry merged away meanwhile (here, or by a sync) while the dialog was open:
     the merge failed, "Merging…" went from the status bar, and nothing said why nothing
     happened."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
-
     s = session
     first = people.register_person(s.store, s.user, PersonDraft("Maria", "Popescu", "12.04.1990"))
     second = people.register_person(
         s.store, s.user, PersonDraft("Maria", "Popescu", "12.04.1990"), confirm_duplicates=True
     )
-    said: list[str] = []
-
-    def answer() -> None:  # the warning is modal: read and closed from within its loop
-        for box in QApplication.topLevelWidgets():
-            if isinstance(box, QMessageBox) and box.isVisible():
-                said.append(box.text())
-                box.grab().save(str(shots / "merge-failed-same-ro.png"))
-                box.close()
-
-    closer = QTimer()
-    closer.timeout.connect(answer)
+    said, closer = _warnings_read(shots / "merge-failed-same-ro.png")
     set_language("ro")
     try:
         _window, notice = _page(qtbot, s, second.id)
@@ -273,24 +278,11 @@ def test_a_merge_whose_other_entry_went_into_a_third_says_so(
 ) -> None:
     """The other entry merged into a third one meanwhile (by a sync, say): the failure said
     the person had been erased, and the advisor looked for an erasure that never was."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
-
     s = session
     maria = PersonDraft("Maria", "Popescu", "12.04.1990")
     first = people.register_person(s.store, s.user, maria)
     second = people.register_person(s.store, s.user, maria, confirm_duplicates=True)
-    said: list[str] = []
-
-    def answer() -> None:  # the warning is modal: read and closed from within its loop
-        for box in QApplication.topLevelWidgets():
-            if isinstance(box, QMessageBox) and box.isVisible():
-                said.append(box.text())
-                box.grab().save(str(shots / "merge-failed-third-bg.png"))
-                box.close()
-
-    closer = QTimer()
-    closer.timeout.connect(answer)
+    said, closer = _warnings_read(shots / "merge-failed-third-bg.png")
     set_language("bg")
     try:
         _window, notice = _page(qtbot, s, second.id)
