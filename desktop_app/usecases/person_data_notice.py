@@ -37,6 +37,7 @@ from desktop_app.storage.visits_models import ConsentRow, VisitRow
 from desktop_app.usecases.audit import role_in
 from desktop_app.usecases.person_data import Row
 from desktop_app.usecases.person_data_authors import role_text
+from desktop_app.usecases.person_sources import entries_of
 
 LOOKED = N_("Looked at your data for the advice")
 #: Why the case was consulted, by the audit entry's action and then its record kind.
@@ -93,16 +94,6 @@ def _day(hlc: str) -> dt.date:
     return moment.astimezone().date()
 
 
-def _entries_of(session: DbSession, person_id: str) -> list[str]:
-    """The person's entry and those merged into it: the log of each is about the person."""
-    merged = session.scalars(
-        select(PersonMergeRow.merged_id).where(
-            PersonMergeRow.kept_id == person_id, PersonMergeRow.deleted.is_(False)
-        )
-    ).all()
-    return [person_id, *merged]
-
-
 def consultations(
     session: DbSession, person_id: str, lang: str, device_id: str
 ) -> list[Consultation]:
@@ -120,7 +111,7 @@ def consultations(
             AuditRow.device_id,
             AuditRow.details,
         )
-        .where(AuditRow.record_id.in_(_entries_of(session, person_id)))
+        .where(AuditRow.record_id.in_(entries_of(session, person_id)))
         .order_by(AuditRow.at)
     ).all()
     for at, user_id, action, kind, made_on, details in rows:

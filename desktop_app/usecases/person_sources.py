@@ -43,8 +43,9 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def _entries(db: DbSession, person_id: str) -> list[str]:
-    """The person's entry and those merged into it: each logged its records under its id."""
+def entries_of(db: DbSession, person_id: str) -> list[str]:
+    """The person's entry and those merged into it: each logged its records (and the log of
+    its consultations) under its id."""
     return [
         person_id,
         *db.scalars(
@@ -74,7 +75,7 @@ def _recorders(db: DbSession, person_id: str) -> dict[str, tuple[str, str, str |
     the visit itself carries only who saved it last (an edit, a merge moving it), and only the
     laptop that edited it keeps its earlier versions. The log syncs with the records, so every
     laptop reads the same. Entries merged into the person's logged theirs under their own id."""
-    entries = _entries(db, person_id)
+    entries = entries_of(db, person_id)
     found: dict[str, tuple[str, str, str | None]] = {}
     logged = db.execute(
         select(AuditRow.user_id, AuditRow.device_id, AuditRow.details)
@@ -101,7 +102,7 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
     ).all()
     authors = Authors.read(db)
     recorders = _recorders(db, person_id)
-    records = set(_entries(db, person_id))
+    records = set(entries_of(db, person_id))
     # The versions a visit had before it was edited: held (and shown on the person's page)
     # until the person is erased, so they are part of the copy too.
     earlier: dict[str, list[Row]] = {}
@@ -263,7 +264,7 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
         .where(ConsentRow.person_id == person_id)
     )
     authors = Authors.read(db)
-    records = set(_entries(db, person_id))
+    records = set(entries_of(db, person_id))
     found: list[Row] = []
     for r, digest in rows:
         row: Row = {
