@@ -154,6 +154,10 @@ _SYNC_MESSAGES = {
         "This is not an enrollment code. A code has 16 letters and digits, such as "
         "K7QX-2MPA-9TZD-4HRB."
     ),
+    "code_lookalike": N_(
+        "Enrollment codes have no O, 0, I or 1, which are easily mistaken. Please compare the "
+        "code with the one you were given."
+    ),
     "bad_device_name": N_(
         "The name of this laptop must have 1 to 100 characters, without control characters."
     ),

@@ -559,10 +559,11 @@ class JoinPage(QWizardPage):
         self.server_error = ErrorLabel()
         self.code_error = ErrorLabel()
         self.name_error = ErrorLabel()
-        self.server.textChanged.connect(self._on_text_changed)
+        self.server.textChanged.connect(self._on_server_changed)
+        self.server.editingFinished.connect(self._on_server_editing_finished)
         self.code.textChanged.connect(self._on_code_changed)
         self.code.editingFinished.connect(self._on_code_editing_finished)
-        self.name.textChanged.connect(self._on_text_changed)
+        self.name.textChanged.connect(self._on_name_changed)
         self.labels = {"server": QLabel(), "code": QLabel(), "name": QLabel()}
         self.labels["server"].setBuddy(self.server)
         self.labels["code"].setBuddy(self.code)
@@ -601,10 +602,20 @@ class JoinPage(QWizardPage):
             )
         )
 
-    def _on_text_changed(self, _text: str) -> None:
+    def _on_server_changed(self, _text: str) -> None:
+        # As the code: while it is typed, only what more typing cannot mend ("https://" was
+        # called no web address until the host's first letter).
+        error = store_settings.server_url_error_so_far(self.server.text())
+        self.server_error.show_message(store_settings.describe(error) if error else "")
+        self.completeChanged.emit()
+
+    def _on_server_editing_finished(self) -> None:
+        """The field left, or Enter pressed in it: an address begun but no address is wrong now."""
         if self.server.text().strip():
             error = store_settings.server_url_error(self.server.text())
             self.server_error.show_message(store_settings.describe(error) if error else "")
+
+    def _on_name_changed(self, _text: str) -> None:
         named = bool(self.name.text().strip())
         self.name_error.show_message("" if named else field_message(FieldError("name", "required")))
         self.completeChanged.emit()

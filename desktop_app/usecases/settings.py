@@ -834,18 +834,50 @@ def with_scheme(url: str) -> str:
     return text if "://" in text or not text else f"https://{text}"
 
 
+#: the hosts plain http may go to (this laptop itself), as ``sync.check_server_url`` allows
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
 def server_url_error(text: str) -> FieldError | None:
     """The first-run wizard's check of the address it joins (empty: no sync yet); otherwise
     https, or http to this laptop only."""
     text = with_scheme(text)  # as joining takes it
     if not text:
         return None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or too big
+    except ValueError:  # "http://[::1" (typed on the way to "http://[::1]:8443") raised here
+        return FieldError("server_url", "url_invalid")
     if parts.scheme not in {"https", "http"} or not parts.hostname or " " in text:
         return FieldError("server_url", "url_invalid")
-    if parts.scheme == "http" and parts.hostname not in {"localhost", "127.0.0.1", "::1"}:
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
         return FieldError("server_url", "url_not_https")
     return None
+
+
+# An address still being typed that can yet become one: its scheme begun ("ht", "https:/")
+# or its host not yet typed ("https://").
+_SCHEME_SO_FAR = re.compile(r"^h(?:t(?:t(?:p(?:s)?(?::(?:/(?:/)?)?)?)?)?)?$", re.IGNORECASE)
+# An IPv6 host begun ("http://[::", on its way to "http://[::1]:8443").
+_IPV6_BEGUN = re.compile(r"^https?://\[[0-9A-Fa-f:.]*$", re.IGNORECASE)
+
+
+def server_url_error_so_far(text: str) -> FieldError | None:
+    """What is wrong with an address still being typed: only what more typing cannot mend.
+    Checked whole at each key, "https://" was called no web address (and "http://l", on its
+    way to "http://localhost", not https) while it was being typed; the whole check
+    (``server_url_error``) is for the field left."""
+    typed = text.strip()
+    if not typed or _SCHEME_SO_FAR.match(typed) or _IPV6_BEGUN.match(typed):
+        return None
+    error = server_url_error(typed)
+    if error is None or error.code != "url_not_https":
+        return error
+    host = urlsplit(typed).hostname or ""
+    if any(allowed.startswith(host) for allowed in _LOOPBACK_HOSTS):
+        return None  # "http://loc", "http://127.0": on the way to this laptop's own address
+    return error
 
 
 def idle_lock_error(minutes: int) -> FieldError | None:
@@ -869,7 +901,8 @@ def normalise_enrollment_code(text: str) -> str:
     joined by "-" ("k7qx 2mpa–9tzd4hrb" is K7QX-2MPA-9TZD-4HRB). Typed without dashes, or
     with a typographic one, the wizard refused it and joining called it no code. A letter
     typed for a digit is not mapped: the server's codes have none of O, 0, I and 1
-    (``sync_server.service.CODE_ALPHABET``), so there is nothing to map it to."""
+    (``sync_server.service.CODE_ALPHABET``), so there is nothing to map it to; they are
+    refused as such (``enrollment_code_error``)."""
     plain = _CODE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
     if not (plain.isascii() and plain.isalnum()):
         return plain  # no code: said so (``enrollment_code_error``, the join's own check)
@@ -880,6 +913,20 @@ def normalise_enrollment_code(text: str) -> str:
 _ENROLLMENT_MAX = 24
 
 
+#: letters and digits the server never puts in a code (``sync_server.service.CODE_ALPHABET``
+#: leaves them out as easily mistaken for each other). With both of each pair left out, a
+#: code read off paper as "O" or "0" cannot be mapped to the one meant: it is refused as a
+#: character no code has, not sent to be refused by the server as a code it never issued.
+ENROLLMENT_LOOKALIKES = "O0I1"
+
+
+def _lookalike_error(plain: str) -> FieldError | None:
+    seen = next((ch for ch in plain if ch in ENROLLMENT_LOOKALIKES), None)
+    if seen is None:
+        return None
+    return FieldError("enrollment_code", "enrollment_code_lookalike", {"char": seen})
+
+
 def enrollment_code_error_so_far(text: str) -> FieldError | None:
     """What is wrong with a code still being typed: only what more typing cannot mend (a
     character no code has, more letters and digits than any code). Checked whole after four
@@ -887,7 +934,7 @@ def enrollment_code_error_so_far(text: str) -> FieldError | None:
     plain = normalise_enrollment_code(text).replace("-", "")
     if (plain and not (plain.isascii() and plain.isalnum())) or len(plain) > _ENROLLMENT_MAX:
         return FieldError("enrollment_code", "enrollment_code_format")
-    return None
+    return _lookalike_error(plain)
 
 
 def enrollment_code_error(text: str) -> FieldError | None:
@@ -897,7 +944,7 @@ def enrollment_code_error(text: str) -> FieldError | None:
         return FieldError("enrollment_code", "required")
     if not _ENROLLMENT.match(code):
         return FieldError("enrollment_code", "enrollment_code_format")
-    return None
+    return _lookalike_error(code)
 
 
 _MESSAGES: dict[str, str | PluralMessage] = {
@@ -915,6 +962,10 @@ _MESSAGES: dict[str, str | PluralMessage] = {
     "out_of_range": N_("Please enter a number from {min} to {max}."),
     "enrollment_code_format": N_(
         "An enrollment code has groups of four letters or digits, e.g. K7QX-2MPA-9TZD."
+    ),
+    "enrollment_code_lookalike": N_(
+        "“{char}” does not occur in enrollment codes: they have no O, 0, I or 1, which are "
+        "easily mistaken. Please compare this character with the code you were given."
     ),
 }
 

@@ -74,7 +74,11 @@ from desktop_app.usecases.conflicts import (  # noqa: F401 - the sync's conflict
     open_conflicts,
     resolve_conflict,
 )
-from desktop_app.usecases.settings import normalise_enrollment_code, with_scheme
+from desktop_app.usecases.settings import (
+    ENROLLMENT_LOOKALIKES,
+    normalise_enrollment_code,
+    with_scheme,
+)
 from sync_server import wire
 
 log = logging.getLogger(__name__)
@@ -420,6 +424,10 @@ def _check_join_request(code: str, device_name: str, public_key: bytes) -> None:
     is said as such, not met with a validation error of the wire model."""
     from pydantic import ValidationError
 
+    if any(ch in ENROLLMENT_LOOKALIKES for ch in code):
+        # Sent, it was refused as a code the server never issued, and nobody learnt that an
+        # O, 0, I or 1 read off the sheet is what was wrong.
+        raise SyncSetupError("code_lookalike", "a character no enrollment code has")
     try:
         wire.RegisterRequest(
             code=code, device_name=device_name, public_key=wire.b64encode(public_key)

@@ -424,7 +424,7 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
     type_text(dialog.server, server.base_url)
     code = dialog.code.text()
     dialog.code.clear()
-    type_text(dialog.code, "WRONG-CODE-1234")
+    type_text(dialog.code, "WRNG-CXDE-2345-6789")
     ok.click()
     qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=30_000)
     assert dialog.error.text() == (
