@@ -114,6 +114,7 @@ from desktop_app.ui.widgets import (
     HangingRowsDelegate,
     KeepsInput,
     WrappingDelegate,
+    ask_to_confirm,
     focus_shown,
     language_name,
     record_table,
@@ -2053,6 +2054,7 @@ class PrintQueueWindow(QDialog):
         self._logged: set[str] = set()
         #: from Print all until the letters printed are marked: another click starts nothing
         self._printing = self._stop_preparing = False
+        self.question: QMessageBox | None = None  # Remove's, while it is open
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
@@ -2287,22 +2289,51 @@ class PrintQueueWindow(QDialog):
         super().reject()
 
     def _on_remove_clicked(self) -> None:
+        """Remove the chosen letter, after asking whose it is: a letter removed by a slip
+        (Remove beside Print all, or Alt+R for Alt+P) was gone unasked, and the person left
+        without it. As elsewhere a removal asks (an entry in a form, a service, an account),
+        Cancel the default: nothing in the app is undone later. A letter whose referral was
+        closed is not printed anyway: it goes unasked."""
         row = self.table.currentRow()
-        if 0 <= row < len(self.jobs):
-            session, job_id = self.feature.window.session, self.jobs[row].id
-            self.remove_button.setEnabled(False)  # until it is removed
+        if not 0 <= row < len(self.jobs) or self.question is not None:
+            return
+        job = self.jobs[row]
+        if job.closed:
+            self._remove(job.id)
+            return
 
-            def remove_failed(exc: Exception) -> None:
-                # not an audit write's failure: the window's own sentence would say it was one
-                self.remove_button.setEnabled(True)
-                what = _("The letter could not be removed from the print queue.")
-                self.feature.window._on_task_failed(exc, what)
+        def answered(remove: bool) -> None:
+            self.question = None
+            if remove:
+                self._remove(job.id)
 
-            self.feature.window.record(
-                lambda: uc.remove_from_queue(session.store, session.user, job_id),
-                lambda _none: self.show_jobs(),
-                remove_failed,
-            )
+        service = service_names(self.feature.window.session.store)(job.service_id)
+        self.question = ask_to_confirm(
+            self,
+            _("Remove the letter?"),
+            _(
+                "Remove the letter for {person} to {service} ({reference}) from the print "
+                "queue? It will not be printed. The referral stays as it is."
+            ).format(person=job.person_name or "—", service=service, reference=job.reference),
+            _("Remove"),
+            answered,
+        )
+
+    def _remove(self, job_id: str) -> None:
+        session = self.feature.window.session
+        self.remove_button.setEnabled(False)  # until it is removed
+
+        def remove_failed(exc: Exception) -> None:
+            # not an audit write's failure: the window's own sentence would say it was one
+            self.remove_button.setEnabled(True)
+            what = _("The letter could not be removed from the print queue.")
+            self.feature.window._on_task_failed(exc, what)
+
+        self.feature.window.record(
+            lambda: uc.remove_from_queue(session.store, session.user, job_id),
+            lambda _none: self.show_jobs(),
+            remove_failed,
+        )
 
 
 class FollowUpsWindow(QDialog):

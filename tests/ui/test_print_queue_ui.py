@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.referral import Referral, ReferralStatus
@@ -445,3 +446,58 @@ def test_printing_again_and_again_leaves_no_progress_dialogs_behind(
         assert print_all(qtbot, queue) == 1
         assert _progress_dialogs(queue) == [queue.progress]
         assert queue.progress is not None and queue.progress.value() == 1
+
+
+def _answer(box: QMessageBox, remove: bool) -> None:
+    if remove:
+        role = QMessageBox.ButtonRole.AcceptRole
+        next(b for b in box.buttons() if box.buttonRole(b) == role).click()
+    else:
+        QTest.keyClick(box, Qt.Key.Key_Return)  # the default keeps the letter
+
+
+@pytest.mark.parametrize("lang", ["ro", "de"])
+def test_remove_asks_whose_letter_it_is_and_keeps_it_by_default(
+    qtbot: QtBot, session: Session, lang: str, shots: Path
+) -> None:
+    """Remove took the chosen letter out of the queue unasked: a slip (Alt+R for Alt+P, or
+    the button beside Print all) lost the person's letter silently."""
+    set_language(lang)
+    person = _person(session)
+    queued = uc.issue_referral(session.store, session.user, person.id, "vhs", "integration_course")
+    closed = uc.issue_referral(session.store, session.user, person.id, "jobcenter", "buergergeld")
+    for referral in (queued, closed):
+        uc.queue_for_printing(session.store, session.user, referral.id)
+    uc.change_status(session.store, session.user, closed.id, ReferralStatus.CLOSED)
+    window, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    qtbot.waitExposed(queue)
+    rows = {cell(queue.table, row, 4).text(): row for row in range(2)}
+    queue.table.selectRow(rows[queued.reference])
+    queue.remove_button.click()
+    box = queue.question
+    assert box is not None and box.isVisible()
+    service = cell(queue.table, rows[queued.reference], 2).text()
+    for named in ("Петър Петров", service, queued.reference):
+        assert named in box.text(), (named, box.text())
+    assert box.defaultButton() is box.escapeButton()  # Enter and Escape keep the letter
+    assert box.buttonRole(box.defaultButton()) == QMessageBox.ButtonRole.RejectRole
+    box.grab().save(str(shots / f"print-queue-remove-{lang}.png"))
+    _answer(box, remove=False)
+    qtbot.waitUntil(lambda: queue.question is None)
+    assert window.recorder.wait(10_000)
+    assert len(uc.print_queue(session.store, session.user)) == 2
+    # Asked again and answered Remove: gone.
+    queue.remove_button.click()
+    assert queue.question is not None
+    _answer(queue.question, remove=True)
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=10_000)
+    assert [job.reference for job in uc.print_queue(session.store, session.user)] == [
+        closed.reference
+    ]
+    # The closed referral's letter prints no more anyway: nothing to lose, removed unasked.
+    queue.table.selectRow(0)
+    queue.remove_button.click()
+    assert queue.question is None
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=10_000)
+    queue.close()
