@@ -643,6 +643,18 @@ class RestoreDialog(_FormDialog):
         screen = self.screen()
         available = screen.availableGeometry().width() if screen is not None else 1024
         self.setMinimumWidth(min(RESTORE_DIALOG_WIDTH, available - 60))
+        # The two buttons one above the other, as wide as each other: "Choose…" ended short of
+        # "Choose folder…" (92 and 136 px in German). Made as wide, on an 800 px screen they
+        # took the room a path needs (the backup's cut in Bulgarian and Romanian; the folder's
+        # was cut in Bulgarian already): where the dialog cannot have its full width, the
+        # labels stand above their fields, which get the whole width.
+        choose = [row.findChild(QPushButton) for row in (row, folder_row)]
+        widest = max(button.sizeHint().width() for button in choose if button is not None)
+        for button in choose:
+            if button is not None:
+                button.setMinimumWidth(widest)
+        if available - 60 < RESTORE_DIALOG_WIDTH:
+            self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for field in (self.file, self.folder):
             field.textChanged.connect(field.setToolTip)
 

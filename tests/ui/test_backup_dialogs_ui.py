@@ -387,13 +387,15 @@ def test_the_data_folder_chosen_in_the_window_opens_unless_gone_or_the_command_l
     assert choose_data_dir(None) == DataDirChoice(default)
 
 
-def test_the_restore_dialog_shows_the_paths_whole_in_german_and_romanian(
-    qtbot: QtBot, tmp_path: Path
+def test_the_restore_dialog_shows_the_paths_whole_beside_buttons_as_wide_in_every_language(
+    qtbot: QtBot, shots: Path
 ) -> None:
-    """460 px wide, the dialog cut the backup's path off in its field, and the folder's."""
+    """460 px wide, the dialog cut the backup's path off in its field, and the folder's. Its
+    two "Choose…" buttons differed in width (92 and 136 px in German); made as wide beside
+    the labels, they cut the paths at 800 px (the folder's was cut in Bulgarian already)."""
     source = r"E:\Sicherungen\Beratungsstelle Nord\welcome-desk-2026-12-05.wdbackup"
     folder = r"C:\Users\Koordination\Documents\Welcome Desk (wiederhergestellt)"
-    for lang in ("de", "ro"):
+    for lang in ("de", "bg", "ro", "en"):
         set_language(lang)
         dialog = RestoreDialog()
         qtbot.addWidget(dialog)
@@ -409,7 +411,9 @@ def test_the_restore_dialog_shows_the_paths_whole_in_german_and_romanian(
                 field.style().PixelMetric.PM_DefaultFrameWidth
             )
             assert field.fontMetrics().horizontalAdvance(path) < shown, (lang, path)
-        dialog.grab().save(str(tmp_path / f"restore-{lang}.png"))
+        choose = [w.parentWidget().findChild(QPushButton) for w in (dialog.file, dialog.folder)]
+        assert len({button.width() for button in choose}) == 1, lang
+        dialog.grab().save(str(shots / f"restore-{lang}.png"))
         dialog.reject()
 
 
