@@ -1,4 +1,5 @@
-"""Start-up dialogs: create the first account of a new store, or log in to an existing one."""
+"""Start-up dialogs: log in to an existing store, or with the recovery code (a new store's
+first account is made by the first start, ``first_run.AccountPage``)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.storage.layout import StoreError
-from desktop_app.ui.error_label import CapsLockNote, ErrorLabel, with_error
+from desktop_app.ui.error_label import CapsLockNote, ErrorLabel
 
 # The account use cases pull in SQLAlchemy: imported when a button is pressed, so the login
 # prompt shows at once (start-up loads them on a worker meanwhile, see app.py).
@@ -266,79 +267,4 @@ class RecoveryLoginDialog(QDialog):
         except StoreError as exc:
             self.error.show_message(error_message(exc.code))
             return
-        self.accept()
-
-
-class FirstAccountDialog(QDialog):
-    """Sets up a new encrypted store with its first (coordinator) account."""
-
-    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._data_dir = data_dir
-        self.session: Session | None = None
-        self.account = QLineEdit()
-        self.display_name = QLineEdit()
-        self.password = _password_field()
-        self.repeat = _password_field()
-        self.errors = {
-            k: ErrorLabel() for k in ("account", "display_name", "password", "password_repeat")
-        }
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
-        self.store_error = ErrorLabel()
-        form = QFormLayout()
-        rows = (
-            ("account", self.account, _("&Account name")),
-            ("display_name", self.display_name, _("&Full name")),
-            ("password", self.password, _("&Password")),
-            ("password_repeat", self.repeat, _("&Repeat password")),
-        )
-        for key, widget, text in rows:
-            label = QLabel(text)
-            label.setBuddy(widget)
-            widget.setAccessibleName(text.replace("&", ""))
-            form.addRow(label, with_error(widget, self.errors[key]))
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self._on_ok_clicked)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(form)
-        layout.addWidget(self.store_error)
-        layout.addWidget(self.buttons)
-        self.setWindowTitle(_("Welcome Desk — first account"))
-        self.intro.setText(
-            _(
-                "Welcome! Create the first account of this laptop. Its password protects all "
-                "data stored here: without it the data cannot be read."
-            )
-        )
-        self.account.setFocus()
-
-    def _on_ok_clicked(self) -> None:
-        from desktop_app.usecases.accounts import create_first_account
-
-        for label in self.errors.values():
-            label.show_message("")
-        try:
-            self.session = create_first_account(
-                self._data_dir,
-                self.account.text(),
-                self.display_name.text(),
-                self.password.text(),
-                repeat=self.repeat.text(),
-            )
-        except ValidationFailed as exc:
-            for error in exc.errors:
-                self.errors[error.field].show_message(field_message(error))
-            return
-        except (KeySlotError, StoreError) as exc:
-            self.store_error.show_message(error_message(exc.code))
-            return
-        if self.session.recovery_code:
-            from desktop_app.ui.accounts import RecoveryCodeDialog
-
-            RecoveryCodeDialog(self.session.recovery_code, self).exec()
         self.accept()

@@ -691,14 +691,13 @@ def _password_backup(desk: Desk) -> Iterator[View]:
 
 @opener("login")
 def _login(desk: Desk) -> Iterator[View]:
-    from desktop_app.ui.login import FirstAccountDialog, LoginDialog, RecoveryLoginDialog
+    from desktop_app.ui.login import LoginDialog, RecoveryLoginDialog
 
     data = desk.folder / "data"
     for dialog in (
         LoginDialog(data),
         RecoveryLoginDialog(data, "anna"),
-        FirstAccountDialog(desk.folder / "empty"),
-    ):
+    ):  # the first account is made on the first start's page (``_first_run``)
         yield from views(_shown(desk, dialog), type(dialog).__name__)
         dialog.reject()
         dialog.deleteLater()

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.error_label import FIELD_ERROR_SPACING, ErrorLabel
-from desktop_app.ui.login import FirstAccountDialog
+from desktop_app.ui.first_run import FirstRunWizard
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.usecases.accounts import Session
 from tests.ui.test_referrals_ui import _open_dialog, _person, _window
@@ -80,10 +80,16 @@ def test_the_first_accounts_message_sits_as_close_under_its_field(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     """The first-account, first-run and account dialogs put field and message in a box of
-    the form's spacing (6 px): now all as the register dialog and the forms (2 px)."""
-    dialog = FirstAccountDialog(tmp_path / "empty")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.errors["account"].show_message("Required.")  # one line
-    _assert_under(dialog.account, dialog.errors["account"], dialog)
+    the form's spacing (6 px): now all as the register dialog and the forms (2 px). The first
+    account is made on the first start's page (a dialog of its own was used by tests only)."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    wizard = FirstRunWizard(tmp_path / "empty", settings)
+    qtbot.addWidget(wizard)
+    page = wizard.account_page
+    wizard.setStartId(wizard.pageIds()[wizard.pages().index(page)])
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    assert wizard.currentPage() is page
+    page.errors["account"].show_message("Required.")  # one line
+    _assert_under(page.account, page.errors["account"], wizard)
+    wizard.reject()
