@@ -411,8 +411,9 @@ def test_the_restore_dialog_shows_the_paths_whole_beside_buttons_as_wide_in_ever
                 field.style().PixelMetric.PM_DefaultFrameWidth
             )
             assert field.fontMetrics().horizontalAdvance(path) < shown, (lang, path)
-        choose = [w.parentWidget().findChild(QPushButton) for w in (dialog.file, dialog.folder)]
-        assert len({button.width() for button in choose}) == 1, lang
+        rows = [field.parentWidget() for field in (dialog.file, dialog.folder)]
+        choose = [b for row in rows if row is not None for b in row.findChildren(QPushButton)]
+        assert len(choose) == 2 and len({button.width() for button in choose}) == 1, lang
         dialog.grab().save(str(shots / f"restore-{lang}.png"))
         dialog.reject()
 
