@@ -72,6 +72,28 @@ _DRAFT_KEYS = {
 }
 
 
+#: how much longer than the others of its column a label is before it wraps (a few pixels
+#: more make no second line worth it)
+_WRAP_BEYOND = 40
+
+
+def _wrap_the_longest(column: list[QLabel]) -> None:
+    """The longest label of a column of the grid wraps to the width of the next longest,
+    where it is much longer: "Denumiri în formularele de consimțământ:" (Romanian, 268 px
+    beside 140 for the next) made the first column as wide, and on an 800 px screen the
+    fields beside it (the names, the street, the city) were left 159 px."""
+    if len(column) < 2:
+        return
+    ranked = sorted(column, key=lambda label: label.sizeHint().width())
+    longest, room = ranked[-1], ranked[-2].sizeHint().width()
+    if longest.sizeHint().width() <= room + _WRAP_BEYOND:
+        return
+    metrics = longest.fontMetrics()
+    word = max(metrics.horizontalAdvance(w) for w in longest.text().replace("&", "").split())
+    longest.setWordWrap(True)
+    longest.setMaximumWidth(max(room, word))
+
+
 def _checkable_list(options: list[tuple[str, str]], checked: tuple[str, ...]) -> QListWidget:
     box = QListWidget()
     for ident, text in options:
@@ -116,6 +138,7 @@ class ServiceDialog(QDialog):
         self.errors: dict[str, ErrorLabel] = {}
         self.texts: dict[tuple[str, str], QLineEdit] = {}
         labels: list[tuple[QLabel, str, str]] = []
+        columns: dict[int, list[QLabel]] = {}  # the labels of the grid's columns 0 and 2
         order: list[QWidget] = []
 
         body = QWidget()
@@ -141,6 +164,7 @@ class ServiceDialog(QDialog):
             label.setMinimumHeight(field.sizeHint().height())
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(label, r, c, Qt.AlignmentFlag.AlignTop)
+            columns.setdefault(c, []).append(label)
             cell = with_error(field, self.errors[key])
             cell.addStretch(1)  # at the top of a row made taller by its neighbour's message
             grid.addLayout(cell, r, c + 1)
@@ -276,6 +300,8 @@ class ServiceDialog(QDialog):
 
         ranked = sorted(labels, key=rank)
         give_keys([(label, text) for label, text, _key in ranked], keys_in(self, [body]))
+        for column_labels in columns.values():
+            _wrap_the_longest(column_labels)
         tab_through(order[0], [*order[1:], self.save_button])
         self.first_field = order[0]
         self.first_field.setFocus()
