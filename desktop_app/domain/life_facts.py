@@ -44,6 +44,8 @@ INSURANCE_TO_CLEAR = ("none", "unclear")
 #: states: what needs clearing up, and the EHIC (valid only while the person lives in the home
 #: country). Insured in Germany is none of their business.
 INSURANCE_TO_STATE = ("none", "ehic", "unclear")
+#: The date printed on the person's EHIC (asked only with ``insurance_status`` "ehic").
+EHIC_VALID_UNTIL = "ehic_valid_until"
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class LifeFacts:
     work_contract: str = ""
     #: the adult's own ``insurance_status`` (health section; "" where withheld or unanswered)
     insurance: str = ""
+    #: the date on the adult's EHIC, where the insurance is the EHIC and it was recorded
+    ehic_valid_until: PartialDate | None = None
 
     @classmethod
     def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
@@ -117,6 +121,7 @@ class LifeFacts:
             work_status=tuple(_text(x) for x in answers.get("work_status") or ()),
             work_contract=_text(answers.get("work_contract")),
             insurance=_text(answers.get("insurance_status")),
+            ehic_valid_until=_ehic_date(answers),
         )
 
     @property
@@ -142,6 +147,13 @@ class LifeFacts:
         """The adult's recorded insurance where a health service is told it
         (``INSURANCE_TO_STATE``), else ""."""
         return self.insurance if self.insurance in INSURANCE_TO_STATE else ""
+
+    def ehic_expired(self, today: dt.date) -> bool | None:
+        """Whether the adult's EHIC had expired by ``today`` (it is valid through the date on
+        the card); None where no EHIC or no date is recorded."""
+        if self.ehic_valid_until is None:
+            return None
+        return self.ehic_valid_until.earliest() < today
 
     def can_have(self, document: str) -> bool:
         """Whether the person can have this catalogue document, by their answers: no tenancy
@@ -176,6 +188,18 @@ def documents_to_bring(documents: Sequence[str], facts: LifeFacts | None) -> tup
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _ehic_date(answers: Mapping[str, Any]) -> PartialDate | None:
+    """The whole date on the EHIC (as the form asks it), where the insurance is the EHIC: a
+    laptop of a form version without the question keeps the date when the insurance is changed
+    there (``forms.newer``), and a card changed for another insurance has no date."""
+    if answers.get("insurance_status") != "ehic":
+        return None
+    with contextlib.suppress(PartialDateError):
+        date = PartialDate.parse(_text(answers.get(EHIC_VALID_UNTIL)))
+        return date if date.is_full else None
+    return None
 
 
 def following_entries(

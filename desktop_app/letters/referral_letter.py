@@ -853,6 +853,13 @@ CHILDREN_DOCUMENTS = {
     "ehic": "documents_children_ehic",
     "birth_certificates": "documents_of_children",
 }
+#: The states whose EHIC a letter names by the person's nationality ("aus Bulgarien"): the EU,
+#: Iceland, Liechtenstein and Norway, less those whose German name takes an article ("aus der
+#: Slowakei", "aus den Niederlanden") and Germany (an EHIC from here is a German insurance),
+#: which the letter calls the home country as before.
+EHIC_NAMED_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NO PL PT RO SE SI".split()  # noqa: SIM905
+)
 #: The Jobcenter (Bürgergeld needs the registration) and the Bürgerdienste (they register the
 #: address; a person without a home brings no landlord's confirmation): the address
 #: registration and a missing home.
@@ -924,7 +931,8 @@ def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
     if topic in HEALTH_TOPICS:
         rows = []
         if own := facts.insurance_to_state:
-            rows.append((txt("label_own_insurance"), txt(f"own_insurance_{own}")))
+            stated = _ehic_stated(ctx) if own == "ehic" else txt(f"own_insurance_{own}")
+            rows.append((txt("label_own_insurance"), stated))
         lines = [
             _child_line(c, f"insurance_{c.insurance}", ctx, txt)
             for c in facts.children_insurance_to_clear
@@ -1031,21 +1039,53 @@ def _child_line(child: Child, status_key: str, ctx: _Context, txt: Callable[...,
 # ---------------------------------------------------------------- the person's copy
 
 
+def _ehic_validity(ctx: _Context, lang: str, prefix: str = "") -> str:
+    """The date on the person's EHIC as on the letter's day, in ``lang``: "gültig bis 31. März
+    2027" or "abgelaufen am 31. Januar 2026" (``prefix`` "copy_": the copy's "Вашата карта е
+    …"); "" where no date is recorded."""
+    facts = ctx.facts
+    expired = facts.ehic_expired(ctx.today) if facts is not None else None
+    if facts is None or expired is None:
+        return ""
+    key = f"{prefix}ehic_expired" if expired else f"{prefix}ehic_valid_until"
+    date = unbroken(_birth(facts.ehic_valid_until, lang))
+    return ctx.texts.text("household", key, lang).format(date=date)
+
+
+def _ehic_stated(ctx: _Context) -> str:
+    """The person's EHIC as the letter to a health service states it: from the country of
+    their nationality ("aus Bulgarien"; the home country where that cannot be named), with
+    its date ("…, gültig bis 31. März 2027")."""
+    code = ctx.person.nationality.upper()
+    if code in EHIC_NAMED_COUNTRIES:
+        country = _territory(code, "de")
+        card = ctx.texts.text("household", "own_insurance_ehic_from", "de").format(country=country)
+    else:
+        card = ctx.texts.text("household", "own_insurance_ehic", "de")
+    validity = _ehic_validity(ctx, "de")
+    return f"{card}, {validity}" if validity else card
+
+
 def _client_documents(ctx: _Context) -> list[str]:
-    """The copy's checklist: to the Clearingstelle or the Gesundheitsamt the EHIC and the
-    birth certificates say for which children (those not insured or unclear) they are
-    ("Европейска здравноосигурителна карта (ЕЗОК) – също и за Мария (7) и Иван (4)")."""
+    """The copy's checklist: to the Clearingstelle or the Gesundheitsamt the EHIC says until
+    when the person's own card is valid, or that it expired, and the EHIC and the birth
+    certificates say for which children (those not insured or unclear) they are
+    ("Европейска здравноосигурителна карта (ЕЗОК) – Вашата карта е валидна до 31 март 2027 г.;
+    също и за Мария (7) и Иван (4)")."""
     lang, topic = ctx.lang, ctx.service.topics[0] if ctx.service.topics else ""
     children = ctx.facts.children_insurance_to_clear if ctx.facts is not None else ()
-    if topic not in HEALTH_TOPICS or not children:
+    validity = _ehic_validity(ctx, lang, "copy_") if topic in HEALTH_TOPICS else ""
+    if topic not in HEALTH_TOPICS or not (children or validity):
         return ctx.documents(lang)
     named = format_list([_child_named(c, ctx) for c in children], locale=_loc(lang))
     shown = []
     for document in (d for d in ctx.referral.documents if d.strip()):
         label = ctx.directory.document_label(document, lang)
-        if key := CHILDREN_DOCUMENTS.get(document):
-            note = ctx.texts.text("household", key, lang).format(children=named)
-            label = f"{label} – {note}"
+        notes = [validity] if document == "ehic" and validity else []
+        if children and (key := CHILDREN_DOCUMENTS.get(document)):
+            notes.append(ctx.texts.text("household", key, lang).format(children=named))
+        if notes:
+            label = f"{label} – {'; '.join(notes)}"
         shown.append(label)
     return shown
 

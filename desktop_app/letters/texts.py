@@ -59,7 +59,9 @@ NOTE_LANGUAGE = "de"
 
 #: Placeholders of the "household" texts: the lines on the children, the address registration
 #: and the housing that a letter gives the services that need them.
-HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset({"count", "birth", "children"})
+HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset(
+    {"count", "birth", "children", "country", "date"}
+)
 #: Placeholders of the "skills" texts: the lines on the qualifications and the reading and
 #: writing that a letter gives the recognition advice and the language courses.
 SKILLS_PLACEHOLDERS: frozenset[str] = frozenset({"title", "state", "level"})
@@ -179,6 +181,11 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "label_own_insurance",
             "own_insurance_none",
             "own_insurance_ehic",
+            "own_insurance_ehic_from",
+            "ehic_valid_until",
+            "ehic_expired",
+            "copy_ehic_valid_until",
+            "copy_ehic_expired",
             "own_insurance_unclear",
             "label_children_insurance",
             "insurance_none",

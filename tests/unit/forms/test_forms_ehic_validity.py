@@ -55,7 +55,9 @@ def _with_ehic(valid_until: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("valid_until", ["2027-03-31", "2026-01-31", TODAY.isoformat()])
-def test_the_date_on_the_card_is_kept_past_or_future(life: FormDefinition, valid_until: str) -> None:
+def test_the_date_on_the_card_is_kept_past_or_future(
+    life: FormDefinition, valid_until: str
+) -> None:
     answers = _with_ehic(valid_until)
     state = evaluate(life, answers, today=TODAY)
     assert state.errors == []
@@ -86,7 +88,10 @@ def test_a_coordinators_version_5_may_be_replaced_by_version_6(
 ) -> None:
     assert incompatibilities(version_5, life) == []
     # the other way round a question would be lost: refused
-    assert [i.code for i in incompatibilities(life, version_5)] == ["version_lower", "field_removed"]
+    assert [i.code for i in incompatibilities(life, version_5)] == [
+        "version_lower",
+        "field_removed",
+    ]
 
 
 def test_a_laptop_on_version_5_keeps_the_date_a_version_6_laptop_recorded(

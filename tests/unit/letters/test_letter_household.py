@@ -7,6 +7,7 @@ cannot have left out."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from tests.unit.letters.letter_helpers import (
     DIRECTORY,
     ORGANISATION,
     PETAR,
+    STEFAN,
     TODAY,
     flat,
     pdf_text,
@@ -520,7 +522,7 @@ OWN_INSURANCE = "Krankenversicherung (eigene Angabe)"
     ("answer", "stated"),
     [
         ("none", "nicht krankenversichert"),
-        ("ehic", "Europäische Krankenversicherungskarte (EHIC) aus dem Herkunftsland"),
+        ("ehic", "Europäische Krankenversicherungskarte (EHIC) aus Bulgarien"),
         ("unclear", "unklar"),
     ],
 )
@@ -538,6 +540,89 @@ def test_the_health_services_learn_the_persons_own_insurance_as_recorded(
     if service_id == "clearingstelle":
         assert "ungeklärt" not in letter
         assert "Der Krankenversicherungsschutz von Petar Petrov muss geklärt werden." in letter
+
+
+# ---------------------------------------------------------------- the EHIC's date
+EHIC_BG = "Европейска здравноосигурителна карта (ЕЗОК)"
+
+
+def _ehic(valid_until: str | None) -> dict[str, Any]:
+    answers = {**TWO_CHILDREN, "insurance_status": "ehic", "ehic_valid_until": valid_until}
+    if valid_until is None:
+        del answers["ehic_valid_until"]
+    return answers
+
+
+@pytest.mark.parametrize("service_id", ["clearingstelle", "gesundheitsamt"])
+def test_a_valid_ehic_is_stated_from_the_home_country_with_its_date(service_id: str) -> None:
+    letter, sheet = (flat(p) for p in _pages(service_id, _ehic("2027-03-31")))
+    card = "Europäische Krankenversicherungskarte (EHIC) aus Bulgarien, gültig bis 31. März 2027"
+    assert f"{OWN_INSURANCE} {card} Kinder ohne geklärte" in letter
+    assert "abgelaufen" not in letter
+    # The copy's checklist: her own card's date, then the child it is needed for too.
+    assert f"{EHIC_BG} – Вашата карта е валидна до 31 март 2027 г.; също и за Мария (8)" in sheet
+
+
+def test_an_expired_ehic_is_stated_as_expired_on_the_letters_day_and_in_the_romanian_copy() -> None:
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", _ehic("2026-01-31"), STEFAN, "ro"))
+    card = (
+        "Europäische Krankenversicherungskarte (EHIC) aus Rumänien, abgelaufen am 31. Januar 2026"
+    )
+    assert f"{OWN_INSURANCE} {card}" in letter and "gültig bis" not in letter
+    ehic = "Cardul european de asigurări sociale de sănătate (CEASS)"
+    expired = "cardul dumneavoastră a expirat la 31 ianuarie 2026 (aduceți-l totuși)"
+    assert f"{ehic} – {expired}; și pentru Мария (8)" in sheet
+
+
+def test_an_ehic_is_valid_through_the_day_on_the_card() -> None:
+    """The letter's day is 25 November 2026: the card is still valid that day, not the next."""
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", _ehic("2026-11-25")))
+    assert "aus Bulgarien, gültig bis 25. November 2026" in letter
+    assert "Вашата карта е валидна до 25 ноември 2026 г." in sheet
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", _ehic("2026-11-24")))
+    assert "aus Bulgarien, abgelaufen am 24. November 2026" in letter
+    assert "Вашата карта е изтекла на 24 ноември 2026 г. (носете я въпреки това)" in sheet
+
+
+@pytest.mark.parametrize(
+    ("nationality", "country"), [("", ""), ("SK", ""), ("MD", ""), ("PL", "Polen")]
+)
+def test_the_ehics_country_is_named_only_where_german_says_aus_without_an_article(
+    nationality: str, country: str
+) -> None:
+    """A person without a nationality recorded, from Slovakia ("aus der Slowakei") or from
+    Moldova (no EHIC of its own: the card is a Romanian one) keeps "aus dem Herkunftsland"."""
+    person = replace(PETAR, nationality=nationality)
+    letter, _sheet = (flat(p) for p in _pages("clearingstelle", _ehic("2027-03-31"), person))
+    where = f"aus {country}" if country else "aus dem Herkunftsland"
+    assert f"Krankenversicherungskarte (EHIC) {where}, gültig bis 31. März 2027" in letter
+
+
+def test_without_a_date_the_ehic_is_stated_without_one() -> None:
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", _ehic(None)))
+    assert f"{OWN_INSURANCE} Europäische Krankenversicherungskarte (EHIC) aus Bulgarien Kinder" in (
+        letter
+    )
+    assert "gültig" not in letter and "abgelaufen" not in letter
+    assert "Вашата карта" not in sheet and f"{EHIC_BG} – също и за Мария (8)" in sheet
+
+
+def test_a_date_kept_from_an_ehic_no_longer_recorded_is_not_stated() -> None:
+    """A laptop of the previous form version keeps the date when the insurance is changed
+    there: the card is no longer the person's insurance."""
+    answers = {**_ehic("2026-01-31"), "insurance_status": "none"}
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", answers))
+    assert f"{OWN_INSURANCE} nicht krankenversichert" in letter
+    assert "2026 Kinder" not in letter and "abgelaufen" not in letter
+    assert "Вашата карта" not in sheet
+
+
+@pytest.mark.parametrize("service_id", ["familienkasse", "jobcenter", "schulverwaltungsamt"])
+def test_other_services_learn_nothing_of_the_ehics_date(service_id: str) -> None:
+    letter, sheet = (flat(p) for p in _pages(service_id, {**FAMILY, **_ehic("2026-01-31")}))
+    assert "Krankenversicherungskarte (EHIC) aus" not in letter
+    assert "2026 Kinder" not in letter and "abgelaufen" not in letter
+    assert "Вашата карта" not in sheet and "31 януари" not in sheet
 
 
 @pytest.mark.parametrize("answer", ["statutory", "private", ""])
