@@ -16,6 +16,7 @@ from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
+from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.referrals import name_in, referral_status_text
 from desktop_app.ui.widgets import reachable_text
 from desktop_app.usecases import reference
@@ -32,6 +33,7 @@ ROWS = (
     "children",
     "housing",
     "insurance",
+    "ehic",
     "skills_heading",
     "languages",
     "qualifications",
@@ -103,6 +105,17 @@ def insurance_text(summary: PersonSummary) -> str:
             for child, labels in summary.children_insurance
         ]
     return "\n".join(lines)
+
+
+def ehic_text(summary: PersonSummary) -> str:
+    """Until when the person's EHIC is valid, or that it expired ("expired on 31 January
+    2026"); "" where no date is recorded (or the insurance is withheld)."""
+    if summary.ehic_valid_until is None or INSURANCE_FIELD in summary.hidden:
+        return ""
+    date = format_long_date(summary.ehic_valid_until)
+    if summary.ehic_expired:
+        return _("expired on {date}").format(date=date)
+    return _("valid until {date}").format(date=date)
 
 
 def _level(level: str, assessed: str) -> str:
@@ -220,6 +233,8 @@ class PersonSummaryView(QWidget):
             "children": _("Children:"),
             "housing": _("Housing:"),
             "insurance": _("Health insurance:"),
+            # The European Health Insurance Card, as the form and the letters abbreviate it
+            "ehic": _("EHIC:"),
             "referrals": _("Open referrals:"),
             "steps": _("Still to refer:"),
             "languages": _("Languages:"),
@@ -258,6 +273,7 @@ class PersonSummaryView(QWidget):
             "children": children_text(summary),
             "housing": _answer(summary, HOUSING_FIELD, summary.housing),
             "insurance": insurance_text(summary),
+            "ehic": ehic_text(summary),
             "referrals": referrals_text(summary, self.directory),
             "steps": "\n".join(pick(s, current_language()) for s in summary.open_steps)
             or _("none"),
@@ -281,9 +297,18 @@ class PersonSummaryView(QWidget):
             if key == "skills_heading":
                 self.values[key].setVisible(bool(text))  # its label is not laid out
                 continue
-            shown = bool(text) if key in SKILLS_ROWS else checked or key in ("referrals", "steps")
+            if key in (*SKILLS_ROWS, "ehic"):
+                shown = bool(text)
+            else:
+                shown = checked or key in ("referrals", "steps")
             self.labels[key].setVisible(shown)
             self.values[key].setVisible(shown)
+        # An expired card is what the advisor must act on: marked as the program marks a
+        # problem (the error labels' colour), in bold.
+        expired = summary.ehic_expired and bool(texts["ehic"])
+        self.values["ehic"].setStyleSheet(
+            f"color: {WarningLabel.COLOUR}; font-weight: bold;" if expired else ""
+        )
 
     def blank(self) -> None:
         """Another person's summary is being read: nothing of the one shown stays, and the

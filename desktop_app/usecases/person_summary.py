@@ -1,8 +1,8 @@
 """What the next advisor needs to know of a returning person at a glance: the household,
-housing and health insurance of the latest life-situation check, the languages, qualifications
-and driving licence of the latest skills check, the open referrals and the accepted next steps
-not referred yet. Read as the user may see it (restricted sections withheld).
-"""
+housing and health insurance (an EHIC's date too) of the latest life-situation check, the
+languages, qualifications and driving licence of the latest skills check, the open referrals and
+the accepted next steps not referred yet. Read as the user may see it (restricted sections
+withheld)."""
 
 from __future__ import annotations
 
@@ -68,6 +68,10 @@ class PersonSummary:
     skills: SkillsFacts | None = None
     skills_visit_id: str = ""  # that check's; "" where none was recorded
     skills_finished_at: str = ""
+    #: the date on the person's EHIC, where the insurance is the EHIC and the date was recorded
+    #: (withheld with the insurance); whether it had expired by the day the summary was read
+    ehic_valid_until: dt.date | None = None
+    ehic_expired: bool = False
 
 
 def _option_label(
@@ -179,6 +183,10 @@ def person_summary(
             for child in facts.children
             if not child.in_household
         ),
+        ehic_valid_until=(
+            facts.ehic_valid_until.earliest() if facts.ehic_valid_until is not None else None
+        ),
+        ehic_expired=bool(facts.ehic_expired(today)),
         withheld=latest.withheld,
         hidden=frozenset(SUMMARY_FIELDS) & definition.withheld_fields(frozenset(latest.withheld)),
         open_referrals=open_referrals,

@@ -38,8 +38,10 @@ from tests.ui.conftest import shown_window
 from tests.unit.test_person_summary import (
     HELPER_PASSWORD,
     PETYAS_DAUGHTER,
+    first_check,
     household_restricted,
     mother_with_childrens_insurance,
+    mother_with_ehic,
     nurse_skills,
     petyas_family,
     returning_mother,
@@ -259,6 +261,45 @@ def test_the_summary_shows_which_children_are_insured(
     assert view.values["insurance"].text() == insurance
     assert view.values["insurance"].accessibleName().endswith(insurance)
     _shot(window, f"children-insurance-{lang}", tmp_path)
+    window.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "valid_until", "shown", "marked"),
+    [
+        ("de", "2020-01-31", "abgelaufen am 31. Januar 2020", True),
+        ("bg", "2020-01-31", "изтекла на 31 януари 2020\u202fг.", True),
+        ("ro", "2999-03-31", "valabil până la 31 martie 2999", False),
+    ],
+)
+def test_the_summary_shows_until_when_the_ehic_is_valid_and_marks_an_expired_one(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    lang: str,
+    valid_until: str,
+    shown: str,
+    marked: bool,
+) -> None:
+    set_language(lang)
+    person_id = mother_with_ehic(session, valid_until)
+    window, view = _summary(qtbot, session, person_id)
+    value = view.values["ehic"]
+    assert value.isVisible() and view.labels["ehic"].isVisible()
+    assert value.text() == shown
+    assert value.accessibleName() == f"{view.labels['ehic'].text()} {shown}"
+    assert ("#8a5300" in value.styleSheet()) is marked
+    _shot(window, f"ehic-{lang}", tmp_path)
+    # another person, with a German insurance: no such line, nothing marked
+    other = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft(given_name="Ioana", family_name="Popescu", date_of_birth="1988"),
+    )
+    first_check(session, other.id)
+    window.show_person(other.id)
+    qtbot.waitUntil(lambda: not value.isVisible())
+    assert value.text() == "" and value.styleSheet() == ""
     window.close()
 
 

@@ -180,6 +180,41 @@ def test_a_helper_sees_no_insurance_until_health_is_opened_to_them(session: Any)
         helper.close()
 
 
+def mother_with_ehic(session: Any, valid_until: str) -> str:
+    """The returning mother, whose second check records an EHIC with ``valid_until``."""
+    person_id = returning_mother(session)
+    second = full_life_situation() | {"insurance_status": "ehic", "ehic_valid_until": valid_until}
+    visits.finish_visit(session.store, session.user, person_id, "life_situation", second)
+    return person_id
+
+
+def test_the_summary_tells_until_when_the_ehic_is_valid_or_that_it_expired(session: Any) -> None:
+    day = TODAY + dt.timedelta(days=1)
+    person_id = mother_with_ehic(session, day.isoformat())
+    store, user = session.store, session.user
+    summary = person_summary(store, user, person_id)
+    assert summary.insurance is not None and summary.insurance["de"].startswith("Europäische")
+    assert summary.ehic_valid_until == day and not summary.ehic_expired
+    # valid through the day on the card, expired the day after
+    assert not person_summary(store, user, person_id, today=day).ehic_expired
+    after = person_summary(store, user, person_id, today=day + dt.timedelta(days=1))
+    assert after.ehic_valid_until == day and after.ehic_expired
+
+
+def test_a_helper_learns_nothing_of_the_ehic_until_health_is_opened(session: Any) -> None:
+    person_id = mother_with_ehic(session, "2020-01-31")
+    helper_user = accounts.add_user(session, "ana", "Ana Helfer", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
+    try:
+        withheld = person_summary(helper.store, helper.user, person_id)
+        assert withheld.ehic_valid_until is None and not withheld.ehic_expired
+        access.open_case_to_helper(session.store, session.user, person_id, helper_user.id, "health")
+        opened = person_summary(helper.store, helper.user, person_id)
+        assert opened.ehic_valid_until == dt.date(2020, 1, 31) and opened.ehic_expired
+    finally:
+        helper.close()
+
+
 def household_restricted(session: Any) -> None:
     """A publication of the life-situation form whose household section is marked health (a
     team that counts the children's situation as such): as restricted as a shipped section."""
