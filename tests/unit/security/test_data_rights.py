@@ -844,3 +844,24 @@ def test_the_copy_shows_each_answer_on_a_line_of_its_own_in_each_version(
     assert len(starting("Пол (по желание): жена")) == 2, lines
     assert len(starting("Деца: (")) == 2, lines
     assert starting("Редакция на записа: 1"), lines
+
+
+def test_the_export_shows_the_ehics_date_as_every_other_answer(session: Session) -> None:
+    """The life-situation check's EHIC date (form version 6) is in the JSON as stored and in
+    the PDF under its question, as the person's language writes a date."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import consent_answers, full_life_situation
+
+    pid = _person(session)
+    visits.record_consent(session.store, session.user, pid, consent_answers())
+    answers = full_life_situation() | {"insurance_status": "ehic", "ehic_valid_until": "2027-03-31"}
+    visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
+    (stored,) = json.loads(raw_json)["visits"]
+    assert stored["answers"]["ehic_valid_until"] == "2027-03-31"
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
+    answers_shown = content[content.index("Отговори") :]
+    insurance = answers_shown.index("Здравна осигуровка: Европейска здравноосигурителна карта")
+    assert answers_shown.index("ЕЗОК валидна до: 31.03.2027 г.") > insurance
+    assert "2027-03-31" not in content
