@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -1354,3 +1355,29 @@ def test_each_childs_insurance_is_asked_under_the_childs_heading_and_stays_with_
     assert visit.answers["children_insurance"] == [
         {"child_name": "Иво", "child_birth": "2023", "child_insurance": "none"}
     ]
+
+
+def test_the_ehics_date_is_asked_only_with_an_ehic_and_a_future_one_is_kept(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    set_language("de")
+    answers = {**CHECK_ANSWERS, "insurance_status": "statutory", "urgent_medical_need": "no"}
+    _feature, win, _person = _editing(qtbot, session, answers, consent=True)
+    view = win.view
+    date = editor(view, "ehic_valid_until")
+    view.show_section("health")
+    assert date.isHidden()
+    choose(view, "insurance_status", "ehic")
+    assert not date.isHidden()
+    type_into(view, "ehic_valid_until", "31.03.2099")
+    assert view.answers()["ehic_valid_until"] == "2099-03-31"
+    assert view.refresh().errors == []  # a date in the future: the card's
+    QApplication.processEvents()
+    win.grab().save(str(Path(os.environ.get("FORM_SHOTS", tmp_path)) / "ehic-de.png"))
+    choose(view, "insurance_status", "private")
+    assert date.isHidden() and "ehic_valid_until" not in view.refresh().answers
+    choose(view, "insurance_status", "ehic")  # the date typed is still there
+    visit = finish_form(qtbot, win)
+    assert visit is not None
+    assert visit.answers["insurance_status"] == "ehic"
+    assert visit.answers["ehic_valid_until"] == "2099-03-31"
