@@ -15,7 +15,7 @@ import re
 import secrets
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
@@ -199,6 +199,41 @@ class _PushItem(NamedTuple):
     erases: bool
 
 
+class _Gate(NamedTuple):
+    """What ``SyncService._erasures_not_allowed`` decided about a push's tombstones."""
+
+    # Indexes of the push's envelopes refused at once.
+    refused: set[int]
+    # Ids of records whose tombstones were let through only because every revision of them
+    # the server held was the pushing device's own (or none): a revision of another laptop
+    # stored between the check and the store would be erased with them, so the store looks
+    # again under the counter lock (``_late_writers``).
+    own_only: frozenset[str]
+    # The server's highest sequence number before the check read the envelopes: every
+    # envelope at or below it was there to read, so only those above can be new.
+    seen_seq: int
+
+
+_NO_GATE = _Gate(set(), frozenset(), 0)
+
+
+def _late_writers(rows: Sequence[tuple[str, str, bool]], device_id: str) -> set[str]:
+    """Of the (record id, author device, erases) rows stored after the check of a push's
+    tombstones (``_Gate.own_only``), the ids whose tombstones no longer pass: another laptop
+    stored a revision, and nobody erased the record meanwhile (a tombstone of a record erased
+    already is taken from any laptop)."""
+    erased = {rid for rid, _author, erases in rows if erases}
+    return {rid for rid, author, _e in rows if author != device_id and rid not in erased}
+
+
+def _watched(gate: _Gate, items: Sequence[_PushItem]) -> list[str]:
+    """The ids of ``gate.own_only`` that ``items`` (what is left of the push to store) erase:
+    none in nearly every push."""
+    if not gate.own_only:
+        return []
+    return sorted({item.record_id for item in items if item.erases} & gate.own_only)
+
+
 _REFUSALS = {
     "author_mismatch": "author_device must be the pushing device's id",
     "conflict": "this revision is already stored with different content; "
@@ -318,6 +353,24 @@ def _stored_revisions(
     return stored
 
 
+def _stored_since(cursor: Any, record_ids: list[str], seq: int) -> list[tuple[str, str, bool]]:
+    """(record id, author device, erases) of the envelopes of ``record_ids`` stored after
+    sequence number ``seq`` (SQLite; ``_late_writers``): an index range per id, empty as a
+    rule."""
+    rows: list[tuple[str, str, bool]] = []
+    for start in range(0, len(record_ids), _CHUNK):
+        chunk = record_ids[start : start + _CHUNK]
+        rows.extend(
+            (rid, author, bool(erases))
+            for rid, author, erases in cursor.execute(
+                "SELECT record_id, author_device, erases FROM envelopes WHERE record_id IN "
+                f"({', '.join('?' * len(chunk))}) AND seq > ?",
+                [*chunk, seq],
+            )
+        )
+    return rows
+
+
 def _stored_contents(
     cursor: Any, pairs: set[tuple[str, int]]
 ) -> dict[tuple[str, int], tuple[object, ...]]:
@@ -372,6 +425,9 @@ class SyncService:
         self._write_lock = threading.Lock()
         received_at = cast(Table, models.StoredEnvelope.__table__).c.received_at.type
         self._received_at = received_at.bind_processor(engine.dialect)
+        # Called, when set, between a push's check of its tombstones and its store: tests
+        # store another laptop's revision there, as a push of that laptop may in that moment.
+        self.between_check_and_store: Callable[[], None] | None = None
 
     def _bind_received_at(self, now: dt.datetime) -> object:
         """``now`` as the envelopes' ``received_at`` column binds it (plain-SQL inserts)."""
@@ -819,7 +875,8 @@ class SyncService:
         mismatched = {
             index for index, env in enumerate(request.envelopes) if env.author_device != device.id
         }
-        not_allowed = self._erasures_not_allowed(device, request.envelopes, mismatched)
+        gate = self._erasures_not_allowed(device, request.envelopes, mismatched)
+        not_allowed = gate.refused
         items: list[_PushItem] = []
         for index, env in enumerate(request.envelopes):
             if index in mismatched or index in not_allowed:
@@ -836,10 +893,19 @@ class SyncService:
                     env.erases,
                 )
             )
+        if self.between_check_and_store is not None:
+            self.between_check_and_store()
         store = self._store_pg if self.engine.dialect.name == "postgresql" else self._store_locked
-        outcomes = iter(zip(store(device.id, utcnow(), items), items, strict=True))
+        outcomes = iter(zip(store(device.id, utcnow(), items, gate), items, strict=True))
         results: list[wire.PushItemResult] = []
-        counts = {"accepted": 0, "duplicate": 0, "conflict": 0, "kind_mismatch": 0}
+        counts = {
+            "accepted": 0,
+            "duplicate": 0,
+            "conflict": 0,
+            "kind_mismatch": 0,
+            "erase_not_allowed": 0,
+        }
+        late: list[str] = []  # refused under the counter lock (``_Gate.own_only``)
         stored_bytes = 0
         kinds: set[str] = set()
         for index, env in enumerate(request.envelopes):
@@ -851,6 +917,10 @@ class SyncService:
                 continue
             (outcome, seq), item = next(outcomes)
             counts[outcome] += 1
+            if outcome == "erase_not_allowed":
+                late.append(env.record_id)
+                results.append(_refused(env, outcome))
+                continue
             if outcome in ("conflict", "kind_mismatch"):
                 if outcome == "kind_mismatch":
                     # Ids only: which record a laptop tried to pass off as another kind.
@@ -870,7 +940,23 @@ class SyncService:
                     record_id=env.record_id, revision=env.revision, status=outcome, seq=seq
                 )
             )
-        refused = counts["conflict"] + counts["kind_mismatch"] + len(mismatched) + len(not_allowed)
+        if late:
+            # Ids only, as every line of the log.
+            log.warning(
+                "push device=%s: %d erasures of records another laptop wrote meanwhile "
+                "refused records=%s%s",
+                device.id,
+                len(late),
+                ",".join(late[:_LOGGED_IDS]),
+                ",..." if len(late) > _LOGGED_IDS else "",
+            )
+        refused = (
+            counts["conflict"]
+            + counts["kind_mismatch"]
+            + counts["erase_not_allowed"]
+            + len(mismatched)
+            + len(not_allowed)
+        )
         log.info(
             "push device=%s accepted=%d duplicate=%d refused=%d bytes=%d kinds=%s",
             device.id,
@@ -889,7 +975,7 @@ class SyncService:
 
     def _erasures_not_allowed(
         self, device: AuthenticatedDevice, envelopes: Sequence[wire.Envelope], skip: set[int]
-    ) -> set[int]:
+    ) -> _Gate:
         """The indexes of the tombstones (``wire.Envelope.erases``) in a push that the device's
         role may not send (``_MAY_NOT_ERASE``): refused one by one, the rest of the push goes
         on. A tombstone deletes every revision of its record the server holds, for good, so it
@@ -919,20 +1005,24 @@ class SyncService:
         saw) is refused; the laptop that wrote it, or a coordinator's laptop, sends its own
         tombstone when it pulls the erasure, and that is taken.
 
+        This read is outside the counter lock, which every push of every laptop waits on: a
+        revision of another laptop may be stored in the moment between it and the push's
+        store. So the ids of the records of the third case come back (``_Gate.own_only``),
+        with the server's highest sequence number before this read, and the store, under the
+        lock, refuses the tombstones of those another laptop stored a revision of meanwhile
+        (one query of those ids above that number; none when there are no such ids).
+
         The limits of this: the server cannot read a merge record, so an advisor's altered
         program can pass an erasure off as a merge (a merge record under the entry's id
         naming no entry to keep), and with it erase conflicts and decisions of other laptops.
-        Any role's altered program erases what its own laptop wrote, also after another
-        laptop's revision is stored in the moment between this read and the push's store
-        (the read is outside the counter lock, which every push of every laptop waits on).
-        A laptop that erased a person while approved for coordinators, whose role was lowered
-        before it pushed, has that erasure refused, and its tombstones of other laptops'
-        records; so has a helper's or an advisor's laptop that sends back, to a server
-        restored from a backup older than the erasure, a tombstone it pulled (the
-        coordinator's laptop sends it back too)."""
+        Any role's altered program erases what its own laptop wrote. A laptop that erased a
+        person while approved for coordinators, whose role was lowered before it pushed, has
+        that erasure refused, and its tombstones of other laptops' records; so has a helper's or
+        an advisor's laptop that sends back, to a server restored from a backup older than the
+        erasure, a tombstone it pulled (the coordinator's laptop sends it back too)."""
         erasing = {index for index, env in enumerate(envelopes) if env.erases and index not in skip}
         if not erasing:
-            return set()
+            return _NO_GATE
         erased_ids = {envelopes[index].record_id for index in erasing}
         people = {
             envelopes[index].record_id
@@ -943,9 +1033,13 @@ class SyncService:
         # Per record asked for: (kind, erases, author device) of each revision stored.
         held: dict[str, list[tuple[str, bool, str]]] = {}
         with self._read() as connection:
-            role = connection.execute(select(d.laptop_role).where(d.id == device.id)).scalar()
+            # The counter in the same statement, before the envelopes are read: every envelope
+            # up to it is committed (``_write``: seq order is commit order).
+            role, seen_seq = connection.execute(
+                select(d.laptop_role, _LATEST_SEQ.scalar_subquery()).where(d.id == device.id)
+            ).one()
             if role not in _MAY_NOT_ERASE:
-                return set()
+                return _NO_GATE
             merges = {wire.person_merge_id(pid) for pid in people} if role in _MAY_MERGE else set()
             asked = sorted(erased_ids | merges)
             for start in range(0, len(asked), _CHUNK):
@@ -968,6 +1062,7 @@ class SyncService:
         }
         people_refused: set[int] = set()
         others: list[int] = []  # tombstones of other laptops' records of other kinds
+        own_only: dict[int, str] = {}  # tombstones taken as the laptop's own records
         merging = False  # whether the push holds the tombstone of a merge
         merged_in_push: set[str] = set()
         for index, env in enumerate(envelopes):
@@ -983,10 +1078,12 @@ class SyncService:
                     merging = True
                 elif env.record_id not in erased:
                     people_refused.add(index)
-            elif env.record_id not in erased and any(
-                author != device.id for _kind, _erases, author in held.get(env.record_id, ())
-            ):
+            elif env.record_id in erased:
+                continue
+            elif any(author != device.id for _kind, _erases, author in held.get(env.record_id, ())):
                 others.append(index)
+            else:
+                own_only[index] = env.record_id
         refused = people_refused | {
             index for index in others if not (merging and envelopes[index].kind in _MERGE_ERASES)
         }
@@ -1006,15 +1103,65 @@ class SyncService:
                     ",".join(named[:_LOGGED_IDS]),
                     ",..." if len(named) > _LOGGED_IDS else "",
                 )
-        return refused
+        # A merge's kinds in a merge's push are taken whoever wrote them: nothing to look at
+        # again.
+        watched = frozenset(
+            rid
+            for index, rid in own_only.items()
+            if not (merging and envelopes[index].kind in _MERGE_ERASES)
+        )
+        return _Gate(refused, watched, int(seen_seq))
 
     def _store_pg(
-        self, device_id: str, now: dt.datetime, items: list[_PushItem]
+        self, device_id: str, now: dt.datetime, items: list[_PushItem], gate: _Gate = _NO_GATE
     ) -> list[tuple[str, int | None]]:
         """Store a push on PostgreSQL: one statement, run by the database function of
-        migrations 0002 to 0004, so the counter lock is held only while PostgreSQL works."""
+        migrations 0002 to 0004, so the counter lock is held only while PostgreSQL works.
+
+        A push with tombstones to look at again under the lock (``_Gate.own_only``; seldom)
+        takes the lock first in a transaction of its own, looks, and stores what still
+        passes in the same transaction: two round trips more, for that push only."""
+        watched = _watched(gate, items)
+        if not watched:
+            # autocommit: the statement is its transaction
+            return self._pushed_pg(self._fetch_binary, device_id, now, items)
+        with self.engine.connect() as connection:
+            raw: Any = connection.connection.driver_connection
+            with raw.transaction(), raw.cursor(binary=True) as cursor:
+                # The counter row, as every push takes it first (``wd_push_envelopes`` takes
+                # it again, held already); then a statement of its own, so a fresh snapshot:
+                # what pushes before this one committed is seen.
+                cursor.execute("UPDATE seq_counter SET last_seq = last_seq WHERE id = 1")
+                found = cursor.execute(
+                    "SELECT record_id, author_device, erases FROM envelopes "
+                    "WHERE record_id = ANY(%s) AND seq > %s",
+                    (watched, gate.seen_seq),
+                ).fetchall()
+                late = _late_writers(found, device_id)
+                kept = [i for i in items if not (i.erases and i.record_id in late)]
+
+                def fetch(statement: str, params: Sequence[Any]) -> list[Any]:
+                    rows: list[Any] = cursor.execute(statement, params).fetchall()
+                    return rows
+
+                stored = iter(self._pushed_pg(fetch, device_id, now, kept))
+            return [
+                ("erase_not_allowed", None)
+                if item.erases and item.record_id in late
+                else next(stored)
+                for item in items
+            ]
+
+    @staticmethod
+    def _pushed_pg(
+        fetch: Callable[[str, Sequence[Any]], list[Any]],
+        device_id: str,
+        now: dt.datetime,
+        items: list[_PushItem],
+    ) -> list[tuple[str, int | None]]:
+        """``wd_push_envelopes`` on ``items``, its rows fetched by ``fetch``."""
         columns = list(zip(*items, strict=True)) if items else [()] * len(_PushItem._fields)
-        rows = self._fetch_binary(  # autocommit: the statement is its transaction
+        rows = fetch(
             # %b: binary parameters. Arrays in text form were escaped element by
             # element here and parsed again there: 45 ms for a push of 500.
             # The device's ``pushed_seq`` is raised in the same statement, so in the
@@ -1039,7 +1186,7 @@ class SyncService:
         return [(outcome, seq) for _idx, outcome, seq in rows]
 
     def _store_locked(
-        self, device_id: str, now: dt.datetime, items: list[_PushItem]
+        self, device_id: str, now: dt.datetime, items: list[_PushItem], gate: _Gate = _NO_GATE
     ) -> list[tuple[str, int | None]]:
         """Store a push under the counter lock taken in Python (SQLite; the same outcomes as
         ``wd_push_envelopes`` on PostgreSQL).
@@ -1063,6 +1210,9 @@ class SyncService:
                     "revoked" if status == "revoked" else "not_approved",
                     f"this device is {status}",
                 )
+            late = _late_writers(
+                _stored_since(cursor, _watched(gate, items), gate.seen_seq), device_id
+            )
             stored = _stored_revisions(cursor, sorted({item.record_id for item in items}))
             # The kind each pushed record id is stored under, if any: a record id belongs to
             # one kind for good (see migration 0003). Where a database from before that rule
@@ -1098,6 +1248,9 @@ class SyncService:
             new_rows: list[tuple[object, ...]] = []
             erased: list[dict[str, object]] = []
             for item in items:
+                if item.erases and item.record_id in late:
+                    outcomes.append(("erase_not_allowed", None))
+                    continue
                 key = (item.record_id, item.revision)
                 content = (
                     item.kind,

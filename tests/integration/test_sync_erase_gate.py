@@ -9,6 +9,7 @@ Real server processes, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
@@ -26,6 +27,7 @@ from desktop_app.usecases import data_rights, duplicates, merges, people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
+from sync_server.service import AuthenticatedDevice
 from tests.integration.sync_harness import (
     Laptops,
     Member,
@@ -393,3 +395,61 @@ def test_an_advisors_tombstones_of_a_merges_kinds_need_the_merge_in_the_push(
     assert [r.code for r in answer.results] == [None, None, None, "erase_not_allowed", None]
     assert _held(org.server, visit) == [(1, False, writer.device_id)]
     assert _held(org.server, conflict) == [(2, True, advisor.device_id)]
+
+
+def test_a_revision_another_laptop_stores_between_the_check_and_the_store_is_not_erased(
+    org: Organisation, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The check of a push's tombstones runs before the counter lock. Between it and the
+    store, the writer's laptop stores a revision of a visit of which the check saw only the
+    helper's own, and a coordinator's laptop erases a consent of the helper's: under the lock
+    the visit's tombstone is refused (the writer's revision stays), the consent's is taken
+    (erased already). The server's own service, its database as the server process has it;
+    the other laptops push through that process."""
+    writer, helper = org.join("Writer", role="helper"), org.join("Helper", role="helper")
+    mine, gone, fresh = (str(uuid.uuid4()) for _ in range(3))
+    pushed = helper.client.push(
+        [
+            helper.seal(org.team, mine, "visit", 1, b"a visit"),
+            helper.seal(org.team, gone, "consent", 1, b"a consent"),
+        ]
+    )
+    assert pushed.accepted == 2
+    service = org.server.service
+
+    def meanwhile() -> None:
+        service.between_check_and_store = None  # once
+        edited = writer.seal(org.team, mine, "visit", 2, b"the writer's edit")
+        assert writer.client.push([edited]).accepted == 1
+        coordinator = org.coordinator
+        assert coordinator.client.push([_erasing_at(coordinator, org, "consent", gone, 2)]).accepted
+
+    service.between_check_and_store = meanwhile
+    device = AuthenticatedDevice(helper.device_id, "approved", False)
+    with caplog.at_level(logging.INFO, logger="sync_server"):
+        answer = service.push(
+            device,
+            wire.PushRequest(
+                envelopes=[
+                    _erasing_at(helper, org, "visit", mine, 3),
+                    _erasing_at(helper, org, "consent", gone, 3),
+                    _erasing_at(helper, org, "visit", fresh, 1),
+                ]
+            ),
+        )
+    assert service.between_check_and_store is None  # it ran
+    assert [(r.status, r.code) for r in answer.results] == [
+        ("refused", "erase_not_allowed"),
+        ("accepted", None),
+        ("accepted", None),
+    ]
+    assert (answer.accepted, answer.refused) == (2, 1)
+    assert _held(org.server, mine) == [(1, False, helper.device_id), (2, False, writer.device_id)]
+    assert _held(org.server, gone) == [(3, True, helper.device_id)]
+    assert _held(org.server, fresh) == [(1, True, helper.device_id)]
+    assert f"1 erasures of records another laptop wrote meanwhile refused records={mine}" in (
+        caplog.text
+    )
+    # Sequence numbers stay gapless: the next push follows on.
+    later = helper.client.push([helper.seal(org.team, str(uuid.uuid4()), "visit", 1, b"v")])
+    assert later.results[0].seq == answer.results[2].seq + 1  # type: ignore[operator]
