@@ -256,7 +256,7 @@ _MAY_MERGE = frozenset({"advisor"})
 # laptop wrote them (``usecases.merges.merge_people``, ``data_rights._erase_row``): conflicts
 # over the entry's own fields and decisions that it and another entry are different people
 # (the merge writes them anew for the entry kept). Its other records move, live.
-_MERGE_ERASES = frozenset({"conflict", "distinct_people"})
+_MERGE_ERASES = wire.MERGE_ERASES
 _LOGGED_IDS = 10  # record ids named in one line of the log
 
 

@@ -41,6 +41,14 @@ PERSON_MERGE_KIND = "person_merge"
 _PERSON_MERGES = uuid.UUID("0b6c8f52-93d4-4a7e-b1e5-6a2f0c9d7e13")
 
 
+# The kinds of records a merge of two entries leaves as tombstones besides the entry merged
+# away, whichever laptop wrote them: conflicts over the entry's fields and decisions that it
+# and another entry are different people. From an advisor's laptop the server takes those
+# tombstones only in the push that holds the merge's (``SyncService._erasures_not_allowed``),
+# so a laptop never cuts them apart into two pushes (``desktop_app.sync.engine.push_batches``).
+MERGE_ERASES = frozenset({"conflict", "distinct_people"})
+
+
 def person_merge_id(person_id: str) -> str:
     """The id of the record that the entry ``person_id`` was merged away: alike everywhere."""
     return str(uuid.uuid5(_PERSON_MERGES, person_id))

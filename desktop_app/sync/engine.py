@@ -69,10 +69,64 @@ PULL_PAGE = 500
 # the window waits for comes first: then it ends after the page it applies.
 APPLY_GROUP = 5000
 APPLY_SECONDS = 2.0
+# Records per push (the server's limit; tests push in smaller batches).
+PUSH_BATCH = wire.MAX_BATCH
 MAX_ROUNDS = 4  # a refused push (same revision pushed elsewhere) needs a pull and a re-push
 # Envelopes kept for a team key this laptop does not hold (yet); more are refused (the server,
 # not a colleague, would be the one to send that many).
 MAX_DEFERRED = 50_000
+
+
+def push_batches(pending: Sequence[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]:
+    """The outbox's records (kind, id: in the order of their first entry) cut into pushes of
+    up to ``size``, keeping together what a merge of two entries made here leaves to erase.
+
+    The server takes an advisor's tombstones of conflicts and decisions about different
+    people (``wire.MERGE_ERASES``) only in the push holding the tombstone of the entry merged
+    away (``SyncService._erasures_not_allowed``). A merge writes, in one transaction, its
+    merge record, the records it moves, those tombstones and the entry's tombstone, in that
+    order: the records of those kinds between a merge record and the tombstone of its entry
+    go, in their order, right before that tombstone, and the batch is cut before them all
+    where they would not fit (a cut only splits them if they alone are more than ``size``).
+    The merge record stays where it is: in an earlier push it is stored first all the same."""
+    merges = [i for i, (kind, _id) in enumerate(pending) if kind == wire.PERSON_MERGE_KIND]
+    anchored: dict[int, int] = {}  # index of such a record -> index of its entry's tombstone
+    if merges:
+        # Merge ids of the people waiting (a hash each): only when a merge waits too.
+        by_merge = {
+            wire.person_merge_id(record_id): index
+            for index, (kind, record_id) in enumerate(pending)
+            if kind == wire.PERSON_KIND
+        }
+        for start in merges:
+            end = by_merge.get(pending[start][1])
+            if end is None or end < start:
+                continue
+            for index in range(start + 1, end):
+                if pending[index][0] in wire.MERGE_ERASES:
+                    anchored.setdefault(index, end)
+    if not anchored:
+        return [list(pending[i : i + size]) for i in range(0, len(pending), size)]
+    tails: dict[int, list[tuple[str, str]]] = {}
+    for index in sorted(anchored):
+        tails.setdefault(anchored[index], []).append(pending[index])
+    units = [
+        [*tails.get(index, []), item] for index, item in enumerate(pending) if index not in anchored
+    ]
+    batches: list[list[tuple[str, str]]] = []
+    batch: list[tuple[str, str]] = []
+    for unit in units:
+        if batch and len(batch) + len(unit) > size:
+            batches.append(batch)
+            batch = []
+        batch.extend(unit)
+        while len(batch) > size:  # a unit larger than a push
+            batches.append(batch[:size])
+            batch = batch[size:]
+    if batch:
+        batches.append(batch)
+    return batches
+
 
 # ``<13-digit wall ms>-<5-digit counter>-<device>``: fixed width, so string order is clock order.
 _WELL_FORMED_CLOCK = re.compile(r"[0-9]{13}-[0-9]{5}-.", re.DOTALL)
@@ -966,7 +1020,7 @@ class SyncEngine:
             set_meta(session, PUSH_BEGAN, str(self.store.clock.now()))
         total, done, refused_conflict = len(pending), 0, False
         self._held_back = 0
-        batches = [pending[i : i + wire.MAX_BATCH] for i in range(0, total, wire.MAX_BATCH)]
+        batches = push_batches(pending, PUSH_BATCH)
         # One push in flight while the next batch is sealed here, and while the answer before
         # it is confirmed: the next batch goes out as soon as the previous answer is in.
         # Answers are handled in order. A push of one batch (the usual one) starts no thread.

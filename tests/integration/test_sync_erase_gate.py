@@ -14,12 +14,13 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.users import Role
+from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.visits_models import VisitRow
-from desktop_app.sync import crypto
+from desktop_app.sync import crypto, engine
 from desktop_app.sync.engine import SyncEngine, SyncReport, active_key, pending_changes
 from desktop_app.sync.merge import RecordState
 from desktop_app.sync.records import LocalRecord, encode
@@ -453,3 +454,50 @@ def test_a_revision_another_laptop_stores_between_the_check_and_the_store_is_not
     # Sequence numbers stay gapless: the next push follows on.
     later = helper.client.push([helper.seal(org.team, str(uuid.uuid4()), "visit", 1, b"v")])
     assert later.results[0].seq == answer.results[2].seq + 1  # type: ignore[operator]
+
+
+def test_an_advisors_merge_cut_into_two_pushes_keeps_its_tombstones_together(
+    laptops: Laptops, server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pushes so short that, cut in order, the decision's tombstone would go without the
+    entry's and be refused (the decision, A's, would stay on the server). It goes with the
+    entry's tombstone: both taken, nothing waits on B, A follows the merge."""
+    a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
+    one = add_person(a, "Радка", "Стоянова", "1990")
+    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111")
+    third = add_person(a, "Радка", "Стоянова", "1990", "0176 2222222")
+    kept, merged = merges.kept_and_merged(one, other)
+    visits.finish_visit(a.store, a.user, merged, "life_situation", full_life_situation())
+    assert duplicates.mark_different_people(a.store, a.user, merged, third)
+    decided = duplicates.pair_id(merged, third)
+    laptops.sync(a, b)
+    advisor = logged_in_again(b)
+    try:
+        merges.merge_people(advisor.store, advisor.user, one, other)
+    finally:
+        advisor.close()
+    with b.store.reading() as s:
+        pending = [
+            (str(kind), str(rid))
+            for kind, rid in s.execute(
+                select(OutboxRow.record_kind, OutboxRow.record_id)
+                .group_by(OutboxRow.record_kind, OutboxRow.record_id)
+                .order_by(func.min(OutboxRow.seq))
+            )
+        ]
+    # Pushes of as many records as come before the entry's tombstone: cut in order, the
+    # decision's tombstone goes in the first, the entry's in the second.
+    size = pending.index(("person", merged))
+    assert pending.index(("distinct_people", decided)) < size
+    batches = engine.push_batches(pending, size)
+    assert len(batches) == 2
+    assert {("distinct_people", decided), ("person", merged)} <= set(batches[1])
+    monkeypatch.setattr(engine, "PUSH_BATCH", size)
+    laptops.sync(b, a)
+    assert pending_changes(b.store) == 0
+    assert _held(server, merged) == [(2, True, device_id(b))]
+    assert _held(server, decided) == [(2, True, device_id(b))]
+    assert "refused records=" not in server.log_text()
+    assert _name(a, merged) is None and _name(a, kept) == "Стоянова"
+    written_anew = _held(server, duplicates.pair_id(kept, third))
+    assert not any(erases for _rev, erases, _author in written_anew)
