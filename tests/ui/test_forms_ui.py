@@ -1344,12 +1344,6 @@ def test_each_childs_insurance_is_asked_under_the_childs_heading_and_stays_with_
     assert [row.header.text() for row in follower.rows] == [children.items[0].header.text()]
     kept = view.input("children_insurance[0].child_insurance")
     assert isinstance(kept, QComboBox) and kept.currentData() == "none"
-    print(
-        "DEBUG",
-        view.answers().get("children_count"),
-        [(e.field_path, e.code) for e in view.refresh().errors],
-        view.show_problems().errors,
-    )
     visit = finish_form(qtbot, win)
     assert visit is not None
     assert visit.answers["children_insurance"] == [
