@@ -192,16 +192,25 @@ def _collect_openings(session: DbSession, person_id: str) -> list[Row]:
         )
     ).all()
     # Imported here, as ``person_sources`` below: this module loads before the copy's parts.
+    from desktop_app.usecases.conflicts import logged_at
     from desktop_app.usecases.person_data_authors import KEY, Authors
+    from desktop_app.usecases.person_sources import entries_of
 
     authors = Authors.read(session)
+    records = set(entries_of(session, person_id))  # an entry merged into it logged its own
+
+    def opened_by(r: CaseOpeningRow) -> dict[str, object]:
+        """The advisor who opened them (or last changed the record: closed and opened again),
+        with the role the log's entry of it carries (``person_data_authors``)."""
+        user_id, role = logged_at(session, records, r.updated_hlc)
+        return authors.of(r.author_id, r.device_id, role if user_id == r.author_id else None)
+
     return [
         {
             "kind": r.kind,
             "helper_id": r.helper_id,
             "since": r.updated_hlc,
-            # The advisor who opened them (or last changed the record: closed and opened again).
-            KEY: authors.of(r.author_id, r.device_id),
+            KEY: opened_by(r),
         }
         for r in rows
     ]

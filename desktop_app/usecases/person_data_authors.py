@@ -5,12 +5,14 @@ not the names of staff acting under the controller's authority; Art. 15(4) prote
 others; and the copy is a paper the person carries, some of it about labour exploitation, so a
 name on it can put a helper or an advisor at risk. Laptop names are internal.
 
-The role is known where the author has an account on this laptop (a removed account keeps its
-row). Accounts do not sync: a record from another laptop carries only its author's id; its
-role is the one the log's entry of it carries (``audit.ROLE_KEY``: every entry carries its
-user's role since this version; the log syncs). Where none does (an entry written before),
-the copy says it came from another laptop of the team, as the log says it. (A referral
-letter is signed by its advisor: the copy keeps the name it carries.)
+The role is the one the log's entry of the record carries (``audit.ROLE_KEY``: every entry
+carries the role its user worked with since this version; the log syncs): the role then, not
+the account's now (a helper made an advisor since recorded her earlier visits as a helper).
+Where the entry carries none (written before), the role of the author's account on this
+laptop (a removed account keeps its row); accounts do not sync, so a record from another
+laptop carries only its author's id, and the copy says it came from another laptop of the
+team, as the log says it. (A referral letter is signed by its advisor: the copy keeps the
+name it carries.)
 
 The machine-readable copy keeps the facts (``recorded_by``: ``role``, one of ``Role``'s values
 or null where not known, and ``this_laptop``; a visit changed since by someone else also
@@ -70,8 +72,9 @@ class Authors:
     def of(self, author_id: str, device_id: str, logged: str | None = None) -> dict[str, object]:
         """Who wrote a record (``author_id`` on the laptop of ``device_id``) as the copy keeps
         it: their ``role`` (None where not known here) and whether on ``this_laptop``. The
-        role of their account here, else ``logged``: the one the log's entry of it carries."""
-        role = self.roles.get(author_id) or logged
+        role ``logged``, the one the log's entry of it carries, else (an entry written before
+        entries carried it, a draft, which is not logged) their account's here."""
+        role = logged or self.roles.get(author_id)
         return {
             "role": role if role in ROLES else None,
             "this_laptop": not device_id or device_id == self.here,

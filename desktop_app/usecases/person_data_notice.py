@@ -119,9 +119,9 @@ def consultations(
             continue  # the same merge as its "merge_kept" entry on the entry kept
         purposes = PURPOSES.get(action, {})
         purpose = purposes.get(kind) or purposes.get("") or OTHER_PURPOSE
-        # The role where the account is known here, else the one the entry carries (an entry
-        # written before entries carried it: none) (``person_data_authors``, as each entry).
-        role = role_text(roles.get(user_id) or role_in(details), made_on == device_id)
+        # The role the entry carries (its user's then), else (an entry written before entries
+        # carried it) the account's here, if any (``person_data_authors``, as each entry).
+        role = role_text(role_in(details) or roles.get(user_id), made_on == device_id)
         counted[_day(at), role, purpose] += 1
     return [
         Consultation(

@@ -56,13 +56,10 @@ def entries_of(db: DbSession, person_id: str) -> list[str]:
     ]
 
 
-def _logged_role(
-    db: DbSession, authors: Authors, records: set[str], clock: str, author_id: str
-) -> str | None:
+def _logged_role(db: DbSession, records: set[str], clock: str, author_id: str) -> str | None:
     """The role the log's entry of a change at ``clock`` carries, where ``author_id`` wrote
-    it and has no account here (``person_data_authors``); None otherwise."""
-    if author_id in authors.roles:
-        return None  # their account's role here
+    it (``person_data_authors``); None otherwise. Also for an account of this laptop: its
+    role then, which its role now need not be."""
     from desktop_app.usecases.conflicts import logged_at  # loads the sync machinery
 
     user_id, role = logged_at(db, records, clock)
@@ -119,9 +116,7 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
                 RECORDED_BY: authors.of(
                     rev.author_id,
                     clock_device(rev.updated_hlc),
-                    _logged_role(
-                        db, authors, {*records, rev.visit_id}, rev.updated_hlc, rev.author_id
-                    ),
+                    _logged_role(db, {*records, rev.visit_id}, rev.updated_hlc, rev.author_id),
                 ),
                 "answers": json.loads(rev.answers or "{}"),
                 "next_steps": json.loads(rev.next_steps or "{}"),
@@ -132,9 +127,9 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
         # Who recorded it, and who saved it as it reads now where that is someone else (an
         # earlier version kept here says who saved it). A visit the log does not name
         # (recorded before it was logged) by who saved it.
-        # Each with the role the log's entry of it carries (who has no account here).
+        # Each with the role the log's entry of it carries (its user's then, here too).
         saved = (r.author_id, r.device_id)
-        saved_role = _logged_role(db, authors, {*records, r.id}, r.updated_hlc, r.author_id)
+        saved_role = _logged_role(db, {*records, r.id}, r.updated_hlc, r.author_id)
         recorder, recorded_on, recorded_role = recorders.get(r.id, (*saved, saved_role))
         recorded = (recorder, recorded_on)
         found.append(
@@ -281,7 +276,7 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
         row.update((k, v) for k, v in (("how", r.how), ("witness", r.witness)) if v)
         if r.shared_with:
             row["shared_with"] = r.shared_with
-        role = _logged_role(db, authors, records, r.updated_hlc, r.author_id)
+        role = _logged_role(db, records, r.updated_hlc, r.author_id)
         row[RECORDED_BY] = authors.of(r.author_id, r.device_id, role)
         found.append(row)
     return found

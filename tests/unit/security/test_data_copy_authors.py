@@ -21,8 +21,9 @@ from desktop_app.domain.users import Role
 from desktop_app.sync.conflict_records import synced_state
 from desktop_app.sync.merge import FieldState
 from desktop_app.sync.records import ADAPTERS, ToSave
-from desktop_app.usecases import access, accounts, data_rights, people, visits
+from desktop_app.usecases import access, accounts, data_rights, people, person_data_notice, visits
 from desktop_app.usecases.accounts import Session
+from tests.unit.test_person_summary import nurse_skills
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 PASS = "role pass 123"
@@ -131,3 +132,60 @@ def test_a_helpers_draft_and_a_section_an_advisor_opened_to_them_give_each_role(
     assert [o["recorded_by"] for o in data["case_openings"]] == [
         {"role": "advisor", "this_laptop": True}
     ]
+
+
+def test_an_account_given_another_role_since_keeps_the_role_of_its_earlier_entries(
+    session: Session,
+) -> None:
+    """Mila recorded a visit and a consent as an integration helper, and Petar opened a
+    section to a helper as an advisor; both accounts were then added again in another role
+    (the same account rows). The copy gave every entry the role the account has now ("Advisor"
+    on the helper's visit), the log of consultations too: each gives the role the log's entry
+    carries, the role then; the account's role only for an entry that carries none."""
+    store = session.store
+    mila = _account(session, "mila", "Mila Studentin", Role.HELPER)
+    petar = _account(session, "petar", "Petar Kolegov", Role.ADVISOR)
+    helper = _account(session, "ivo", "Ivo Helfer", Role.HELPER)
+    try:
+        pid = people.register_person(store, petar.user, PersonDraft("Ion", "Popa")).id
+        people.get_person(store, mila.user, pid)  # a look, logged as the helper's
+        visits.record_consent(store, mila.user, pid, consent_answers())
+        visits.finish_visit(store, mila.user, pid, "skills_check", nurse_skills())
+        access.open_case_to_helper(store, petar.user, pid, helper.user.id, "health")
+    finally:
+        for logged_in in (mila, petar, helper):
+            logged_in.close()
+    for user, account, name, role in (
+        (mila.user, "mila", "Mila Studentin", Role.ADVISOR),
+        (petar.user, "petar", "Petar Kolegov", Role.COORDINATOR),
+    ):
+        accounts.remove_user(session, user.id)
+        assert accounts.add_user(session, account, name, role, PASS).id == user.id
+    mila = accounts.log_in(store.paths.data_dir, "mila", PASS)
+    try:
+        visits.finish_visit(store, mila.user, pid, "life_situation", full_life_situation())
+    finally:
+        mila.close()
+    raw, pdf = data_rights.export_person(store, session.user, pid, lang="de")
+    data = json.loads(raw)
+    by_form = {v["form"]: v["recorded_by"] for v in data["visits"]}
+    assert by_form == {
+        "skills_check": {"role": "helper", "this_laptop": True},
+        "life_situation": {"role": "advisor", "this_laptop": True},
+    }
+    assert [c["recorded_by"]["role"] for c in data["consents"]] == ["helper"] * 3
+    assert [o["recorded_by"]["role"] for o in data["case_openings"]] == ["advisor"]
+    text = _text(pdf)
+    assert text.count("Erfasst von Integrationshelfer/in") == 4  # the first visit, 3 consents
+    assert text.count("Erfasst von Beratung") == 2  # the second visit, the section opened
+    assert "Erfasst von Koordination" not in text  # Petar is a coordinator only since
+    # The log of consultations: the helper's look and work as a helper's, the later visit an
+    # advisor's.
+    with store.reading() as db:
+        said = person_data_notice.consultations(db, pid, "en", store.device_id)
+    roles = {(c.role, c.purpose) for c in said}
+    assert ("Integration helper", "Looked at your data for the advice") in roles
+    assert ("Integration helper", "Recorded a visit") in roles
+    assert ("Advisor", "Recorded a visit") in roles
+    assert ("Advisor", "Gave an integration helper access to a part of your data") in roles
+    assert not any(role == "Coordinator" and "access" in purpose for role, purpose in roles)
