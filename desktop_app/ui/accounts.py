@@ -62,6 +62,17 @@ ROLE_NAMES = {
 }
 
 
+def staff_label(user_id: str, role: str | None, laptop: str = "") -> str:
+    """A user without an account here, as the screens name them: their id's first 8
+    characters, the role an entry of theirs carries (a ``Role`` value; None where none does)
+    and the laptop they worked on, e.g. "cfa63b3c (Advisor, Kontaktstelle Nord)". Accounts do
+    not sync: their names are not known here, and the id alone told no one whose work it was."""
+    said = ", ".join(
+        part for part in (_(ROLE_NAMES[Role(role)]) if role in set(Role) else "", laptop) if part
+    )
+    return f"{user_id[:8]} ({said})" if said else user_id[:8]
+
+
 def password_field() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)

@@ -36,6 +36,7 @@ from desktop_app.i18n.formatting import (
 from desktop_app.i18n.messages import FIELD_NAMES, REFERRAL_STATUS
 from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.ui.accounts import ROLE_NAMES as _ROLE_NAMES
+from desktop_app.ui.accounts import staff_label
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
 from desktop_app.ui.widgets import record_table, width_for_columns
@@ -473,12 +474,15 @@ class AuditWindow(QDialog):
         self.session = session
         self.setWindowTitle(_("Audit log"))
         # Removed accounts too: their entries stay, and were told by an id ("69de5ffe").
+        ever = accounts_ever(session.store)
         self.users = {
             u.id: _("{name} (account removed)").format(name=u.display_name)
             if removed
             else u.display_name
-            for u, removed in accounts_ever(session.store)
+            for u, removed in ever
         }
+        # Their roles now (no higher than the laptop's): an entry made in another says so.
+        self.roles = {u.id: u.role.value for u, _removed in ever}
         self.laptops = audit.laptop_names(session.store, session.user)
         self.person = PersonField(session.store)
         self.person.setPlaceholderText(person_hint())
@@ -666,16 +670,19 @@ class AuditWindow(QDialog):
         )
 
     def _user_name(self, entry: audit.AuditEntry) -> str:
-        """The user's name where they have an account on this laptop; else their id, the role
+        """The user's name where they have an account on this laptop (with the role the entry
+        carries where the account has another now); else their id, the role
         the entry carries and the laptop they worked on (the accounts of other laptops do not
         sync, their names are not known here): "dfee83c6 (Advisor, Hafen)". The id alone
         did not tell the coordinator whose entry it was."""
         name = self.users.get(entry.user_id)
         if name is not None:
+            if entry.role is not None and entry.role != self.roles.get(entry.user_id):
+                # The role it worked with then: the account's now is another (added again in
+                # another role, or the laptop's role lowered since).
+                return f"{name} ({_(_ROLE_NAMES[Role(entry.role)])})"
             return name
-        role = _(_ROLE_NAMES[Role(entry.role)]) if entry.role is not None else ""
-        said = ", ".join(part for part in (role, self.laptops.get(entry.device_id)) if part)
-        return f"{entry.user_id[:8]} ({said})" if said else entry.user_id[:8]
+        return staff_label(entry.user_id, entry.role, self.laptops.get(entry.device_id, ""))
 
     def verify(self) -> None:
         problems = audit.verify_chain(self.session.store)

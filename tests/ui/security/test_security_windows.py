@@ -539,3 +539,29 @@ def test_the_audit_log_says_on_which_laptop_a_user_of_another_laptop_worked(
     assert not any("Elena" in text or "user_role" in text for text in _column(dialog, 5))
     _shot(qtbot, dialog, _shots(tmp_path) / "audit-role-elsewhere.png")
     assert audit.verify_chain(a.store) == []
+
+
+def test_the_audit_log_names_the_role_an_entry_was_made_in_where_the_account_has_another_now(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """Mila looked at a person as an integration helper; her account was added again as an
+    advisor since (the same account). Her entries were shown by her name alone, and every
+    other screen gave them her role now: the entries made as a helper say so, those of her
+    role now say her name alone, as every entry of an account whose role stayed."""
+    set_language("en")
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
+    mila = accounts.add_user(session, "mila", "Mila Studentin", Role.HELPER, PASSWORD)
+    people.get_person(session.store, mila, person.id)  # a look, as the helper
+    accounts.remove_user(session, mila.id)
+    mila = accounts.add_user(session, "mila", "Mila Studentin", Role.ADVISOR, PASSWORD)
+    people.get_person(session.store, mila, person.id)  # a look, as the advisor
+    dialog = _audit_window(qtbot, session)
+    rows = range(dialog.model.rowCount())
+    looks = [
+        dialog.model.item(r, 1).text()
+        for r in rows
+        if (dialog.model.item(r, 4).text(), dialog.model.item(r, 2).text()) == (person.id, "viewed")
+    ]
+    assert looks == ["Mila Studentin", "Mila Studentin (Integration helper)"]  # newest first
+    assert "Anna Schmidt" in _column(dialog, 1)  # the coordinator's, in her role still
+    _shot(qtbot, dialog, _shots(tmp_path) / "audit-role-then.png")
