@@ -48,6 +48,7 @@ from desktop_app.i18n.messages import (
     field_message,
 )
 from desktop_app.i18n.text import _, current_language, ngettext
+from desktop_app.ui.accounts import staff_label
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.person_page import PageNotice
 from desktop_app.ui.tasks import DialogSave
@@ -555,6 +556,11 @@ class ConflictsDialog(QDialog):
             clock = c.kept_clock if which == 0 else c.other_clock
             laptop = c.kept_laptop if which == 0 else c.other_laptop
             user = c.kept_by if which == 0 else c.other_by
+            elsewhere, role = c.kept_by_elsewhere if which == 0 else c.other_by_elsewhere
+            if not user and elsewhere and role:
+                # A user of another laptop, as the audit log names them: "cfa63b3c (Advisor)"
+                # (the laptop follows in the sentence).
+                user = staff_label(elsewhere, role)
             if clock.endswith(me):
                 where = (
                     _("changed by {user} on this laptop, {when}")

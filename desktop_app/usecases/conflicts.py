@@ -142,6 +142,10 @@ class OpenConflict:
     # Who set each value (a user's name; "" where the log does not tell, see ``_author``).
     kept_by: str = ""
     other_by: str = ""
+    # Who set each value where they have no account here (accounts do not sync): their user
+    # id and the role the log's entry of the change carries ("", None where it does not tell).
+    kept_by_elsewhere: tuple[str, str | None] = ("", None)
+    other_by_elsewhere: tuple[str, str | None] = ("", None)
     # The day a visit was held (ISO, local time), so two visits with one form are told apart.
     visit_day: str = ""
     # The user may make the change the decision is (``may_decide``; True when not asked).
@@ -197,6 +201,8 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
             person_id, about, day = _record_context(session, r.record_kind, r.record_id)
             person_id = r.person_id or person_id
             records = {r.record_id, person_id} - {""}
+            kept_by, kept_logged = _author(session, records, r.kept_clock)
+            other_by, other_logged = _author(session, records, r.other_clock)
             found.append(
                 OpenConflict(
                     r.id,
@@ -213,8 +219,10 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
                     kept_laptop=names.get(clock_device(r.kept_clock), ""),
                     other_laptop=names.get(clock_device(r.other_clock), ""),
                     visit_day=day,
-                    kept_by=_author(session, records, r.kept_clock),
-                    other_by=_author(session, records, r.other_clock),
+                    kept_by=kept_by,
+                    other_by=other_by,
+                    kept_by_elsewhere=kept_logged,
+                    other_by_elsewhere=other_logged,
                 )
             )
     return [
@@ -241,13 +249,18 @@ _CHANGES = (
 _LOGGED_WITHIN_MS = 5_000
 
 
-def _author(session: DbSession, records: Collection[str], clock: str) -> str:
-    """The name of the user whose change set a field at ``clock`` (``author_at``) where they
-    have an account here; "" otherwise: the dialog names the laptop alone then."""
-    user_id = author_at(session, records, clock)
+def _author(
+    session: DbSession, records: Collection[str], clock: str
+) -> tuple[str, tuple[str, str | None]]:
+    """Who set a field at ``clock`` (``logged_at``): the name of the user where they have an
+    account here, else "" and their id with the role the log's entry carries (the dialog
+    names them as the audit log does, never by a name: none is known here); "" and ("",
+    None) where the log does not tell (the dialog names the laptop alone then)."""
+    user_id, role = logged_at(session, records, clock)
     if not user_id:
-        return ""
-    return session.scalar(select(UserRow.display_name).where(UserRow.id == user_id)) or ""
+        return "", ("", None)
+    name = session.scalar(select(UserRow.display_name).where(UserRow.id == user_id))
+    return (name, ("", None)) if name else ("", (user_id, role))
 
 
 def author_at(session: DbSession, records: Collection[str], clock: str) -> str:

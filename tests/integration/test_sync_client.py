@@ -97,9 +97,13 @@ def test_same_field_edits_become_a_conflict_that_an_advisor_resolves(laptops: La
     phones = {people.get_person(s.store, s.user, pid).phone for s in (a, b)}  # type: ignore[union-attr]
     assert len(phones) == 1  # same winner everywhere
     conflicts = [sync_uc.open_conflicts(s.store) for s in (a, b)]
-    # The same conflict on both, each naming the other laptop.
+    # The same conflict on both, each naming the other laptop (and its user by id and role).
+    unnamed = {"kept_by_elsewhere": ("", None), "other_by_elsewhere": ("", None)}
     same = [
-        [replace(c, kept_laptop="", other_laptop="", kept_by="", other_by="") for c in found]
+        [
+            replace(c, kept_laptop="", other_laptop="", kept_by="", other_by="", **unnamed)
+            for c in found
+        ]
         for found in conflicts
     ]
     assert len(conflicts[0]) == 1 and same[0] == same[1]

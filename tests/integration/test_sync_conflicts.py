@@ -72,9 +72,22 @@ def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_
     # keeps both steps (before, a second conflict over the history's JSON text was shown).
     assert [(x.record_kind, x.field) for x in found[0]] == [("referral", "status")]
     # The same everywhere, but for the names of the laptops (each laptop's own is "this laptop")
-    # and of who set the values (accounts stay on their laptop: only its own are named).
+    # and of who set the values (accounts stay on their laptop: only its own are named, the
+    # others' by their id and role).
+    unnamed = ("", None)
     same = [
-        [replace(x, kept_laptop="", other_laptop="", kept_by="", other_by="") for x in f]
+        [
+            replace(
+                x,
+                kept_laptop="",
+                other_laptop="",
+                kept_by="",
+                other_by="",
+                kept_by_elsewhere=unnamed,
+                other_by_elsewhere=unnamed,
+            )
+            for x in f
+        ]
         for f in found
     ]
     assert same[0] == same[1] == same[2]

@@ -1,8 +1,11 @@
 """Who set each value of a conflict: on a laptop several people share, the dialog names the
 account that made this laptop's change (from the audit log, which syncs with the records);
-accounts stay on their laptop, so another laptop's change is named by its laptop."""
+accounts stay on their laptop, so another laptop's change is named by its laptop, and its user
+as the audit log names them: their id and the role the log's entry carries, never a name."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
@@ -19,7 +22,7 @@ PASSWORD = "student pass 7"
 
 
 def test_the_dialog_says_who_on_this_laptop_changed_each_value(
-    qtbot: QtBot, laptops: Laptops
+    qtbot: QtBot, laptops: Laptops, shots: Path
 ) -> None:
     a, b = laptops.new("Outreach Hbf"), laptops.new("Outreach Markt")
     accounts.add_user(b, "georgi", "Georgi Ivanov", Role.HELPER, PASSWORD)
@@ -51,6 +54,10 @@ def test_the_dialog_says_who_on_this_laptop_changed_each_value(
         mine = 0 if c.kept_clock.endswith(b.store.device_id) else 1
         assert (c.kept_by, c.other_by)[mine] == "Georgi Ivanov"
         assert (c.kept_by, c.other_by)[1 - mine] == ""  # A's accounts are A's own
+        # ... known here by the id and the role A's log entry carries
+        elsewhere = (c.kept_by_elsewhere, c.other_by_elsewhere)
+        assert elsewhere[1 - mine] == (a.user.id, "coordinator")
+        assert elsewhere[mine] == ("", None)
         assert (c.kept_laptop, c.other_laptop)[1 - mine] == "Outreach Hbf"
     on_a = {c.field: c for c in sync_uc.open_conflicts(a.store, a.user)}
     for c in on_a.values():
@@ -73,8 +80,9 @@ def test_the_dialog_says_who_on_this_laptop_changed_each_value(
             }
             assert said == {
                 "modificată de Georgi Ivanov pe acest laptop",
-                "modificată pe laptopul „Outreach Hbf”",
+                f"modificată de {a.user.id[:8]} (Coordonator) pe laptopul „Outreach Hbf”",
             }
+        dialog.grab().save(str(shots / "conflict-role-elsewhere-ro.png"))
         dialog.reject()
         window.close()
     finally:

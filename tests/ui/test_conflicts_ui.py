@@ -119,11 +119,13 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
             "In force now",
             "Not in force",
         )
-        # Each value says where it was set: here, or on the laptop of the team by its name.
+        # Each value says where it was set: here, or on the laptop of the team by its name;
+        # by whom: an account here by its name, one of A by the role its log entry carries.
         changed = {dialog.kept_changed.text(), dialog.other_changed.text()}
+        by_a = f"changed by {a.user.id[:8]} (Coordinator) on the laptop “A”"
         assert {c.split(",")[0] for c in changed} == {
             "changed by B on this laptop",  # B's account, named after its laptop
-            "changed on the laptop “A”",
+            by_a,
         }
         other = dialog.other_text.text()
         dialog.keep_second.click()
