@@ -59,6 +59,7 @@ from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import _, current_language, gettext_in
 from desktop_app.reports.exports import export
+from desktop_app.ui.accounts import staff_label
 from desktop_app.ui.save_dialog import ask_save_path, save_failed
 from desktop_app.ui.widgets import LAPTOP_WIDTH, tab_buttons_as_shown
 from desktop_app.usecases import sync as sync_uc
@@ -764,8 +765,10 @@ class ReportsWindow(QMainWindow):
                 name = _("This laptop") if device == own else device[:8]
             self.device.addItem(name, device)
         self.advisor.addItem(_("All advisors"), "")
-        for author_id, name in choices.advisors:
-            self.advisor.addItem(name, author_id)
+        for advisor in choices.advisors:
+            # One of another laptop as the audit log names them: "cfa63b3c (Advisor, Nord)".
+            label = advisor.name or staff_label(advisor.author_id, advisor.role, advisor.laptop)
+            self.advisor.addItem(label, advisor.author_id)
 
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()

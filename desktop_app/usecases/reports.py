@@ -55,6 +55,7 @@ from desktop_app.i18n.messages import removed_service_name
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.paths import resource
+from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, table
 from desktop_app.storage.referrals_models import ReferralRow
@@ -1069,11 +1070,23 @@ def build_report(
 
 
 @dataclass(frozen=True)
+class AdvisorChoice:
+    """Someone who recorded visits, as the dashboard's advisor filter offers them."""
+
+    author_id: str
+    #: their account's name here; "" for a user of another laptop (accounts do not sync)
+    name: str = ""
+    #: of a user of another laptop: the role their newest log entry carries (a ``Role``
+    #: value; None where none carries one), and the name of the laptop they worked on
+    role: str | None = None
+    laptop: str = ""
+
+
+@dataclass(frozen=True)
 class FilterChoices:
     #: (device id, the laptop's name in the team's records; "" where none names it)
     devices: tuple[tuple[str, str], ...]
-    #: (author id, display name)
-    advisors: tuple[tuple[str, str], ...]
+    advisors: tuple[AdvisorChoice, ...]
 
 
 def filter_choices(store: Store, user: User) -> FilterChoices:
@@ -1090,29 +1103,56 @@ def filter_choices(store: Store, user: User) -> FilterChoices:
         # The laptops by the names the team gave them when they joined: the dashboard offered
         # the first 8 characters of each store's id, which told the coordinator nothing.
         laptop_names = laptops.store_names(s)
+        roles = _logged_roles(s, {a for a, _d in pairs if a not in names})
     devices = tuple(
         sorted(
             {(d, laptop_names.get(d, "")) for _a, d in pairs},
             key=lambda x: (not x[1], x[1].casefold(), x[0]),
         )
     )
-    # An advisor with no account here (accounts do not sync) by their id and the laptop they
-    # worked on.
+    # An advisor with no account here (accounts do not sync) by their id, the role their log
+    # entries carry and the laptop they worked on, as the audit log names them.
     where: dict[str, str] = {}
     for author, device in sorted(pairs):
         if author not in names and device in laptop_names:
             where.setdefault(author, laptop_names[device])
-    authors = {a for a, _d in pairs}
     advisors = tuple(
         sorted(
             (
-                (a, names.get(a) or (f"{a[:8]} ({where[a]})" if a in where else a[:8]))
-                for a in authors
+                AdvisorChoice(a, names[a])
+                if a in names
+                else AdvisorChoice(a, "", roles.get(a), where.get(a, ""))
+                for a in {a for a, _d in pairs}
             ),
-            key=lambda x: x[1],
+            key=lambda c: (c.name or c.author_id).casefold(),
         )
     )
     return FilterChoices(devices, advisors)
+
+
+def _logged_roles(s: DbSession, user_ids: Collection[str]) -> dict[str, str]:
+    """The role the newest log entry of each of ``user_ids`` carries (``audit.ROLE_KEY``), of
+    those whose entries carry one: for users of other laptops, whose accounts are not here."""
+    if not user_ids:
+        return {}
+    newest = (
+        select(AuditRow.user_id, func.max(AuditRow.at).label("at"))
+        .where(
+            AuditRow.user_id.in_(user_ids),
+            AuditRow.details.contains(f'"{audit.ROLE_KEY}"'),
+        )
+        .group_by(AuditRow.user_id)
+        .subquery()
+    )
+    found: dict[str, str] = {}
+    for user_id, details in s.execute(
+        select(AuditRow.user_id, AuditRow.details).join(
+            newest, and_(AuditRow.user_id == newest.c.user_id, AuditRow.at == newest.c.at)
+        )
+    ):
+        if role := audit.role_in(details):
+            found[user_id] = role
+    return found
 
 
 @dataclass(frozen=True)

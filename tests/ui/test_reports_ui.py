@@ -660,15 +660,19 @@ def test_each_overview_figure_says_what_it_counts(qtbot: QtBot, busy: Session) -
 
 
 def test_the_laptop_filter_names_the_laptops_as_they_joined(
-    qtbot: QtBot,
-    laptops: Laptops,
+    qtbot: QtBot, laptops: Laptops, shots: Path
 ) -> None:
     """The dashboard's laptop filter offered the first 8 characters of each laptop's store id
     ("3f9a0c1e"): nothing a coordinator could tell the contact point's laptop by. It names
-    them as they joined the organisation, and an advisor of another laptop by that laptop."""
+    them as they joined the organisation, and an advisor of another laptop as the audit log
+    does: by the role their log entries carry and that laptop (never a name: accounts do not
+    sync)."""
     a = laptops.new("Koordination Innenstadt", coordinator=True)
     b = laptops.new("Kontaktstelle Nord")
-    for session, name in ((a, "Maria"), (b, "Ioana")):
+    accounts.add_user(b, "elena", "Elena Vasileva", Role.ADVISOR, "role pass 123")
+    elena = accounts.log_in(b.store.paths.data_dir, "elena", "role pass 123")
+    laptops.sessions.append(elena)  # closed with the laptops
+    for session, name in ((a, "Maria"), (elena, "Ioana")):
         draft = PersonDraft(name, "Popa", "1980", nationality="RO")
         person = register_person(session.store, session.user, draft)
         visits.finish_visit(
@@ -682,10 +686,22 @@ def test_the_laptop_filter_names_the_laptops_as_they_joined(
     shown = [dashboard.device.itemText(i) for i in range(dashboard.device.count())]
     assert shown == ["All laptops", "Kontaktstelle Nord", "Koordination Innenstadt"]
     assert dashboard.device.itemData(1) == b.store.device_id
-    # B's advisor has no account on A (accounts do not sync): their id and where they work.
+    # B's advisor has no account on A (accounts do not sync): their id, the role their log
+    # entries carry and where they work.
     advisors = [dashboard.advisor.itemText(i) for i in range(dashboard.advisor.count())]
     assert advisors[0] == "All advisors"
-    assert set(advisors[1:]) == {f"{b.user.id[:8]} (Kontaktstelle Nord)", "Koordination Innenstadt"}
+    assert set(advisors[1:]) == {
+        f"{elena.user.id[:8]} (Advisor, Kontaktstelle Nord)",
+        "Koordination Innenstadt",
+    }
+    elsewhere = advisors.index(f"{elena.user.id[:8]} (Advisor, Kontaktstelle Nord)")
+    assert dashboard.advisor.itemData(elsewhere) == elena.user.id
+    assert not any("Elena" in text for text in advisors)
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    dashboard.advisor.setCurrentIndex(elsewhere)
+    dashboard.grab().save(str(shots / "reports-advisor-elsewhere.png"))
+    dashboard.close()
 
 
 def test_a_laptop_that_has_not_joined_is_offered_as_this_laptop(

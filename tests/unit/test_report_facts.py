@@ -28,6 +28,7 @@ from desktop_app.usecases import people as people_uc
 from desktop_app.usecases.people import list_people, register_many
 from desktop_app.usecases.report_demo import add_demo_activity
 from desktop_app.usecases.reports import (
+    AdvisorChoice,
     ReportFilter,
     build_report,
     cases_behind,
@@ -277,7 +278,7 @@ def test_listing_the_cases_behind_a_figure_is_audited(session: Any) -> None:
     }
     assert "Maria" not in entry.details
     assert filter_choices(session.store, session.user).advisors == (
-        (session.user.id, session.user.display_name),
+        AdvisorChoice(session.user.id, session.user.display_name),
     )
 
 
