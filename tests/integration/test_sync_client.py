@@ -98,10 +98,18 @@ def test_same_field_edits_become_a_conflict_that_an_advisor_resolves(laptops: La
     assert len(phones) == 1  # same winner everywhere
     conflicts = [sync_uc.open_conflicts(s.store) for s in (a, b)]
     # The same conflict on both, each naming the other laptop (and its user by id and role).
-    unnamed = {"kept_by_elsewhere": ("", None), "other_by_elsewhere": ("", None)}
+    unnamed: tuple[str, str | None] = ("", None)
     same = [
         [
-            replace(c, kept_laptop="", other_laptop="", kept_by="", other_by="", **unnamed)
+            replace(
+                c,
+                kept_laptop="",
+                other_laptop="",
+                kept_by="",
+                other_by="",
+                kept_by_elsewhere=unnamed,
+                other_by_elsewhere=unnamed,
+            )
             for c in found
         ]
         for found in conflicts
