@@ -704,7 +704,12 @@ class SyncEngine:
         self._observe_newest(clocks)
         # Merges of entries first: a tombstone of an entry merged away in this page must find
         # what this laptop holds of it moved to the entry kept already (``person_merges``).
-        for kind in sorted(opened, key=lambda kind: kind != person_merges.KIND):
+        # Then the log's entries: an erasure arriving finds the erasing laptop's own entry of
+        # it, pushed right after the person's tombstone, for the role its user erased with
+        # (``data_rights.apply_remote_erasure``). Entries depend on no record.
+        for kind in sorted(
+            opened, key=lambda kind: (kind != person_merges.KIND, kind != AUDIT_KIND)
+        ):
             newer += self._merge_kind(session, kind, opened[kind], report)
         if deferred:
             self._defer(session, deferred, report)

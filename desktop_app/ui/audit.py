@@ -157,6 +157,8 @@ DETAIL_NAMES = {
     "figure": N_("figure"),
     "row": N_("row"),
     "remote": N_("from another laptop"),
+    # An erasure from another laptop: the laptop it was made on (``data_rights.ERASED_ON``).
+    "laptop": N_("laptop"),
     "visits": N_("visits"),
     "consents": N_("consents"),
     "referrals": N_("referrals"),
@@ -211,6 +213,7 @@ DETAIL_ORDER = (
     "given",
     "skipped",
     "remote",
+    "laptop",
     "via",
     "lang",
     "reprint",
@@ -262,9 +265,15 @@ class DetailReader:
     entries stay as they were written (they are hashed into the chain); only the display
     names them. Labels looked up once per reader, not per row."""
 
-    def __init__(self, store: Store | None = None, users: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store | None = None,
+        users: Mapping[str, str] | None = None,
+        laptops: Mapping[str, str] | None = None,
+    ) -> None:
         self.store = store
         self.users = users or {}  # user id -> name, as the "User" column shows them
+        self.laptops = laptops or {}  # store id -> the laptop's name in the team's records
         self._purposes: dict[str, str] | None = None
         self._services: dict[str, str] = {}
 
@@ -322,6 +331,8 @@ class DetailReader:
             return self.service(value)
         if key == "helper_id" and value in self.users:
             return self.users[value]
+        if key == "laptop":  # by its name; one no team record names by its id's start
+            return self.laptops.get(value) or value[:8]
         if key == "part" and value in PART_NAMES:
             return _(PART_NAMES[value])
         if key == "status" and value in REFERRAL_STATUS:
@@ -636,7 +647,7 @@ class AuditWindow(QDialog):
             [_("When"), _("User"), _("Action"), _("Record"), _("Record id"), _("Details")]
         )
         # names looked up once for all the rows
-        reader = DetailReader(self.session.store, self.users)
+        reader = DetailReader(self.session.store, self.users, self.laptops)
         for e in entries:
             # The day as every screen writes it (English too: "5 Dec 2026", not "05.12.2026").
             moment = e.when.astimezone()
@@ -682,7 +693,11 @@ class AuditWindow(QDialog):
                 # another role, or the laptop's role lowered since).
                 return f"{name} ({_(_ROLE_NAMES[Role(entry.role)])})"
             return name
-        return staff_label(entry.user_id, entry.role, self.laptops.get(entry.device_id, ""))
+        # An erasure arriving from another laptop is in this laptop's chain: its user worked
+        # on the laptop its details name.
+        laptop = entry.details.get("laptop")
+        where = laptop if isinstance(laptop, str) else entry.device_id
+        return staff_label(entry.user_id, entry.role, self.laptops.get(where, ""))
 
     def verify(self) -> None:
         problems = audit.verify_chain(self.session.store)

@@ -22,6 +22,7 @@ from desktop_app.i18n.formatting import format_partial_date, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.person_data_pdf import render_person_data
+from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import (
     DataRequestRow,
@@ -884,6 +885,9 @@ def apply_remote_erasure(
         _answer_open(session, store, author, opened, day, by_sync=True)
     row.revision, row.updated_hlc = revision, updated_hlc
     row.device_id, row.author_id = device_id, author_id
+    # Which laptop erased the person (this entry is in this laptop's chain), and the role its
+    # user worked with: the author has no account here (accounts do not sync), so only the
+    # erasing laptop's own entry tells it, where it arrived first (``_role_of_erasure``).
     audit.record_in(
         session,
         store,
@@ -891,9 +895,37 @@ def apply_remote_erasure(
         audit.AuditAction.ERASE,
         "person",
         person_id,
-        {**counts, "remote": True},
+        {**counts, "remote": True, ERASED_ON: device_id},
+        role=_role_of_erasure(session, person_id, device_id, author_id),
     )
     return True
+
+
+#: The key of a remote erasure's audit details naming the laptop (its store id) it was made on.
+ERASED_ON = "laptop"
+
+
+def _role_of_erasure(
+    session: DbSession, person_id: str, device_id: str, author_id: str
+) -> Role | None:
+    """The role ``author_id`` erased the person with on the laptop of ``device_id``, as that
+    laptop's own audit entry of the erasure carries it; None where that entry has not arrived
+    (the sync applies the log's entries of a page before its records, ``engine``, but the
+    entry may come in a later page) or carries none (a version before entries carried it)."""
+    details = session.scalar(
+        select(AuditRow.details)
+        .where(
+            AuditRow.record_id == person_id,
+            AuditRow.device_id == device_id,
+            AuditRow.user_id == author_id,
+            AuditRow.action == str(audit.AuditAction.ERASE),
+            AuditRow.record_kind == "person",
+        )
+        .order_by(AuditRow.at.desc())
+        .limit(1)
+    )
+    role = audit.role_in(details) if details is not None else None
+    return Role(role) if role is not None else None
 
 
 def years_after(day: dt.date, years: int) -> dt.date:

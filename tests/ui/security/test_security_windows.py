@@ -565,3 +565,31 @@ def test_the_audit_log_names_the_role_an_entry_was_made_in_where_the_account_has
     assert looks == ["Mila Studentin", "Mila Studentin (Integration helper)"]  # newest first
     assert "Anna Schmidt" in _column(dialog, 1)  # the coordinator's, in her role still
     _shot(qtbot, dialog, _shots(tmp_path) / "audit-role-then.png")
+
+
+def test_the_audit_log_names_the_laptop_and_role_of_an_erasure_that_arrived(
+    qtbot: QtBot, laptops: Laptops, tmp_path: Path
+) -> None:
+    """The entry a laptop writes for an erasure arriving by sync is in its own chain: the User
+    column named this laptop as where the erasing coordinator worked, and no role. It names
+    the laptop the erasure was made on, and the role that laptop's entry of it carries."""
+    from desktop_app.usecases import data_rights
+
+    set_language("en")
+    a, b = laptops.new("Koordination"), laptops.new("Kontaktstelle Nord")
+    person = people.register_person(a.store, a.user, PersonDraft("Ana", "Popa"))
+    laptops.sync(a, b)
+    data_rights.erase_person(a.store, a.user, person.id)
+    laptops.sync(a, b)
+    dialog = AuditWindow(b)
+    qtbot.addWidget(dialog)
+    dialog.filter_person(person.id)
+    erased = [
+        (dialog.model.item(r, 1).text(), dialog.model.item(r, 5).text())
+        for r in range(dialog.model.rowCount())
+        if dialog.model.item(r, 2).text() == "erased"
+    ]
+    arrived = next(details for _user, details in erased if "from another laptop" in details)
+    assert "from another laptop: yes · laptop: Koordination" in arrived
+    assert {user for user, _details in erased} == {f"{a.user.id[:8]} (Coordinator, Koordination)"}
+    _shot(qtbot, dialog, _shots(tmp_path) / "audit-erasure-arrived.png")
