@@ -94,7 +94,7 @@ KEY_LABELS = {
     "started_at": N_("Started"),
     "updated_at": N_("Last saved"),
     "kind": N_("Section"),
-    "helper_id": N_("Helper"),
+    "opened_to": N_("Helper"),
     "since": N_("Since"),
     "record": N_("Record"),
     "field": N_("Field"),

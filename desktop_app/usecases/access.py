@@ -193,7 +193,7 @@ def _collect_openings(session: DbSession, person_id: str) -> list[Row]:
     ).all()
     # Imported here, as ``person_sources`` below: this module loads before the copy's parts.
     from desktop_app.usecases.conflicts import logged_at
-    from desktop_app.usecases.person_data_authors import KEY, Authors
+    from desktop_app.usecases.person_data_authors import KEY, OPENED_TO_KEY, Authors
     from desktop_app.usecases.person_sources import entries_of
 
     authors = Authors.read(session)
@@ -208,7 +208,13 @@ def _collect_openings(session: DbSession, person_id: str) -> list[Row]:
     return [
         {
             "kind": r.kind,
-            "helper_id": r.helper_id,
+            # Whom: an integration helper (sections open to helpers only, ``_set_opening``),
+            # on this laptop where their account is here; not their internal id (the copy
+            # names staff by role only, ``person_data_authors``).
+            OPENED_TO_KEY: {
+                "role": Role.HELPER.value,
+                "this_laptop": r.helper_id in authors.roles,
+            },
             "since": r.updated_hlc,
             KEY: opened_by(r),
         }

@@ -16,7 +16,8 @@ name it carries.)
 
 The machine-readable copy keeps the facts (``recorded_by``: ``role``, one of ``Role``'s values
 or null where not known, and ``this_laptop``; a visit changed since by someone else also
-``last_changed_by``, a conflict's two values ``kept_recorded_by`` and ``other_recorded_by``);
+``last_changed_by``, a conflict's two values ``kept_recorded_by`` and ``other_recorded_by``,
+a section opened to a helper ``opened_to``: the helper, never their internal id);
 the PDF says each in one phrase (``recorded_by_text``).
 """
 
@@ -38,7 +39,9 @@ KEY = "recorded_by"
 CHANGED_KEY = "last_changed_by"
 #: of a conflict's two values (``kept_value``, ``other_value``), who recorded each
 KEPT_KEY, OTHER_KEY = "kept_recorded_by", "other_recorded_by"
-KEYS = frozenset({KEY, CHANGED_KEY, KEPT_KEY, OTHER_KEY})
+#: of a section opened to a helper, to whom: the helper, as the others (role, this_laptop)
+OPENED_TO_KEY = "opened_to"
+KEYS = frozenset({KEY, CHANGED_KEY, KEPT_KEY, OTHER_KEY, OPENED_TO_KEY})
 
 #: A staff member's role, as the person reads it (the log of consultations too).
 ROLES = {

@@ -345,7 +345,8 @@ def _named(
     if kind == "conflicts":
         return [_named_conflict(row, lang, forms, directory) for row in rows]
     if kind == "case_openings":
-        # Which section, since when; not the staff member's internal id (the JSON keeps it).
+        # Which section, since when, who opened it; the helper it is opened to is what the
+        # section's title says (the JSON keeps their role and laptop).
         return [
             {
                 "kind": gettext_in(lang, _SECTIONS[k])

@@ -17,7 +17,15 @@ from sqlalchemy import select
 
 from desktop_app.domain.users import Role
 from desktop_app.storage.audit_models import AuditRow
-from desktop_app.usecases import accounts, audit, data_rights, people, person_data_notice, visits
+from desktop_app.usecases import (
+    access,
+    accounts,
+    audit,
+    data_rights,
+    people,
+    person_data_notice,
+    visits,
+)
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, add_person
 from tests.unit.test_person_summary import nurse_skills
@@ -188,3 +196,25 @@ def test_an_advisors_work_on_another_laptop_is_given_by_role_and_older_work_as_b
     assert [(p.device_id, p.seq, p.code) for p in problems] == [
         (harbour.store.device_id, view.seq, "hash_mismatch")
     ]
+
+
+def test_a_section_opened_to_a_helper_of_another_laptop_gives_her_role_not_her_id(
+    laptops: Laptops,
+) -> None:
+    """Petar opens Ioana's health sections to Mila, a helper at Nordstadt. The copy's JSON held
+    Mila's internal id (accounts do not sync: at the harbour nothing else of her is known);
+    it gives her as who recorded each entry is given: her role, and whether on this laptop."""
+    north, harbour = laptops.new("Nordstadt"), laptops.new("Hafen")
+    petar = _advisor(laptops, north, "petar", "Petar Kolegov")
+    accounts.add_user(north, "mila", "Mila Studentin", Role.HELPER, PASS)
+    (mila,) = [u for u in accounts.list_users(north.store) if u.account == "mila"]
+    pid = add_person(north, "Ioana", "Stan", "1990")
+    access.open_case_to_helper(north.store, petar.user, pid, mila.id, "health")
+    laptops.sync(north, harbour)
+    for laptop, here in ((north, True), (harbour, False)):
+        raw, pdf = data_rights.export_person(laptop.store, laptop.user, pid, lang="de")
+        _named_nowhere(raw, _text(pdf))
+        assert mila.id not in raw.decode() and "Mila" not in raw.decode()
+        (opening,) = json.loads(raw)["case_openings"]
+        assert opening["opened_to"] == {"role": "helper", "this_laptop": here}
+        assert opening["recorded_by"] == {"role": "advisor", "this_laptop": here}

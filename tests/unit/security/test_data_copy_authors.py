@@ -126,11 +126,17 @@ def test_a_helpers_draft_and_a_section_an_advisor_opened_to_them_give_each_role(
     text = _text(pdf)
     assert "Erfasst von Integrationshelfer/in" in text  # the draft
     assert "Erfasst von Beratung" in text  # the section opened
-    _named_nowhere(raw, pdf, "Petar", "Kolegov", "Maria", "Studentin", "petar", "maria")
+    _named_nowhere(
+        raw, pdf, "Petar", "Kolegov", "Maria", "Studentin", "petar", "maria", maria.user.id
+    )
     data = json.loads(raw)
     assert [d["recorded_by"] for d in data["drafts"]] == [{"role": "helper", "this_laptop": True}]
     assert [o["recorded_by"] for o in data["case_openings"]] == [
         {"role": "advisor", "this_laptop": True}
+    ]
+    # To whom: the helper by role, as who recorded it (the JSON held her internal id).
+    assert [o["opened_to"] for o in data["case_openings"]] == [
+        {"role": "helper", "this_laptop": True}
     ]
 
 

@@ -349,8 +349,9 @@ def test_tombstone_from_sync_erases_the_person_on_a_second_laptop(
 def test_the_export_pdf_names_sections_opened_to_helpers_and_dates_without_internal_ids(
     session: Session,
 ) -> None:
-    """The section by its name and since when, to the minute; not the helper's internal id, not
-    the record's clock stamp (the JSON keeps both). A date answer as the language writes it."""
+    """The section by its name and since when, to the minute; not the helper's internal id (nor
+    the JSON: their role), not the record's clock stamp (the JSON keeps it). A date answer as
+    the language writes it."""
     from desktop_app.usecases import visits
     from tests.unit.test_visits import consent_answers, full_life_situation
 
@@ -362,7 +363,10 @@ def test_the_export_pdf_names_sections_opened_to_helpers_and_dates_without_inter
     visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
     raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
     opening = json.loads(raw_json)["case_openings"][0]
-    assert opening["helper_id"] == helper.user.id and opening["kind"] == "health"
+    # The helper by role and laptop, as who recorded each entry: not their internal id.
+    assert opening["opened_to"] == {"role": "helper", "this_laptop": True}
+    assert opening["kind"] == "health"
+    assert helper.user.id not in raw_json.decode()
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
     assert "Здравни данни" in content  # the section's name
