@@ -273,6 +273,11 @@ class FormDefinition(_Model):
             self._expressions[source] = expr
         return expr
 
+    def functions_used(self) -> frozenset[str]:
+        """The expression functions this definition calls (every expression is parsed at
+        load): what a laptop must know to load it (``expressions.FUNCTION_FORMATS``)."""
+        return frozenset().union(*(e.functions() for e in self._expressions.values()))
+
     def evaluation_order(self) -> list[tuple[str, str]]:
         """``(kind, id)`` pairs (kind: section/field/computed) so every condition's inputs come
         first; fixed at load, where cycles are refused."""

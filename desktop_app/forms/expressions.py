@@ -16,8 +16,14 @@ Grammar (Python syntax, restricted)::
               | FUNC "(" args ")" | "(" expr ")"
 
 Functions: ``count(list)``, ``count(group, cond)``, ``any(group, cond)``, ``all(group, cond)``,
-``answered(x)``, ``age(date)`` / ``years_since(date)``, ``months_since(date)``. In ``cond`` the
-names of the group's sub-fields refer to the current item.
+``answered(x)``, ``age(date)`` / ``years_since(date)``, ``months_since(date)``,
+``days_since(date)``. In ``cond`` the names of the group's sub-fields refer to the current item.
+The ``*_since`` functions count whole units from the date (its earliest day) to the day the form
+is evaluated for (``Scope.today``), ``null`` for a date after it: ``days_since(d) > 0`` holds
+from the day after ``d`` on (a card valid through ``d`` has expired).
+
+A function added here is refused by the loader of an older version: a form using it must not
+be published to such laptops as if they could read it (``FUNCTION_FORMATS``).
 """
 
 from __future__ import annotations
@@ -45,7 +51,12 @@ FUNCTIONS: dict[str, tuple[int, int, bool]] = {
     "age": (1, 1, False),
     "years_since": (1, 1, False),
     "months_since": (1, 1, False),
+    "days_since": (1, 1, False),
 }
+
+# The publication format (``usecases.reference.PUBLICATION_FORMAT``) from which on a function
+# is known; one not listed is known to every version that states a format (format 1).
+FUNCTION_FORMATS: dict[str, int] = {"days_since": 2}
 
 RESERVED_NAMES = frozenset(CONSTANTS) | frozenset(FUNCTIONS) | {"and", "or", "not", "in"}
 
@@ -146,6 +157,14 @@ class Expression:
 
     def literal_comparisons(self) -> list[LiteralComparison]:
         return list(_literal_comparisons(self._tree, None))
+
+    def functions(self) -> frozenset[str]:
+        """The names of the functions the expression calls."""
+        return frozenset(
+            n.func.id
+            for n in ast.walk(self._tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        )
 
 
 def parse(source: str) -> Expression:
@@ -342,6 +361,14 @@ def _months_since(value: Any, today: dt.date) -> int | None:
     return months if months >= 0 else None
 
 
+def _days_since(value: Any, today: dt.date) -> int | None:
+    date = _partial_date(value)
+    if date is None:
+        return None
+    days = (today - date.earliest()).days
+    return days if days >= 0 else None
+
+
 def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -371,6 +398,7 @@ def _call(node: ast.Call, scope: Scope) -> Any:
         "age": lambda v: _years_since(v, scope.today),
         "years_since": lambda v: _years_since(v, scope.today),
         "months_since": lambda v: _months_since(v, scope.today),
+        "days_since": lambda v: _days_since(v, scope.today),
     }
     return simple[name](value)
 

@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,6 +34,7 @@ from desktop_app.domain.users import User
 from desktop_app.forms import FormDefinition, FormDefinitionError, load_shipped_forms
 from desktop_app.forms.compat import Incompatibility, incompatibilities
 from desktop_app.forms.definition import form_from_mapping
+from desktop_app.forms.expressions import FUNCTION_FORMATS
 from desktop_app.i18n.messages import directory_problem, error_message, form_problem
 from desktop_app.i18n.text import _
 from desktop_app.letters.directory import (
@@ -140,9 +141,14 @@ def _published(
 
 # The format of a publication's content (its files and what they may hold): bump it whenever
 # forms or the directory gain something an older version refuses (a new key, a new field
-# type), so that a laptop of an older version can say that it needs an update rather than
-# silently keep its shipped data. Laptops before this number read a publication without it.
-PUBLICATION_FORMAT = 1
+# type, an expression function), so that a laptop of an older version can say that it needs
+# an update rather than silently keep its shipped data. Laptops before this number read a
+# publication without it. PUBLICATION_FORMAT is the newest format this version reads; a
+# publication states the lowest format that reads it (``BASE_FORMAT`` unless its content needs
+# a newer one, ``forms_format``), so that laptops of older versions still take the
+# publications they can read.
+PUBLICATION_FORMAT = 2
+BASE_FORMAT = 1
 NEWER = "newer"
 DAMAGED = "damaged"
 # A publisher's version as a publication states it: short and printable, else not shown.
@@ -351,8 +357,10 @@ def _store_publication(
     files: Mapping[str, str],
     note: str,
     details: Mapping[str, int],
+    publication_format: int = BASE_FORMAT,
 ) -> tuple[int, dt.datetime]:
-    """Write the publication ``name`` (one record per name), its outbox entry and audit entry."""
+    """Write the publication ``name`` (one record per name), its outbox entry and audit entry;
+    ``publication_format``: the lowest format that reads it."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     content = json.dumps(
         {
@@ -363,7 +371,7 @@ def _store_publication(
             # What a laptop that cannot use it says (``unusable_publications``); laptops of
             # versions before these keys ignore them.
             "app_version": __version__,
-            "format": PUBLICATION_FORMAT,
+            "format": publication_format,
         },
         ensure_ascii=False,
         sort_keys=True,
@@ -585,6 +593,13 @@ def check_forms(store: Store, files: Mapping[str, str]) -> dict[str, FormDefinit
     return forms
 
 
+def forms_format(forms: Iterable[FormDefinition]) -> int:
+    """The lowest publication format whose laptops load ``forms``: a newer one where a form
+    calls an expression function older versions do not know (their loader refuses it)."""
+    needed = [FUNCTION_FORMATS.get(name, BASE_FORMAT) for f in forms for name in f.functions_used()]
+    return max([BASE_FORMAT, *needed])
+
+
 def publish_forms(
     store: Store, user: User, files: Mapping[str, str], note: str = ""
 ) -> Publication:
@@ -593,7 +608,9 @@ def publish_forms(
     _require_publishing_laptop(store)
     note = _clean_note(note)
     forms = check_forms(store, files)
-    revision, now = _store_publication(store, user, FORMS, files, note, {"forms": len(forms)})
+    revision, now = _store_publication(
+        store, user, FORMS, files, note, {"forms": len(forms)}, forms_format(forms.values())
+    )
     return Publication(FORMS, dict(files), note, user.display_name, now, revision, len(forms))
 
 

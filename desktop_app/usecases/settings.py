@@ -221,15 +221,16 @@ def _team_settings_of(
     range, a logo that is no picture) is refused alone, named in the ``Unusable`` returned
     beside the values taken. Only a publication that is not one (no JSON object, another
     format, no values file, no time of publishing) is refused whole."""
-    from desktop_app.usecases.reference import PUBLICATION_FORMAT, unusable_reason
+    from desktop_app.usecases.reference import BASE_FORMAT, PUBLICATION_FORMAT, unusable_reason
 
     data: object = None
     try:
         data = json.loads(content)
         if not isinstance(data, dict):
             raise TypeError("not an object")
-        form = data.get("format", PUBLICATION_FORMAT)
-        if type(form) is not int or form != PUBLICATION_FORMAT:
+        form = data.get("format", BASE_FORMAT)
+        # its values are read as in the base format by every version that reads its format
+        if type(form) is not int or not BASE_FORMAT <= form <= PUBLICATION_FORMAT:
             raise ValueError("another format")
         values = yaml.safe_load(data["files"][ORGANISATION_FILE])
         if not isinstance(values, dict):

@@ -215,7 +215,8 @@ def test_a_publication_that_is_none_or_of_another_format_stays_refused_whole(
     }
     for broken, reason in (
         ("[1, 2]", reference.DAMAGED),  # no JSON object
-        (json.dumps({**content, "format": 2}), reference.NEWER),
+        (json.dumps({**content, "format": reference.PUBLICATION_FORMAT + 1}), reference.NEWER),
+        (json.dumps({**content, "format": 0}), reference.DAMAGED),
         (json.dumps({**content, "format": "1"}), reference.DAMAGED),
         (json.dumps({**content, "files": {"organisation.yaml": "- a list"}}), reference.DAMAGED),
     ):
@@ -224,9 +225,11 @@ def test_a_publication_that_is_none_or_of_another_format_stays_refused_whole(
         [unusable] = reference.unusable_publications(store)
         assert (unusable.reason, unusable.refused) == (reason, ()), broken
         assert store_settings.get_letterhead(store).name == SHIPPED
-    _arrives(session, json.dumps({**content, "format": reference.PUBLICATION_FORMAT}))
-    assert store_settings.get_letterhead(store).name == "Team e. V."
-    assert reference.unusable_publications(store) == []
+    # the base format (what this version publishes the values in) and every newer one it reads
+    for form in range(reference.BASE_FORMAT, reference.PUBLICATION_FORMAT + 1):
+        _arrives(session, json.dumps({**content, "format": form}))
+        assert store_settings.get_letterhead(store).name == "Team e. V."
+        assert reference.unusable_publications(store) == []
 
 
 def test_a_value_a_newer_version_published_is_refused_alone_and_an_update_is_named(

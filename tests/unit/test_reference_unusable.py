@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from desktop_app import __version__
 from desktop_app.domain import versions
+from desktop_app.forms import expressions
 from desktop_app.paths import resource
 from desktop_app.storage.reference_models import ReferenceRow
 from desktop_app.usecases import reference
@@ -75,10 +76,42 @@ def test_a_publication_states_the_publishers_version_and_format_and_is_in_force(
     with session.store.reading() as db:
         content = json.loads(db.scalars(select(ReferenceRow.content)).one())
     assert content["app_version"] == __version__
-    assert content["format"] == reference.PUBLICATION_FORMAT == 1
+    # the shipped life-situation check calls days_since(), which format 2 brought
+    assert content["format"] == reference.PUBLICATION_FORMAT == 2
     assert reference.published_forms(session.store) is not None
     assert reference.forms_in_force(session.store)["consent"].version == CONSENT_RAISED
     assert reference.unusable_publications(session.store) == []
+
+
+def test_forms_state_the_format_their_functions_need_and_older_laptops_call_them_newer(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop of the version before days_since() (format 1) refuses a form that calls it
+    (its loader does not know the function): the publication states format 2, so there it is
+    a newer version's, its shipped forms apply and an update is named; forms without the
+    function still state format 1, which such a laptop reads."""
+    shipped = reference.shipped_forms()
+    assert reference.forms_format(shipped.values()) == 2
+    others = [f for form_id, f in shipped.items() if form_id != "life_situation"]
+    assert reference.forms_format(others) == reference.BASE_FORMAT == 1
+    files = _shipped("forms")
+    files["consent.yaml"] = raised_version(files["consent.yaml"])
+    reference.publish_forms(session.store, session.user, files)
+    with session.store.reading() as db:
+        content = json.loads(db.scalars(select(ReferenceRow.content)).one())
+    assert content["format"] == 2
+    # This laptop as one of the version before: its loader without the function, format 1.
+    monkeypatch.delitem(expressions.FUNCTIONS, "days_since")
+    monkeypatch.setattr(reference, "PUBLICATION_FORMAT", 1)
+    _arrive(session, reference.FORMS, content)
+    assert reference.unusable_publications(session.store) == [
+        reference.Unusable(reference.FORMS, reference.NEWER, __version__, 2)
+    ]
+    assert reference.forms_in_force(session.store) == shipped
+    # Stated as format 1 it would have been taken for damage there.
+    _arrive(session, reference.FORMS, {**content, "format": 1})
+    [found] = reference.unusable_publications(session.store)
+    assert found.reason == reference.DAMAGED
 
 
 def test_nothing_published_is_nothing_unusable(session: Session) -> None:
@@ -88,9 +121,9 @@ def test_nothing_published_is_nothing_unusable(session: Session) -> None:
 @pytest.mark.parametrize(
     "stated",
     [
-        {"format": 2, "app_version": "0.3.0"},  # a newer format
-        {"format": 1, "app_version": "9.0.0"},  # the same format, a newer version
-        {"format": 2},  # no readable version
+        {"format": reference.PUBLICATION_FORMAT + 1, "app_version": "0.3.0"},  # a newer format
+        {"format": 1, "app_version": "9.0.0"},  # an older format, a newer version
+        {"format": reference.PUBLICATION_FORMAT + 1},  # no readable version
         {},  # from before publications stated either: only unknown keys
     ],
     ids=["format", "version", "format-only", "unstated"],
@@ -154,7 +187,11 @@ def test_a_damaged_publication_is_reported_damaged(
 def test_a_usable_publication_after_an_unusable_one_clears_the_report(
     session: Session, tmp_path: Path
 ) -> None:
-    _arrive(session, reference.FORMS, _content(_forms_with_unknown_key(), format=2))
+    _arrive(
+        session,
+        reference.FORMS,
+        _content(_forms_with_unknown_key(), format=reference.PUBLICATION_FORMAT + 1),
+    )
     assert len(reference.unusable_publications(session.store)) == 1
     files = _shipped("forms")
     files["consent.yaml"] = raised_version(files["consent.yaml"])

@@ -36,12 +36,26 @@ def life() -> FormDefinition:
     return form_from_mapping(_shipped_data())
 
 
+def version_6_data() -> dict[str, Any]:
+    """The form as version 6 was (checked against its fingerprint): version 7 without the
+    expired EHIC's computed value and next step."""
+    data = copy.deepcopy(_shipped_data())
+    assert data["version"] == 7
+    data["version"] = 6
+    data["computed"] = [c for c in data["computed"] if c["id"] != "ehic_expired"]
+    data["next_steps"] = [
+        r for r in data["next_steps"] if r["id"] != "health_clearing_ehic_expired"
+    ]
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    assert fingerprint(data) == recorded["life_situation"]["6"]
+    return data
+
+
 @pytest.fixture(scope="module")
 def version_5() -> FormDefinition:
     """The form as laptops not updated yet hold it: version 5, the same form without the
     question (checked against the fingerprint recorded for version 5)."""
-    data = copy.deepcopy(_shipped_data())
-    assert data["version"] == 6
+    data = version_6_data()
     data["version"] = 5
     [health] = [s for s in data["sections"] if s["id"] == "health"]
     health["fields"] = [f for f in health["fields"] if f["id"] != FIELD]

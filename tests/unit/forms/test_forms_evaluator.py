@@ -186,6 +186,7 @@ def test_computed_values(life: FormDefinition) -> None:
         "children_here": 1,
         "children_without_school_place": 0,
         "children_without_daycare_place": 0,
+        "ehic_expired": False,
         "exploitation_suspected": False,
     }
     answers["children"][0]["child_care"] = "waiting_school"
