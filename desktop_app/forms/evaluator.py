@@ -35,6 +35,9 @@ from desktop_app.forms.expressions import Expression, Scope, is_empty
 from desktop_app.paths import resource
 
 EARLIEST_YEAR = 1900
+#: A date a field allows in the future (an EHIC's "valid until", a due date) lies at most this
+#: many years ahead of the day the form is checked for: 2207 for 2027 is a slip of the keys.
+LATEST_YEARS_AHEAD = 15
 
 # ASCII digits only (\d would take Arabic-Indic digits) and no trailing newline ($ would)
 _ISO_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
@@ -170,6 +173,8 @@ def _check_date(f: FieldDef, raw: Any, today: dt.date) -> str:
         raise _Bad("date_too_early")
     if not f.allow_future and date.earliest() > today:
         raise _Bad("date_future")
+    if date.year > today.year + LATEST_YEARS_AHEAD:
+        raise _Bad("date_too_late")
     return date.iso()
 
 
