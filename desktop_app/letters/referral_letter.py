@@ -840,6 +840,9 @@ CHILDREN_CARE_TOPICS = frozenset({"children_family"})
 #: The Schulverwaltungsamt: the children in the household of an age to be enrolled in school,
 #: with daycare or school (not a baby: its letter gave it the 1-year-old too).
 SCHOOL_TOPICS = frozenset({"school"})
+#: ``child_care`` answers of a child who has a school place (or is past school): the person's
+#: copy of a school-place referral is not about them.
+AT_SCHOOL = frozenset({"school", "training_work"})
 #: The Clearingstelle Gesundheit and the Gesundheitsamt: the person's own insurance where it is
 #: not one in Germany (none, the home country's EHIC, unclear), and the children recorded as not
 #: insured or with an unclear insurance (those insured are none of their business here).
@@ -885,15 +888,17 @@ def _letter_children(ctx: _Context) -> tuple[int, tuple[Child, ...]]:
 
 def _copy_children(ctx: _Context) -> int:
     """How many children the person's copy speaks of, by what the referral is about (its
-    reason's topics), whatever the service: those of school age in the household for a school
-    place, those in the household for the family or their health; 0 where none are recorded
-    (the copy then says "your child or children")."""
+    reason's topics), whatever the service: those of school age in the household who have no
+    school place for a school place, those in the household for the family or their health; 0
+    where none are recorded (the copy then says "your child or children")."""
     facts, topics = ctx.facts, set(ctx.reason.topics)
     if facts is None:
         return 0
     here = facts.children_here
     if topics & SCHOOL_TOPICS:
-        return sum(1 for c in here if c.of_school_office_age(ctx.today))
+        # Not those at school already: a mother of a 15-year-old at school and a 7-year-old
+        # waiting for a place read "there your children get a school place" on her copy.
+        return sum(1 for c in here if c.of_school_office_age(ctx.today) and c.care not in AT_SCHOOL)
     return len(here) if topics & CHILDREN_CARE_TOPICS else 0
 
 

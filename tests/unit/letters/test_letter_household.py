@@ -161,6 +161,39 @@ def test_the_school_office_sheet_speaks_of_the_children_when_two_go_to_school(
 
 
 @pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [
+        ("de", "Dort bekommt Ihr Kind einen Schulplatz.", "Dort bekommen Ihre Kinder einen"),
+        ("ro", "Acolo copilul dumneavoastră primește", "Acolo copiii dumneavoastră primesc"),
+    ],
+)
+def test_the_school_office_sheet_does_not_count_a_child_already_at_school(
+    lang: str, one: str, two: str
+) -> None:
+    """Maria Popescu's 15-year-old goes to school, her 7-year-old waits for a place: her copy
+    said "there your children get a school place", both children of school age counted. It
+    speaks of the child without a place; the letter to the office still lists both."""
+    children = [
+        {"child_birth": "2011-10-01", "child_lives": "with_person", "child_care": "school"},
+        {"child_birth": "2019-10-01", "child_lives": "with_person", "child_care": "waiting_school"},
+        {"child_birth": "2024-10-01", "child_lives": "with_person", "child_care": "no_place"},
+    ]
+    answers = {"children_count": 3, "children": children}
+    letter, sheet = _pages("schulverwaltungsamt", answers, lang=lang)
+    sheet = " ".join(sheet.split())
+    assert one in sheet and two not in sheet
+    assert "Kinder im Schulalter Anzahl: 2" in letter
+    # Two waiting beside the one at school, or one in training: the plural again, the
+    # trainee not counted.
+    waiting = {**children[1], "child_birth": "2017-10-01"}
+    training = {**children[0], "child_care": "training_work"}
+    for family in ([*children, waiting], [training, children[1]]):
+        answers = {"children_count": len(family), "children": family}
+        sheet = " ".join(_pages("schulverwaltungsamt", answers, lang=lang)[1].split())
+        assert (two in sheet) is (len(family) == 4), sheet
+
+
+@pytest.mark.parametrize(
     "service_id", ["jobcenter", "wohnungsnotfallhilfe", "gesundheitsamt", "awo_migration"]
 )
 def test_other_services_learn_nothing_about_the_children(service_id: str) -> None:
