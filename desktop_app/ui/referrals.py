@@ -2148,7 +2148,18 @@ class PrintQueueWindow(QDialog):
                     closed,
                 ).format(count=format_number(closed))
             )
-        self.info.setText(" ".join(parts) if parts else _("The print queue is empty."))
+        if not parts:
+            parts.append(_("The print queue is empty."))
+            if not allowed(session.user, Action.SIGN_REFERRAL):
+                # A helper at an outreach point looked here for the letters just prepared,
+                # drafts that cannot be queued yet, and was told only that it is empty.
+                parts.append(
+                    _(
+                        "The letters of the referrals you prepare can be added here once an "
+                        "advisor has signed them off."
+                    )
+                )
+        self.info.setText(" ".join(parts))
         self.print_button.setEnabled(closed < len(self.jobs) and HAVE_QTPDF and not self._printing)
         self.remove_button.setEnabled(bool(self.jobs) and not self._printing)
 

@@ -501,3 +501,47 @@ def test_remove_asks_whose_letter_it_is_and_keeps_it_by_default(
     assert queue.question is None
     qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=10_000)
     queue.close()
+
+
+def test_a_helpers_empty_queue_says_when_her_prepared_letters_can_join_it(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Ioana, a student helper at an outreach point, prepared Maria's referral (a draft) and
+    opened the print queue for its letter: it said only that the queue was empty. It says
+    that her letters come once an advisor has signed them off; an advisor's says no more
+    than that it is empty, and a helper's with a letter in it no more than its count."""
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    set_language("ro")
+    person = _person(session, "Maria", "Popescu")
+    accounts.add_user(session, "ioana", "Ioana Dumitrescu", Role.HELPER, "helper pass 123")
+    helper = accounts.log_in(session.store.paths.data_dir, "ioana", "helper pass 123")
+    try:
+        draft = uc.issue_referral(
+            helper.store, helper.user, person.id, "schulverwaltungsamt", "school_place"
+        )
+        assert not draft.signed_off
+        window, feature = _window(qtbot, helper, person)
+        queue = feature.open_print_queue()
+        assert queue.info.text() == (
+            "Coada de imprimare este goală. Scrisorile trimiterilor pe care le pregătiți pot fi "
+            "adăugate aici după ce un consilier le-a aprobat."
+        )
+        queue.close()
+        uc.sign_off(session.store, session.user, draft.id)
+        uc.queue_for_printing(helper.store, helper.user, draft.id)
+        queue = feature.open_print_queue()
+        assert queue.info.text() == "1 scrisoare așteaptă imprimarea.", queue.info.text()
+        queue.close()
+        window.close()
+    finally:
+        helper.close()
+    uc.remove_from_queue(
+        session.store, session.user, uc.print_queue(session.store, session.user)[0].id
+    )
+    window, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    assert queue.info.text() == "Coada de imprimare este goală."
+    queue.close()
+    window.close()
