@@ -157,7 +157,8 @@ DETAIL_NAMES = {
     "figure": N_("figure"),
     "row": N_("row"),
     "remote": N_("from another laptop"),
-    # An erasure from another laptop: the laptop it was made on (``data_rights.ERASED_ON``).
+    # An erasure or a merge from another laptop: the laptop it was made on
+    # (``data_rights.ERASED_ON``).
     "laptop": N_("laptop"),
     "visits": N_("visits"),
     "consents": N_("consents"),
@@ -693,8 +694,8 @@ class AuditWindow(QDialog):
                 # another role, or the laptop's role lowered since).
                 return f"{name} ({_(_ROLE_NAMES[Role(entry.role)])})"
             return name
-        # An erasure arriving from another laptop is in this laptop's chain: its user worked
-        # on the laptop its details name.
+        # An erasure or a merge arriving from another laptop is in this laptop's chain: its
+        # user worked on the laptop its details name.
         laptop = entry.details.get("laptop")
         where = laptop if isinstance(laptop, str) else entry.device_id
         return staff_label(entry.user_id, entry.role, self.laptops.get(where, ""))

@@ -27,6 +27,7 @@ from desktop_app.storage.db import Store
 from desktop_app.storage.models import (
     DataRequestRow,
     OutboxRow,
+    PersonMergeRow,
     PersonRow,
     SearchTokenRow,
     next_revision,
@@ -34,6 +35,7 @@ from desktop_app.storage.models import (
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.usecases import audit, consent_texts, reference
 from desktop_app.usecases.person_data import Row, sources
+from sync_server import wire
 
 log = logging.getLogger(__name__)
 EXPORT_FORMAT = "welcome-desk-person-export"
@@ -863,7 +865,9 @@ def apply_remote_erasure(
 ) -> bool:
     """For the sync client: a person's tombstone arrived; erase everything held here.
 
-    Runs in the sync's transaction and writes an audit entry marked ``remote``. The person's
+    Runs in the sync's transaction and writes an audit entry marked ``remote``: an erasure
+    (``erase``), or, for the tombstone of an entry merged into another (its merge record
+    arrived first), the merge (``merged_away``, as the merging laptop logs it). The person's
     own tombstone is not sent back (it came from outside); the records of theirs held here
     (visits, consents, referrals …) are queued as tombstones of their own (``erase_synced``),
     so that the server drops every revision of them, also those of laptops the person's
@@ -874,11 +878,15 @@ def apply_remote_erasure(
     if row is None or (row.deleted and row.revision >= revision):
         return False
     author = User(author_id, "", "", Role.COORDINATOR)
+    # Merged into another entry, not erased: the merge record came first (pushed before the
+    # tombstone, applied first in a page, ``engine``) and moved what this laptop held of it.
+    kept_id = _merged_into(session, person_id)
     # An erasure request registered open here is answered by it (only coordinators erase),
     # on the day of the erasure (its clock's; not before the request was received, recorded
     # here before the erasure arrived): every laptop the erasure reaches answers it alike.
-    # Where the erasing laptop held the request, its own answer arrives too.
-    opened = _open_row(session, person_id, ERASURE)
+    # Where the erasing laptop held the request, its own answer arrives too. A merge answers
+    # none (it moved the person's requests to the entry kept).
+    opened = _open_row(session, person_id, ERASURE) if kept_id is None else None
     counts = _erase_row(session, store, author, row, by_sync=True)
     if opened is not None:
         day = max(_hlc_date(updated_hlc), dt.date.fromisoformat(opened.received))
@@ -887,38 +895,62 @@ def apply_remote_erasure(
     row.device_id, row.author_id = device_id, author_id
     # Which laptop erased the person (this entry is in this laptop's chain), and the role its
     # user worked with: the author has no account here (accounts do not sync), so only the
-    # erasing laptop's own entry tells it, where it arrived first (``_role_of_erasure``).
+    # erasing laptop's own entry tells it, where it arrived first (``_role_logged``). A merge
+    # is logged as the merging laptop logs it, with the entry kept (``merges.merge_people``).
+    action = audit.AuditAction.ERASE
+    details: dict[str, audit.DetailValue] = {**counts, "remote": True, ERASED_ON: device_id}
+    if kept_id is not None:
+        action = audit.AuditAction.MERGED_AWAY
+        left = {k: v for k, v in counts.items() if v}
+        details = {"other_entry": kept_id, **left, "remote": True, ERASED_ON: device_id}
     audit.record_in(
         session,
         store,
         author_id,
-        audit.AuditAction.ERASE,
+        action,
         "person",
         person_id,
-        {**counts, "remote": True, ERASED_ON: device_id},
-        role=_role_of_erasure(session, person_id, device_id, author_id),
+        details,
+        role=_role_logged(session, action, person_id, device_id, author_id),
     )
     return True
 
 
-#: The key of a remote erasure's audit details naming the laptop (its store id) it was made on.
+#: The key of a remote erasure's (or merge's) audit details naming the laptop (its store id)
+#: it was made on.
 ERASED_ON = "laptop"
 
 
-def _role_of_erasure(
-    session: DbSession, person_id: str, device_id: str, author_id: str
+def _merged_into(session: DbSession, person_id: str) -> str | None:
+    """The entry ``person_id`` was merged into, as its merge record names it (the one the
+    merging laptop's entry names); None where no live merge record names it merged away: a
+    real erasure, also of an entry whose kept entry was erased since (its merge record went
+    with that erasure, and what was moved to it too)."""
+    merge = session.get(PersonMergeRow, wire.person_merge_id(person_id))
+    if merge is None or merge.deleted or merge.merged_id != person_id or not merge.kept_id:
+        return None
+    return str(merge.kept_id)
+
+
+def _role_logged(
+    session: DbSession,
+    action: audit.AuditAction,
+    person_id: str,
+    device_id: str,
+    author_id: str,
 ) -> Role | None:
-    """The role ``author_id`` erased the person with on the laptop of ``device_id``, as that
-    laptop's own audit entry of the erasure carries it; None where that entry has not arrived
-    (the sync applies the log's entries of a page before its records, ``engine``, but the
-    entry may come in a later page) or carries none (a version before entries carried it)."""
+    """The role ``author_id`` erased (``action`` ERASE) or merged away (MERGED_AWAY) the
+    person with on the laptop of ``device_id``, as that laptop's own audit entry of it carries
+    it; None where that entry has not arrived (the sync applies the log's entries of a page
+    before its records, ``engine``, but the entry may come in a later page) or carries none
+    (a version before entries carried it)."""
     details = session.scalar(
         select(AuditRow.details)
         .where(
             AuditRow.record_id == person_id,
             AuditRow.device_id == device_id,
             AuditRow.user_id == author_id,
-            AuditRow.action == str(audit.AuditAction.ERASE),
+            AuditRow.action == str(action),
             AuditRow.record_kind == "person",
         )
         .order_by(AuditRow.at.desc())
