@@ -593,3 +593,58 @@ def test_the_audit_log_names_the_laptop_and_role_of_an_erasure_that_arrived(
     assert "from another laptop: yes · laptop: Koordination" in arrived
     assert {user for user, _details in erased} == {f"{a.user.id[:8]} (Coordinator, Koordination)"}
     _shot(qtbot, dialog, _shots(tmp_path) / "audit-erasure-arrived.png")
+
+
+def test_the_audit_log_shows_a_merge_that_arrived_as_a_merge_in_every_language(
+    qtbot: QtBot, laptops: Laptops, tmp_path: Path
+) -> None:
+    """The entry B writes for the tombstone of an entry A merged into another read "erased"
+    (the audit window took the merge for an erasure). It reads as A's own entry of the merge
+    does, in each of the four languages: "merged into another entry", by A's advisor, naming
+    A and the entry kept."""
+    from desktop_app.i18n.text import gettext_in
+    from desktop_app.usecases import merges
+
+    b = laptops.new("Koordination")
+    a = laptops.new("Beratung Hbf", role=Role.ADVISOR)
+    one, two = (
+        people.register_person(
+            a.store, a.user, PersonDraft("Ana", "Popa", "1990"), confirm_duplicates=True
+        ).id
+        for _ in range(2)
+    )
+    laptops.sync(a, b)
+    kept, merged = merges.kept_and_merged(one, two)
+    merges.merge_people(a.store, a.user, kept, merged)
+    laptops.sync(a, b)
+    user = f"{a.user.id[:8]} ({{role}}, Beratung Hbf)"
+    for lang in ("de", "bg", "ro", "en"):
+        set_language(lang)  # the window as a coordinator working in it opens it
+        dialog = AuditWindow(b)
+        qtbot.addWidget(dialog)
+        dialog.filter_person(merged)
+        rows = [
+            [dialog.model.item(r, c).text() for c in (1, 2, 5)]
+            for r in range(dialog.model.rowCount())
+        ]
+        says = {
+            "merged": gettext_in(lang, "merged into another entry"),
+            "remote": gettext_in(lang, "from another laptop"),
+            "yes": gettext_in(lang, "yes"),
+            "laptop": gettext_in(lang, "laptop"),
+            "other": gettext_in(lang, "other entry"),
+            "role": gettext_in(lang, "Advisor"),
+        }
+        assert gettext_in(lang, "erased") not in [action for _u, action, _d in rows], lang
+        merges_logged = [d for _u, action, d in rows if action == says["merged"]]
+        (arrived,) = [d for d in merges_logged if says["remote"] in d]
+        (own,) = [d for d in merges_logged if says["remote"] not in d]  # A's, as it wrote it
+        assert own.endswith(f"{says['other']}: {kept}"), lang
+        told = f"{says['remote']}: {says['yes']} · {says['laptop']}: Beratung Hbf"
+        assert arrived == f"{told} · {own}", lang
+        # Both entries of the merge (A's and B's) by A's advisor, on A.
+        merging = {u for u, action, _d in rows if action == says["merged"]}
+        assert merging == {user.format(role=says["role"])}, lang
+        if lang in ("de", "bg"):
+            _shot(qtbot, dialog, _shots(tmp_path) / f"audit-merge-arrived-{lang}.png")
+        dialog.close()
