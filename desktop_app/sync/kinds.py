@@ -541,9 +541,16 @@ def _visit_combination(
     form_id, person = merged.fields.get("form_id"), merged.fields.get("person_id")
     if form_id is None or person is None:
         return None
+    # Checked for the visit's day, never the day this laptop receives the changes: a laptop
+    # merging them later (a woman 55 at the visit, 57 now: her pregnancy answers no longer
+    # asked) found no conflict where one merging earlier did, and a later save dropped answers.
+    begun = merged.fields.get("started_at")
+    day = visits.day_of(str(begun.value) if begun is not None and begun.value else None)
 
     def fits(answers: dict[str, Any]) -> bool | None:
-        return visits.answers_fit(session, store, str(form_id.value), str(person.value), answers)
+        return visits.answers_fit(
+            session, store, str(form_id.value), str(person.value), answers, day
+        )
 
     if fits(both) is not False or not fits(mine) or not fits(theirs):
         return None  # it fits, or the form is unknown here, or a side did not fit on its own

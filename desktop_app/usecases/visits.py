@@ -103,6 +103,23 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def day_of(started_at: str | None, today: dt.date | None = None) -> dt.date:
+    """The day a visit's form is checked for: the day it was begun (``started_at``, on this
+    laptop's calendar, as the list of conflicts names the visit's day), for as long as it is
+    kept, edited or merged. Ages, the time since a date and the dates not allowed after it are
+    measured to this day: checked against the day of an edit, a woman aged 55 at the visit and
+    57 at the edit lost her pregnancy answers ("not asked" from 56 on), and two laptops merging
+    the same changes on different days found different conflicts. ``today`` (default: the
+    wall clock's) where no start is known."""
+    try:
+        begun = dt.datetime.fromisoformat(started_at or "")
+    except ValueError:
+        return today or dt.date.today()
+    if begun.tzinfo is not None:
+        begun = begun.astimezone()
+    return begun.date()
+
+
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
@@ -122,6 +139,9 @@ class Draft:
     updated_at: str
     withheld: tuple[str, ...] = ()
     """Restriction kinds whose answers were removed for the reading user."""
+    day: dt.date | None = None
+    """The day its form is checked for (``day_of``): the visit's when it edits one, else the
+    day the draft was begun (the day the visit it finishes is stored as begun)."""
     # Editing a finished visit: its answers and next steps when the edit began (``edit_visit``
     # changes only what differs from them); None for a new visit or a draft from before.
     base: VisitBase | None = None
@@ -216,7 +236,7 @@ def _visit(row: VisitRow) -> Visit:
     )
 
 
-def _draft(row: DraftRow | CarriedDraftRow) -> Draft:
+def _draft(row: DraftRow | CarriedDraftRow, session: DbSession) -> Draft:
     return Draft(
         person_id=row.person_id,
         form_id=row.form_id,
@@ -225,8 +245,18 @@ def _draft(row: DraftRow | CarriedDraftRow) -> Draft:
         visit_id=row.visit_id,
         started_at=row.started_at,
         updated_at=row.updated_at,
+        day=_draft_day(session, row),
         base=_base_from(row.base),
     )
+
+
+def _draft_day(session: DbSession, row: DraftRow | CarriedDraftRow) -> dt.date:
+    """The day a draft's form is checked for: that of the visit it edits, else its own."""
+    if row.visit_id:
+        begun = session.scalar(select(VisitRow.started_at).where(VisitRow.id == row.visit_id))
+        if begun is not None:
+            return day_of(begun)
+    return day_of(row.started_at)
 
 
 def _base_from(text: str) -> VisitBase | None:
@@ -365,14 +395,21 @@ def _visible_steps(
     visible: Mapping[str, Any],
     decisions: Mapping[str, str],
     withheld: frozenset[str],
+    day: dt.date,
     consents: Collection[str] | None = None,
 ) -> dict[str, str]:
     """Decisions on next steps the user's own view of the answers suggests (a step suggested
-    only by restricted answers would tell what those answers are)."""
+    only by restricted answers would tell what those answers are), checked for ``day`` (the
+    visit's, ``day_of``)."""
     if not withheld or not decisions:
         return dict(decisions)
     state = evaluate(
-        definition, visible, require_complete=False, consents=consents, withheld=withheld
+        definition,
+        visible,
+        today=day,
+        require_complete=False,
+        consents=consents,
+        withheld=withheld,
     )
     suggested = {step.id for step in state.next_steps}
     return {k: v for k, v in decisions.items() if k in suggested}
@@ -397,15 +434,16 @@ def _draft_for(store: Store, user: User, draft: Draft) -> Draft:
     if not withheld:
         return draft
     definition = form(draft.form_id, store)
+    day = draft.day or day_of(draft.started_at)
     visible, _hidden = _split(definition, draft.answers, withheld)
     base = draft.base
     if base is not None:
         seen = _split(definition, base.answers, withheld)[0]
-        base = VisitBase(seen, _visible_steps(definition, seen, base.next_steps, withheld))
+        base = VisitBase(seen, _visible_steps(definition, seen, base.next_steps, withheld, day))
     return replace(
         draft,
         answers=visible,
-        next_steps=_visible_steps(definition, visible, draft.next_steps, withheld),
+        next_steps=_visible_steps(definition, visible, draft.next_steps, withheld, day),
         withheld=_form_withheld(definition, withheld),
         base=base,
     )
@@ -449,7 +487,8 @@ def save_draft(
             seen_answers, hidden = _split(definition, before_answers, withheld)
             merged.update(_following_corrections(definition, before_answers, answers, hidden))
             before_steps = json.loads(row.next_steps)
-            seen = _visible_steps(definition, seen_answers, before_steps, withheld)
+            day = _draft_day(session, row)
+            seen = _visible_steps(definition, seen_answers, before_steps, withheld, day)
             decided = {**{k: v for k, v in before_steps.items() if k not in seen}, **decided}
         text = _dump(merged)
         if len(text) > DRAFT_MAX_CHARS:
@@ -471,7 +510,7 @@ def save_draft(
             row.visit_id = visit_id
         if base is not None and not row.base:
             row.base = _dump({"answers": base.answers, "next_steps": base.next_steps})
-        draft = _draft(row)
+        draft = _draft(row, session)
     return _draft_for(store, user, draft)
 
 
@@ -480,7 +519,7 @@ def load_draft(store: Store, user: User, person_id: str, form_id: str) -> Draft 
     require(user, Action.FILL_FORMS)
     with store.reading() as session:
         row = session.get(DraftRow, (person_id, form_id))
-        draft = _draft(row) if row is not None else None
+        draft = _draft(row, session) if row is not None else None
     return _draft_for(store, user, draft) if draft is not None else None
 
 
@@ -502,7 +541,7 @@ def list_open_drafts(store: Store, user: User, person_id: str | None = None) -> 
         query = query.where(DraftRow.person_id == person_id)
     with store.reading() as session:
         rows = session.scalars(query).all()
-        drafts = [_draft(row) for row in rows]
+        drafts = [_draft(row, session) for row in rows]
     return [_draft_for(store, user, draft) for draft in drafts]
 
 
@@ -527,7 +566,7 @@ def list_carried_drafts(
         query = query.where(CarriedDraftRow.person_id == person_id)
     with store.reading() as session:
         rows = session.execute(query).all()
-        found = [(_draft(row), row.carried_from, name or "") for row, name in rows]
+        found = [(_draft(row, session), row.carried_from, name or "") for row, name in rows]
     return [CarriedDraft(_draft_for(store, user, d), source, name) for d, source, name in found]
 
 
@@ -562,7 +601,7 @@ def continue_carried_draft(
         )
         session.add(row)
         session.delete(carried)
-        draft = _draft(row)
+        draft = _draft(row, session)
     return _draft_for(store, user, draft)
 
 
@@ -685,14 +724,15 @@ def _validated(
     form_id: str,
     answers: Mapping[str, Any],
     consents: Collection[str],
-    today: dt.date | None,
+    day: dt.date,
     next_steps: Mapping[str, str] | None,
     *,
     withheld: frozenset[str] = frozenset(),
     kept_answers: Mapping[str, Any] | None = None,
     kept_steps: Mapping[str, str] | None = None,
 ) -> tuple[FormDefinition, dict[str, Any], dict[str, str]]:
-    """Validated answers and next-step decisions of a visit about to be stored.
+    """Validated answers and next-step decisions of a visit about to be stored, checked for
+    ``day``: the visit's (``day_of``).
 
     With ``withheld`` (a helper's unopened restriction kinds) restricted answers are refused,
     the restricted sections are closed for validation, and the restricted answers and step
@@ -706,7 +746,7 @@ def _validated(
     state = evaluate(
         definition,
         answers,
-        today=today,
+        today=day,
         require_complete=True,
         consents=consents,
         withheld=withheld,
@@ -723,7 +763,7 @@ def _validated(
         full = evaluate(
             definition,
             {**cleaned, **hidden},
-            today=today,
+            today=day,
             require_complete=False,
             consents=consents,
         )
@@ -740,18 +780,28 @@ def _validated(
 
 
 def answers_fit(
-    session: DbSession, store: Store, form_id: str, person_id: str, answers: Mapping[str, Any]
+    session: DbSession,
+    store: Store,
+    form_id: str,
+    person_id: str,
+    answers: Mapping[str, Any],
+    day: dt.date,
 ) -> bool | None:
     """Whether a finished visit's answers fit its form as in force here, as a save would check
-    them: complete, no rule broken, and no answer to a question the other answers do not ask
-    (a save would drop it). None for a form this laptop does not know."""
+    them (for ``day``, the visit's: ``day_of``): complete, no rule broken, and no answer to a
+    question the other answers do not ask (a save would drop it). None for a form this laptop
+    does not know."""
     try:
         definition = form(form_id, store)
     except UnknownForm:
         return None
     shown = _as_shown(definition, answers)
     state = evaluate(
-        definition, shown, require_complete=True, consents=_granted(session, person_id)
+        definition,
+        shown,
+        today=day,
+        require_complete=True,
+        consents=_granted(session, person_id),
     )
     # What this form cannot show (a newer version's answers) a save keeps as it is.
     return not state.errors and shown.keys() <= state.answers.keys()
@@ -796,20 +846,27 @@ def finish_visit(
     if the answers are not complete and valid. Sections needing consent the person has not
     given are closed, their answers dropped. A helper may not write restricted answers
     (``PermissionDenied``); restricted answers an advisor left in the draft are kept.
+
+    The answers are checked for the day the visit is stored as begun (``started_at``, else its
+    draft's start; ``day_of``), as every later edit and merge of it is: a draft begun on an
+    earlier day is checked for that day. ``today`` (default: the wall clock's) is the day of a
+    visit begun now, without a draft.
     """
     require(user, Action.FILL_FORMS)
     withheld = withheld_kinds(store, user, person_id)
     with store.reading() as session:
         consents = _granted(session, person_id)
-        draft_row = session.get(DraftRow, (person_id, form_id)) if withheld else None
-        kept = json.loads(draft_row.answers) if draft_row is not None else None
-        kept_steps = json.loads(draft_row.next_steps) if draft_row is not None else None
+        draft_row = session.get(DraftRow, (person_id, form_id))
+        begun = started_at or (draft_row.started_at if draft_row is not None else None)
+        held = draft_row if withheld else None
+        kept = json.loads(held.answers) if held is not None else None
+        kept_steps = json.loads(held.next_steps) if held is not None else None
     definition, cleaned, decisions = _validated(
         store,
         form_id,
         answers,
         consents,
-        today,
+        day_of(begun, today),
         next_steps,
         withheld=withheld,
         kept_answers=kept,
@@ -835,7 +892,7 @@ def finish_visit(
             answers=_dump(cleaned),
             next_steps=_dump(decisions),
             status="finished",
-            started_at=started_at or (draft.started_at if draft is not None else now),
+            started_at=begun or now,
             finished_at=now,
         )
         session.add(row)
@@ -879,6 +936,10 @@ def edit_visit(
     the other answers) raises ``InvalidAnswers`` instead of going unnoticed. With ``base``
     (what the edit started from, e.g. in a form left open for days) only the answers and next
     steps changed in the edit change: one a sync changed meanwhile keeps that change.
+
+    The answers are checked for the visit's day (``day_of`` its start), not the edit's: an
+    unrelated edit years later keeps what the visit asked then. ``today`` (default: the wall
+    clock's) only stands in for a visit whose start is not known.
     """
     require(user, Action.FILL_FORMS)
 
@@ -1005,6 +1066,7 @@ def _checked_edit(
             raise VisitNotFound(visit_id)
         person_id, form_id = current.person_id, current.form_id
         consents = _granted(session, person_id)
+        day = day_of(current.started_at, today)
         stored = (current.answers, current.next_steps)
         kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
     withheld = withheld_kinds(store, user, person_id)
@@ -1030,7 +1092,7 @@ def _checked_edit(
         form_id,
         answers,
         consents,
-        today,
+        day,
         next_steps,
         withheld=withheld,
         kept_answers=kept,
@@ -1075,7 +1137,7 @@ def _visit_for(store: Store, visit: Visit, withheld: frozenset[str]) -> Visit:
         answers: dict[str, Any], steps: dict[str, str]
     ) -> tuple[dict[str, Any], dict[str, str]]:
         seen, _hidden = _split(definition, answers, withheld)
-        return seen, _visible_steps(definition, seen, steps, withheld)
+        return seen, _visible_steps(definition, seen, steps, withheld, day_of(visit.started_at))
 
     answers, steps = strip(visit.answers, visit.next_steps)
     earlier = []
