@@ -693,11 +693,12 @@ def _shortened(text: str) -> str:
     return text if len(text) <= NAME_SHOWN else text[: NAME_SHOWN - 1] + "…"
 
 
-def _child_details(answers: Mapping[str, Any]) -> list[str]:
-    """A child's name and age (or birth year), as the heading of its entry gives them."""
+def _child_details(answers: Mapping[str, Any], day: dt.date) -> list[str]:
+    """A child's name and age on ``day`` (or birth year), as the heading of its entry gives
+    them."""
     details = [_shortened(str(answers.get("child_name") or ""))]
     child = child_of(answers)
-    if (age := child.age(dt.date.today())) is not None:
+    if (age := child.age(day)) is not None:
         details.append(format_years(age))
     elif child.birth is not None:
         details.append(_("born {date}").format(date=format_partial_date(child.birth)))
@@ -852,20 +853,30 @@ class GroupEditor(FieldEditor):
 
         Three children were "Entry 1", "Entry 2", "Entry 3": which was the 6-year-old, the
         advisor had to read every entry's answers to find out. A child is "Child 2: Ivan,
-        6 years" (the name as typed, the age today, or the birth year where that is all);
-        another entry is headed by its first answer ("Entry 2: German")."""
+        6 years" (the name as typed, the age on the form's day, or the birth year where that
+        is all); another entry is headed by its first answer ("Entry 2: German")."""
         if item not in self.items:
             return
         item.header.setText(self.heading(item))
         # A screen reader at Remove hears which entry goes and, after it, what it holds.
         item.remove.setAccessibleDescription(item.header.text())
 
+    def _form_day(self) -> dt.date:
+        """The day the form is checked for (``FormView.today``): a child's age in the heading
+        is the one the questions asked of the child go by (school from 6), at an old visit
+        too."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, FormView):
+            parent = parent.parentWidget()
+        return parent.today if parent is not None and parent.today else dt.date.today()
+
     def heading(self, item: GroupItem) -> str:
         """``item``'s heading ("Child 2: Ivan, 6 years"), also that of the entries following
         it in another group (see FollowerEditor)."""
         n = self.items.index(item) + 1
         if self._of_children:
-            heading, details = _("Child {n}").format(n=n), _child_details(item.value())
+            heading = _("Child {n}").format(n=n)
+            details = _child_details(item.value(), self._form_day())
         else:
             heading = _("Entry {n}").format(n=n)
             editors = [e for e in item.editors.values() if not e.isHidden()]

@@ -336,11 +336,20 @@ class VisitWindow(QDialog):
         # enforce the same rule (and would refuse restricted answers)
         self.withheld = visits.withheld_kinds(store, session.user, person.id)
         definition = visits.form(form_id, store)
+        # The day the answers are checked for, as the use case checks them when they are
+        # stored: the visit's (its draft's) own, not the day the form is opened on.
+        if visit is not None:
+            day = visits.day_of(visit.started_at)
+        elif draft is not None and draft.day is not None:
+            day = draft.day
+        else:
+            day = dt.date.today()
         self.view = FormView(
             definition,
             client_lang=client_lang,
             consents=consents,
             withheld=self.withheld,
+            today=day,
             directory=suggested_directory(definition, store),
         )
         if draft is not None:
