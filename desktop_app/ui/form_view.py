@@ -1390,6 +1390,11 @@ class FormView(QWidget):
         # A visit recorded with a newer version of this form (this laptop not updated yet):
         # said quietly, as nothing needs doing; saving keeps what is not shown.
         self.newer_note = _note("newer_form_note", "background: #eef2f7; color: #333;")
+        # A visit of an earlier day (reopened, or its draft continued): its questions and ages
+        # go by that day, "Ana, 4 years" for a child of 6 now. Said, quietly, so that it reads
+        # as the visit's and not as a mistake.
+        self.day_note = _note("visit_day_note", "background: #eef2f7; color: #333;")
+        self.day_note.setVisible(today is not None and today < dt.date.today())
         self.back_button = QPushButton()
         self.next_button = QPushButton()
         for button in (self.back_button, self.next_button):
@@ -1403,6 +1408,7 @@ class FormView(QWidget):
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
         right_box.addWidget(self.newer_note)
+        right_box.addWidget(self.day_note)
         right_box.addWidget(self.banner)
         right_box.addWidget(self.stack, 1)
         buttons = QHBoxLayout()
@@ -1758,6 +1764,12 @@ class FormView(QWidget):
             consents=self.consents,
             withheld=self.withheld,
         )
+        if self.today is not None:
+            self.day_note.setText(
+                _(
+                    "Visit of {date}: ages and the times since a date are counted to that day."
+                ).format(date=format_partial_date(self.today.isoformat()))
+            )
         self.newer_note.setText(
             _(
                 "This check was recorded with a newer version of the form; answers this "

@@ -13,6 +13,7 @@ from typing import Any
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.form_view import GroupEditor
 from desktop_app.ui.visits import VisitWindow
@@ -71,10 +72,20 @@ def test_an_old_visit_reopened_asks_and_suggests_what_it_did_then_and_saving_kee
     group = view.editors["children"]
     assert isinstance(group, GroupEditor)
     assert group.items[0].header.text() == "Child 1: Ana, 4 years"  # her age at the visit
+    # said above the form, so that "4 years" reads as the visit's
+    assert view.day_note.isVisible()
+    shown_day = format_partial_date(VISIT_DAY.isoformat())
+    assert view.day_note.text() == (
+        f"Visit of {shown_day}: ages and the times since a date are counted to that day."
+    )
     SHOTS.mkdir(exist_ok=True)
     win.grab().save(str(SHOTS / "old-visit-household.png"))
+    set_language("bg")
+    win.retranslate()
     view.show_section("health")
-    win.grab().save(str(SHOTS / "old-visit-health.png"))
+    assert view.day_note.text().startswith("Посещение от ")
+    win.grab().save(str(SHOTS / "old-visit-health-bg.png"))
+    set_language("en")
     view.set_answer("notes", "Termin beim Gesundheitsamt vereinbart")
     stored = finish_form(qtbot, win)
     assert stored is not None
@@ -83,4 +94,16 @@ def test_an_old_visit_reopened_asks_and_suggests_what_it_did_then_and_saving_kee
         assert stored.answers[key] == visit.answers[key]
     assert stored.next_steps == visit.next_steps
     win.close()
-    assert dt.date.today() > VISIT_DAY
+
+
+def test_a_new_visit_says_nothing_of_its_day(qtbot: QtBot, session: Session) -> None:
+    set_language("en")
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Elena", "Dimitrova", "1971")
+    )
+    win = VisitWindow(session, person, "life_situation")
+    qtbot.addWidget(win)
+    win.show()
+    assert win.view.today == dt.date.today()
+    assert not win.view.day_note.isVisible()
+    win.close()
