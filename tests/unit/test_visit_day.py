@@ -13,7 +13,7 @@ import pytest
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.forms import InvalidAnswers
-from desktop_app.storage.visits_models import VisitRow
+from desktop_app.storage.visits_models import DraftRow, VisitRow
 from desktop_app.usecases import people, visits
 from tests.unit.test_visits import consent_answers, full_life_situation
 
@@ -126,8 +126,6 @@ def test_a_new_visit_continued_from_a_draft_of_an_earlier_day_is_checked_for_tha
     visits.record_consent(store, user, person.id, consent_answers())
     visits.save_draft(store, user, person.id, "life_situation", {"family_name": "Dimitrova"})
     with store.transaction() as db:  # the draft begun two years ago (left open since)
-        from desktop_app.storage.visits_models import DraftRow
-
         row = db.get(DraftRow, (person.id, "life_situation"))
         assert row is not None
         row.started_at = BEGUN
