@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -111,6 +111,7 @@ class _FormDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
         self.save = DialogSave(self, self.buttons)
+        self.result_value: object = None  # what the work returned (``_on_saved``)
 
     def add_row(self, key: str, text: str, widget: QWidget) -> None:
         first = not self.errors
@@ -182,7 +183,11 @@ class _FormDialog(QDialog):
         # field corrected, beside the answer to this try.
         for label in [*self.errors.values(), self.general]:
             label.show_message("")
-        self.save.start(work, lambda _result: self.accept(), self._on_failed)
+        self.save.start(work, self._on_saved, self._on_failed)
+
+    def _on_saved(self, result: object) -> None:
+        self.result_value = result  # what the work returned, for whoever opened the dialog
+        self.accept()
 
     def _on_failed(self, exc: Exception) -> None:
         if isinstance(
@@ -338,8 +343,28 @@ class UsersDialog(QDialog):
 
     def _on_add_clicked(self) -> None:
         dialog = AddUserDialog(self.session, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.refresh()
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.refresh()
+        added = dialog.result_value
+        if not isinstance(added, User):
+            return
+        # The list was filled anew with nothing chosen and nothing said: the new user is
+        # chosen (a new password or her removal are a key away) and how she logs in is said.
+        row = next(i for i, u in enumerate(self.users) if u.id == added.id)
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.setFocus()
+        self.error.show_message("")
+        self.notice.setText(
+            _("{name} is added and logs in with the account name “{account}”.").format(
+                name=added.display_name, account=added.account
+            )
+        )
+        self.notice.show()
 
     def _on_remove_clicked(self) -> None:
         rows = self.table.selectionModel().selectedRows()
