@@ -30,7 +30,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -511,6 +511,8 @@ class FigurePanel(QGroupBox):
     def __init__(self, title: str, grid: QTableWidget, chart: QChartView | None) -> None:
         super().__init__(title)
         self.grid, self.chart = grid, chart
+        # Named by its figure: Tab went from table to table, each nameless to a screen reader.
+        grid.setAccessibleName(title)
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         if chart is not None:
             self.row.addWidget(chart, 3)
@@ -901,6 +903,17 @@ class ReportsWindow(QMainWindow):
         if scroll:  # once the new panels are laid out (the range is 0 until then)
             bar = self.figures_area.verticalScrollBar()
             QTimer.singleShot(0, self, lambda: bar.setValue(scroll))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Escape closes the reports as it closes every other window of the program (all
+        # dialogs but this one): it did nothing, and only the mouse closed the window.
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.figures_area.viewport() and event.type() == QEvent.Type.Resize:
