@@ -39,6 +39,7 @@ from desktop_app.ui.accounts import ROLE_NAMES as _ROLE_NAMES
 from desktop_app.ui.accounts import staff_label
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
+from desktop_app.ui.error_label import ErrorLabel, with_error
 from desktop_app.ui.widgets import record_table, width_for_columns
 from desktop_app.usecases import audit, people
 from desktop_app.usecases import sync as sync_uc
@@ -405,6 +406,7 @@ class PersonField(QLineEdit):
     chosen takes the only one, or offers the matches with the first chosen."""
 
     chosen = Signal(str)  # the person's id
+    not_found = Signal(str)  # Enter on a text that matches nobody: the text
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -436,7 +438,11 @@ class PersonField(QLineEdit):
     def _on_enter(self) -> None:
         """Enter after typing "Petrov": the log of the only match; of several, none taken
         unasked (the wrong person's log is easily mistaken for theirs): the choice offered."""
-        if self.text() == self._taken or not self.matches.rowCount():
+        if self.text() == self._taken:
+            return
+        if not self.matches.rowCount():
+            if self.text().strip():
+                self.not_found.emit(self.text().strip())
             return
         if self.matches.rowCount() == 1:
             self._take(self.matches.index(0, 0))
@@ -502,6 +508,10 @@ class AuditWindow(QDialog):
             _("Part of a name or a date of birth; choose the person with Down, then Enter.")
         )
         self.person.chosen.connect(self._on_person_chosen)
+        # Enter on a name that matches nobody did nothing: the whole log stayed under the
+        # name, as if it were that person's. Said under the field, gone once it is edited.
+        self.person_error = ErrorLabel()
+        self.person.not_found.connect(self._on_person_not_found)
         self.person.textEdited.connect(self._on_person_edited)
         self.record = QLineEdit()
         self.record.setClearButtonEnabled(True)
@@ -545,7 +555,9 @@ class AuditWindow(QDialog):
             label = QLabel(text)
             label.setBuddy(widget)
             widget.setAccessibleName(text.replace("&", ""))
-            form.addRow(label, widget)
+            form.addRow(
+                label, with_error(widget, self.person_error) if widget is self.person else widget
+            )
         dates = QHBoxLayout()
         dates.addWidget(self.since)
         dates.addWidget(QLabel("–"))
@@ -587,10 +599,18 @@ class AuditWindow(QDialog):
         person page's "Access log" shows it: "who looked at my data?" asks for every year."""
         self.filter_person(person_id)
 
+    def _on_person_not_found(self, text: str) -> None:
+        self.person_error.show_message(
+            _("Nobody here matches “{text}”: type part of a name or a date of birth.").format(
+                text=text
+            )
+        )
+
     def _on_person_edited(self, _text: str) -> None:
         """The chosen person's name edited (another name typed over it, or taken out): the
         whole log again at once, not that person's still under a name no longer theirs,
         until a person is chosen among the matches."""
+        self.person_error.show_message("")
         if self.record.text():
             self.record.clear()
             self.person.setPlaceholderText(person_hint())
@@ -599,6 +619,7 @@ class AuditWindow(QDialog):
     def _on_record_edited(self, _text: str) -> None:
         """Another id typed: the name (or the erased person's note) no longer says whose."""
         self.person.clear()
+        self.person_error.show_message("")
         self.person.setPlaceholderText(person_hint())
 
     def show_person_log(self, person_id: str) -> None:

@@ -280,3 +280,28 @@ def test_the_access_log_of_a_person_erased_meanwhile_says_so_in_the_name_field(
     log.record.selectAll()
     type_text(log.record, "y")
     assert log.person.placeholderText() == "Nume sau data nașterii"
+
+
+def test_enter_on_a_name_that_matches_nobody_says_so_under_the_field_in_german(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    """Enter on "Petrowa", whom nobody here is called, did nothing: the whole log stayed under
+    the name as if it were hers, and nothing said why. It is said under the field, in the UI
+    language, and goes once the name is edited."""
+    ivan, ana = _people(session)
+    set_language("de")
+    try:
+        window = _window(qtbot, session)
+        type_text(window.person, "Petrowa")
+        QTest.keyClick(window.person, Qt.Key.Key_Return)
+        assert window.person_error.isVisible()
+        assert window.person_error.text() == (
+            "Hier passt niemand zu „Petrowa“: Geben Sie einen Teil eines Namens oder ein "
+            "Geburtsdatum ein."
+        )
+        assert _record_ids(window) >= {ivan.id, ana.id}  # the whole log still, as said
+        window.grab().save(str(shots / "audit-nobody-de.png"))
+        QTest.keyClick(window.person, Qt.Key.Key_Backspace)
+        assert not window.person_error.isVisible()
+    finally:
+        set_language("en")
