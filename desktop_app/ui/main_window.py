@@ -35,7 +35,7 @@ from desktop_app.i18n.text import (
 from desktop_app.storage.people_sql import PersonListEntry
 from desktop_app.ui.application import window_settled
 from desktop_app.ui.arrival import RecordsArrival
-from desktop_app.ui.people_model import PAGE, PeopleTable, PeopleTableModel
+from desktop_app.ui.people_model import PAGE, SEARCH_SHOWN, PeopleTable, PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.person_page import PersonPage
 from desktop_app.ui.status_bar import StatusBar
@@ -569,7 +569,7 @@ class MainWindow(QMainWindow):
         query = self.search.text().strip()
         if self.model.is_search_result() and query:
             self._search_generation += 1  # a search under way read the store before
-            found = self._people.search(query)
+            found = self._people.search(query, SEARCH_SHOWN + 1)
             self._refill_in_place(chosen, lambda: self.model.show_results(found), None)
         else:
             row = self._people.position(chosen) if chosen else None
@@ -615,7 +615,7 @@ class MainWindow(QMainWindow):
 
         def read() -> tuple[int, list[PersonListEntry], int | None]:
             if searching:
-                found = source.search(query)
+                found = source.search(query, SEARCH_SHOWN + 1)
                 return len(found), found, None
             row = source.position(chosen) if chosen else None
             return source.count(), source.page(0, PAGE), row
@@ -675,6 +675,15 @@ class MainWindow(QMainWindow):
                 if n
                 else self.arrival.nobody_found_text() or _("Nobody found.")
             )
+            if n and self.model.more_found and not self.arrival.found_so_far_text(n):
+                # "50 found" of the 5,000 people when more matched (Ivan): the first 50.
+                text = ngettext(
+                    "The first {count} found, more match: type more of the name or the date "
+                    "of birth.",
+                    "The first {count} found, more match: type more of the name or the date "
+                    "of birth.",
+                    n,
+                ).format(count=format_number(n))
         elif not self._total and self.arrival.empty_list_text():
             text = self.arrival.empty_list_text()
         else:
@@ -718,7 +727,7 @@ class MainWindow(QMainWindow):
             )
             return
         self.tasks.run(
-            lambda: source.search(query),
+            lambda: source.search(query, SEARCH_SHOWN + 1),
             lambda result: self._on_search_done(generation, result),
             lambda exc: self._on_search_failed(generation, exc),
         )

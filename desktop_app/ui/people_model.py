@@ -23,6 +23,8 @@ COLUMNS = (
     ("phone", N_("Phone")),
 )
 PAGE = 200
+#: the people a search lists; one more is read to know whether more match
+SEARCH_SHOWN = 50
 NAME_COLUMNS = (0, 1)
 # What the other columns typically show, to size them by (rows are not measured: 100k).
 SAMPLE_DATES = ("1985-05-28", "1985-09-28", "1985-12-28")
@@ -44,6 +46,7 @@ class PeopleTableModel(QAbstractTableModel):
         self._fetch: Callable[[int, int], list[PersonListEntry]] | None = None
         self._pages: dict[int, list[PersonListEntry]] = {}
         self._results: list[PersonListEntry] | None = None
+        self.more_found = False  # the search found more than it lists (``show_results``)
         self._background: Background | None = None
         self._loading: set[int] = set()
         self._generation = 0
@@ -78,9 +81,13 @@ class PeopleTableModel(QAbstractTableModel):
         self._fetch = fetch_page
 
     def show_results(self, entries: list[PersonListEntry]) -> None:
+        """The people a search found (read ``SEARCH_SHOWN`` + 1: the first ``SEARCH_SHOWN``
+        listed, ``more_found`` if there were more)."""
         self.beginResetModel()
         self._generation += 1
-        self._results, self._pages, self._loading = list(entries), {}, set()
+        self.more_found = len(entries) > SEARCH_SHOWN
+        self._results, self._pages = list(entries[:SEARCH_SHOWN]), {}
+        self._loading = set()
         self.endResetModel()
 
     @property

@@ -530,6 +530,44 @@ def test_the_number_found_takes_the_form_its_count_needs(
         set_language("en")
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "de",
+            "Die ersten 50 gefunden, weitere passen: Geben Sie mehr vom Namen oder das "
+            "Geburtsdatum ein.",
+        ),
+        (
+            "ro",
+            "Primele 50 de persoane găsite, mai sunt și altele: introduceți mai mult din nume "
+            "sau data nașterii.",
+        ),
+    ],
+)
+def test_a_search_that_matches_more_than_it_lists_says_so(
+    qtbot: QtBot, session: Session, lang: str, said: str
+) -> None:
+    """ "Ivan" among the demo's 5,000 people: the list shows the first 50 and said "50 found",
+    as if no one else were called so. 50 matching are still "50 found"."""
+    drafts = [PersonDraft("Maria", "Marinescu", f"1991-02-{day % 28 + 1:02d}") for day in range(51)]
+    drafts += [PersonDraft("Ion", "Ionescu", f"1990-01-{day % 28 + 1:02d}") for day in range(50)]
+    people.register_many(session.store, session.user, drafts)
+    set_language(lang)
+    try:
+        window = _window(qtbot, session)
+        _search(qtbot, window, "Marinescu")
+        assert window.model.rowCount() == 50
+        assert window.result_label.text() == said
+        _search(qtbot, window, "Ionescu")
+        assert window.model.rowCount() == 50
+        assert (
+            window.result_label.text() == {"de": "50 gefunden", "ro": "50 de persoane găsite"}[lang]
+        )
+    finally:
+        set_language("en")
+
+
 def test_changing_the_language_shows_the_open_person_again_without_logging_a_view(
     qtbot: QtBot, session: Session
 ) -> None:
