@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QGroupBox, QTableWidget
+from PySide6.QtWidgets import QApplication, QGroupBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -35,7 +35,8 @@ def test_tab_names_each_figures_table_and_escape_closes_the_reports(
         qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
         dashboard.activateWindow()
         qtbot.waitUntil(dashboard.isActiveWindow, timeout=5000)
-        dashboard.export_buttons[-1].setFocus()  # "CSV exportieren…", the last before them
+        focused: QWidget = dashboard.export_buttons[-1]  # "CSV exportieren…", before them
+        focused.setFocus()
         named: list[tuple[str, str]] = []
 
         def shown() -> list[QTableWidget]:  # the tables laid out (a moment after the report)
@@ -45,16 +46,17 @@ def test_tab_names_each_figures_table_and_escape_closes_the_reports(
         # (a figure with nothing to count says so instead of a table)
         qtbot.waitUntil(lambda: len(shown()) >= 5, timeout=5000)
         for _table in shown():
-            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            QTest.keyClick(focused, Qt.Key.Key_Tab)
             grid = QApplication.focusWidget()
             assert isinstance(grid, QTableWidget)
+            focused = grid
             panel = grid.parentWidget()
             assert isinstance(panel, QGroupBox)
             named.append((grid.accessibleName(), panel.title()))
         assert named[0] == ("Übersicht", "Übersicht")
         assert all(name == title for name, title in named), named
         assert len({name for name, _title in named}) == len(named)
-        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+        QTest.keyClick(focused, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda: not window.findChildren(ui.ReportsWindow), timeout=5000)
     finally:
         set_language("en")
