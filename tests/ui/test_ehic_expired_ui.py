@@ -3,11 +3,12 @@ expired, with the reason that says so (German and Romanian), and not for a valid
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel, QRadioButton
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
@@ -32,7 +33,7 @@ def test_the_end_page_suggests_the_clearingstelle_for_an_expired_card(
     view = win.view
     view.show_section("health")
     choose(view, "insurance_status", "ehic")
-    # the form is evaluated for today (a new visit's day): 2020 is past, 2099 ahead
+    # the form is evaluated for today (a new visit's day): 2020 is past, five years on ahead
     type_into(view, "ehic_valid_until", "31.01.2020")
     assert view.answers()["ehic_valid_until"] == "2020-01-31"
     view.show_section("__next_steps__")
@@ -44,7 +45,13 @@ def test_the_end_page_suggests_the_clearingstelle_for_an_expired_card(
     shots = Path(os.environ.get("FORM_SHOTS", tmp_path))
     win.grab().save(str(shots / f"ehic-expired-{lang}.png"))
     view.show_section("health")
-    type_into(view, "ehic_valid_until", "31.12.2099")
+    ahead = dt.date.today().year + 5
+    typed = view.input("ehic_valid_until")
+    assert isinstance(typed, QLineEdit)
+    typed.selectAll()  # typed over, not after 31.01.2020
+    type_into(view, "ehic_valid_until", f"31.12.{ahead}")
+    assert view.answers()["ehic_valid_until"] == f"{ahead}-12-31"
+    assert not [e for e in view.refresh().errors if e.field_path == "ehic_valid_until"]
     view.show_section("__next_steps__")
     assert STEP not in [s.id for s in page.steps]
     texts = [w.text() for w in page.findChildren(QLabel) if w.isVisible()]
