@@ -89,12 +89,20 @@ class Option(_Model):
     help: LabelMap | None = None
 
 
+# The publication format (``usecases.reference.PUBLICATION_FORMAT``) from which on a constraint
+# may be a notice (``severity: notice``): a loader before it refuses the key.
+NOTICE_FORMAT = 3
+
+
 class Constraint(_Model):
-    """``check`` must hold whenever the field is answered, else ``message`` is shown at it."""
+    """``check`` must hold whenever the field is answered, else ``message`` is shown at it: as
+    an error that stops the answers being stored, or with ``severity: notice`` as a notice that
+    asks the user to look again and stops nothing (an answer that is unlikely, not wrong)."""
 
     check: str
     message: LabelMap
     code: Identifier = "constraint"
+    severity: Literal["error", "notice"] = "error"
 
 
 class FieldDef(_Model):
@@ -277,6 +285,15 @@ class FormDefinition(_Model):
         """The expression functions this definition calls (every expression is parsed at
         load): what a laptop must know to load it (``expressions.FUNCTION_FORMATS``)."""
         return frozenset().union(*(e.functions() for e in self._expressions.values()))
+
+    def uses_notices(self) -> bool:
+        """Whether a constraint of this definition is a notice (``NOTICE_FORMAT``)."""
+        return any(
+            c.severity == "notice"
+            for f in self.fields()
+            for sub in (f, *(f.fields or []))
+            for c in sub.constraints
+        )
 
     def evaluation_order(self) -> list[tuple[str, str]]:
         """``(kind, id)`` pairs (kind: section/field/computed) so every condition's inputs come

@@ -48,8 +48,9 @@ _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 @dataclass(frozen=True)
 class FieldError:
-    """A problem at one answer. ``field_path`` is ``"rent"`` or ``"children[1].school"``;
-    ``code`` is stable for programs, ``message`` maps language → text for people."""
+    """A problem at one answer (or, among a state's ``notices``, a doubt that stops nothing).
+    ``field_path`` is ``"rent"`` or ``"children[1].school"``; ``code`` is stable for
+    programs, ``message`` maps language → text for people."""
 
     field_path: str
     code: str
@@ -100,6 +101,11 @@ class FormState:
     """Paths of answers that were removed: unknown, not relevant, or empty."""
     progress: dict[str, SectionProgress]
     next_steps: list[NextStep] = field(default_factory=list)
+    notices: list[FieldError] = field(default_factory=list)
+    """What the user is asked to look at again without being stopped (never in ``errors``,
+    never refused by :func:`clean`): constraints of ``severity: notice`` that do not hold, and
+    a group of fewer entries than its ``counted_by`` answer says (children stated, not all
+    entered: no next step can be suggested for the others)."""
 
     def is_relevant(self, path: str) -> bool:
         return path in self.relevant_fields
@@ -127,6 +133,19 @@ def message(code: str, **params: Any) -> dict[str, str]:
 
 def _error(path: str, code: str, **params: Any) -> FieldError:
     return FieldError(path, code, message(code, **params))
+
+
+def _fewer_than_counted(group: FieldDef, counted: int, entered: int) -> FieldError:
+    """The notice at a group with fewer entries than its ``counted_by`` answer, headed by the
+    group's label in each language ("Kinder – angegeben: 3, eingetragen: 1.")."""
+    code = "fewer_items_than_counted"
+    texts = {
+        lang: text.format(
+            label=group.label.get(lang, group.label["en"]), counted=counted, entered=entered
+        )
+        for lang, text in _messages()[code].items()
+    }
+    return FieldError(group.id, code, texts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +301,7 @@ class _Run:
         self.today = today
         self.require_complete = require_complete
         self.errors: list[FieldError] = []
+        self.notices: list[FieldError] = []
         self.dropped: list[str] = []
         self.typed: dict[str, Any] = {}
         self.bad: dict[str, FieldError] = {}  # path -> type error, reported only if relevant
@@ -474,7 +494,8 @@ class _Run:
             return
         for constraint in f.constraints:
             if not self._expr(constraint.check).truthy(scope):
-                self.errors.append(FieldError(path, constraint.code, dict(constraint.message)))
+                found = FieldError(path, constraint.code, dict(constraint.message))
+                (self.notices if constraint.severity == "notice" else self.errors).append(found)
 
     def check(self) -> None:
         for f in self.form.fields():
@@ -487,6 +508,8 @@ class _Run:
             items = self.group_items.get(f.id, [])
             if self.require_complete and len(value or []) < f.min_items:
                 self.errors.append(_error(f.id, "too_few_items", min=f.min_items))
+            if (counted := self._counted(f)) is not None and len(value or []) < counted:
+                self.notices.append(_fewer_than_counted(f, counted, len(value or [])))
             for index, item in enumerate(items):
                 item_path = f"{f.id}[{index}]"
                 if item_path in self.bad:
@@ -513,14 +536,23 @@ class _Run:
             )
         return out
 
+    def _counted(self, f: FieldDef) -> int | None:
+        """The number of entries a group's ``counted_by`` answer gives (None: no such answer)."""
+        counted = self.answers.get(f.counted_by) if f.counted_by else None
+        return counted if type(counted) is int else None
+
     def _filled(self, f: FieldDef) -> bool:
         """Whether a required question is answered for a section's progress: a group only
         when each entry has its required answers too (the household was ticked complete with
-        a child's "daycare or school" still to be asked)."""
+        a child's "daycare or school" still to be asked), and as many entries as its
+        ``counted_by`` answer says (3 children stated, 1 entered was ticked complete)."""
         if f.id not in self.answers:
             return False
         if f.type != FieldType.GROUP:
             return True
+        counted = self._counted(f)
+        if counted is not None and len(self.answers[f.id]) < counted:
+            return False
         for index, item in enumerate(self.group_items.get(f.id, [])):
             scope = self.item_scopes[f.id][index]
             for sub in f.fields or []:
@@ -575,6 +607,7 @@ def evaluate(
         dropped=run.dropped,
         progress=run.progress(section_open),
         next_steps=run.next_steps(),
+        notices=run.notices,
     )
 
 

@@ -33,7 +33,7 @@ from desktop_app.domain.permissions import Action, PermissionDenied, require
 from desktop_app.domain.users import User
 from desktop_app.forms import FormDefinition, FormDefinitionError, load_shipped_forms
 from desktop_app.forms.compat import Incompatibility, incompatibilities
-from desktop_app.forms.definition import form_from_mapping
+from desktop_app.forms.definition import NOTICE_FORMAT, form_from_mapping
 from desktop_app.forms.expressions import FUNCTION_FORMATS
 from desktop_app.i18n.messages import directory_problem, error_message, form_problem
 from desktop_app.i18n.text import _
@@ -147,7 +147,9 @@ def _published(
 # publication states the lowest format that reads it (``BASE_FORMAT`` unless its content needs
 # a newer one, ``forms_format``), so that laptops of older versions still take the
 # publications they can read.
-PUBLICATION_FORMAT = 2
+# Format 2: expression functions (days_since); 3: constraints that are notices
+# (``severity: notice``, definition.NOTICE_FORMAT).
+PUBLICATION_FORMAT = 3
 BASE_FORMAT = 1
 NEWER = "newer"
 DAMAGED = "damaged"
@@ -595,8 +597,11 @@ def check_forms(store: Store, files: Mapping[str, str]) -> dict[str, FormDefinit
 
 def forms_format(forms: Iterable[FormDefinition]) -> int:
     """The lowest publication format whose laptops load ``forms``: a newer one where a form
-    calls an expression function older versions do not know (their loader refuses it)."""
+    calls an expression function older versions do not know, or has a constraint that is a
+    notice (their loader refuses the key ``severity``)."""
+    forms = list(forms)
     needed = [FUNCTION_FORMATS.get(name, BASE_FORMAT) for f in forms for name in f.functions_used()]
+    needed += [NOTICE_FORMAT for f in forms if f.uses_notices()]
     return max([BASE_FORMAT, *needed])
 
 

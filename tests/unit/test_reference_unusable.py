@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from desktop_app import __version__
 from desktop_app.domain import versions
-from desktop_app.forms import expressions
+from desktop_app.forms import FormDefinition, FormDefinitionError, expressions
+from desktop_app.forms.definition import form_from_mapping
 from desktop_app.paths import resource
 from desktop_app.storage.reference_models import ReferenceRow
 from desktop_app.usecases import reference
@@ -76,8 +79,9 @@ def test_a_publication_states_the_publishers_version_and_format_and_is_in_force(
     with session.store.reading() as db:
         content = json.loads(db.scalars(select(ReferenceRow.content)).one())
     assert content["app_version"] == __version__
-    # the shipped life-situation check calls days_since(), which format 2 brought
-    assert content["format"] == reference.PUBLICATION_FORMAT == 2
+    # the shipped life-situation check calls days_since(), which format 2 brought, and has
+    # notices (severity: notice), which format 3 brought
+    assert content["format"] == reference.PUBLICATION_FORMAT == 3
     assert reference.published_forms(session.store) is not None
     assert reference.forms_in_force(session.store)["consent"].version == CONSENT_RAISED
     assert reference.unusable_publications(session.store) == []
@@ -91,11 +95,12 @@ def test_forms_state_the_format_their_functions_need_and_older_laptops_call_them
     a newer version's, its shipped forms apply and an update is named; forms without the
     function still state format 1, which such a laptop reads."""
     shipped = reference.shipped_forms()
-    assert reference.forms_format(shipped.values()) == 2
     others = [f for form_id, f in shipped.items() if form_id != "life_situation"]
     assert reference.forms_format(others) == reference.BASE_FORMAT == 1
     files = _shipped("forms")
     files["consent.yaml"] = raised_version(files["consent.yaml"])
+    files["life_situation.yaml"] = _without_notices(files["life_situation.yaml"])
+    assert "days_since(" in files["life_situation.yaml"]
     reference.publish_forms(session.store, session.user, files)
     with session.store.reading() as db:
         content = json.loads(db.scalars(select(ReferenceRow.content)).one())
@@ -110,6 +115,66 @@ def test_forms_state_the_format_their_functions_need_and_older_laptops_call_them
     assert reference.forms_in_force(session.store) == shipped
     # Stated as format 1 it would have been taken for damage there.
     _arrive(session, reference.FORMS, {**content, "format": 1})
+    [found] = reference.unusable_publications(session.store)
+    assert found.reason == reference.DAMAGED
+
+
+def _without_notices(text: str) -> str:
+    """The life-situation check as a coordinator may publish it without the notices at a
+    child's daycare or school (its constraints there), under a higher version."""
+    data = yaml.safe_load(text)
+    household = next(s for s in data["sections"] if s["id"] == "household")
+    children = next(f for f in household["fields"] if f["id"] == "children")
+    care = next(f for f in children["fields"] if f["id"] == "child_care")
+    assert all(c["severity"] == "notice" for c in care.pop("constraints"))
+    data["version"] += 1
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def test_forms_with_notices_state_format_3_and_older_laptops_keep_their_shipped_forms(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A constraint that is a notice (``severity: notice``, the shipped check at a child's
+    daycare or school) is a key the loader of a version before format 3 refuses, as every key
+    it does not know: the publication states format 3, so a laptop of that version calls it a
+    newer version's, keeps its shipped forms and names the update, rather than refusing it as
+    damaged or taking the notices for errors that stop the save."""
+    shipped = reference.shipped_forms()
+    assert shipped["life_situation"].uses_notices()
+    assert reference.forms_format(shipped.values()) == reference.PUBLICATION_FORMAT == 3
+    # Without the notices, what is published is read by laptops of format 2 (days_since).
+    files = _shipped("forms")
+    plain = _without_notices(files["life_situation.yaml"])
+    assert not form_from_mapping(yaml.safe_load(plain)).uses_notices()
+    files["consent.yaml"] = raised_version(files["consent.yaml"])
+    files["life_situation.yaml"] = raised_version(files["life_situation.yaml"])
+    reference.publish_forms(session.store, session.user, files)
+    with session.store.reading() as db:
+        content = json.loads(db.scalars(select(ReferenceRow.content)).one())
+    assert content["format"] == 3
+    assert reference.forms_in_force(session.store)["life_situation"].uses_notices()
+    # The loader here refuses a key it does not know, as every version's does:
+    older_key = content["files"]["life_situation.yaml"].replace("severity:", "severity_x:")
+    with pytest.raises(FormDefinitionError) as refused:
+        form_from_mapping(yaml.safe_load(older_key))
+    assert all(": unknown key 'severity_x'" in p for p in refused.value.problems)
+    assert len(refused.value.problems) == 4
+    # This laptop as one of format 2: its loader without the key, which it reads as unknown.
+    real = reference.form_from_mapping
+
+    def older_loader(data: Any, *, source: str = "<definition>") -> FormDefinition:
+        text = json.dumps(data, ensure_ascii=False).replace('"severity":', '"severity_x":')
+        return real(json.loads(text), source=source)
+
+    monkeypatch.setattr(reference, "form_from_mapping", older_loader)
+    monkeypatch.setattr(reference, "PUBLICATION_FORMAT", 2)
+    _arrive(session, reference.FORMS, content)
+    assert reference.unusable_publications(session.store) == [
+        reference.Unusable(reference.FORMS, reference.NEWER, __version__, 2)
+    ]
+    assert reference.forms_in_force(session.store) == shipped
+    # Stated as format 2 it would have been taken for damage there.
+    _arrive(session, reference.FORMS, {**content, "format": 2})
     [found] = reference.unusable_publications(session.store)
     assert found.reason == reference.DAMAGED
 

@@ -5,7 +5,6 @@ question (``desktop_app.forms.newer``), and a coordinator's version 5 may be rep
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 from typing import Any
@@ -19,6 +18,7 @@ from desktop_app.forms.definition import form_from_mapping
 from desktop_app.forms.newer import shown_answers, unknown_answers, with_unknown_kept
 from desktop_app.paths import resource
 from tests.unit.forms.test_forms_evaluator import TODAY, full_life_situation
+from tests.unit.forms.test_forms_notices import version_7_data
 from tests.unit.forms.test_forms_versions import RECORDED, fingerprint
 
 FIELD = "ehic_valid_until"
@@ -37,10 +37,9 @@ def life() -> FormDefinition:
 
 
 def version_6_data() -> dict[str, Any]:
-    """The form as version 6 was (checked against its fingerprint): version 7 without the
-    expired EHIC's computed value and next step."""
-    data = copy.deepcopy(_shipped_data())
-    assert data["version"] == 7
+    """The form as version 6 was (checked against its fingerprint): version 7 (as
+    ``version_7_data`` rebuilds it) without the expired EHIC's computed value and next step."""
+    data = version_7_data()
     data["version"] = 6
     data["computed"] = [c for c in data["computed"] if c["id"] != "ehic_expired"]
     data["next_steps"] = [
