@@ -188,6 +188,9 @@ class FieldEditor(QWidget):
         self.help.setWordWrap(True)
         self.help.setStyleSheet("color: #555; font-size: 9pt;")
         self.error = ErrorLabel()
+        # What the advisor is asked to look at again, stopping nothing (FormState.notices):
+        # 3 children stated and 1 entered, a 15-year-old "still too young".
+        self.notice = WarningLabel()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.title, 1, Qt.AlignmentFlag.AlignTop)
@@ -199,6 +202,7 @@ class FieldEditor(QWidget):
         self.box.addWidget(self.help)
         self.build()
         self.box.addWidget(self.error)
+        self.box.addWidget(self.notice)
 
     # subclasses ----------------------------------------------------------------------------
     def build(self) -> None:
@@ -290,6 +294,9 @@ class FieldEditor(QWidget):
 
     def show_errors(self, messages: list[str]) -> None:
         self.error.show_message("\n".join(messages))
+
+    def show_notices(self, messages: list[str]) -> None:
+        self.notice.show_message("\n".join(messages))
 
 
 class TextEditor(FieldEditor):
@@ -1544,6 +1551,9 @@ class FormView(QWidget):
         errors: dict[str, list[str]] = {}
         for error in state.errors:
             errors.setdefault(error.field_path, []).append(self.langs.text(error.message))
+        notices: dict[str, list[str]] = {}
+        for notice in state.notices:
+            notices.setdefault(notice.field_path, []).append(self.langs.text(notice.message))
         for page in self.pages:
             whole = self._withheld(page.section)
             page.set_withheld(whole, any(f in self.withheld_fields for f in page.editors))
@@ -1552,7 +1562,7 @@ class FormView(QWidget):
             if locked or whole:
                 continue
             for editor in page.editors.values():
-                self._apply(editor, state, errors)
+                self._apply(editor, state, errors, notices)
         self._update_navigator(state)
         if self.has_steps:
             self.steps_page.show_steps(state.next_steps)
@@ -1560,18 +1570,25 @@ class FormView(QWidget):
             self.banner.hide()
         return state
 
-    def _apply(self, editor: FieldEditor, state: FormState, errors: dict[str, list[str]]) -> None:
+    def _apply(
+        self,
+        editor: FieldEditor,
+        state: FormState,
+        errors: dict[str, list[str]],
+        notices: dict[str, list[str]],
+    ) -> None:
         relevant = editor.path in state.relevant_fields
         editor.setVisible(relevant)
-        shown = errors.get(editor.path, []) if (editor.touched or self.show_all_errors) else []
-        editor.show_errors(shown)
+        # said once the question was answered or looked at, as its errors
+        said = editor.touched or self.show_all_errors
+        editor.show_errors(errors.get(editor.path, []) if said else [])
+        editor.show_notices(notices.get(editor.path, []) if said else [])
         if isinstance(editor, GroupEditor) and relevant:
             for item in editor.items:
                 for sub in item.editors.values():
                     sub.setVisible(sub.path in state.relevant_fields)
-                    sub.show_errors(
-                        errors.get(sub.path, []) if editor.touched or self.show_all_errors else []
-                    )
+                    sub.show_errors(errors.get(sub.path, []) if said else [])
+                    sub.show_notices(notices.get(sub.path, []) if said else [])
 
     def _withheld(self, section: Section) -> bool:
         return section.restricted is not None and section.restricted in self.withheld
