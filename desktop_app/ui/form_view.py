@@ -971,12 +971,12 @@ class GroupEditor(FieldEditor):
 
     def first_input(self) -> QWidget:
         # The skills check opens with an empty language entry: the keyboard went to "Add
-        # language" below it, and a first Space added a second empty entry.
-        for item in self.items:
-            for editor in item.editors.values():
-                if not editor.isHidden():
-                    return editor.first_input()
-        return self.add
+        # language" below it, and a first Space added a second empty entry. With the
+        # languages of the person's record it opens at the first level to ask, not at the
+        # language already chosen.
+        shown = [e for item in self.items for e in item.editors.values() if not e.isHidden()]
+        target = next((e for e in shown if e.value() is None), shown[0] if shown else None)
+        return target.first_input() if target is not None else self.add
 
 
 class FollowerRow(QFrame):

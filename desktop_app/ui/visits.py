@@ -99,6 +99,8 @@ FINISH_KEY = "Ctrl+Return"
 # store at most as long as a sync's transaction lasts (a few tenths of a second).
 DRAFT_WAIT_MS = 30_000
 CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
+#: the skills check's languages, one entry per language with its level
+SKILLS_LANGUAGES = "language_levels"
 #: where the consent texts' section "About your data" starts (``scrollToAnchor``)
 ABOUT_ANCHOR = "about_your_data"
 
@@ -174,6 +176,28 @@ def answers_from_person(person: Person) -> dict[str, Any]:
     if spoken:
         answers["languages"] = spoken
     return answers
+
+
+# A person's record may name Vlax Romani by its own code (rmy, as the import reads it); the
+# forms ask for Romani (rom).
+_FORM_LANGUAGE = {"rmy": "rom"}
+
+
+def languages_from_person(person: Person, definition: FormDefinition) -> dict[str, Any]:
+    """Start a skills check with the languages the person's record says they speak: an entry
+    for each the form has an option for, in the record's order, its level left empty. The
+    advisor asks it (or removes the entry): a level is required, so the check is not finished
+    with a language nobody confirmed, as the life-situation check asks a child's daycare or
+    school again (``visits.CHILD_ANSWERS_KEPT``)."""
+    try:
+        group = definition.field(SKILLS_LANGUAGES)
+    except KeyError:  # a form without the question (none is shipped or can be published)
+        return {}
+    choice = group.subfield("language")
+    known = [o for o in choice.option_ids() if o != "other"] if choice else []
+    codes = dict.fromkeys(_FORM_LANGUAGE.get(code, code) for code in person.languages)
+    entries = [{"language": code} for code in codes if code in known][: group.max_items]
+    return {SKILLS_LANGUAGES: entries} if entries else {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,6 +389,9 @@ class VisitWindow(QDialog):
             # CHILD_ANSWERS_KEPT): the visit is not finished until the advisor has.
             known = visits.children_known(store, session.user, person.id)
             self.view.set_answers(answers_from_person(person) | known)
+        elif form_id == "skills_check":
+            # The languages recorded at registration were typed in again, the list empty.
+            self.view.set_answers(languages_from_person(person, definition))
         if self.base is not None:
             # An edit of a visit that a later version of the form recorded: its answers this
             # form cannot show are kept by the save (visits.edit_visit). A helper reads none of

@@ -1,7 +1,8 @@
 """What a helper's keyboard walk (Romanian UI, 1366 × 768, a family of five) found in the
 forms: the life-situation check says, in amber and stopping nothing, that fewer children are
 entered than stated (the household not ticked complete) and that a child's daycare or school
-does not fit the age."""
+does not fit the age; a new skills check starts with the languages of the person's record,
+their levels left to ask (a stored check reopened shows its own)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.form_view import FormView, GroupEditor
 from desktop_app.ui.visits import VisitWindow, opening_size
-from desktop_app.usecases import people
+from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import finish_form
 from tests.ui.test_forms_ui import CHECK_ANSWERS, choose, type_into
@@ -128,5 +129,57 @@ def test_the_notice_goes_and_the_household_is_complete_with_every_child(
     _retype(view, "children_count", "1")
     assert not group.notice.isVisible()
     assert _household_row(win).startswith("✓")
+    win.close()
+    set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["ro", "bg"])
+def test_a_new_skills_check_starts_with_the_persons_languages(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str
+) -> None:
+    """Romanian and Romani (rmy in the record: the form's rom) and German; Polish has no
+    option of its own and is left to the advisor. Their levels are asked: the check is not
+    finished before, so no language is stored that nobody confirmed."""
+    set_language(lang)
+    person = _person(session, ("ro", "rmy", "pl", "de"))
+    win = _window(qtbot, session, person, "skills_check")
+    view = win.view
+    assert view.answers()["language_levels"] == [
+        {"language": "ro"},
+        {"language": "rom"},
+        {"language": "de"},
+    ]
+    assert not win.dirty  # opening is no change: no draft of it
+    # the keyboard at the first level to ask, not at the language already chosen
+    group = view.editors["language_levels"]
+    assert isinstance(group, GroupEditor)
+    win.activateWindow()
+    view.focus_first()
+    level = group.items[0].editors["level"].first_input()
+    qtbot.waitUntil(level.hasFocus, timeout=3000)
+    QApplication.processEvents()
+    win.grab().save(str(_shots(tmp_path) / f"skills-languages-prefilled-{lang}.png"))
+    assert finish_form(qtbot, win) is None
+    assert all(item.editors["level"].error.isVisible() for item in group.items)
+    win.close()
+    set_language("en")
+
+
+def test_a_stored_skills_check_reopened_shows_its_own_languages(
+    qtbot: QtBot, session: Session
+) -> None:
+    set_language("ro")
+    person = _person(session, ("ro", "hu"))
+    answers = {
+        "language_levels": [{"language": "de", "level": {"level": "A2", "assessed": "self"}}],
+        "latin_literacy": "fluent",
+        "school_years": 8,
+        "school_certificate": "lower_secondary",
+        "looking_for_work": "yes",
+        "jobcenter_registration": "no",
+    }
+    visit = visits.finish_visit(session.store, session.user, person.id, "skills_check", answers)
+    win = _window(qtbot, session, person, "skills_check", visit=visit)
+    assert win.view.answers()["language_levels"] == answers["language_levels"]
     win.close()
     set_language("en")

@@ -222,17 +222,22 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
 def test_skills_check_by_keyboard_with_next_steps(qtbot: QtBot, session: Session) -> None:
     win, _ = _open(qtbot, session, "skills_check")
     view = win.view
-    # a required group starts with one entry
-    choose(view, "language_levels[0].language", "de")
-    choose(view, "language_levels[0].level", "A2")
-    choose(view, "language_levels[0].level:assessed", "tested")
+    # the languages of the person's record are listed, their levels to ask
+    assert view.answers()["language_levels"] == [{"language": "bg"}, {"language": "tr"}]
+    for n, level in enumerate(("C2", "B1")):
+        choose(view, f"language_levels[{n}].level", level)
+        choose(view, f"language_levels[{n}].level:assessed", "self")
     levels = editor(view, "language_levels")
     assert isinstance(levels, GroupEditor)
     press(levels.add)
-    choose(view, "language_levels[1].language", "other")
-    type_into(view, "language_levels[1].language_other", "Romanes")
-    choose(view, "language_levels[1].level", "C2")
-    choose(view, "language_levels[1].level:assessed", "self")
+    choose(view, "language_levels[2].language", "de")
+    choose(view, "language_levels[2].level", "A2")
+    choose(view, "language_levels[2].level:assessed", "tested")
+    press(levels.add)
+    choose(view, "language_levels[3].language", "other")
+    type_into(view, "language_levels[3].language_other", "Romanes")
+    choose(view, "language_levels[3].level", "C2")
+    choose(view, "language_levels[3].level:assessed", "self")
     choose(view, "latin_literacy", "fluent")
     view.show_section("schooling")
     type_into(view, "school_years", "10")
@@ -248,7 +253,11 @@ def test_skills_check_by_keyboard_with_next_steps(qtbot: QtBot, session: Session
     press(view.findChild(QRadioButton, "step:recognition_advice:dismissed"))  # type: ignore[arg-type]
     visit = finish_form(qtbot, win)
     assert visit is not None
-    assert visit.answers["language_levels"][1] == {
+    assert visit.answers["language_levels"][0] == {
+        "language": "bg",
+        "level": {"level": "C2", "assessed": "self"},
+    }
+    assert visit.answers["language_levels"][3] == {
         "language": "other",
         "language_other": "Romanes",
         "level": {"level": "C2", "assessed": "self"},
@@ -372,7 +381,7 @@ def test_in_romanian_a_repeated_entry_is_headed_by_its_number(
     if not group.items:
         press(group.add)
     item = group.items[0]
-    assert item.header.text() == "Nr. 1"
+    assert item.header.text() == "Nr. 1: bulgară"  # the person's first language, listed
     assert item.remove.accessibleName() == "Elimină nr. 1"
 
 
@@ -383,11 +392,14 @@ def test_a_skills_entry_is_headed_by_its_first_answer(qtbot: QtBot, session: Ses
     win, _person = _open(qtbot, session, "skills_check")
     group = editor(win.view, "language_levels")
     assert isinstance(group, GroupEditor)
-    while len(group.items) < 2:
-        press(group.add)
-    assert group.items[1].header.text() == "Eintrag 2"
-    choose(win.view, "language_levels[1].language", "de")
-    assert group.items[1].header.text() == "Eintrag 2: Deutsch"
+    assert [i.header.text() for i in group.items] == [  # the person's, from the record
+        "Eintrag 1: Bulgarisch",
+        "Eintrag 2: Türkisch",
+    ]
+    press(group.add)
+    assert group.items[2].header.text() == "Eintrag 3"
+    choose(win.view, "language_levels[2].language", "de")
+    assert group.items[2].header.text() == "Eintrag 3: Deutsch"
 
 
 def test_a_qualification_is_headed_by_its_kind_and_its_title(
@@ -1101,11 +1113,18 @@ def test_a_quick_contact_by_keyboard_in_romanian_says_what_is_required_and_goes_
 
 
 def _answer_skills_for_a_course_and_the_jobcenter(view: FormView) -> None:
-    """German A1, literate, looking for work and not registered: the integration course and
-    registering at the Jobcenter are suggested."""
-    choose(view, "language_levels[0].language", "de")
-    choose(view, "language_levels[0].level", "A1")
-    choose(view, "language_levels[0].level:assessed", "self")
+    """German A1 (beside the Bulgarian and Turkish of the person's record, listed), literate,
+    looking for work and not registered: the integration course and registering at the
+    Jobcenter are suggested."""
+    for n, level in enumerate(("C2", "B1")):
+        choose(view, f"language_levels[{n}].level", level)
+        choose(view, f"language_levels[{n}].level:assessed", "self")
+    levels = view.editors["language_levels"]
+    assert isinstance(levels, GroupEditor)
+    press(levels.add)
+    choose(view, "language_levels[2].language", "de")
+    choose(view, "language_levels[2].level", "A1")
+    choose(view, "language_levels[2].level:assessed", "self")
     choose(view, "latin_literacy", "fluent")
     view.show_section("schooling")
     type_into(view, "school_years", "8")
