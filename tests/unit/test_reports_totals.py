@@ -1,0 +1,112 @@
+"""Reports: every breakdown of the people advised adds up to the people advised."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from desktop_app.domain.demo import generate_people
+from desktop_app.usecases.people import register_many
+from desktop_app.usecases.report_demo import DemoActivity, add_demo_activity, insert_activity
+from desktop_app.usecases.reports import (
+    NO_LIFE_CHECK,
+    UNKNOWN,
+    Report,
+    build_report,
+    cases_behind,
+    parse_period,
+    row_label,
+)
+from tests.unit.test_reports import AS_OF, OCTOBER, _level, _visit, known  # noqa: F401
+
+TODAY = dt.date(2026, 12, 7)
+
+#: the figures that count the people advised, and which of their columns do
+PER_PERSON = {"nationality": (0,), "district": (0,), "insurance": (0, 1)}
+
+
+def _sums(report: Report) -> dict[tuple[str, int], int]:
+    return {
+        (key, column): sum(row.values[column] for row in report.table(key).rows)
+        for key, columns in PER_PERSON.items()
+        for column in columns
+    }
+
+
+def test_the_per_person_figures_also_name_every_column_of_people_advised(session) -> None:
+    """A new figure of the people advised is checked here too: its columns read "People
+    advised" (the trend's are months, not a breakdown)."""
+    report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
+    titled = {
+        (t.key, j)
+        for t in report.tables
+        if t.key not in ("overview", "trend")
+        for j, column in enumerate(t.columns)
+        if column == "People advised"
+    }
+    assert titled <= {(k, j) for k, columns in PER_PERSON.items() for j in columns}
+
+
+@pytest.mark.parametrize("period", ["2026-11", "2026", "2026-10-15..2026-11-20"])
+def test_each_breakdown_of_the_demos_people_adds_up_to_the_people_advised(
+    session, period: str
+) -> None:
+    """November's districts counted 1,202 of 1,385 people advised: only those whose check on
+    the life situation fell in the month, and nothing said so. Those without one have a row
+    of their own now; nationality and insurance add up too."""
+    register_many(session.store, session.user, generate_people(300, seed=4))
+    add_demo_activity(session.store, session.user.id, today=TODAY, seed=4)
+    report = build_report(session.store, session.user, parse_period(period), as_of=TODAY)
+    advised = report.table("overview").value("people_advised")
+    assert advised > 50
+    assert _sums(report) == dict.fromkeys(_sums(report), advised)
+    if period != "2026":  # a month or a range: some came for a skills check only
+        without = report.table("district").value(NO_LIFE_CHECK)
+        assert without > 0
+        behind = cases_behind(
+            session.store, session.user, report.period, None, "district", NO_LIFE_CHECK
+        )
+        assert behind is not None and len(behind) == without
+
+
+def test_a_person_with_neither_record_nor_check_here_is_counted_as_not_stated(
+    known,  # noqa: F811 (the fixture, from test_reports)
+) -> None:
+    """A person whose visits reached this laptop before their record, with a skills check
+    only in October: counted among the people advised, so also in every breakdown of them,
+    as not stated (nationality, insurance) and without a check on the life situation
+    (district); the district's row lists them."""
+    session, _ids = known
+    stranger = "11111111-2222-4333-8444-555555555555"
+    skills = _visit(
+        31,
+        stranger,
+        "2026-10-12",
+        {"language_levels": [_level("de", "A1")]},
+        form_id="skills_check",
+    )
+    insert_activity(session.store, DemoActivity([skills], [], []))
+    report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
+    assert report.table("overview").value("people_advised") == 3
+    assert _sums(report) == dict.fromkeys(_sums(report), 3)
+    assert report.table("nationality").value(UNKNOWN) == 1
+    assert report.table("insurance").value(UNKNOWN, 0) == 1
+    assert report.table("insurance").value(UNKNOWN, 1) == 1
+    district = report.table("district")
+    assert district.as_dict() == {"innenstadt_nord": 1, "outside": 1, NO_LIFE_CHECK: 1}
+    assert [r.key for r in district.rows][-1] == NO_LIFE_CHECK
+    behind: Any = cases_behind(
+        session.store, session.user, OCTOBER, None, "district", NO_LIFE_CHECK
+    )
+    assert behind == []  # counted, but not on this laptop: nobody to name
+
+
+def test_the_row_of_people_without_a_check_reads_in_every_language() -> None:
+    assert [row_label("district", NO_LIFE_CHECK, lang) for lang in ("de", "bg", "ro", "en")] == [
+        "ohne Check der Lebenssituation im Zeitraum",
+        "без преглед на житейската ситуация в периода",
+        "fără evaluarea situației de viață în perioadă",
+        "without a check on the life situation in the period",
+    ]
