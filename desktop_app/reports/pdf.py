@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -171,6 +172,32 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
 
 
 NOTE_SIZE, NOTE_LEADING = 7, 8.5
+
+#: the fewest rows of a figure's table a page may hold where the table is split
+ROWS_TOGETHER = 2
+
+
+class FigureTable(PdfTable):
+    """A figure's table, header first: split over pages, each part keeps at least
+    ``ROWS_TOGETHER`` rows under its header, and a table too short for that moves whole.
+    The districts' last row ("keine Angabe 29") stood alone under the repeated header at the
+    top of a page.
+
+    ReportLab splits a table only where no ``NOSPLIT`` range spans the split: one range holds
+    the header and the first rows, one the last rows. The parts are made by this class again,
+    so a part that is split once more keeps them too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        last = self._nrows - 1
+        self.setStyle(
+            TableStyle(
+                [
+                    ("NOSPLIT", (0, 0), (-1, min(ROWS_TOGETHER, last))),
+                    ("NOSPLIT", (0, max(0, last - ROWS_TOGETHER + 1)), (-1, last)),
+                ]
+            )
+        )
 
 
 def _count(cell: str, lang: str) -> str:
@@ -441,7 +468,7 @@ def render_pdf(
         ncols = len(cells[0])
         first_w = 60 * mm if ncols > 4 else 80 * mm if ncols > 2 else 110 * mm
         other_w = min(30 * mm, (WIDTH - first_w) / max(1, ncols - 1))
-        t = PdfTable(
+        t = FigureTable(
             [
                 [
                     Paragraph(c, base if j == 0 else head_style if i == 0 else base)
