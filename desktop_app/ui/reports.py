@@ -470,7 +470,7 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
         header.setSectionResizeMode(j, QHeaderView.ResizeMode.ResizeToContents)
         counts += max(header.sectionSizeHint(j), widget.sizeHintForColumn(j))
     # The row texts keep room for their longest line (up to 260 px, then they wrap): with
-    # wide count headers ("Консултирани хора") the stretching first column was squeezed to
+    # wide count headers ("Консултирани лица") the stretching first column was squeezed to
     # nothing ("…", "я…" for the months).
     longest = max(
         [widget.fontMetrics().horizontalAdvance(label) for label in _labels(table, lang)] + [40]

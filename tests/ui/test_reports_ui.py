@@ -250,7 +250,7 @@ def test_the_reports_entry_is_offered_to_coordinators_only(
 def test_a_figures_table_keeps_room_for_its_row_texts_and_groups_thousands(
     qtbot: QtBot,
 ) -> None:
-    """Wide count headers (Bulgarian "Консултирани хора") squeezed the months beside them to
+    """Wide count headers (Bulgarian "Консултирани лица") squeezed the months beside them to
     "…" at the table's smallest size; counts show their thousands as the language writes them."""
     headers = ("Consultation of people with a very long heading",) * 4
     rows = tuple(Row(f"2026-{m:02d}", (1390 + m, 7, 12, 1024)) for m in range(1, 13))
@@ -433,7 +433,7 @@ _HOW_TO_LIST = {
     "de": "Klicken Sie auf eine Zeile oder wählen Sie sie aus und drücken Sie die Eingabetaste, "
     "um die darin gezählten Personen aufzulisten.",
     "bg": "Щракнете върху ред или го изберете и натиснете Enter, за да видите преброените в него "
-    "хора.",
+    "лица.",
     "ro": "Faceți clic pe un rând sau selectați-l și apăsați Enter pentru a vedea persoanele "
     "numărate în el.",
 }

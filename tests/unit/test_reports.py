@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.formatting import format_number
+from desktop_app.i18n.text import gettext_in
 from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import register_fonts
 from desktop_app.reports.exports import export, table_notes, to_csv, to_xlsx
@@ -937,13 +938,22 @@ def test_the_trends_month_not_over_is_drawn_dashed_to_a_ring_and_named() -> None
 
 def test_new_and_returning_people_read_as_advised_for_the_first_time_and_again() -> None:
     """bg "Завърнали се отново хора" read as people who went back home; "Neue Personen" as
-    newcomers: both name the advice."""
+    newcomers: both name the advice. The Bulgarian report calls its clients "лица", as the
+    rest of the program does ("хора" only there)."""
     label = reports_uc.row_label
-    assert label("overview", "returning_people", "bg") == "Повторно консултирани хора"
+    assert label("overview", "returning_people", "bg") == "Повторно консултирани лица"
     assert label("overview", "returning_people", "de") == "Erneut beratene Personen"
     assert label("overview", "returning_people", "ro") == "Persoane consiliate din nou"
     assert label("overview", "new_people", "de") == "Erstmals beratene Personen"
-    assert label("overview", "new_people", "bg") == "За първи път консултирани хора"
+    assert label("overview", "new_people", "bg") == "За първи път консултирани лица"
+    assert label("overview", "people_advised", "bg") == "Консултирани лица"
+    texts = [
+        *reports_uc.TABLE_TITLES.values(),
+        *reports_uc.ROW_TEXTS.values(),
+        *reports_uc.OVERVIEW_MEANINGS.values(),
+    ]
+    assert [gettext_in("bg", t) for t in texts if "хора" in gettext_in("bg", t).casefold()] == []
+    assert gettext_in("bg", reports_uc.TABLE_TITLES["district"]) == "Лица по район на града"
 
 
 def test_demo_activity_records_consents_most_given_some_refused(session) -> None:
