@@ -97,9 +97,11 @@ def to_csv(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD)
 
 
 def table_notes(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
-    """Below a table, what the marks of its hidden counts mean ("×: hidden so that …"): a
+    """Below a table, what its rows count where they do not add up to a figure of the report
+    (``Table.note``), and what the marks of its hidden counts mean ("×: hidden so that …"): a
     reader of one sheet or one table need not find the note at the top."""
-    return mark_notes(hidden_marks(table, threshold), lang, threshold)
+    counted = [gettext_in(lang, table.note)] if table.note else []
+    return counted + mark_notes(hidden_marks(table, threshold), lang, threshold)
 
 
 def _sheet_name(text: str, used: set[str]) -> str:

@@ -507,6 +507,10 @@ def render_pdf(
         head = [Paragraph(gettext_in(lang, table.title), h2)]
         if drawing is not None:
             head.append(drawing)
+        if table.note:
+            # what the rows count where they add up to more than the visits: over the table,
+            # with the heading (under it, it stood alone at the top of the next page)
+            head.append(Paragraph(escape(gettext_in(lang, table.note)), small))
         if len(cells) <= 13:
             # A short table goes with its heading and chart: not two rows alone on a page.
             story += [KeepTogether([*head, t]), Spacer(1, 3 * mm)]

@@ -266,7 +266,7 @@ def _explain_marks(
     """The marks' whole meaning in the chart's title (it wraps) and the view's tool tip: the
     month not over yet (``so_far``, a row key) and the hidden counts' ``marks`` ("< 5", "×":
     the trend's ring, the marks after a bar)."""
-    notes = []
+    notes = [gettext_in(lang, table.note)] if table.note else []  # what the rows count
     if so_far is not None:
         month = row_label(table.key, so_far, lang)
         notes.append(_("* {month}: counted so far, the month is not over yet").format(month=month))

@@ -241,6 +241,16 @@ ALSO_HIDDEN_NOTE = N_(
     "hidden so that a count below {threshold} cannot be worked out from a total (of any size)"
 )
 SO_FAR_NOTE = N_("month not over yet: figures so far")
+#: what the figures that count visits by their answers count: their rows add up to more than
+#: the visits (the topics of November: 2,432 beside 1,543 visits)
+TOPICS_NOTE = N_(
+    "A visit or quick contact may name several topics and counts under each: the rows add up "
+    "to more than the visits and quick contacts."
+)
+NEXT_STEPS_NOTE = N_(
+    "A visit may suggest several next steps and counts under each: the rows add up to more "
+    "than the visits."
+)
 #: a count's tooltip in the dashboard's table, where the exports hide it
 EXPORTS_SHOW = N_("The exports show “{mark}” here: {meaning}")
 
@@ -263,6 +273,9 @@ class Table:
     #: report's day ("so_far") and months after it ("not_yet"), so no reader takes the smaller
     #: figures for a drop
     unfinished: Mapping[str, str] = field(default_factory=dict)
+    #: what the rows count, as a msgid, where they do not add up to a figure of the report
+    #: (a visit naming two topics counts under both): said below the table and in the chart
+    note: str = ""
 
     def label(self, row_key: str, lang: str) -> str:
         """The text of row ``row_key`` in ``lang`` (``row_label``, with this table's names)."""
@@ -880,6 +893,7 @@ def _topics(
         (N_("Visits"), N_("Quick contacts")),
         tuple(Row(k, tuple(v)) for k, v in rows),
         chart="grouped",
+        note=TOPICS_NOTE,
     )
 
 
@@ -958,6 +972,7 @@ def _next_steps(groups: list[tuple[Any, ...]]) -> Table:
         (N_("Suggested"), N_("Accepted")),
         tuple(Row(k, tuple(v)) for k, v in rows),
         chart="grouped",
+        note=NEXT_STEPS_NOTE,
     )
 
 

@@ -42,6 +42,7 @@ from desktop_app.usecases.report_demo import add_demo_activity
 from desktop_app.usecases.reports import (
     ALSO_HIDDEN,
     DEFAULT_THRESHOLD,
+    TOPICS_NOTE,
     Case,
     Report,
     ReportFilter,
@@ -868,3 +869,23 @@ def test_a_figure_with_nothing_to_count_says_so_as_the_pdf_does(
         else:
             assert not grid.isVisible() and said == ["No figures in this period."], table.key
     assert not report.table("german_levels").rows  # an empty store: this one says so
+
+
+def test_the_topics_chart_says_its_rows_add_up_to_more_than_the_visits(qtbot: QtBot) -> None:
+    """A visit naming three topics counts under each: the title over the chart says so, as
+    the exports say it under the table (the rows summed to far more than the visits)."""
+    rows = (Row("jobcenter", (340, 12)), Row("registration", (347, 3)), Row("work", (264, 9)))
+    topics = Table(
+        "topics",
+        "Topics of the visits",
+        ("Visits", "Quick contacts"),
+        rows,
+        chart="grouped",
+        note=TOPICS_NOTE,
+    )
+    view = ui.chart_view(topics, "de")
+    qtbot.addWidget(view)
+    said = "Ein Besuch oder Kurzkontakt kann mehrere Themen nennen und zählt bei jedem"
+    assert view.chart().toolTip().startswith(said)
+    assert said.split()[0] in view.chart().title()
+    assert "< 5:" in view.chart().toolTip()  # the hidden count's mark is still explained

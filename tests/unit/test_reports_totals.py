@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from desktop_app.domain.demo import generate_people
+from desktop_app.i18n.text import gettext_in
+from desktop_app.reports.exports import to_csv
+from desktop_app.reports.pdf import render_pdf
 from desktop_app.usecases.people import register_many
 from desktop_app.usecases.report_demo import DemoActivity, add_demo_activity, insert_activity
 from desktop_app.usecases.reports import (
@@ -110,3 +115,35 @@ def test_the_row_of_people_without_a_check_reads_in_every_language() -> None:
         "fără evaluarea situației de viață în perioadă",
         "without a check on the life situation in the period",
     ]
+
+
+def test_the_figures_counting_visits_by_their_answers_say_why_their_rows_add_up_to_more(
+    session,
+) -> None:
+    """November's topics summed to 2,432 beside 1,543 visits (a visit names up to three): the
+    topics and the next steps say so under their tables in every export, and in the PDF."""
+    register_many(session.store, session.user, generate_people(120, seed=4))
+    add_demo_activity(session.store, session.user.id, today=TODAY, seed=4)
+    report = build_report(session.store, session.user, parse_period("2026-11"), as_of=TODAY)
+    visits = report.table("overview").value("visits")
+    topics = report.table("topics")
+    assert sum(row.values[0] for row in topics.rows) > visits
+    notes = {
+        "topics": "Ein Besuch oder Kurzkontakt kann mehrere Themen nennen und zählt bei jedem: "
+        "Zusammen ergeben die Zeilen mehr als die Besuche und Kurzkontakte.",
+        "next_steps": "Ein Besuch kann mehrere nächste Schritte vorschlagen und zählt bei jedem: "
+        "Zusammen ergeben die Zeilen mehr als die Besuche.",
+    }
+    lines = to_csv(report, "de").splitlines()
+    for key, text in notes.items():
+        table = report.table(key)
+        title = lines.index(gettext_in("de", table.title))
+        # the title, the header, the rows, then the note
+        assert lines[title + 2 + len(table.rows)] == text
+    assert not [t.key for t in report.tables if t.note and t.key not in notes]
+    pdf = " ".join(
+        " ".join((page.extract_text() or "").split())
+        for page in PdfReader(io.BytesIO(render_pdf(report, "de"))).pages
+    )
+    for text in notes.values():
+        assert text in pdf
