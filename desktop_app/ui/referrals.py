@@ -2348,18 +2348,28 @@ class PrintQueueWindow(QDialog):
 
 
 class FollowUpsWindow(QDialog):
-    """Referrals whose follow-up date has come: who to call about which service."""
+    """Referrals whose follow-up date has come: who to call, on which number, about which
+    service; what came of it is recorded from here."""
+
+    # The phone beside the name: the advisor calls down the list, and had to open each
+    # person's page to find the number.
+    FOLLOW_UP, PERSON, PHONE, SERVICE, STATUS, APPOINTMENT, REFERENCE = range(7)
 
     def __init__(self, feature: ReferralsFeature) -> None:
         super().__init__(feature.window)
         self.feature = feature
         self.due: list[uc.FollowUp] = []
-        self.table = _table(6, fill=2)
+        self.table = _table(7, fill=self.SERVICE)
         self.table.doubleClicked.connect(lambda _index: self._on_open_clicked())
         self.info = QLabel()
         self.open_button = QPushButton()
         self.open_button.clicked.connect(self._on_open_clicked)
+        # What came of the call, recorded from the list: it took "Open person", the referrals
+        # tab, the row found again and its "Change status…", for each call of the morning.
+        self.status_button = QPushButton()
+        self.status_button.clicked.connect(self._on_status_clicked)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.status_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -2382,6 +2392,7 @@ class FollowUpsWindow(QDialog):
             [
                 _("Follow-up"),
                 _("Person"),
+                _("Phone"),
                 _("Service"),
                 _("Status"),
                 _("Appointment"),
@@ -2389,6 +2400,7 @@ class FollowUpsWindow(QDialog):
             ]
         )
         self.open_button.setText(_("&Open person"))
+        self.status_button.setText(_("Change &status…"))
         self.refresh()
 
     def refresh(self, today: dt.date | None = None) -> None:
@@ -2403,6 +2415,7 @@ class FollowUpsWindow(QDialog):
                 values = (
                     _date(r.follow_up),
                     item.person_name,
+                    item.person_phone,
                     name_of(r.service_id),
                     status_label(r.status),
                     _date(r.appointment),
@@ -2422,12 +2435,20 @@ class FollowUpsWindow(QDialog):
             else _("No follow-ups are due.")
         )
         self.open_button.setEnabled(bool(self.due))
+        self.status_button.setEnabled(bool(self.due))
         _restore_place(self.table, [f.referral.id for f in self.due], place)
 
     def _on_open_clicked(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.due):
             self.feature.window.open_person(self.due[row].referral.person_id)
+
+    def _on_status_clicked(self) -> None:
+        """The status dialog of the row's referral, over this list: saved, the list is
+        listed anew (``ReferralsFeature._on_status_changed``), a referral done leaves it."""
+        row = self.table.currentRow()
+        if 0 <= row < len(self.due):
+            self.feature.open_status_dialog(self.due[row].referral, self)
 
 
 # ------------------------------------------------------------------------------- feature
@@ -2516,9 +2537,10 @@ class ReferralsFeature:
         self.preview = preview
         return preview
 
-    def open_status_dialog(self, referral: Referral) -> StatusDialog:
+    def open_status_dialog(self, referral: Referral, parent: QWidget | None = None) -> StatusDialog:
+        """``parent``: the window it opens over (the main window's by default)."""
         session = self.window.session
-        dialog = StatusDialog(self.window, session.store, referral, session.user)
+        dialog = StatusDialog(parent or self.window, session.store, referral, session.user)
         dialog.accepted.connect(lambda: self._on_status_changed(dialog.referral.person_id))
         dialog.open()
         return dialog

@@ -137,10 +137,12 @@ class PrintJob:
 
 @dataclass(frozen=True)
 class FollowUp:
-    """A referral whose follow-up date has come, with the name of the person to call."""
+    """A referral whose follow-up date has come, with the name of the person to call and
+    the number to call them on."""
 
     referral: Referral
     person_name: str
+    person_phone: str = ""
 
 
 def _now() -> dt.datetime:
@@ -1403,12 +1405,12 @@ def follow_ups_due(store: Store, user: User, today: dt.date) -> list[FollowUp]:
     with store.reading() as session:
         rows = ReferralRepository(session).due(today)
         ids = {row.person_id for row in rows}
-        names = {
-            pid: f"{given} {family}".strip()
-            for pid, given, family in session.execute(
-                select(PersonRow.id, PersonRow.given_name, PersonRow.family_name).where(
-                    PersonRow.id.in_(ids)
-                )
+        people = {
+            pid: (f"{given} {family}".strip(), phone)
+            for pid, given, family, phone in session.execute(
+                select(
+                    PersonRow.id, PersonRow.given_name, PersonRow.family_name, PersonRow.phone
+                ).where(PersonRow.id.in_(ids))
             )
         }
-        return [FollowUp(to_referral(row), names.get(row.person_id, "")) for row in rows]
+        return [FollowUp(to_referral(row), *people.get(row.person_id, ("", ""))) for row in rows]

@@ -14,11 +14,13 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import Referral, ReferralStatus
+from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.people import register_many
+from desktop_app.usecases.people import register_many, register_person
 from desktop_app.usecases.report_demo import add_demo_activity
+from tests.conftest import record_sharing_consent
 from tests.ui.conftest import cell, shown_window, type_text
 from tests.ui.test_referrals_ui import _person
 
@@ -80,7 +82,7 @@ def test_the_follow_ups_window_lists_hundreds_without_reading_them_again_per_row
     assert _CountedItem.reads < 10 * cells, (_CountedItem.reads, cells)
     # sized to their contents all the same: the references whole, the status whole
     header = follow_ups.table.horizontalHeader()
-    for column in (3, 5):
+    for column in (follow_ups.STATUS, follow_ups.REFERENCE):
         widest = max(
             follow_ups.table.fontMetrics().horizontalAdvance(
                 cell(follow_ups.table, r, column).text()
@@ -258,3 +260,62 @@ def test_open_person_keeps_the_users_own_search(qtbot: QtBot, session: Session) 
     follow_ups.open_button.click()
     _opened(qtbot, window, referral.person_id)
     assert window.search.text() == "Țărănescu"
+
+
+def _status_dialog_over(qtbot: QtBot, follow_ups: ui.FollowUpsWindow) -> ui.StatusDialog:
+    """The status dialog shown over the follow-ups list."""
+    qtbot.waitUntil(
+        lambda: any(d.isVisible() for d in follow_ups.findChildren(ui.StatusDialog)),
+        timeout=5000,
+    )
+    [dialog] = [d for d in follow_ups.findChildren(ui.StatusDialog) if d.isVisible()]
+    return dialog
+
+
+@pytest.mark.parametrize(("lang", "key"), [("bg", "С"), ("de", "A")])
+def test_the_outcome_of_a_call_is_recorded_from_the_follow_ups_with_the_phone_in_view(
+    qtbot: QtBot, session: Session, lang: str, key: str
+) -> None:
+    """An advisor calling down the follow-ups of a Monday morning found no number in the list
+    and no way to record what came of a call there: for each person "Open person", the
+    referrals tab, the row found again, "Change status…". The phone stands beside the name,
+    and the status of the row chosen is changed from the list, by its access key; saved, the
+    referral done leaves the list and the next one is current."""
+    first = _due_referral(session)  # Ștefan Țărănescu, three days overdue
+    draft = PersonDraft("Мария", "Георгиева", "1990-05-01", phone="0176 12345678")
+    person = register_person(session.store, session.user, draft)
+    record_sharing_consent(session, person.id)
+    second = uc.issue_referral(
+        session.store,
+        session.user,
+        person.id,
+        "vhs",
+        "integration_course",
+        follow_up=dt.date.today(),
+    )
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, 1366)
+        follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+        qtbot.waitExposed(follow_ups)
+        follow_ups.activateWindow()
+        qtbot.waitUntil(follow_ups.isActiveWindow, timeout=5000)
+        table = follow_ups.table
+        assert [f.referral.id for f in follow_ups.due] == [first.id, second.id]
+        assert cell(table, 1, follow_ups.PHONE).text() == "0176 12345678"
+        table.setFocus()
+        table.selectRow(1)
+        QTest.keyClick(table, Qt.Key(ord(key)), Qt.KeyboardModifier.AltModifier)
+        dialog = _status_dialog_over(qtbot, follow_ups)
+        assert dialog.referral.id == second.id
+        dialog.set_status(ReferralStatus.OUTCOME_NOTED)
+        type_text(dialog.outcome, "Kurs ab Januar")
+        with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=5000)
+        stored = uc.get_referral(session.store, session.user, second.id)
+        assert (stored.status, stored.outcome) == (ReferralStatus.OUTCOME_NOTED, "Kurs ab Januar")
+        assert table.currentRow() == 0 and follow_ups.status_button.isEnabled()
+        follow_ups.close()
+    finally:
+        set_language("en")

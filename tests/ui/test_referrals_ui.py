@@ -264,8 +264,8 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     window, feature = _window(qtbot, session, person)
     follow_ups = feature.open_follow_ups()
     assert follow_ups.table.rowCount() == 1
-    assert cell(follow_ups.table, 0, 1).text() == "Ștefan Țărănescu"
-    assert cell(follow_ups.table, 0, 3).text() == "Issued"
+    assert cell(follow_ups.table, 0, follow_ups.PERSON).text() == "Ștefan Țărănescu"
+    assert cell(follow_ups.table, 0, follow_ups.STATUS).text() == "Issued"
 
     feature.tab.table.selectRow(0)
     feature.tab.status_button.click()
@@ -275,7 +275,7 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     type_text(dialog.outcome, "Kurs ab Januar")
     with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-    assert cell(follow_ups.table, 0, 3).text() == "Attended"
+    assert cell(follow_ups.table, 0, follow_ups.STATUS).text() == "Attended"
     assert cell(feature.tab.table, 0, feature.tab.STATUS).text() == "Attended"
     assert uc.get_referral(session.store, session.user, referral.id).outcome == "Kurs ab Januar"
     history = cell(feature.tab.table, 0, feature.tab.STATUS).toolTip()
@@ -984,7 +984,8 @@ def test_the_follow_ups_and_the_print_queue_show_every_column_without_scrolling(
         assert table.rowCount() == 2
         assert table.horizontalHeader().length() <= table.viewport().width(), lang
         assert not table.horizontalScrollBar().isVisible()
-        names = {cell(table, row, 2).toolTip() for row in range(2)}
+        service = window.SERVICE if isinstance(window, ui.FollowUpsWindow) else 2
+        names = {cell(table, row, service).toolTip() for row in range(2)}
         assert any(name.startswith("Familienkasse Nordrhein-Westfalen Ost (") for name in names)
         window.close()
 
@@ -1117,7 +1118,7 @@ def test_an_appointment_arranged_after_issuing_is_entered_in_the_status_dialog_b
     )
     window, feature = _window(qtbot, session, person)
     follow_ups = feature.open_follow_ups()
-    headers = [header_cell(follow_ups.table, c).text() for c in range(6)]
+    headers = [header_cell(follow_ups.table, c).text() for c in range(7)]
     in_follow_ups = headers.index(gettext("Appointment"))
     assert cell(follow_ups.table, 0, in_follow_ups).text() == "—"
     feature.tab.table.selectRow(0)

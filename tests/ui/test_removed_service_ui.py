@@ -68,7 +68,7 @@ def test_the_lists_name_a_service_taken_out_on_another_laptop_readably(
     assert cell(tab.table, 0, 0).text() == shown
     follow_ups = feature.open_follow_ups()
     assert follow_ups.table.rowCount() == 1
-    assert cell(follow_ups.table, 0, 2).text() == shown
+    assert cell(follow_ups.table, 0, follow_ups.SERVICE).text() == shown
     queue = feature.open_print_queue()
     qtbot.waitUntil(lambda: queue.table.rowCount() == 1)
     assert cell(queue.table, 0, 2).text() == shown

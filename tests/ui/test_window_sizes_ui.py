@@ -849,7 +849,7 @@ def test_the_follow_ups_open_as_wide_as_their_columns_want_within_1024_px(
     assert_fits(follow_ups, follow_ups.open_button)
     table = follow_ups.table
     assert table.rowCount() == 3
-    service = 2
+    service = follow_ups.SERVICE
     _columns_whole(table, service)
     # The service's name whole, or the window as wide as a laptop allows.
     whole = table.columnWidth(service) >= _wanted(table, service)
