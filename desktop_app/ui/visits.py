@@ -386,8 +386,9 @@ class VisitWindow(QDialog):
         elif form_id == "life_situation":
             # The children as the last check recorded them: three children were typed in
             # again at every visit. Their daycare or school is asked again (visits.
-            # CHILD_ANSWERS_KEPT): the visit is not finished until the advisor has.
-            known = visits.children_known(store, session.user, person.id)
+            # CHILD_ANSWERS_KEPT): the visit is not finished until the advisor has. The
+            # arrival in Germany too (visits.FACTS_KEPT).
+            known = visits.known_from_latest_check(store, session.user, person.id)
             self.view.set_answers(answers_from_person(person) | known)
         elif form_id == "skills_check":
             # The languages recorded at registration were typed in again, the list empty.

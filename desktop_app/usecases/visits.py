@@ -1237,6 +1237,24 @@ def latest_visit(
     return _visit_for(store, latest, withheld_kinds(store, user, person_id))
 
 
+#: Answers of the latest life-situation check that the next one starts with as they were:
+#: when the person came to Germany does not change from one visit to the next, yet a person
+#: back after four months had it asked and typed in again. Shown in the form, it can still
+#: be corrected (one who went home and came again).
+FACTS_KEPT = ("arrival_date",)
+
+
+def known_from_latest_check(store: Store, user: User, person_id: str) -> dict[str, Any]:
+    """What the next life-situation check starts with from the latest one: ``FACTS_KEPT``
+    and the children (``children_known``); empty where none was recorded. Reading them is
+    one audit entry, as reading the visit is."""
+    latest = latest_visit(store, user, person_id, "life_situation")
+    if latest is None:
+        return {}
+    facts = {key: latest.answers[key] for key in FACTS_KEPT if latest.answers.get(key)}
+    return facts | _children_of(latest.answers)
+
+
 def children_known(store: Store, user: User, person_id: str) -> dict[str, Any]:
     """The answers on the person's children of the latest life-situation check (their number,
     and of each child ``CHILD_ANSWERS_KEPT``), to start the next check with; empty where none
@@ -1244,7 +1262,11 @@ def children_known(store: Store, user: User, person_id: str) -> dict[str, Any]:
     latest = latest_visit(store, user, person_id, "life_situation")
     if latest is None:
         return {}
-    answers = latest.answers
+    return _children_of(latest.answers)
+
+
+def _children_of(answers: dict[str, Any]) -> dict[str, Any]:
+    """The children's part of ``children_known``, from a check's ``answers``."""
     children = [
         kept
         for entry in answers.get(CHILDREN_FIELD) or ()

@@ -520,6 +520,29 @@ def test_a_second_check_starts_with_the_children_and_asks_their_daycare_or_schoo
     assert household.text().startswith("✓ Household and children")
 
 
+def test_a_check_after_four_months_starts_with_the_arrival_in_germany_of_the_last_one(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A woman back after four months: the new check asked again when she had come to
+    Germany, which the last one recorded and which had not changed. It starts with it now;
+    what may have changed since (her address registration, her housing) is asked again."""
+    from tests.unit.test_visits import full_life_situation
+
+    person = _person(session)
+    arrived = (dt.date.today() - dt.timedelta(days=200)).isoformat()
+    answers = full_life_situation() | {"arrival_date": arrived}
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
+    window, feature = _window(qtbot, session)
+    window.show_person(person.id)
+    press(feature.start_button)
+    (win,) = feature.open_windows
+    qtbot.addWidget(win)
+    started = win.view.answers()
+    assert started["arrival_date"] == arrived
+    assert "address_registration" not in started and "housing_type" not in started
+    win.close()
+
+
 def test_the_session_language_is_the_client_language_chosen_until_the_advisor_answers_it(
     qtbot: QtBot, session: Session
 ) -> None:

@@ -560,3 +560,22 @@ def test_the_next_check_starts_with_the_children_of_the_latest_one(session: Any)
         store, user, PERSON, "life_situation", full_life_situation() | {"children_count": 0}
     )
     assert visits.children_known(store, user, PERSON) == {}
+
+
+def test_the_next_check_starts_with_the_arrival_and_the_children_read_once(session: Any) -> None:
+    """The arrival in Germany of the latest check carries over with its children, in one
+    read of that check (one audit entry); where it was not answered, nothing stands for it."""
+    from desktop_app.usecases import audit
+
+    store, user = session.store, session.user
+    assert visits.known_from_latest_check(store, user, PERSON) == {}
+    answers = full_life_situation() | {"arrival_date": "2024-09"}
+    visits.finish_visit(store, user, PERSON, "life_situation", answers)
+    before = len(audit.list_entries(store, user, record_id=PERSON, action="view"))
+    known = visits.known_from_latest_check(store, user, PERSON)
+    assert known == {"arrival_date": "2024-09"} | visits.children_known(store, user, PERSON)
+    assert known["children_count"] == 1
+    after = audit.list_entries(store, user, record_id=PERSON, action="view")
+    assert len(after) == before + 2  # this read, and children_known's just above
+    visits.finish_visit(store, user, PERSON, "life_situation", full_life_situation())
+    assert "arrival_date" not in visits.known_from_latest_check(store, user, PERSON)
