@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.hlc import history_step_time
@@ -193,18 +193,27 @@ class ReferralRepository:
         )
         return list(self.session.scalars(stmt))
 
+    @staticmethod
+    def _due_on(today: dt.date) -> tuple[ColumnElement[bool], ...]:
+        return (
+            ReferralRow.deleted.is_(False),
+            ReferralRow.status != ReferralStatus.CLOSED.value,
+            ReferralRow.follow_up != "",
+            ReferralRow.follow_up <= today.isoformat(),
+        )
+
     def due(self, today: dt.date) -> list[ReferralRow]:
         stmt = (
             select(ReferralRow)
-            .where(
-                ReferralRow.deleted.is_(False),
-                ReferralRow.status != ReferralStatus.CLOSED.value,
-                ReferralRow.follow_up != "",
-                ReferralRow.follow_up <= today.isoformat(),
-            )
+            .where(*self._due_on(today))
             .order_by(ReferralRow.follow_up, ReferralRow.created_at)
         )
         return list(self.session.scalars(stmt))
+
+    def count_due(self, today: dt.date) -> int:
+        """How many ``due`` would list."""
+        stmt = select(func.count()).select_from(ReferralRow).where(*self._due_on(today))
+        return int(self.session.scalar(stmt) or 0)
 
     def print_jobs(self, *, include_printed: bool = False) -> list[PrintJobRow]:
         stmt = select(PrintJobRow).order_by(PrintJobRow.created_at, PrintJobRow.id)

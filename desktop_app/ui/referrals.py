@@ -104,6 +104,7 @@ from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
 from desktop_app.ui.help import plain
+from desktop_app.ui.person_page import PageNotice
 from desktop_app.ui.save_dialog import ask_save_path, save_failed
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import (
@@ -2415,7 +2416,7 @@ class FollowUpsWindow(QDialog):
                 values = (
                     _date(r.follow_up),
                     item.person_name,
-                    item.person_phone,
+                    item.person_phone or "—",  # as the person's page says no number
                     name_of(r.service_id),
                     status_label(r.status),
                     _date(r.appointment),
@@ -2475,6 +2476,12 @@ class ReferralsFeature:
         window.file_menu.insertAction(window.quit_action, self.queue_action)
         self.tab = ReferralsTab(self)
         window.person_page.add_tab(self.tab, lambda: _("Referrals"))
+        # Where nobody is opened yet (a morning's start), how many follow-ups are due and the
+        # way to them: they were found only in the Person menu, nothing said there were any.
+        self.due_notice = PageNotice(_("Follow-ups due"))
+        self.due_notice.setObjectName("follow_ups_due")
+        self.due_notice.button.clicked.connect(self.open_follow_ups)
+        window.person_page.add_notice(self.due_notice)
         window.person_page.person_changed.connect(self._on_person_changed)
         # the same person read again (a sync brought changes): no new view to log
         window.person_page.person_reread.connect(self.tab.refresh)
@@ -2498,6 +2505,9 @@ class ReferralsFeature:
         self.refer_action.setText(_("Re&fer…"))
         self.follow_ups_action.setText(_("Follow-ups &due…"))
         self.queue_action.setText(_("Print q&ueue…"))
+        self.due_notice.setAccessibleName(_("Follow-ups due"))
+        self.due_notice.button.setText(_("Follow-ups &due…"))
+        self._show_due_count()
         self.tab.retranslate()
         for window in (self.queue_window, self.follow_ups_window):
             if window is not None:
@@ -2506,6 +2516,24 @@ class ReferralsFeature:
     def _on_person_changed(self, person: Person | None) -> None:
         self.refer_action.setEnabled(person is not None)
         self.tab.refresh(person, log_view=True)
+        self._show_due_count()
+
+    def _show_due_count(self) -> None:
+        """The notice of the follow-ups due, on the page while nobody is opened (a count, no
+        names: it is read with nobody's record open)."""
+        count = 0
+        if self.window.person_page.person is None:
+            session = self.window.session
+            count = uc.count_follow_ups_due(session.store, session.user, dt.date.today())
+        if count:
+            self.due_notice.text.setText(
+                ngettext(
+                    "{count} referral needs a follow-up.",
+                    "{count} referrals need a follow-up.",
+                    count,
+                ).format(count=format_number(count))
+            )
+        self.due_notice.setVisible(count > 0)
 
     def open_refer_dialog(self) -> ReferDialog | None:
         person = self.window.person_page.person
@@ -2549,6 +2577,7 @@ class ReferralsFeature:
         self.tab.refresh(self.window.person_page.person)
         self.window.person_data_saved.emit(person_id)
         self._refresh_windows()
+        self._show_due_count()
 
     def _refresh_windows(self) -> None:
         self._on_queue_changed()
@@ -2575,6 +2604,7 @@ class ReferralsFeature:
             # listed anew when it is opened. The person's tab: ``PersonPage.person_reread``.
             if self.follow_ups_window is not None and self.follow_ups_window.isVisible():
                 self.follow_ups_window.refresh()
+            self._show_due_count()
 
     def open_print_queue(self) -> PrintQueueWindow:
         if self.queue_window is None:

@@ -1399,6 +1399,13 @@ def referrals_of(
     return found
 
 
+def count_follow_ups_due(store: Store, user: User, today: dt.date) -> int:
+    """How many referrals ``follow_ups_due`` lists, without reading them."""
+    require(user, Action.VIEW_PERSON)
+    with store.reading() as session:
+        return ReferralRepository(session).count_due(today)
+
+
 def follow_ups_due(store: Store, user: User, today: dt.date) -> list[FollowUp]:
     """Open referrals whose follow-up date is today or earlier, the most overdue first."""
     require(user, Action.VIEW_PERSON)

@@ -319,3 +319,57 @@ def test_the_outcome_of_a_call_is_recorded_from_the_follow_ups_with_the_phone_in
         follow_ups.close()
     finally:
         set_language("en")
+
+
+def test_the_follow_ups_due_are_counted_on_the_page_before_anybody_is_opened(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A Monday morning: nothing in the window said that follow-ups were due, nor where they
+    were (the Person menu only). With nobody opened the page counts them, and its button,
+    Alt+Д in Bulgarian, lists them; the count follows what is recorded, and the notice goes
+    when a person is opened or nothing is due."""
+    referral = _due_referral(session)
+    other = _person(session, "Мария", "Георгиева")
+    uc.issue_referral(
+        session.store,
+        session.user,
+        other.id,
+        "vhs",
+        "integration_course",
+        follow_up=dt.date.today() + dt.timedelta(days=1),  # not due yet
+    )
+    set_language("bg")
+    try:
+        window = shown_window(qtbot, session, 1366)
+        feature = window.referrals  # type: ignore[attr-defined]
+        notice = feature.due_notice
+        assert notice.isVisible()
+        assert notice.text.text() == "1 насочване трябва да се проследи."
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        QTest.keyClick(window, Qt.Key(ord("Д")), Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: feature.follow_ups_window is not None, timeout=5000)
+        follow_ups = feature.follow_ups_window
+        assert follow_ups is not None
+        qtbot.waitUntil(follow_ups.isVisible, timeout=5000)
+        assert [f.referral.id for f in follow_ups.due] == [referral.id]
+        follow_ups.close()
+        uc.change_status(
+            session.store, session.user, referral.id, ReferralStatus.CLOSED, "Antrag gestellt"
+        )
+        feature._on_status_changed(referral.person_id)  # as the status dialog reports it
+        assert not notice.isVisible()  # nothing due
+        uc.issue_referral(
+            session.store,
+            session.user,
+            other.id,
+            "jobcenter",
+            "buergergeld",
+            follow_up=dt.date.today(),
+        )
+        window.show_person(other.id)
+        assert not notice.isVisible()  # a person opened: their page
+        window.show_person(None)
+        assert notice.isVisible() and notice.text.text().startswith("1 ")
+    finally:
+        set_language("en")
