@@ -806,20 +806,27 @@ class GroupEditor(FieldEditor):
     def _tab_to(self, item: GroupItem) -> None:
         """Tab through ``item`` where it is shown, before Add: a new entry went to the end of
         the window's order (after its Finish button), Add leading on to the next question."""
-        before = self.add.previousInFocusChain()
-        while before is not None and before.focusPolicy() == Qt.FocusPolicy.NoFocus:
-            before = before.previousInFocusChain()
-        after = item.nextInFocusChain()
-        inputs: list[QWidget] = []
-        while after is not None and item.isAncestorOf(after):
-            if after.focusPolicy() != Qt.FocusPolicy.NoFocus and after.focusProxy() is None:
-                inputs.append(after)
-            after = after.nextInFocusChain()
+        # The entry's inputs as made (the order a new widget joins its window's Tab order),
+        # not by walking the focus chain: PySide6 takes the widget ``nextInFocusChain`` or
+        # ``previousInFocusChain`` returns for a child of the one asked, an ancestor too (the
+        # dialog for its line edit), and the garbage collector later crashed on those tangled
+        # parents (Shiboken's removeParent; a segmentation fault, 1 run in 4 of the keyboard
+        # sweep).
+        window = item.window()
+        inputs = [
+            widget
+            for widget in item.findChildren(QWidget)
+            if widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+            and widget.focusProxy() is None
+            and widget.window() is window  # not a choice box's list, in a popup of its own
+        ]
         # Remove last, after the entry's answers: it stands top right and came first, so Tab
         # then Space removed the entry just reached.
         inputs = [w for w in inputs if w is not item.remove] + [item.remove]
-        if before is not None:
-            tab_through(before, inputs)
+        # After Add, then Add taken out and put after them: Qt's setTabOrder moves its second
+        # widget, so the entry comes where Add was, and Add after it, on to what followed.
+        tab_through(self.add, inputs)
+        QWidget.setTabOrder(inputs[-1], self.add)
 
     def ask_to_remove(self, item: GroupItem) -> None:
         """Remove ``item``, after asking where anything was entered in it: its answers are

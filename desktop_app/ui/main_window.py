@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.person_page = PersonPage()
+        self.person_page.tab_after = self.table  # Tab goes on from the list to the page
 
         left = QWidget()
         left_layout = QVBoxLayout(left)

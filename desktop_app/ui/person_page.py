@@ -145,6 +145,9 @@ class PersonPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: the input Tab comes from to the page (the window's people list); None: the page
+        #: alone in its window, Tab starts at its first control
+        self.tab_after: QWidget | None = None
         self.person: Person | None = None
         self.erased_name = ""  # of the person shown until a sync erased them (``show_erased``)
         self.title = QLabel()
@@ -310,16 +313,11 @@ class PersonPage(QWidget):
             if inner.focusPolicy() != Qt.FocusPolicy.NoFocus
         ]
         order += [*self._action_buttons, self.more_button, self.tabs]
-        # From where the page starts: the input before it (the people list).
-        before = self.previousInFocusChain()
-        while (
-            before is not None
-            and before is not self
-            and (before.focusPolicy() == Qt.FocusPolicy.NoFocus or self.isAncestorOf(before))
-        ):
-            before = before.previousInFocusChain()
-        if before is None or before is self:  # the page alone in its window
-            before = order.pop(0)
+        # From where the page starts: the input before it (the people list, ``tab_after``), as
+        # the window says, not found by walking the focus chain back (PySide6 then takes the
+        # widget returned for a child of the one asked, and the garbage collector crashed on
+        # such tangled parents: see GroupEditor._tab_to).
+        before = self.tab_after if self.tab_after is not None else order.pop(0)
         tab_through(before, order)
 
     def _update_visibility(self) -> None:
