@@ -50,6 +50,7 @@ _FIELD_MESSAGES: dict[str, str | PluralMessage] = {
         "The appointment lies more than {years} years ahead; please check the year.",
         "years",
     ),
+    "outcome_required": N_("Please write down the outcome, or choose another status."),
     "not_an_option": N_("Please choose one of the options."),
     "phone_characters": N_("A phone number may contain only digits, spaces and + - / ( )."),
     "phone_length": N_("A phone number has between 5 and 15 digits."),

@@ -1506,8 +1506,10 @@ class StatusDialog(QDialog):
         self.status = QComboBox()
         for status in order[order.index(referral.status) :]:
             self.status.addItem(status_label(status), status.value)
-        if self.status.count() > 1:
-            self.status.setCurrentIndex(1)
+        # Opened on the status it has: on the next one, Enter alone moved an attended referral
+        # on to "Outcome noted" with no outcome, and an advisor who only moved the follow-up
+        # date had to choose the status it had again first.
+        self.status.setCurrentIndex(0)
         self.outcome = QPlainTextEdit(referral.outcome)
         self.outcome.setMaximumHeight(80)
         self.outcome.setTabChangesFocus(True)  # Tab leaves the note, as everywhere else
@@ -1573,9 +1575,14 @@ class StatusDialog(QDialog):
         # Not a buddy: the history takes no focus, a key of its label would lead nowhere.
         form.addRow(QLabel(_("History:")), self.history)
         form.addRow(_("&Status:"), self.status)
-        form.addRow(_("&Outcome:"), self.outcome)
-        form.addRow(appointment_label, appointment_row)
-        form.addRow("", self.hours_warning)
+        # "Outcome noted" with none written is refused here, at the field (uc.change_status).
+        self.outcome_error = ErrorLabel()
+        outcome_label = QLabel(_("&Outcome:"))
+        outcome_label.setBuddy(self.outcome)  # a row of a layout gets no buddy of its own
+        form.addRow(outcome_label, with_error(self.outcome, self.outcome_error))
+        # The warning in the appointment's row, under it: a row of its own took the form's
+        # spacing besides its own height (see with_error).
+        form.addRow(appointment_label, with_error(appointment_row, self.hours_warning))
         form.addRow("", row)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -1595,6 +1602,19 @@ class StatusDialog(QDialog):
         self._on_appointment_changed()
         self.status.currentIndexChanged.connect(self._on_status_chosen)
         self._on_status_chosen()
+        # Saved as it was opened, nothing is written: no step repeating the status in the
+        # history, no new revision to sync.
+        self._opened_with = self._entered()
+
+    def sizeHint(self) -> QSize:
+        """As tall as the layout is at the hint's width: Qt's own hint counts the wrapped
+        opening-hours warning as if it were narrow, and in Bulgarian its three lines stood
+        over a gap of some 40 px before the follow-up."""
+        hint = super().sizeHint()
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return hint
+        return QSize(hint.width(), layout.heightForWidth(hint.width()))
 
     def _entered(self) -> tuple[object, ...]:
         """What Cancel and Escape would throw away (``keeps_input``)."""
@@ -1658,7 +1678,12 @@ class StatusDialog(QDialog):
         them, as overdue as before (and in the report's overdue count)."""
         if self._follow_up_ticked or not self.referral.follow_up_due(dt.date.today()):
             return
-        noted = self.status.currentData() == ReferralStatus.OUTCOME_NOTED.value
+        # Only as the outcome is noted now: one noted before, whose follow-up the user kept
+        # ticked to hear again, keeps it as it is (the dialog opens on the status it has).
+        noted = (
+            self.status.currentData() == ReferralStatus.OUTCOME_NOTED.value
+            and self.referral.status is not ReferralStatus.OUTCOME_NOTED
+        )
         self._proposing = True
         try:
             self.has_follow_up.setChecked(not noted)
@@ -1684,7 +1709,10 @@ class StatusDialog(QDialog):
 
     def apply(self) -> None:
         """Change the status on a worker thread (``save``): the answer closes the dialog, or
-        shows what to correct."""
+        shows what to correct. Nothing changed: closed, nothing written."""
+        if self._entered() == self._opened_with:
+            self.accept()
+            return
         follow_up = None
         if self.has_follow_up.isChecked():
             value = self.follow_up.date().toPython()
@@ -1717,9 +1745,16 @@ class StatusDialog(QDialog):
         self.accept()
 
     def _on_change_failed(self, exc: Exception) -> None:
+        self.outcome_error.show_message("")
+        self.error.show_message("")
         if isinstance(exc, ValidationFailed):
-            self.error.show_message(field_message(exc.errors[0]))
-            if exc.errors[0].field == "appointment":
+            error = exc.errors[0]
+            if error.field == "outcome":
+                self.outcome_error.show_message(field_message(error))
+                self.outcome.setFocus()
+                return
+            self.error.show_message(field_message(error))
+            if error.field == "appointment":
                 self.appointment.setFocus()
         elif isinstance(exc, ReferralStatusError):
             self.error.show_message(_("A referral's status cannot go back."))

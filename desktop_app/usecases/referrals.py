@@ -1265,8 +1265,11 @@ def change_status(
     base: Referral | None = None,
 ) -> Referral:
     """Move a referral on (never backwards, closing always allowed); raises
-    ``ReferralStatusError`` or ``ValidationFailed`` (outcome too long, an appointment before
-    the day of issue or years ahead).
+    ``ReferralStatusError`` or ``ValidationFailed`` (outcome too long, "outcome noted" with no
+    outcome, an appointment before the day of issue or years ahead).
+
+    The status left as it is (a follow-up date moved, an outcome added): the time of its last
+    change stays, and the history gets a step only for a new outcome or a moved appointment.
 
     The appointment is often arranged after the letter was issued (a phone call the next
     day): ``appointment`` sets or changes it, ``clear_appointment`` removes it.
@@ -1311,12 +1314,22 @@ def change_status(
             # Left as it was: the value now stays (a sync may have brought a colleague's).
             untouched = [key for key in _STATUS_TEXTS if edited[key] == began[key]]
             changed = replace(changed, **{key: getattr(current, key) for key in untouched})
+        # "Outcome noted" says an outcome is written: Enter in the status dialog, which then
+        # proposed it, recorded it with none. One noted so before (older data) stays editable.
+        noting = status is ReferralStatus.OUTCOME_NOTED and not changed.outcome
+        if noting and (current.status is not status or current.outcome):
+            raise ValidationFailed([FieldError("outcome", "outcome_required")])
+        same = status is current.status
+        if same:  # not a status change: when the status last changed stays
+            changed = replace(changed, status_changed_at=current.status_changed_at)
         history = history_of(row)
         noted = changed.outcome if outcome is not None else ""
         moved, to = appointment_change(current.appointment, changed.appointment)
         # The change's clock orders the step among those of the same second, on every laptop.
         hlc = str(store.clock.now())
-        history.append(StatusChange(status, now, user.display_name, noted, moved, to, hlc))
+        # A follow-up date moved alone is no step: it read as the status set again.
+        if not same or moved or changed.outcome != current.outcome:
+            history.append(StatusChange(status, now, user.display_name, noted, moved, to, hlc))
         columns = referral_columns(changed)
         for key in ("status", "outcome", "follow_up", "appointment", "status_changed_at"):
             setattr(row, key, columns[key])

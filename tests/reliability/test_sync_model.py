@@ -166,11 +166,15 @@ class ThreeLaptops(RuleBasedStateMachine):
         if not held:
             return
         rid = held[pick % len(held)]
+        before = referrals.get_referral(session.store, session.user, rid, log_view=False)
+        # "Outcome noted" is refused without an outcome written
+        outcome = "Antrag gestellt" if status is ReferralStatus.OUTCOME_NOTED else None
         try:
-            referrals.change_status(session.store, session.user, rid, status)
+            referrals.change_status(session.store, session.user, rid, status, outcome)
         except ReferralStatusError:
             return  # backwards is refused
-        self.steps[rid].add((status.value, session.user.display_name))
+        if status is not before.status:  # the status as it was: no step (change_status)
+            self.steps[rid].add((status.value, session.user.display_name))
 
     @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6), other=st.booleans())
     def decide(self, laptop: int, pick: int, other: bool) -> None:

@@ -114,9 +114,12 @@ def test_noting_the_outcome_of_a_follow_up_due_takes_it_off_the_list(
     follow_ups = feature.open_follow_ups()
     assert follow_ups.table.rowCount() == 1
     dialog = feature.open_status_dialog(referral)
-    assert dialog.status.currentData() == ReferralStatus.OUTCOME_NOTED.value  # the next step
+    # opened on the status it has (Enter alone changes nothing): still awaiting its outcome
+    assert dialog.status.currentData() == ReferralStatus.ATTENDED.value
+    assert dialog.has_follow_up.isChecked()
+    dialog.set_status(ReferralStatus.OUTCOME_NOTED)
     assert not dialog.has_follow_up.isChecked()
-    dialog.set_status(ReferralStatus.ATTENDED)  # still awaiting its outcome: still due
+    dialog.set_status(ReferralStatus.ATTENDED)  # still due
     assert dialog.has_follow_up.isChecked()
     dialog.set_status(ReferralStatus.OUTCOME_NOTED)
     type_text(dialog.outcome, "Antrag gestellt")
@@ -132,15 +135,17 @@ def test_a_follow_up_the_user_ticks_stays_whatever_the_status(
     qtbot: QtBot, session: Session
 ) -> None:
     """The tick is the user's once they set it: the outcome noted, they still want to hear
-    again on that day."""
+    again on that day. (The outcome is written: "Outcome noted" without one is refused.)"""
     referral = _due_referral(session)
     window = shown_window(qtbot, session, 1366)
     dialog = window.referrals.open_status_dialog(referral)  # type: ignore[attr-defined]
+    dialog.set_status(ReferralStatus.OUTCOME_NOTED)
     assert not dialog.has_follow_up.isChecked()
     dialog.has_follow_up.click()
     dialog.set_status(ReferralStatus.CLOSED)
     dialog.set_status(ReferralStatus.OUTCOME_NOTED)
     assert dialog.has_follow_up.isChecked()
+    type_text(dialog.outcome, "Antrag gestellt")
     with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     stored = uc.get_referral(session.store, session.user, referral.id)

@@ -68,7 +68,8 @@ def test_the_referrals_tab_stays_in_view_as_statuses_are_recorded_one_by_one(
 
         qtbot.waitUntil(in_view)
         for step, (service, status) in enumerate(STEPS):
-            uc.change_status(session.store, session.user, referrals[service].id, status, "")
+            outcome = "Versicherung geklärt" if status is ReferralStatus.OUTCOME_NOTED else ""
+            uc.change_status(session.store, session.user, referrals[service].id, status, outcome)
             tab.refresh(person)  # as a status saved in its dialog refreshes it
             qtbot.waitUntil(in_view)
             window.grab().save(str(tmp_path / f"referrals-{lang}-{step}.png"))

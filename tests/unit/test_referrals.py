@@ -681,3 +681,43 @@ def test_services_of_the_next_steps_accepted_are_suggested_until_referred(
         next_steps=decided,
     )  # fmt: skip
     assert uc.suggested_services(session.store, session.user, person.id) == []
+
+
+def test_outcome_noted_needs_an_outcome_and_a_status_kept_is_no_step(session: Session) -> None:
+    """An outcome noted with no outcome written is refused (the status dialog proposed it and
+    Enter saved it so); one written at an earlier step counts. A save that keeps the status
+    (a follow-up date moved) leaves the time of the status and the history as they were; a
+    new outcome is a step."""
+    person = _person(session)
+    referral = _issue(session, person)
+    attended = uc.change_status(
+        session.store, session.user, referral.id, ReferralStatus.ATTENDED, "", now=NOW
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        uc.change_status(session.store, session.user, referral.id, ReferralStatus.OUTCOME_NOTED, "")
+    assert [(e.field, e.code) for e in refused.value.errors] == [("outcome", "outcome_required")]
+    assert uc.get_referral(session.store, session.user, referral.id) == attended
+    later = NOW + dt.timedelta(days=3)
+    moved = uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.ATTENDED,
+        "",
+        follow_up=dt.date(2026, 12, 20),
+        now=later,
+    )
+    assert moved.follow_up == dt.date(2026, 12, 20)
+    assert moved.status_changed_at == attended.status_changed_at == NOW
+    steps = uc.status_history(session.store, session.user, referral.id)
+    assert [s.status for s in steps] == [ReferralStatus.ISSUED, ReferralStatus.ATTENDED]
+    uc.change_status(
+        session.store, session.user, referral.id, ReferralStatus.ATTENDED, "Kurs ab Januar"
+    )
+    noted = uc.change_status(session.store, session.user, referral.id, ReferralStatus.OUTCOME_NOTED)
+    assert (noted.status, noted.outcome) == (ReferralStatus.OUTCOME_NOTED, "Kurs ab Januar")
+    steps = uc.status_history(session.store, session.user, referral.id)
+    assert [(s.status, s.outcome) for s in steps[2:]] == [
+        (ReferralStatus.ATTENDED, "Kurs ab Januar"),
+        (ReferralStatus.OUTCOME_NOTED, ""),
+    ]

@@ -150,7 +150,8 @@ def test_the_status_dialogs_steps_of_one_second_read_in_the_order_made(session: 
     for status, outcome in (
         (ReferralStatus.ATTENDED, None),
         (ReferralStatus.OUTCOME_NOTED, "Termin wahrgenommen"),
-        (ReferralStatus.OUTCOME_NOTED, "Termin wahrgenommen"),
+        # the same status again is a step where the outcome changes (change_status)
+        (ReferralStatus.OUTCOME_NOTED, "Termin wahrgenommen, Antrag gestellt"),
         (ReferralStatus.CLOSED, None),
     ):
         uc.change_status(session.store, session.user, referral.id, status, outcome, now=SECOND)
