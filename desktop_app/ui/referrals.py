@@ -1768,6 +1768,16 @@ class StatusDialog(QDialog):
 
 # ------------------------------------------------------------------------------- person tab
 
+#: An outcome on the referrals tab is cut after this many characters (whole in the tooltip
+#: and the status dialog's history): two lines of the tab at 1024 px, in Bulgarian too.
+OUTCOME_CHARS = 100
+
+
+def _outcome_line(outcome: str) -> str:
+    """``outcome`` on one line (its lines joined), cut with "…" after OUTCOME_CHARS."""
+    line = " ".join(outcome.split())
+    return line if len(line) <= OUTCOME_CHARS else line[: OUTCOME_CHARS - 1].rstrip() + "…"
+
 
 class ReferralsTab(QWidget):
     """The person's referrals with status and follow-up, newest first."""
@@ -1837,6 +1847,14 @@ class ReferralsTab(QWidget):
         self.letter_button.clicked.connect(self._on_letter_clicked)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
+        # The latest outcome of the referral chosen, under the list: it was in the status
+        # cell's tooltip only (the mouse's) and in the status dialog's history. A column of
+        # its own found no room beside the six at 1024 px; the row's cells say it to a
+        # screen reader (``_leave_out``), and this line to everyone.
+        self.outcome = FittedLabel()
+        self.outcome.setObjectName("referral_outcome")
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table.currentCellChanged.connect(self._show_outcome)
         # The note has a line of its own: beside the buttons it made the tab (and the person's
         # page) some 560 px wide in Bulgarian, squeezing the people list.
         buttons = QHBoxLayout()
@@ -1847,6 +1865,7 @@ class ReferralsTab(QWidget):
         # the tab's frame is the table's margin: its 18 px are the reason's (see _fit_columns)
         layout.setContentsMargins(0, layout.contentsMargins().top(), 0, 0)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.outcome)
         layout.addWidget(self.empty)
         layout.addLayout(buttons)
         self.retranslate()
@@ -1898,6 +1917,7 @@ class ReferralsTab(QWidget):
         _restore_place(self.table, [r.id for r in self.referrals], place)
         if has and self.table.currentRow() < 0:
             self.table.selectRow(0)
+        self._show_outcome()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The table's room, not the tab's: it is laid out only once the tab is first shown,
@@ -2015,7 +2035,8 @@ class ReferralsTab(QWidget):
     def _leave_out(self, columns: set[int]) -> None:
         """Hide ``columns`` (none: all shown) and say what they held in the tooltips of the
         row's service and appointment cells, so that nothing is read only by scrolling; a
-        screen reader reads it as the service cell's description."""
+        screen reader reads it, and the referral's latest outcome, as the service cell's
+        description."""
         table = self.table
         for column in range(table.columnCount()):
             if table.isColumnHidden(column) != (column in columns):
@@ -2031,6 +2052,10 @@ class ReferralsTab(QWidget):
                 item = table.item(row, column)
                 if item is not None and item.toolTip() != "\n".join([item.text(), *lines]):
                     item.setToolTip("\n".join([item.text(), *lines]))
+            # The latest outcome too, to a screen reader (to the eye: under the list, and in
+            # the status cell's tooltip with the history).
+            if row < len(self.referrals) and (outcome := self.referrals[row].outcome):
+                lines.append(_("Outcome: {outcome}").format(outcome=_outcome_line(outcome)))
             service = table.item(row, self.SERVICE)
             described = Qt.ItemDataRole.AccessibleDescriptionRole
             if service is not None and service.data(described) != "\n".join(lines):
@@ -2039,6 +2064,21 @@ class ReferralsTab(QWidget):
     def selected(self) -> Referral | None:
         row = self.table.currentRow()
         return self.referrals[row] if 0 <= row < len(self.referrals) else None
+
+    def _show_outcome(self, *_args: object) -> None:
+        """The chosen referral's latest outcome under the list, on one or two lines (whole in
+        the tooltip); shown while any of the person's referrals has one, so that the list
+        does not jump as the rows are gone through."""
+        referral = self.selected()
+        outcome = referral.outcome if referral is not None else ""
+        if outcome:
+            text = _("Outcome: {outcome}").format(outcome=_outcome_line(outcome))
+        else:
+            text = _("Outcome: none noted yet")
+        self.outcome.setText(text)
+        self.outcome.setToolTip(outcome)
+        self.outcome.setAccessibleName(text)
+        self.outcome.setVisible(any(r.outcome for r in self.referrals))
 
     def _history(self, referral: Referral) -> str:
         """Every status step with date and advisor, for the status cell's tooltip."""

@@ -1,6 +1,6 @@
 """The referral status dialog of a Monday's follow-up calls: Enter saves what was edited and
-nothing else, "Outcome noted" needs an outcome; the opening-hours warning leaves no gap under
-it."""
+nothing else, "Outcome noted" needs an outcome, and the outcomes are read on the person's
+referrals tab; the opening-hours warning leaves no gap under it."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QTabWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.referral import Referral, ReferralStatus
+from desktop_app.i18n.text import _ as gettext
 from desktop_app.i18n.text import set_language
 from desktop_app.storage.models import OutboxRow
 from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window, type_text
+from tests.ui.conftest import cell, shown_window, type_text
 from tests.ui.test_referrals_ui import _person
 
 SHOTS = Path("/tmp/shots-statusdlg")
@@ -42,6 +43,11 @@ def _revisions(session: Session, referral_id: str) -> int:
             select(func.count()).select_from(OutboxRow).where(OutboxRow.record_id == referral_id)
         )
     return int(count or 0)
+
+
+def _whole(label: QLabel) -> bool:
+    """All of the label's lines in view: as tall as they are at its width."""
+    return label.height() >= label.heightForWidth(label.width())
 
 
 def _active(qtbot: QtBot, dialog: ui.StatusDialog) -> None:
@@ -133,6 +139,60 @@ def test_outcome_noted_without_an_outcome_is_refused_at_the_field(
         assert not dialog.isVisible()
         stored = uc.get_referral(session.store, session.user, referral.id)
         assert (stored.status, stored.outcome) == (ReferralStatus.OUTCOME_NOTED, "Antrag gestellt")
+        window.close()
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("bg", "Резултат: "), ("de", "Ergebnis: "), ("ro", "Rezultat: ")]
+)
+def test_the_latest_outcome_is_read_on_the_referrals_tab(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, label: str
+) -> None:
+    """Outcomes were in the status cell's tooltip only (the mouse's) and in the status dialog.
+    The chosen referral's latest outcome stands under the list (at 1024 px too), and each
+    row tells a screen reader its outcome."""
+    set_language(lang)
+    try:
+        person = _person(session)
+        long = "Antrag auf Bürgergeld gestellt; Bescheid kommt per Post. " * 5
+        texts = {"jobcenter": long.strip(), "vhs": "Kurs ab Januar, Mo–Do 9–12 Uhr"}
+        for service, outcome in texts.items():
+            made = uc.issue_referral(
+                session.store, session.user, person.id, service, "health_insurance"
+            )
+            uc.change_status(session.store, session.user, made.id, ReferralStatus.ATTENDED, outcome)
+        uc.issue_referral(session.store, session.user, person.id, "familienkasse", "kindergeld")
+        window = shown_window(qtbot, session, 1024)
+        window.show_person(person.id)
+        tab = window.referrals.tab  # type: ignore[attr-defined]
+        [tabs] = [t for t in window.findChildren(QTabWidget) if t.indexOf(tab) >= 0]
+        tabs.setCurrentWidget(tab)
+        qtbot.waitUntil(tab.outcome.isVisible, timeout=5000)
+        described = Qt.ItemDataRole.AccessibleDescriptionRole
+        for row, referral in enumerate(tab.referrals):
+            tab.table.setFocus()
+            tab.table.setCurrentCell(row, 0)
+            text = tab.outcome.text()
+            assert text.startswith(label), text
+            description = str(cell(tab.table, row, tab.SERVICE).data(described) or "")
+            if referral.outcome:
+                start = referral.outcome[:40]
+                assert start in text and start in description, (text, description)
+                assert tab.outcome.toolTip() == referral.outcome  # whole
+            else:
+                assert text == gettext("Outcome: none noted yet")
+                assert label not in description
+            # on two lines at most, all of them in view (not cut under the first)
+            qtbot.waitUntil(lambda: _whole(tab.outcome))
+            assert tab.outcome.height() <= 2 * tab.outcome.fontMetrics().lineSpacing() + 6
+            assert tab.outcome.geometry().right() <= tab.width()
+        if SHOTS.is_dir():
+            longest = next(r for r in tab.referrals if r.service_id == "jobcenter")
+            tab.table.setCurrentCell(tab.referrals.index(longest), 0)
+            qtbot.waitUntil(lambda: _whole(tab.outcome))
+            window.grab().save(str(SHOTS / f"tab-{lang}-1024.png"))
         window.close()
     finally:
         set_language("en")

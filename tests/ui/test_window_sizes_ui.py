@@ -618,6 +618,8 @@ def test_at_1100_px_the_referrals_tab_does_not_scroll_sideways_and_says_the_rest
             assert tip[1:] == said, (tip, said)
         # and to a screen reader, as the service cell's description
         described = cell(table, row, tab.SERVICE).data(Qt.ItemDataRole.AccessibleDescriptionRole)
+        if outcome := tab.referrals[row].outcome:  # and the referral's latest outcome
+            said.append(_("Outcome: {outcome}").format(outcome=outcome))
         assert described == "\n".join(said)
     # wider, every column in view again, the tooltips the cells' texts
     tab.window().resize(1366, 728)
