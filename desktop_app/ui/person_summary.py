@@ -17,7 +17,7 @@ from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel
-from desktop_app.ui.referrals import name_in, referral_status_text
+from desktop_app.ui.referrals import name_in, outcome_line, referral_status_text
 from desktop_app.ui.widgets import reachable_text
 from desktop_app.usecases import reference
 from desktop_app.usecases.person_summary import (
@@ -173,8 +173,14 @@ def qualifications_text(skills: SkillsFacts) -> str:
     return "\n".join(lines) or _("none from abroad")
 
 
+#: The latest outcome of an open referral in the summary is cut after this many characters
+#: (the referrals tab shows more, its tooltip all): the line stays short.
+SUMMARY_OUTCOME_CHARS = 40
+
+
 def referrals_text(summary: PersonSummary, directory: ServiceDirectory) -> str:
-    """The open referrals, their services named from ``directory`` (the one in force)."""
+    """The open referrals, their services named from ``directory`` (the one in force), each
+    with its latest outcome, short."""
     lines = []
     for referral in summary.open_referrals:
         # A helper's draft said "Issued" here while its tab said it awaits sign-off: taken as
@@ -183,6 +189,10 @@ def referrals_text(summary: PersonSummary, directory: ServiceDirectory) -> str:
         if referral.follow_up is not None:
             what = _("{referral}, follow-up on {date}").format(
                 referral=what, date=format_partial_date(referral.follow_up.isoformat())
+            )
+        if referral.outcome:  # it was read only in the referrals tab's tooltip
+            what = _("{referral}; outcome: {outcome}").format(
+                referral=what, outcome=outcome_line(referral.outcome, SUMMARY_OUTCOME_CHARS)
             )
         lines.append(what)
     return "\n".join(lines) or _("none")

@@ -1773,10 +1773,10 @@ class StatusDialog(QDialog):
 OUTCOME_CHARS = 100
 
 
-def _outcome_line(outcome: str) -> str:
-    """``outcome`` on one line (its lines joined), cut with "…" after OUTCOME_CHARS."""
+def outcome_line(outcome: str, most: int = OUTCOME_CHARS) -> str:
+    """``outcome`` on one line (its lines joined), cut with "…" after ``most`` characters."""
     line = " ".join(outcome.split())
-    return line if len(line) <= OUTCOME_CHARS else line[: OUTCOME_CHARS - 1].rstrip() + "…"
+    return line if len(line) <= most else line[: most - 1].rstrip() + "…"
 
 
 class ReferralsTab(QWidget):
@@ -2055,7 +2055,7 @@ class ReferralsTab(QWidget):
             # The latest outcome too, to a screen reader (to the eye: under the list, and in
             # the status cell's tooltip with the history).
             if row < len(self.referrals) and (outcome := self.referrals[row].outcome):
-                lines.append(_("Outcome: {outcome}").format(outcome=_outcome_line(outcome)))
+                lines.append(_("Outcome: {outcome}").format(outcome=outcome_line(outcome)))
             service = table.item(row, self.SERVICE)
             described = Qt.ItemDataRole.AccessibleDescriptionRole
             if service is not None and service.data(described) != "\n".join(lines):
@@ -2072,7 +2072,7 @@ class ReferralsTab(QWidget):
         referral = self.selected()
         outcome = referral.outcome if referral is not None else ""
         if outcome:
-            text = _("Outcome: {outcome}").format(outcome=_outcome_line(outcome))
+            text = _("Outcome: {outcome}").format(outcome=outcome_line(outcome))
         else:
             text = _("Outcome: none noted yet")
         self.outcome.setText(text)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
-from desktop_app.domain.referral import FOLLOW_UP_AFTER
+from desktop_app.domain.referral import FOLLOW_UP_AFTER, ReferralStatus
 from desktop_app.domain.service import LocalizedText
 from desktop_app.domain.skills_facts import SkillsFacts
 from desktop_app.domain.users import Role
@@ -499,3 +499,39 @@ def test_on_a_1100_x_700_laptop_a_helper_reads_every_line_of_the_summary_whole(
         window.close()
     finally:
         helper.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "noted"), [("de", "; Ergebnis: "), ("bg", "; резултат: "), ("ro", "; rezultat: ")]
+)
+def test_the_summary_gives_each_open_referrals_latest_outcome_short(
+    qtbot: QtBot, session: Session, lang: str, noted: str
+) -> None:
+    """An open referral's outcome (the job centre's answer on the phone) was read only in the
+    referrals tab's tooltip; the summary's line gives it, cut short (whole on the tab)."""
+    set_language(lang)
+    try:
+        person_id = returning_mother(session)
+        [first, second] = referrals_uc.referrals_of(session.store, session.user, person_id)
+        long = "Antrag gestellt, Bescheid kommt per Post in etwa drei Wochen, Kopie liegt vor"
+        for referral, outcome in ((first, long), (second, "")):
+            referrals_uc.change_status(
+                session.store,
+                session.user,
+                referral.id,
+                ReferralStatus.ATTENDED,
+                outcome,
+            )
+        window, view = _summary(qtbot, session, person_id)
+        lines = view.values["referrals"].text().splitlines()
+        assert len(lines) == 2
+        [with_outcome] = [line for line in lines if noted in line]
+        said = with_outcome.split(noted, 1)[1]
+        assert said.endswith("…") and long.startswith(said.removesuffix("…"))
+        assert len(said) <= 40
+        assert view.values["referrals"].accessibleName().endswith(view.values["referrals"].text())
+        if (shots := Path("/tmp/shots-statusdlg")).is_dir():
+            _shot(window, f"outcome-{lang}", shots)
+        window.close()
+    finally:
+        set_language("en")
