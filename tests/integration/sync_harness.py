@@ -1222,3 +1222,27 @@ def pg_database(base_url: str, *, migrated: bool = False) -> Iterator[str]:
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def conflicts_alike(found: list[list[Any]]) -> list[list[Any]]:
+    """Each laptop's open conflicts (``OpenConflict``) without what names laptops and who set
+    the values: each laptop's own is "this laptop" and only its own accounts are named (the
+    others' by id and role), the rest must be the same everywhere."""
+    from dataclasses import replace
+
+    unnamed: tuple[str, str | None] = ("", None)
+    return [
+        [
+            replace(
+                conflict,
+                kept_laptop="",
+                other_laptop="",
+                kept_by="",
+                other_by="",
+                kept_by_elsewhere=unnamed,
+                other_by_elsewhere=unnamed,
+            )
+            for conflict in conflicts
+        ]
+        for conflicts in found
+    ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import sqlite3
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from tests.integration.sync_harness import (
     Laptops,
     ServerProcess,
     add_person,
+    conflicts_alike,
     device_id,
     edit_person,
     person_names,
@@ -98,22 +98,7 @@ def test_same_field_edits_become_a_conflict_that_an_advisor_resolves(laptops: La
     assert len(phones) == 1  # same winner everywhere
     conflicts = [sync_uc.open_conflicts(s.store) for s in (a, b)]
     # The same conflict on both, each naming the other laptop (and its user by id and role).
-    unnamed: tuple[str, str | None] = ("", None)
-    same = [
-        [
-            replace(
-                c,
-                kept_laptop="",
-                other_laptop="",
-                kept_by="",
-                other_by="",
-                kept_by_elsewhere=unnamed,
-                other_by_elsewhere=unnamed,
-            )
-            for c in found
-        ]
-        for found in conflicts
-    ]
+    same = conflicts_alike(conflicts)
     assert len(conflicts[0]) == 1 and same[0] == same[1]
     assert {conflicts[0][0].kept_laptop, conflicts[0][0].other_laptop} == {"", "B"}
     assert {conflicts[1][0].kept_laptop, conflicts[1][0].other_laptop} == {"", "A"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import time
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -25,7 +24,13 @@ from desktop_app.usecases import accounts, people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.conflicts import ConflictGone
-from tests.integration.sync_harness import Laptops, add_person, edit_person, older_answers_conflict
+from tests.integration.sync_harness import (
+    Laptops,
+    add_person,
+    conflicts_alike,
+    edit_person,
+    older_answers_conflict,
+)
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 
@@ -74,22 +79,7 @@ def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_
     # The same everywhere, but for the names of the laptops (each laptop's own is "this laptop")
     # and of who set the values (accounts stay on their laptop: only its own are named, the
     # others' by their id and role).
-    unnamed = ("", None)
-    same = [
-        [
-            replace(
-                x,
-                kept_laptop="",
-                other_laptop="",
-                kept_by="",
-                other_by="",
-                kept_by_elsewhere=unnamed,
-                other_by_elsewhere=unnamed,
-            )
-            for x in f
-        ]
-        for f in found
-    ]
+    same = conflicts_alike(found)
     assert same[0] == same[1] == same[2]
     conflict = found[0][0]
     assert conflict.person_id == pid and conflict.about == referral.reference
