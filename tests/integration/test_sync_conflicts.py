@@ -790,11 +790,17 @@ def test_steps_of_one_second_on_two_laptops_read_in_the_order_made_and_alike_one
     referral = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
     laptops.sync(a, b)
     second = dt.datetime.now().replace(microsecond=0)
-    # offline, within one second: B notes the appointment twice (the dialog applied twice),
-    # then A notes it was attended
-    for _ in range(2):
+    # offline, within one second: B notes the appointment twice (the dialog applied twice,
+    # the time corrected: the same status again is a step where something changes), then A
+    # notes it was attended
+    for hour in (9, 10):
         referrals.change_status(
-            b.store, b.user, referral.id, ReferralStatus.APPOINTMENT_MADE, now=second
+            b.store,
+            b.user,
+            referral.id,
+            ReferralStatus.APPOINTMENT_MADE,
+            appointment=dt.datetime(2026, 12, 10, hour, 0),
+            now=second,
         )
     made_on_b = b.store.clock.latest().wall_ms
     for _ in range(1000):  # A's clock past B's last step: made after it (a millisecond)
