@@ -66,7 +66,6 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     EXPORTS_SHOW,
-    OVERVIEW_MEANINGS,
     Case,
     Period,
     Report,
@@ -442,8 +441,8 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
             if not mark.isdigit()
         ]
         label = QTableWidgetItem(table.label(row.key, lang))
-        if table.key == "overview" and row.key in OVERVIEW_MEANINGS:
-            meaning = "\n".join([gettext_in(lang, OVERVIEW_MEANINGS[row.key]), *hides])
+        if row.key in table.row_notes:  # what the row counts, as the exports say under it
+            meaning = "\n".join([gettext_in(lang, table.row_notes[row.key]), *hides])
             label.setToolTip(meaning)
             label.setData(Qt.ItemDataRole.AccessibleDescriptionRole, meaning)
         widget.setItem(i, 0, label)

@@ -276,6 +276,11 @@ class Table:
     #: what the rows count, as a msgid, where they do not add up to a figure of the report
     #: (a visit naming two topics counts under both): said below the table and in the chart
     note: str = ""
+    #: what a row counts, as a msgid by row key, where its name alone does not say (the
+    #: overview's "Households with children" counts only people with a check on the life
+    #: situation in the period): the row's tooltip on screen, a line under the table in
+    #: every export (a funder reading the PDF had no tooltip)
+    row_notes: Mapping[str, str] = field(default_factory=dict)
 
     def label(self, row_key: str, lang: str) -> str:
         """The text of row ``row_key`` in ``lang`` (``row_label``, with this table's names)."""
@@ -284,6 +289,15 @@ class Table:
         if (state := self.unfinished.get(row_key)) in UNFINISHED:
             return gettext_in(lang, UNFINISHED[state]).format(label=text)
         return text
+
+    def row_meanings(self, lang: str) -> list[tuple[str, str]]:
+        """(row's text as the table shows it, what it counts) in ``lang`` for the rows with
+        a ``row_notes`` entry, in the rows' order."""
+        return [
+            (self.label(row.key, lang), gettext_in(lang, self.row_notes[row.key]))
+            for row in self.rows
+            if row.key in self.row_notes
+        ]
 
     def value(self, row_key: str, column: int = 0) -> int:
         for row in self.rows:
@@ -766,6 +780,7 @@ def _overview(
                 }
             )
         },
+        row_notes=OVERVIEW_MEANINGS,
     )
 
 
@@ -1349,8 +1364,9 @@ ROW_TEXTS: dict[str, str] = {
     "none": N_("no German"),
 }
 
-#: What each figure of the overview counts, as its row says when asked (a tooltip): "People
-#: advised" beside "Visits" and "New people" left the coordinator to guess for the funders.
+#: What each figure of the overview counts, as its row says when asked (a tooltip) and the
+#: exports say under it: "People advised" beside "Visits" and "New people" left the
+#: coordinator to guess for the funders.
 OVERVIEW_MEANINGS: dict[str, str] = {
     "people_advised": N_(
         "People with at least one visit finished in the period, each counted once."
