@@ -98,9 +98,12 @@ def to_csv(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD)
 
 def table_notes(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     """Below a table, what its rows count where they do not add up to a figure of the report
-    (``Table.note``), and what the marks of its hidden counts mean ("×: hidden so that …"): a
-    reader of one sheet or one table need not find the note at the top."""
+    (``Table.note``), what a row counts where its name alone does not say (``Table.row_notes``,
+    the screen's tooltips: "Households with children: People advised whose …"), and what the
+    marks of its hidden counts mean ("×: hidden so that …"): a reader of one sheet or one
+    table need not find the note at the top."""
     counted = [gettext_in(lang, table.note)] if table.note else []
+    counted += [f"{label}: {meaning}" for label, meaning in table.row_meanings(lang)]
     return counted + mark_notes(hidden_marks(table, threshold), lang, threshold)
 
 

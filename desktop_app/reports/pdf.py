@@ -511,11 +511,19 @@ def render_pdf(
             # what the rows count where they add up to more than the visits: over the table,
             # with the heading (under it, it stood alone at the top of the next page)
             head.append(Paragraph(escape(gettext_in(lang, table.note)), small))
+        # what a row counts where its name alone does not say (the overview's, on screen in
+        # tooltips only): a line each under the table, led by the row's text in bold
+        below = [
+            Paragraph(f"<b>{escape(label)}:</b> {escape(meaning)}", small)
+            for label, meaning in table.row_meanings(lang)
+        ]
+        if below:
+            below.insert(0, Spacer(1, 1.5 * mm))  # not read as the table's last row
         if len(cells) <= 13:
             # A short table goes with its heading and chart: not two rows alone on a page.
-            story += [KeepTogether([*head, t]), Spacer(1, 3 * mm)]
+            story += [KeepTogether([*head, t, *below]), Spacer(1, 3 * mm)]
         else:
-            story += [KeepTogether(head), t, Spacer(1, 3 * mm)]  # its header repeats
+            story += [KeepTogether(head), t, *below, Spacer(1, 3 * mm)]  # its header repeats
 
     def footer(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()

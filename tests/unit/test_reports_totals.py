@@ -17,6 +17,7 @@ from desktop_app.usecases.people import register_many
 from desktop_app.usecases.report_demo import DemoActivity, add_demo_activity, insert_activity
 from desktop_app.usecases.reports import (
     NO_LIFE_CHECK,
+    OVERVIEW_MEANINGS,
     UNKNOWN,
     Report,
     build_report,
@@ -147,3 +148,53 @@ def test_the_figures_counting_visits_by_their_answers_say_why_their_rows_add_up_
     )
     for text in notes.values():
         assert text in pdf
+
+
+#: the explanation of "Households with children" as the screen's tooltip says it, led by the
+#: row's text: it counts only people whose life situation was checked in the period
+HOUSEHOLDS_SAID = {
+    "de": "Haushalte mit Kindern: Beratene Personen, deren letzte Lebenssituation im Zeitraum "
+    "Kinder im Haushalt nennt.",
+    "bg": "Домакинства с деца: Консултирани лица, чиято последна житейска ситуация в периода "
+    "посочва деца в домакинството.",
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_the_overviews_figures_carry_their_explanations_into_every_export(
+    session, lang: str
+) -> None:
+    """What each figure of the overview counts stood in its tooltip on screen only: a funder
+    reading the PDF could not know that "Households with children" counts only the people with
+    a check on the life situation in the period. The PDF, the CSV and the workbook say it under
+    the overview, a line per figure led by its row's text."""
+    from openpyxl import load_workbook
+
+    from desktop_app.reports.exports import to_xlsx
+
+    register_many(session.store, session.user, generate_people(120, seed=4))
+    add_demo_activity(session.store, session.user.id, today=TODAY, seed=4)
+    report = build_report(session.store, session.user, parse_period("2026-11"), as_of=TODAY)
+    overview = report.table("overview")
+    said = HOUSEHOLDS_SAID[lang]
+    # every figure's line, in the rows' order, right below the rows (the title, the header)
+    explained = [
+        f"{overview.label(row.key, lang)}: {gettext_in(lang, OVERVIEW_MEANINGS[row.key])}"
+        for row in overview.rows
+    ]
+    assert said in explained and len(explained) == 9
+    lines = to_csv(report, lang).splitlines()
+    first = lines.index(gettext_in(lang, overview.title)) + 2 + len(overview.rows)
+    assert [line.strip('"') for line in lines[first : first + 9]] == explained
+    pdf = " ".join(
+        " ".join((page.extract_text() or "").split())
+        for page in PdfReader(io.BytesIO(render_pdf(report, lang))).pages
+    )
+    assert said in pdf
+    # "(към 7.12.2026 г.)": its narrow space one like the others in the text read back
+    assert [line for line in explained if " ".join(line.split()) not in pdf] == []
+    # the workbook: on the overview's sheet (the cover), under its table
+    sheet = load_workbook(io.BytesIO(to_xlsx(report, lang))).worksheets[0]
+    column = [row[0] for row in sheet.iter_rows(values_only=True)]
+    at = column.index(gettext_in(lang, overview.title)) + 2 + len(overview.rows)
+    assert column[at : at + 9] == explained
