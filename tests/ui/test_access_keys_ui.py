@@ -46,6 +46,7 @@ from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import RequestsDue
 from tests.conftest import PASSWORD, record_sharing_consent
+from tests.ui.tab_walk import MAX_STEPS, every_control_enabled, focus_kept, tab, tab_stops
 from tests.ui.test_main_window import _access_key
 
 LANGS = ("en", "de", "bg", "ro")
@@ -279,23 +280,23 @@ def views(top: QWidget, where: str, extra: Iterable[str] = ()) -> Iterator[View]
 
 
 def _tabbed(top: QWidget, buttons: list[QAbstractButton]) -> list[QAbstractButton]:
-    """``buttons`` (a row of them) as Tab reaches them coming from the control before them."""
-    widget: QWidget | None = buttons[0]
-    for _step in range(500):  # back to a control of ``top`` outside the row
-        assert widget is not None, "the focus chain breaks off"
-        widget = widget.previousInFocusChain()
-        assert widget is not None, "the focus chain breaks off"
-        tabbed = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-        if widget not in buttons and widget.window() is top and widget.isVisibleTo(top) and tabbed:
-            break
-    reached: list[QAbstractButton] = []
-    for _step in range(500):  # on from there until the whole row is reached
-        assert widget is not None, "the focus chain breaks off"
-        widget = widget.nextInFocusChain()
-        if isinstance(widget, QAbstractButton) and widget in buttons and widget not in reached:
-            reached.append(widget)
-        if len(reached) == len(buttons):
-            break
+    """``buttons`` (a row of them) as Tab reaches them coming from the control before them
+    (moving the focus as Tab does, every control enabled for it; see tests/ui/tab_walk.py)."""
+    with every_control_enabled(top), focus_kept(top):
+        buttons[0].setFocus(Qt.FocusReason.BacktabFocusReason)
+        seen: list[QWidget] = []
+        for _step in range(MAX_STEPS):  # back to a control of ``top`` outside the row
+            widget = tab(top, forward=False)
+            if (widget not in buttons and widget.window() is top) or widget in seen:
+                break  # (or round the window without one: only the row takes the focus)
+            seen.append(widget)
+        reached: list[QAbstractButton] = []
+        for _step in range(MAX_STEPS):  # on from there until the whole row is reached
+            widget = tab(top)
+            if isinstance(widget, QAbstractButton) and widget in buttons and widget not in reached:
+                reached.append(widget)
+            if len(reached) == len(buttons):
+                break
     return reached
 
 
@@ -1104,21 +1105,6 @@ def test_the_laptops_dialog_opens_on_its_list(
         dialog.reject()
 
 
-def _tab_stops(top: QWidget, start: QWidget) -> list[QWidget]:
-    """``top``'s controls in sight as Tab reaches them from ``start`` (``start`` first)."""
-    stops = [start]
-    widget: QWidget | None = start.nextInFocusChain()
-    for _step in range(500):  # a dialog's chain is far shorter; it ends where it began
-        if widget is start:
-            return stops
-        assert widget is not None, "the focus chain breaks off"
-        tabbed = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-        if widget.window() is top and widget.isVisibleTo(top) and tabbed:
-            stops.append(widget)
-        widget = widget.nextInFocusChain()
-    raise AssertionError("the focus chain does not come back to its start")
-
-
 @pytest.mark.parametrize("lang", ("bg", "ro"))
 def test_coordinators_dialogs_start_in_an_input_and_tab_as_they_read(
     qtbot: QtBot, desk: Desk, lang: str
@@ -1137,7 +1123,10 @@ def test_coordinators_dialogs_start_in_an_input_and_tab_as_they_read(
     try:
         directory = DirectoryDialog(desk.session, desk.window)
         _shown(desk, directory)
-        buttons = [w for w in _tab_stops(directory, directory.table) if isinstance(w, QPushButton)]
+        # Every button in its place, a disabled one too (on a laptop that may not publish)
+        with every_control_enabled(directory), focus_kept(directory):
+            stops = tab_stops(directory, directory.table)
+        buttons = [w for w in stops if isinstance(w, QPushButton)]
         close = directory.findChild(QDialogButtonBox).button(  # type: ignore[union-attr]
             QDialogButtonBox.StandardButton.Close
         )

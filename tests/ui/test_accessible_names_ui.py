@@ -47,6 +47,7 @@ from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import visits
 from tests.ui import test_access_keys_ui as access_keys
 from tests.ui.conftest import type_text
+from tests.ui.tab_walk import first_stop
 from tests.ui.test_access_keys_ui import (
     OPENERS,
     Desk,
@@ -135,10 +136,8 @@ def _tab_walk(top: QWidget) -> tuple[set[QWidget], str | None]:
     """The widgets Tab gives the focus to, from the window's first field round to it again
     (real key presses: an input that keeps Tab to itself keeps the walk there); and where the
     walk was caught, if it was."""
-    first = top.nextInFocusChain()
-    while first is not None and first is not top and not _tabbable(first, top):
-        first = first.nextInFocusChain()
-    if first is None or first is top:
+    first = first_stop(top)  # moving the focus as Tab does, not walking Qt's focus chain
+    if first is None or not _tabbable(first, top):
         return set(), None
     first.setFocus(Qt.FocusReason.TabFocusReason)
     QApplication.processEvents()

@@ -12,10 +12,18 @@ from __future__ import annotations
 import re
 
 import shiboken6
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.test_access_keys_ui import Desk, desk  # noqa: F401  (the fixture)
+from tests.ui.tab_walk import every_control_enabled, focus_kept, tab_stops
+from tests.ui.test_access_keys_ui import (  # noqa: F401  (desk: the fixture)
+    Desk,
+    _close_new_windows,
+    _shown,
+    _tabbed_astray,
+    desk,
+)
 from tests.ui.test_accessible_names_ui import _group, _visit_window
 
 # "parent............ <PySide6.QtWidgets.QDialog at 0x7f8eb95fc380>" in shiboken6.dump
@@ -64,3 +72,42 @@ def test_the_persons_page_ordering_its_tabs_leaves_no_widget_owned_by_its_descen
     page.show_person(desk.person)
     page._order_tabs()  # as each feature's button, tab or notice added calls it
     assert owned_by_a_descendant(desk.window) == []
+
+
+def test_the_tests_tab_walks_leave_no_widget_owned_by_its_descendant(
+    qtbot: QtBot,
+    desk: Desk,  # noqa: F811
+) -> None:
+    """The access-key sweep reads each button row's Tab order (going back from its first
+    button), and the directory's test its whole Tab cycle: walked along the focus chain, round
+    past the dialog, they made it a "child" of its last input."""
+    from desktop_app.ui.directory import DirectoryDialog
+    from desktop_app.ui.settings import SettingsDialog
+
+    desk.qtbot = qtbot
+    before = set(QApplication.topLevelWidgets())
+    try:
+        directory = DirectoryDialog(desk.session, desk.window)
+        _shown(desk, directory)
+        with every_control_enabled(directory), focus_kept(directory):
+            stops = tab_stops(directory, directory.table)
+        assert stops[0] is directory.table and directory.publish_button in stops
+        assert owned_by_a_descendant(directory) == []
+        qsettings = QSettings(str(desk.folder / "settings.ini"), QSettings.Format.IniFormat)
+        settings = SettingsDialog(desk.session, qsettings, desk.window)
+        _shown(desk, settings)
+        save = settings.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(False)  # a row's disabled button is walked too, and stays disabled
+        had_focus = settings.focusWidget()
+        assert _tabbed_astray(settings) == []
+        assert not save.isEnabled() and settings.focusWidget() is had_focus
+        assert owned_by_a_descendant(settings) == []
+        # Nothing but the row takes the focus: the walk back went round past the window
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        question = QMessageBox(QMessageBox.Icon.Question, "?", "?", buttons, desk.window)
+        _shown(desk, question)
+        assert _tabbed_astray(question) == []
+        assert owned_by_a_descendant(question) == []
+        assert owned_by_a_descendant(desk.window) == []
+    finally:
+        _close_new_windows(desk, before)
