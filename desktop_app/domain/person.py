@@ -157,6 +157,18 @@ def check_id_document_name(value: str, errors: list[FieldError]) -> str:
     return value
 
 
+def check_phone(value: str, errors: list[FieldError]) -> str:
+    """A phone number as the record keeps it (spaces made single), or a problem in ``errors``."""
+    phone = " ".join(value.split())
+    if phone:
+        digit_count = sum(ch.isdigit() for ch in phone)
+        if len(phone) > 40 or not set(phone) <= _PHONE_CHARS:
+            errors.append(FieldError("phone", "phone_characters"))
+        elif not PHONE_DIGITS_MIN <= digit_count <= PHONE_DIGITS_MAX:
+            errors.append(FieldError("phone", "phone_length"))
+    return phone
+
+
 def validate_person(draft: PersonDraft, today: dt.date) -> Person:
     """Check a draft and return the normalised person (with an empty id), or raise."""
     errors: list[FieldError] = []
@@ -196,13 +208,7 @@ def validate_person(draft: PersonDraft, today: dt.date) -> Person:
     if any(not re.fullmatch(r"[a-z]{2,3}", code) for code in languages) or len(languages) > 20:
         errors.append(FieldError("languages", "not_an_option"))
 
-    phone = " ".join(draft.phone.split())
-    if phone:
-        digit_count = sum(ch.isdigit() for ch in phone)
-        if len(phone) > 40 or not set(phone) <= _PHONE_CHARS:
-            errors.append(FieldError("phone", "phone_characters"))
-        elif not PHONE_DIGITS_MIN <= digit_count <= PHONE_DIGITS_MAX:
-            errors.append(FieldError("phone", "phone_length"))
+    phone = check_phone(draft.phone, errors)
 
     notes = draft.notes.strip()
     if len(notes) > NOTES_MAX:

@@ -172,7 +172,10 @@ def answers_from_person(person: Person) -> dict[str, Any]:
     if person.nationality:
         answers["nationality"] = nationality_answer(person.nationality)
     known = set(visits.form("life_situation").field("languages").option_ids())
-    spoken = [code for code in person.languages if code in known]
+    # Romani as the record may name it (rmy): left out, finishing took its absence for a change.
+    spoken = [
+        c for c in dict.fromkeys(_FORM_LANGUAGE.get(c, c) for c in person.languages) if c in known
+    ]
     if spoken:
         answers["languages"] = spoken
     return answers

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain import check_facts
+from desktop_app.domain.check_facts import CHECK_FACTS, FactsTakenOver
 from desktop_app.domain.hlc import SentField, field_clocks_after_change
 from desktop_app.domain.permissions import Action, allowed, require
 from desktop_app.domain.person import (
@@ -27,6 +30,10 @@ from desktop_app.storage.models import OutboxRow, sent_text, table, unsent_since
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit
+
+#: The life-situation check's answer with the name as on the ID document, in Latin letters: it
+#: fills in the person's field where that is empty (``take_over_check_facts``).
+ID_NAME_ANSWER = "name_latin"
 
 
 class DuplicatesFound(Exception):
@@ -274,23 +281,60 @@ def write_change_by(
     return updated
 
 
-def fill_in_id_document_name(
-    session: DbSession, store: Store, user: User, person_id: str, name: object
-) -> bool:
-    """The name in Latin letters a life-situation check recorded, taken onto the person where
-    their record has no ID-document name yet (the check starts from the record's, see
-    ``ui.visits.answers_from_person``), in the caller's transaction. One the record already
-    holds stays (an advisor changes it in the person's details); one the record would refuse
-    (typed in Cyrillic) stays in the check's answers only. Whether it was taken."""
-    if not isinstance(name, str) or not allowed(user, Action.EDIT_PERSON):
-        return False
+def take_over_check_facts(
+    session: DbSession,
+    store: Store,
+    user: User,
+    person_id: str,
+    answers: Mapping[str, Any],
+    *,
+    facts: tuple[str, ...] = CHECK_FACTS,
+    asked: Collection[str] | None = None,
+) -> FactsTakenOver:
+    """What a life-situation check's ``answers`` say of the person, onto their record where it
+    lacks it (the check starts from the record, see ``ui.visits.answers_from_person``), in the
+    caller's transaction: one change of those fields (synced, audited, searched) as an edit in
+    the person's details is. Of ``facts`` (``check_facts.CHECK_FACTS``), and the name as on the
+    ID document (``ID_NAME_ANSWER``) in Latin letters; one in Cyrillic stays in the answers.
+    Where the record holds another value it stays, and is named (``differing``) for the user
+    to decide; of an edit, only the facts whose answers it changed (``asked``: the answers
+    changed). Names and the date of birth are never touched. Nothing for a user who may not
+    change a person's details."""
+    if not allowed(user, Action.EDIT_PERSON):
+        return FactsTakenOver()
     current = PeopleRepository(session).get(person_id)
-    if current is None or current.id_document_name:
-        return False
-    errors: list[FieldError] = []
-    value = check_id_document_name(name, errors)
-    if errors or not value:
-        return False
-    changed_to = replace(current, id_document_name=value)
-    _write_change(session, store, user, current, changed_to, {"id_document_name"})
-    return True
+    if current is None:
+        return FactsTakenOver()
+    missing, differing = check_facts.compare(current, answers, facts)
+    if asked is not None:
+        differing = [
+            d for d in differing if any(k in asked for k in check_facts.ANSWERS_OF[d.field])
+        ]
+    changed_to = check_facts.with_values(current, missing)
+    name = answers.get(ID_NAME_ANSWER)
+    if isinstance(name, str) and not current.id_document_name:
+        errors: list[FieldError] = []
+        value = check_id_document_name(name, errors)
+        if value and not errors:
+            changed_to = replace(changed_to, id_document_name=value)
+    changed = {n for n in PERSON_FIELDS if getattr(changed_to, n) != getattr(current, n)}
+    if changed:
+        _write_change(session, store, user, current, changed_to, changed)
+        current = PeopleRepository(session).get(person_id) or current  # its clocks as stored
+    filled = tuple(n for n in (*CHECK_FACTS, "id_document_name") if n in changed)
+    return FactsTakenOver(filled, tuple(differing), current)
+
+
+def take_over_differences(
+    store: Store, user: User, person_id: str, taken: FactsTakenOver
+) -> Person:
+    """The check's values where the record said otherwise (``taken.differing``), onto the
+    record as an edit in the person's details: a field a sync changed since (``taken.person``
+    as it was then) is a conflict, as any edit's."""
+    base = taken.person
+    if base is None:
+        raise KeyError(person_id)
+    values = person_values(base) | {d.field: d.checked for d in taken.differing}
+    languages = tuple(code for code in values.pop("languages").split(",") if code)
+    draft = PersonDraft(**values, languages=languages)
+    return update_person(store, user, person_id, draft, base=base)

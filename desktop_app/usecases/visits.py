@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.check_facts import CHECK_FACTS, FactsTakenOver
 from desktop_app.domain.hlc import entry_name, json_object
 from desktop_app.domain.life_facts import CHILDREN_FIELD, corrected_entries
 from desktop_app.domain.permissions import (
@@ -61,8 +62,10 @@ from desktop_app.usecases import audit, consent_texts, people, reference
 
 VISIT_FORMS: tuple[str, ...] = ("life_situation", "skills_check")
 # The life-situation check's answer with the name as on the ID document, in Latin letters: it
-# fills in the person's field where that is empty (``people.fill_in_id_document_name``).
-ID_NAME_ANSWER = "name_latin"
+# fills in the person's field where that is empty (``people.take_over_check_facts``).
+ID_NAME_ANSWER = people.ID_NAME_ANSWER
+#: The form whose answers about the person go onto their record (``people.take_over_check_facts``).
+LIFE_SITUATION = "life_situation"
 CONSENT_FORM = "consent"
 STEP_DECISIONS = frozenset({"accepted", "dismissed"})
 DRAFT_MAX_CHARS = 2_000_000  # far above any real form; a runaway draft must not fill the disk
@@ -193,6 +196,9 @@ class Visit:
     withheld: tuple[str, ...] = ()
     """Restriction kinds (``health``, ``exploitation``) whose answers were removed because the
     reading user may not see them; the UI says so instead of showing the sections."""
+    facts: FactsTakenOver | None = None
+    """Of a life-situation check just finished or edited: what it took onto the person's
+    record and where the record says otherwise (``people.take_over_check_facts``)."""
 
 
 @dataclass(frozen=True)
@@ -897,10 +903,11 @@ def finish_visit(
         )
         session.add(row)
         session.add(OutboxRow(record_kind="visit", record_id=row.id, revision=1, hlc=hlc))
-        if ID_NAME_ANSWER in cleaned:
-            people.fill_in_id_document_name(
-                session, store, user, person_id, cleaned[ID_NAME_ANSWER]
-            )
+        facts = (
+            people.take_over_check_facts(session, store, user, person_id, cleaned)
+            if form_id == LIFE_SITUATION
+            else None
+        )
         if draft is not None and not draft.visit_id:
             session.delete(draft)
         audit.record_in(
@@ -912,7 +919,7 @@ def finish_visit(
             person_id,
             {"visit_id": row.id, "form": form_id},
         )
-        visit = _visit(row)
+        visit = replace(_visit(row), facts=facts)
     return _visit_for(store, visit, withheld)
 
 
@@ -992,6 +999,11 @@ def _save_edit(
     hlc = str(store.clock.now())
     if also is not None:
         also(session)
+    # Only the latest check says what the person's record should say now (read before this
+    # save makes it the latest finished); an older one fills in the ID-document name only.
+    newest = session.scalars(latest_finished(row.person_id, row.form_id)).one_or_none()
+    latest = row.form_id == LIFE_SITUATION and newest is row
+    answers_before = json.loads(row.answers)
     session.add(
         VisitRevisionRow(
             visit_id=row.id,
@@ -1011,9 +1023,21 @@ def _save_edit(
     row.next_steps = _dump(edit.next_steps)
     row.finished_at = _now()
     next_revision(session, row, "visit", hlc=hlc, device_id=store.device_id, author_id=user.id)
-    if ID_NAME_ANSWER in edit.answers:
-        people.fill_in_id_document_name(
-            session, store, user, row.person_id, edit.answers[ID_NAME_ANSWER]
+    facts = None
+    if row.form_id == LIFE_SITUATION:
+        changed = {
+            k
+            for k in answers_before.keys() | edit.answers.keys()
+            if answers_before.get(k) != edit.answers.get(k)
+        }
+        facts = people.take_over_check_facts(
+            session,
+            store,
+            user,
+            row.person_id,
+            edit.answers,
+            facts=CHECK_FACTS if latest else (),
+            asked=changed,
         )
     session.execute(
         delete(DraftRow).where(
@@ -1031,7 +1055,7 @@ def _save_edit(
         row.person_id,
         {"visit_id": row.id, "form": row.form_id, "revision": row.revision},
     )
-    return _visit(row)
+    return replace(_visit(row), facts=facts)
 
 
 def check_kept(

@@ -480,10 +480,14 @@ def test_the_checks_name_in_latin_letters_fills_in_the_persons_id_document_name(
     filled = people.get_person(store, user, person.id)
     assert filled is not None and filled.id_document_name == "Gueorguieva Maria"
     assert filled.revision == 2
-    # Only that field has a new clock: it merges on its own.
+    # Only the fields filled in have a new clock (the record had no sex, nationality or
+    # languages either: one change, ``test_check_facts``): they merge on their own.
     clocks = effective_field_clocks(PERSON_FIELDS, filled.field_clocks, filled.updated_hlc)
     assert {n for n, (clock, _base) in clocks.items() if clock != person.updated_hlc} == {
-        "id_document_name"
+        "id_document_name",
+        "languages",
+        "nationality",
+        "sex",
     }
     assert [e.id for e in people.search_people(store, "Gueorguieva")] == [person.id]
     check("Georgieva Mariya")  # a later check's other spelling does not overwrite it
@@ -501,7 +505,8 @@ def test_the_checks_name_in_latin_letters_fills_in_the_persons_id_document_name(
     )
     assert visit.answers["name_latin"] == "Петров Иван"
     unchanged = people.get_person(store, user, other.id)
-    assert unchanged is not None and unchanged.id_document_name == "" and unchanged.revision == 1
+    # (its nationality, sex and languages were filled in: ``test_check_facts``)
+    assert unchanged is not None and unchanged.id_document_name == "" and unchanged.revision == 2
     # An edit of the stored check that adds it fills it in too.
     visits.edit_visit(store, user, visit.id, {**visit.answers, "name_latin": "Petrov Ivan"})
     edited = people.get_person(store, user, other.id)
