@@ -8,6 +8,7 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from babel.lists import format_list
 from PySide6.QtCore import (
     QDate,
     QEvent,
@@ -49,13 +50,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.check_facts import FactDifference, FactsTakenOver, with_values
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import Person, nationality_answer
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_moment, format_time_of_day
-from desktop_app.i18n.messages import error_message, field_message
+from desktop_app.i18n.messages import FIELD_NAMES, error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
@@ -456,6 +458,7 @@ class VisitWindow(QDialog):
         self.refer_button = QPushButton()
         self.refer_button.setObjectName("finish_and_refer")
         self.refer_after = False
+        self.closed_meanwhile = False  # closed while the visit was stored: nothing is asked
         for button in (
             self.close_button,
             self.discard_button,
@@ -725,6 +728,7 @@ class VisitWindow(QDialog):
             self.done_ = True
             if closing:
                 self.refer_after = False  # the window was closed meanwhile: nothing opens
+                self.closed_meanwhile = True
             self.finished_visit.emit(visit)
             self.finish_answered.emit(visit)
             if not closing:
@@ -1685,6 +1689,7 @@ class VisitsFeature(QObject):
         self.tab.open_visit.connect(self._on_tab_open_visit)
         self.tab.continue_carried.connect(self._on_tab_continue_carried)
         self.replace_question: QMessageBox | None = None
+        self.take_over_question: QMessageBox | None = None  # ``ask_take_over``'s, while open
         page.add_tab(self.tab, lambda: _("Visits"))
         page.person_changed.connect(self.tab.show_person)
         page.person_reread.connect(self.tab.reread)
@@ -1799,13 +1804,79 @@ class VisitsFeature(QObject):
     def _on_visit_finished(self, visit: visits.Visit, win: VisitWindow | None = None) -> None:
         self.tab.reload()
         self.window.person_data_saved.emit(visit.person_id)
-        self.window.statusBar().showMessage(
-            _("{form} stored.").format(form=form_title(visit.form_id)), 5000
+        said = _("{form} stored.").format(form=form_title(visit.form_id))
+        facts = visit.facts
+        if facts is not None and facts.filled and facts.person is not None:
+            self._show_record(facts.person)
+            said = f"{said} {taken_over_text(facts.filled)}"
+        self.window.statusBar().showMessage(said, 8000)
+        refer = win is not None and win.refer_after
+
+        def go_on() -> None:
+            referrals = getattr(self.window, "referrals", None)
+            if refer and referrals is not None:
+                self.window.show_person(visit.person_id)
+                referrals.open_refer_dialog()
+
+        if facts is not None and facts.differing and not (win and win.closed_meanwhile):
+            # Asked before the referral dialog opens: its letter carries the phone.
+            self.ask_take_over(visit.person_id, facts, go_on)
+        else:
+            go_on()
+
+    def _show_record(self, person: Person) -> None:
+        """The person's record as a check changed it: on their page if it is shown, and in
+        the people list (its nationality and phone columns)."""
+        self.window.reload_all()
+        page = self.window.person_page
+        if page.person is not None and page.person.id == person.id:
+            page.show_person(person, reread=True)
+
+    def ask_take_over(
+        self, person_id: str, facts: FactsTakenOver, then: Callable[[], None]
+    ) -> QMessageBox:
+        """Where the check says otherwise than the person's record: take it over? Keeping
+        them is the default (Enter, Escape); ``then`` once answered (and stored)."""
+        store, user = self.session.store, self.session.user
+        lines = "\n".join(difference_line(facts, d) for d in facts.differing)
+        fields = tuple(d.field for d in facts.differing)
+
+        def answered(update: bool) -> None:
+            self.take_over_question = None
+            if not update:
+                then()
+                return
+
+            def stored(person: Person) -> None:
+                self._show_record(person)
+                self.window.person_data_saved.emit(person_id)
+                self.window.statusBar().showMessage(taken_over_text(fields), 8000)
+                then()
+
+            def failed(exc: Exception) -> None:
+                self.window._on_task_failed(exc)
+                then()
+
+            self.window.tasks.run(
+                lambda: people.take_over_differences(store, user, person_id, facts),
+                stored,
+                failed,
+            )
+
+        box = ask_to_confirm(
+            self.window,
+            _("Personal data"),
+            _(
+                "This check recorded other values than the person's personal data:\n\n"
+                "{differences}\n\nTake them over into the personal data?"
+            ).format(differences=lines),
+            _("&Update the personal data"),
+            answered,
+            cancel=_("&Keep them"),
         )
-        referrals = getattr(self.window, "referrals", None)
-        if win is not None and win.refer_after and referrals is not None:
-            self.window.show_person(visit.person_id)
-            referrals.open_refer_dialog()
+        box.setIcon(QMessageBox.Icon.Question)
+        self.take_over_question = box
+        return box
 
     def _on_tab_open_visit(self, visit: visits.Visit) -> None:
         # opening a visit is read afresh, and written to the audit log off the UI thread
@@ -1929,6 +2000,39 @@ class VisitsFeature(QObject):
             self.window.log_view("person", person.id)
             self.window.person_page.show_person(person)
         return person
+
+
+# The person's fields a check takes over, as named inside a sentence.
+_FACT_NAMES = {
+    "nationality": N_("nationality"),
+    "sex": N_("sex / gender"),
+    "phone": N_("phone"),
+    "languages": N_("languages spoken"),
+    "id_document_name": N_("name as on the ID document"),
+}
+
+
+def taken_over_text(fields: tuple[str, ...]) -> str:
+    """The status line's "Nationality and phone taken over into the personal data."."""
+    names = format_list([_(_FACT_NAMES[f]) for f in fields], locale=current_language())
+    template = _("{fields} taken over into the personal data.")
+    text = template.format(fields=names)
+    return standing_alone(text) if template.startswith("{fields}") else text
+
+
+def difference_line(facts: FactsTakenOver, difference: FactDifference) -> str:
+    """One line of the question: "Phone: 0176 1 → 0176 2", as the person's page shows them."""
+    from desktop_app.ui.merge_dialog import person_value  # it imports this module
+
+    person = facts.person
+    assert person is not None
+    before = with_values(person, {difference.field: difference.recorded})
+    after = with_values(person, {difference.field: difference.checked})
+    name = _(FIELD_NAMES[difference.field])
+    return (
+        f"{name}: {person_value(before, difference.field)} → "
+        f"{person_value(after, difference.field)}"
+    )
 
 
 def install(window: MainWindow) -> None:

@@ -1,0 +1,113 @@
+"""A life-situation check finished in the real window: what the person's record lacked is on
+their page at once and the status line says so; where the record says otherwise, one question
+lists the differences, keeping them the default, and updating changes the record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.visits import VisitsFeature
+from desktop_app.usecases import people, visits
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import finish_form, shown_window
+from tests.unit.test_visits import consent_answers, full_life_situation
+
+SHOTS = Path("/tmp/shots-factsback")
+
+
+def _person(session: Session) -> Person:
+    """Maria with a phone and no nationality ("—" on her page)."""
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft(
+            "Мария",
+            "Петрова",
+            "02.04.1991",
+            sex="female",
+            languages=("bg", "tr"),
+            phone="0176 1111111",
+        ),
+        confirm_duplicates=True,
+    )
+    visits.record_consent(session.store, session.user, person.id, consent_answers())
+    return person
+
+
+def _finish_check(
+    qtbot: QtBot, session: Session, person: Person
+) -> tuple[MainWindow, VisitsFeature]:
+    window = shown_window(qtbot, session, 1100)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    window.show_person(person.id)
+    page = window.person_page
+    qtbot.waitUntil(lambda: page.person is not None and page.person.id == person.id)
+    assert page.values["nationality"].text() == "—"
+    win = feature.start("life_situation")
+    assert win is not None
+    started = win.view.answers()
+    assert "nationality" not in started and started["phone"] == "0176 1111111"
+    names = {k: started[k] for k in ("family_name", "given_names", "date_of_birth")}
+    # The advisor asks the nationality and hears of a new phone number.
+    win.view.set_answers(full_life_situation() | names | {"phone": "0176 2222222"})
+    assert finish_form(qtbot, win) is not None
+    return window, feature
+
+
+def test_a_check_fills_in_the_nationality_and_asks_before_changing_the_phone(
+    qtbot: QtBot, session: Session
+) -> None:
+    person = _person(session)
+    window, feature = _finish_check(qtbot, session, person)
+    page = window.person_page
+    qtbot.waitUntil(lambda: page.values["nationality"].text() == "Bulgaria")
+    qtbot.waitUntil(
+        lambda: (row := window.model.entry(0)) is not None and row.nationality == "BG"
+    )  # the list too
+    assert "Nationality taken over into the personal data." in window.statusBar().currentMessage()
+    box = feature.take_over_question
+    assert box is not None and box.isVisible()
+    assert "Phone: 0176 1111111 → 0176 2222222" in box.text()
+    assert box.defaultButton() is box.escapeButton()  # keeping them: Enter and Escape
+    assert box.defaultButton().text() == "&Keep them"
+    assert page.values["phone"].text() == "0176 1111111"  # nothing changed unasked
+    update = next(
+        b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole
+    )
+    update.click()
+    qtbot.waitUntil(lambda: page.values["phone"].text() == "0176 2222222")
+    assert "Phone taken over into the personal data." in window.statusBar().currentMessage()
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and (stored.phone, stored.nationality) == ("0176 2222222", "BG")
+    assert feature.take_over_question is None
+    window.close()
+
+
+def test_keeping_them_leaves_the_record_and_screenshots_in_german_and_bulgarian(
+    qtbot: QtBot, session: Session
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    try:
+        for lang in ("de", "bg"):
+            set_language(lang)
+            person = _person(session)
+            window, feature = _finish_check(qtbot, session, person)
+            box = feature.take_over_question
+            assert box is not None and box.isVisible()
+            qtbot.waitUntil(lambda w=window: "—" not in w.person_page.values["nationality"].text())
+            QApplication.processEvents()
+            assert window.grab().save(str(SHOTS / f"page-{lang}.png"))
+            assert box.grab().save(str(SHOTS / f"question-{lang}.png"))
+            box.defaultButton().click()  # keep them
+            qtbot.waitUntil(lambda f=feature: f.take_over_question is None)
+            stored = people.get_person(session.store, session.user, person.id)
+            assert stored is not None and stored.phone == "0176 1111111"
+            window.close()
+    finally:
+        set_language("en")
