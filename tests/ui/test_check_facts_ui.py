@@ -89,6 +89,22 @@ def test_a_check_fills_in_the_nationality_and_asks_before_changing_the_phone(
     window.close()
 
 
+def _keep_them_with_screenshots(qtbot: QtBot, session: Session, lang: str) -> None:
+    person = _person(session)
+    window, feature = _finish_check(qtbot, session, person)
+    box = feature.take_over_question
+    assert box is not None and box.isVisible()
+    qtbot.waitUntil(lambda: "—" not in window.person_page.values["nationality"].text())
+    QApplication.processEvents()
+    assert window.grab().save(str(SHOTS / f"page-{lang}.png"))
+    assert box.grab().save(str(SHOTS / f"question-{lang}.png"))
+    box.defaultButton().click()  # keep them
+    qtbot.waitUntil(lambda: feature.take_over_question is None)
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.phone == "0176 1111111"
+    window.close()
+
+
 def test_keeping_them_leaves_the_record_and_screenshots_in_german_and_bulgarian(
     qtbot: QtBot, session: Session
 ) -> None:
@@ -96,18 +112,6 @@ def test_keeping_them_leaves_the_record_and_screenshots_in_german_and_bulgarian(
     try:
         for lang in ("de", "bg"):
             set_language(lang)
-            person = _person(session)
-            window, feature = _finish_check(qtbot, session, person)
-            box = feature.take_over_question
-            assert box is not None and box.isVisible()
-            qtbot.waitUntil(lambda w=window: "—" not in w.person_page.values["nationality"].text())
-            QApplication.processEvents()
-            assert window.grab().save(str(SHOTS / f"page-{lang}.png"))
-            assert box.grab().save(str(SHOTS / f"question-{lang}.png"))
-            box.defaultButton().click()  # keep them
-            qtbot.waitUntil(lambda f=feature: f.take_over_question is None)
-            stored = people.get_person(session.store, session.user, person.id)
-            assert stored is not None and stored.phone == "0176 1111111"
-            window.close()
+            _keep_them_with_screenshots(qtbot, session, lang)
     finally:
         set_language("en")

@@ -171,4 +171,5 @@ def test_an_edit_names_only_what_it_changed_and_an_older_check_fills_in_nothing(
     )
     people.update_person(store, user, person.id, PersonDraft("Мария", "Петрова", "1991"))
     older = visits.edit_visit(store, user, first.id, edited.answers | {"phone": "0176 5555555"})
-    assert older.facts is not None and older.facts.filled == older.facts.differing == ()
+    assert older.facts is not None and older.facts.filled == ()
+    assert older.facts.differing == ()
