@@ -46,11 +46,17 @@ def test_a_copy_made_on_another_laptop_names_the_first_as_source_and_its_work(
     ) in source
     log = part(texts.LOG_HEADING, texts.RETENTION_HEADING)
     # A's work (its audit entries came with the sync) and B's view, each by its role.
-    for purpose in ("V-a înregistrat", "A înregistrat o vizită", "A făcut o trimitere"):
+    # (the visit filled in her nationality, sex and languages: "corrected or completed")
+    for purpose in (
+        "V-a înregistrat",
+        "A înregistrat o vizită",
+        "A corectat sau a completat date",
+        "A făcut o trimitere",
+    ):
         assert purpose in log
     assert "A văzut datele dumneavoastră pentru consiliere" in log
     # B's own coordinator by role; A's accounts do not sync, but A's entries carry the role
     # its coordinator worked with: by role too, not "on another laptop of our team".
-    assert log.count("Coordonator") == 4, log
+    assert log.count("Coordonator") == 5, log
     assert "Angajat pe alt laptop al echipei noastre" not in log
     assert "anna" not in log

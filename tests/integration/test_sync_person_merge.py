@@ -64,6 +64,10 @@ def _two_marias(laptops: Laptops) -> tuple[Session, Session, Session, str, str]:
     other = add_person(b, "Maria", "Popescu", "12.04.1990", "0151 2222222")
     visits.finish_visit(a.store, a.user, kept, "life_situation", full_life_situation())
     visits.finish_visit(b.store, b.user, other, "life_situation", full_life_situation())
+    # The checks filled in what the entries lacked (``people.take_over_check_facts``): set
+    # back, each entry holds what registering gave it.
+    edit_person(a, kept, nationality="", sex="", languages="")
+    edit_person(b, other, nationality="", sex="", languages="")
     referrals_uc.issue_referral(b.store, b.user, other, "jobcenter", "buergergeld")
     laptops.sync(a, b, c, a)
     person = people.get_person(a.store, a.user, kept, log_view=False)
