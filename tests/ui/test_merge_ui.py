@@ -57,7 +57,9 @@ def _maria_twice(laptops: Laptops) -> tuple[Session, Session, str, str]:
         b.user,
         PersonDraft("Maria", "Popescu", "12.04.1990", nationality="RO", phone="0151 2222222"),
     ).id
-    visits.finish_visit(a.store, a.user, on_a, "life_situation", full_life_situation())
+    # A nationality the record cannot take over: A's entry keeps none (B's holds RO).
+    unclear = full_life_situation() | {"nationality": "stateless_unclear"}
+    visits.finish_visit(a.store, a.user, on_a, "life_situation", unclear)
     visits.finish_visit(b.store, b.user, on_b, "life_situation", full_life_situation())
     laptops.sync(a, b, a)
     return a, b, on_a, on_b

@@ -244,6 +244,8 @@ def _visit_conflict_on_the_entry_to_merge_away(
     kept, merged = merges.kept_and_merged(one, two)
     answers = full_life_situation()
     visit = visits.finish_visit(a.store, a.user, merged, "life_situation", answers)
+    # The kept entry holds what the check filled into the other: the merge changes neither.
+    visits.finish_visit(a.store, a.user, kept, "life_situation", answers)
     laptops.sync(a, b)
     visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
     visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 520})

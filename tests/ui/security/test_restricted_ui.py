@@ -46,6 +46,8 @@ def _case(session: Session) -> tuple[str, visits.Visit]:
     visits.record_consent(store, session.user, pid, consent_answers(), today=TODAY)
     answers = {**full_life_situation(), "work_exploitation_signs": ["wages_withheld"]}
     answers["exploitation_notes"] = "Lohn seit März nicht gezahlt"
+    # Languages the record takes over that open the form in one language, as before.
+    answers["languages"] = ["de"]
     visit = visits.finish_visit(store, session.user, pid, "life_situation", answers, today=TODAY)
     return pid, visit
 
