@@ -2597,8 +2597,10 @@ class ReferralsFeature:
         """The notice of the follow-ups due, on the page while nobody is opened (a count, no
         names: it is read with nobody's record open)."""
         count = 0
-        if self.window.person_page.person is None:
-            session = self.window.session
+        session = self.window.session
+        # The window's store closed (locked away, another user, a restore, quitting): a page
+        # shown or a sync finished after it is not counted (raised in the event loop before).
+        if self.window.person_page.person is None and not session.store.closed:
             count = uc.count_follow_ups_due(session.store, session.user, dt.date.today())
         if count:
             self.due_notice.text.setText(
