@@ -30,6 +30,7 @@ from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
 from sync_server.service import AuthenticatedDevice
 from tests.integration.sync_harness import (
+    AS_THE_CHECK_SAYS,
     Laptops,
     Member,
     Organisation,
@@ -83,7 +84,7 @@ def test_a_crafted_erasure_from_a_laptop_that_may_not_erase_is_refused(
     on the other laptops. Its tombstones of its own visit and of a visit never stored go."""
     a, b = laptops.new("A"), laptops.new("B", role=role)
     c = laptops.new("C", role=Role.HELPER)
-    pid = add_person(a, "Радка", "Стоянова", "1990")
+    pid = add_person(a, "Радка", "Стоянова", "1990", **AS_THE_CHECK_SAYS)
     theirs = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
     laptops.sync(a)
     visits.edit_visit(a.store, a.user, theirs.id, {**full_life_situation(), "rent": 480})
@@ -133,7 +134,7 @@ def test_a_visit_another_helper_pushed_after_an_erasure_goes_with_its_writers_or
     and sends its own tombstone; the three laptops converge."""
     c = laptops.new("C")
     a, b = laptops.new("A", role=Role.HELPER), laptops.new("B", role=Role.HELPER)
-    pid = add_person(c, "Радка", "Стоянова", "1990")
+    pid = add_person(c, "Радка", "Стоянова", "1990", **AS_THE_CHECK_SAYS)
     laptops.sync(c, a, b)
     visit = visits.finish_visit(b.store, b.user, pid, "life_situation", full_life_situation())
     data_rights.erase_person(c.store, c.user, pid)
@@ -166,7 +167,7 @@ def test_an_erasure_the_server_refuses_leaves_the_outbox_and_the_rest_goes(
     erasure is refused, dropped from the outbox (not sent round after round), and what else
     the laptop recorded reaches the others."""
     a, b = laptops.new("A"), laptops.new("B", role=Role.HELPER)
-    pid = add_person(a, "Радка", "Стоянова", "1990")
+    pid = add_person(a, "Радка", "Стоянова", "1990", **AS_THE_CHECK_SAYS)
     laptops.sync(a, b)
     # B's first account logged in before the laptop was approved for helpers: its session
     # still holds the coordinator's role, as an altered program would.
@@ -186,7 +187,7 @@ def test_an_erasure_the_server_refuses_leaves_the_outbox_and_the_rest_goes(
 def test_a_coordinators_erasure_still_travels(laptops: Laptops, server: ServerProcess) -> None:
     a = laptops.new("A")
     d, b = laptops.new("D", role=Role.COORDINATOR), laptops.new("B", role=Role.HELPER)
-    pid = add_person(a, "Радка", "Стоянова", "1990")
+    pid = add_person(a, "Радка", "Стоянова", "1990", **AS_THE_CHECK_SAYS)
     laptops.sync(a, d, b)
     data_rights.erase_person(d.store, d.user, pid)
     laptops.sync(d, a, b)
@@ -201,7 +202,7 @@ def test_a_helpers_laptop_applying_a_remote_erasure_over_its_own_changes_syncs_a
     erasure over its own revisions and sends the person's tombstone at B's revision: taken,
     as the server holds the person's erasure already. Nothing stays waiting on B."""
     a, b = laptops.new("A"), laptops.new("B", role=Role.HELPER)
-    pid = add_person(a, "Радка", "Стоянова", "1990")
+    pid = add_person(a, "Радка", "Стоянова", "1990", **AS_THE_CHECK_SAYS)
     laptops.sync(a, b)
     edit_person(b, pid, phone="0176 1111111")
     edit_person(b, pid, phone="0176 2222222")
@@ -221,8 +222,8 @@ def test_an_advisor_merging_two_entries_of_one_person_syncs(
     laptops: Laptops, server: ServerProcess
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
-    one = add_person(a, "Радка", "Стоянова", "1990")
-    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111")
+    one = add_person(a, "Радка", "Стоянова", "1990", **AS_THE_CHECK_SAYS)
+    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111", **AS_THE_CHECK_SAYS)
     kept, merged = merges.kept_and_merged(one, other)
     visits.finish_visit(a.store, a.user, merged, "life_situation", full_life_situation())
     laptops.sync(a, b)
@@ -248,9 +249,9 @@ def test_an_advisors_merge_erases_a_decision_another_laptop_recorded(
     entry are different people. The merge writes that decision anew for the entry kept and
     leaves the old one as a tombstone, A's record: taken with the merge's tombstone."""
     a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
-    one = add_person(a, "Радка", "Стоянова", "1990")
-    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111")
-    third = add_person(a, "Радка", "Стоянова", "1990", "0176 2222222")
+    one = add_person(a, "Радка", "Стоянова", "1990", **AS_THE_CHECK_SAYS)
+    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111", **AS_THE_CHECK_SAYS)
+    third = add_person(a, "Радка", "Стоянова", "1990", "0176 2222222", **AS_THE_CHECK_SAYS)
     kept, merged = merges.kept_and_merged(one, other)
     assert duplicates.mark_different_people(a.store, a.user, merged, third)
     decided = duplicates.pair_id(merged, third)
@@ -463,9 +464,9 @@ def test_an_advisors_merge_cut_into_two_pushes_keeps_its_tombstones_together(
     entry's and be refused (the decision, A's, would stay on the server). It goes with the
     entry's tombstone: both taken, nothing waits on B, A follows the merge."""
     a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
-    one = add_person(a, "Радка", "Стоянова", "1990")
-    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111")
-    third = add_person(a, "Радка", "Стоянова", "1990", "0176 2222222")
+    one = add_person(a, "Радка", "Стоянова", "1990", **AS_THE_CHECK_SAYS)
+    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111", **AS_THE_CHECK_SAYS)
+    third = add_person(a, "Радка", "Стоянова", "1990", "0176 2222222", **AS_THE_CHECK_SAYS)
     kept, merged = merges.kept_and_merged(one, other)
     visits.finish_visit(a.store, a.user, merged, "life_situation", full_life_situation())
     assert duplicates.mark_different_people(a.store, a.user, merged, third)

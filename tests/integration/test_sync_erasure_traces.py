@@ -16,6 +16,7 @@ from desktop_app.usecases import access, accounts, data_rights, people, referral
 from desktop_app.usecases.accounts import Session
 from sync_server import models
 from tests.integration.sync_harness import (
+    AS_THE_CHECK_SAYS,
     Laptops,
     ServerProcess,
     add_person,
@@ -232,7 +233,7 @@ def test_a_persons_tombstone_without_the_flag_is_refused_by_laptops(
     (Laptops of versions before the flag, two days older than this, sent it so; none was
     released.)"""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = add_person(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
+    pid = add_person(a, "Радка", "Стоянова", "1990", "+359 88 765 4321", **AS_THE_CHECK_SAYS)
     visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
     laptops.sync(a, b)
     clock = record_state("person", pid, {"x": 1}, a.store.device_id).fields["x"].clock
