@@ -108,13 +108,25 @@ def test_forms_state_the_format_their_functions_need_and_older_laptops_call_them
     # This laptop as one of the version before: its loader without the function, format 1.
     monkeypatch.delitem(expressions.FUNCTIONS, "days_since")
     monkeypatch.setattr(reference, "PUBLICATION_FORMAT", 1)
+    _older_laptop_keeps_its_forms(session, content, shipped, own_format=1)
+
+
+def _older_laptop_keeps_its_forms(
+    session: Session,
+    content: dict[str, Any],
+    shipped: dict[str, FormDefinition],
+    *,
+    own_format: int,
+) -> None:
+    """The publication ``content`` arrives at this laptop (made one of format ``own_format``):
+    it is a newer version's, the shipped forms stay in force; stated as ``own_format`` it would
+    have been taken for damage there."""
     _arrive(session, reference.FORMS, content)
     assert reference.unusable_publications(session.store) == [
         reference.Unusable(reference.FORMS, reference.NEWER, __version__, 2)
     ]
     assert reference.forms_in_force(session.store) == shipped
-    # Stated as format 1 it would have been taken for damage there.
-    _arrive(session, reference.FORMS, {**content, "format": 1})
+    _arrive(session, reference.FORMS, {**content, "format": own_format})
     [found] = reference.unusable_publications(session.store)
     assert found.reason == reference.DAMAGED
 
@@ -168,15 +180,7 @@ def test_forms_with_notices_state_format_3_and_older_laptops_keep_their_shipped_
 
     monkeypatch.setattr(reference, "form_from_mapping", older_loader)
     monkeypatch.setattr(reference, "PUBLICATION_FORMAT", 2)
-    _arrive(session, reference.FORMS, content)
-    assert reference.unusable_publications(session.store) == [
-        reference.Unusable(reference.FORMS, reference.NEWER, __version__, 2)
-    ]
-    assert reference.forms_in_force(session.store) == shipped
-    # Stated as format 2 it would have been taken for damage there.
-    _arrive(session, reference.FORMS, {**content, "format": 2})
-    [found] = reference.unusable_publications(session.store)
-    assert found.reason == reference.DAMAGED
+    _older_laptop_keeps_its_forms(session, content, shipped, own_format=2)
 
 
 def test_nothing_published_is_nothing_unusable(session: Session) -> None:
