@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QTabWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.referral import Referral, ReferralStatus
@@ -20,7 +20,7 @@ from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import cell, shown_window, type_text
-from tests.ui.test_referrals_ui import _person
+from tests.ui.test_referrals_ui import _person, open_referrals_tab
 
 SHOTS = Path("/tmp/shots-statusdlg")
 
@@ -164,11 +164,7 @@ def test_the_latest_outcome_is_read_on_the_referrals_tab(
             )
             uc.change_status(session.store, session.user, made.id, ReferralStatus.ATTENDED, outcome)
         uc.issue_referral(session.store, session.user, person.id, "familienkasse", "kindergeld")
-        window = shown_window(qtbot, session, 1024)
-        window.show_person(person.id)
-        tab = window.referrals.tab  # type: ignore[attr-defined]
-        [tabs] = [t for t in window.findChildren(QTabWidget) if t.indexOf(tab) >= 0]
-        tabs.setCurrentWidget(tab)
+        window, tab = open_referrals_tab(qtbot, session, person.id, 1024)
         qtbot.waitUntil(tab.outcome.isVisible, timeout=5000)
         described = Qt.ItemDataRole.AccessibleDescriptionRole
         for row, referral in enumerate(tab.referrals):

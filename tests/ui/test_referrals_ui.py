@@ -90,6 +90,19 @@ def _window(
     return window, window.referrals  # type: ignore[attr-defined]
 
 
+def open_referrals_tab(
+    qtbot: QtBot, session: Session, person_id: str, width: int
+) -> tuple[MainWindow, ui.ReferralsTab]:
+    """The main window ``width`` px wide, the person opened on her referrals tab."""
+    window = shown_window(qtbot, session, width)
+    window.show_person(person_id)
+    tab = window.referrals.tab  # type: ignore[attr-defined]
+    [tabs] = [t for t in window.findChildren(QTabWidget) if t.indexOf(tab) >= 0]
+    tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(tab.table.isVisible, timeout=5000)
+    return window, tab
+
+
 def _open_dialog(feature: ui.ReferralsFeature) -> ui.ReferDialog:
     assert feature.refer_button.isVisible()
     feature.refer_button.click()
@@ -1037,12 +1050,7 @@ def test_the_persons_referrals_show_service_and_appointment_at_a_laptops_width(
         uc.issue_referral(
             session.store, session.user, person.id, service_id, "kindergeld", appointment=when
         )
-    window = shown_window(qtbot, session, 1100)
-    window.show_person(person.id)
-    tab = window.referrals.tab  # type: ignore[attr-defined]
-    [tabs] = [t for t in window.findChildren(QTabWidget) if t.indexOf(tab) >= 0]
-    tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(tab.table.isVisible, timeout=5000)
+    _window, tab = open_referrals_tab(qtbot, session, person.id, 1100)
     table, header = tab.table, tab.table.horizontalHeader()
     headers = [header_cell(table, c).text() for c in range(table.columnCount())]
     service, appointment = headers.index(service_header), headers.index(appointment_header)
