@@ -24,6 +24,7 @@ from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import finish_form
 from tests.ui.test_forms_ui import CHECK_ANSWERS, choose, type_into
+from tests.unit.test_visits import short_skills_check
 
 SCREEN = QSize(1366, 768)  # the helper's laptop
 FAMILY_NOTICE = {
@@ -170,14 +171,7 @@ def test_a_stored_skills_check_reopened_shows_its_own_languages(
 ) -> None:
     set_language("ro")
     person = _person(session, ("ro", "hu"))
-    answers = {
-        "language_levels": [{"language": "de", "level": {"level": "A2", "assessed": "self"}}],
-        "latin_literacy": "fluent",
-        "school_years": 8,
-        "school_certificate": "lower_secondary",
-        "looking_for_work": "yes",
-        "jobcenter_registration": "no",
-    }
+    answers = short_skills_check()
     visit = visits.finish_visit(session.store, session.user, person.id, "skills_check", answers)
     win = _window(qtbot, session, person, "skills_check", visit=visit)
     assert win.view.answers()["language_levels"] == answers["language_levels"]

@@ -22,6 +22,7 @@ from desktop_app.usecases import people, reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD, record_sharing_consent
+from tests.unit.test_visits import short_skills_check
 
 NOW = dt.datetime(2026, 11, 25, 10, 15)
 
@@ -648,14 +649,7 @@ def test_services_of_the_next_steps_accepted_are_suggested_until_referred(
     (folder / "citizens_office.yaml").unlink()
     reference.publish_directory_folder(session.store, session.user, folder)
     assert uc.suggested_services(session.store, session.user, person.id) == ["clearingstelle"]
-    skills = {
-        "language_levels": [{"language": "de", "level": {"level": "A1", "assessed": "self"}}],
-        "latin_literacy": "fluent",
-        "school_years": 8,
-        "school_certificate": "lower_secondary",
-        "looking_for_work": "yes",
-        "jobcenter_registration": "no",
-    }
+    skills = short_skills_check("A1")
     decided = {"integration_course": "accepted", "job_centre_registration": "dismissed"}
     begun = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     skills_visit = visits.finish_visit(

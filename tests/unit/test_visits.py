@@ -367,16 +367,22 @@ def test_a_sync_between_an_edits_check_and_its_transaction_is_not_undone(
     assert len(calls) == 5
 
 
-def test_skills_check_with_next_step_decisions(session: Any) -> None:
-    store, user = session.store, session.user
-    answers = {
-        "language_levels": [{"language": "de", "level": {"level": "A2", "assessed": "self"}}],
+def short_skills_check(german: str = "A2") -> dict[str, Any]:
+    """A skills check's fewest answers: German at ``german`` (self-assessed), 8 school years,
+    looking for work and not registered at the job centre."""
+    return {
+        "language_levels": [{"language": "de", "level": {"level": german, "assessed": "self"}}],
         "latin_literacy": "fluent",
         "school_years": 8,
         "school_certificate": "lower_secondary",
         "looking_for_work": "yes",
         "jobcenter_registration": "no",
     }
+
+
+def test_skills_check_with_next_step_decisions(session: Any) -> None:
+    store, user = session.store, session.user
+    answers = short_skills_check()
     visit = visits.finish_visit(
         store,
         user,
