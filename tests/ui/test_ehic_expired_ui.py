@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
+from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import finish_form
 from tests.ui.test_forms_ui import CHECK_ANSWERS, _editing, choose, press, type_into
@@ -23,18 +24,26 @@ REASONS = {
 }
 
 
-@pytest.mark.parametrize("lang", ["de", "ro"])
-def test_the_end_page_suggests_the_clearingstelle_for_an_expired_card(
-    qtbot: QtBot, session: Session, tmp_path: Path, lang: str
-) -> None:
-    set_language(lang)
+def _card_expired_in_2020(qtbot: QtBot, session: Session) -> VisitWindow:
+    """A finished check opened again (consent given), its insurance changed to an EHIC valid
+    until 31.01.2020."""
     answers = {**CHECK_ANSWERS, "insurance_status": "statutory", "urgent_medical_need": "no"}
     _feature, win, _person = _editing(qtbot, session, answers, consent=True)
     view = win.view
     view.show_section("health")
     choose(view, "insurance_status", "ehic")
-    # the form is evaluated for today (a new visit's day): 2020 is past, five years on ahead
+    # the form is evaluated for the visit's day (today): 2020 is past, five years on ahead
     type_into(view, "ehic_valid_until", "31.01.2020")
+    return win
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_the_end_page_suggests_the_clearingstelle_for_an_expired_card(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str
+) -> None:
+    set_language(lang)
+    win = _card_expired_in_2020(qtbot, session)
+    view = win.view
     assert view.answers()["ehic_valid_until"] == "2020-01-31"
     view.show_section("__next_steps__")
     page = view.steps_page
@@ -62,12 +71,8 @@ def test_the_end_page_suggests_the_clearingstelle_for_an_expired_card(
 
 def test_the_step_accepted_is_stored_with_the_visit(qtbot: QtBot, session: Session) -> None:
     set_language("de")
-    answers = {**CHECK_ANSWERS, "insurance_status": "statutory", "urgent_medical_need": "no"}
-    _feature, win, _person = _editing(qtbot, session, answers, consent=True)
+    win = _card_expired_in_2020(qtbot, session)
     view = win.view
-    view.show_section("health")
-    choose(view, "insurance_status", "ehic")
-    type_into(view, "ehic_valid_until", "31.01.2020")
     view.show_section("__next_steps__")
     radio = view.steps_page.findChild(QRadioButton, f"step:{STEP}:accepted")
     assert radio is not None
