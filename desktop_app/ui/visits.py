@@ -56,7 +56,7 @@ from desktop_app.domain.person import Person, nationality_answer
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
-from desktop_app.i18n.formatting import format_moment, format_time_of_day
+from desktop_app.i18n.formatting import format_moment, format_time_of_day, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
@@ -103,6 +103,8 @@ DRAFT_WAIT_MS = 30_000
 CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
 #: the skills check's languages, one entry per language with its level
 SKILLS_LANGUAGES = "language_levels"
+#: an entry's own name for a language the form has no option for ("other language")
+OTHER_LANGUAGE = "language_other"
 #: where the consent texts' section "About your data" starts (``scrollToAnchor``)
 ABOUT_ANCHOR = "about_your_data"
 
@@ -199,9 +201,17 @@ def languages_from_person(person: Person, definition: FormDefinition) -> dict[st
     except KeyError:  # a form without the question (none is shipped or can be published)
         return {}
     choice = group.subfield("language")
-    known = [o for o in choice.option_ids() if o != "other"] if choice else []
-    codes = dict.fromkeys(_FORM_LANGUAGE.get(code, code) for code in person.languages)
-    entries = [{"language": code} for code in codes if code in known][: group.max_items]
+    options = choice.option_ids() if choice else []
+    known = [o for o in options if o != "other"]
+    other = "other" in options and group.subfield(OTHER_LANGUAGE) is not None
+    entries: list[dict[str, Any]] = []
+    for code in dict.fromkeys(_FORM_LANGUAGE.get(code, code) for code in person.languages):
+        if code in known:
+            entries.append({"language": code})
+        elif other and (name := language_name(code, "de")) != code:
+            # Polish, Arabic …: "other language", named in German as the letters quote it
+            entries.append({"language": "other", OTHER_LANGUAGE: name})
+    entries = entries[: group.max_items]
     return {SKILLS_LANGUAGES: entries} if entries else {}
 
 

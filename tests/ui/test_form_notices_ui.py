@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
@@ -139,8 +139,9 @@ def test_a_new_skills_check_starts_with_the_persons_languages(
     qtbot: QtBot, session: Session, tmp_path: Path, lang: str
 ) -> None:
     """Romanian and Romani (rmy in the record: the form's rom) and German; Polish has no
-    option of its own and is left to the advisor. Their levels are asked: the check is not
-    finished before, so no language is stored that nobody confirmed."""
+    option of its own: it is "other language", named in German as the job centre's letter
+    quotes it. Their levels are asked: the check is not finished before, so no language is
+    stored that nobody confirmed."""
     set_language(lang)
     person = _person(session, ("ro", "rmy", "pl", "de"))
     win = _window(qtbot, session, person, "skills_check")
@@ -148,8 +149,11 @@ def test_a_new_skills_check_starts_with_the_persons_languages(
     assert view.answers()["language_levels"] == [
         {"language": "ro"},
         {"language": "rom"},
+        {"language": "other", "language_other": "Polnisch"},
         {"language": "de"},
     ]
+    other = view.input("language_levels[2].language_other")
+    assert isinstance(other, QLineEdit) and other.isVisible() and other.text() == "Polnisch"
     assert not win.dirty  # opening is no change: no draft of it
     # the keyboard at the first level to ask, not at the language already chosen
     group = view.editors["language_levels"]
