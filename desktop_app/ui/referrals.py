@@ -1602,6 +1602,14 @@ class StatusDialog(QDialog):
         self._on_appointment_changed()
         self.status.currentIndexChanged.connect(self._on_status_chosen)
         self._on_status_chosen()
+        # Ticking "Appointment agreed" on a referral only issued moves the status to
+        # "Appointment made" with it, unless the user chose a status here: with the dialog
+        # opening on the status it has, an advisor who noted the date the job centre gave
+        # saved it as still "issued" (the follow-ups list and the report's counts with it).
+        self._status_by_tick = False
+        self._status_picked = False
+        self.status.activated.connect(self._on_status_picked)
+        self.has_appointment.toggled.connect(self._on_appointment_ticked)
         # Saved as it was opened, nothing is written: no step repeating the status in the
         # history, no new revision to sync.
         self._opened_with = self._entered()
@@ -1670,6 +1678,21 @@ class StatusDialog(QDialog):
     def _on_follow_up_ticked(self, _ticked: bool) -> None:
         if not self._proposing:
             self._follow_up_ticked = True
+
+    def _on_status_picked(self, *_args: object) -> None:
+        self._status_picked = True  # the user's own choice (``activated``: never by the code)
+
+    def _on_appointment_ticked(self, agreed: bool) -> None:
+        """A date agreed for a referral only issued: "Appointment made" is chosen with it (and
+        unchosen with the tick), never over a status the user picked in this dialog."""
+        if self._status_picked or self.referral.status is not ReferralStatus.ISSUED:
+            return
+        if agreed and self.status.currentData() == ReferralStatus.ISSUED.value:
+            self._status_by_tick = True
+            self.status.setCurrentIndex(self.status.findData(ReferralStatus.APPOINTMENT_MADE.value))
+        elif not agreed and self._status_by_tick:
+            self._status_by_tick = False
+            self.status.setCurrentIndex(self.status.findData(ReferralStatus.ISSUED.value))
 
     def _on_status_chosen(self, *_args: object) -> None:
         """With the outcome noted, a follow-up whose day has come is done: unticked, unless

@@ -232,3 +232,62 @@ def test_the_opening_hours_warning_leaves_no_gap_in_the_status_dialog(
         window.close()
     finally:
         set_language("en")
+
+
+def test_an_appointment_agreed_moves_an_issued_referral_to_appointment_made(
+    qtbot: QtBot, session: Session
+) -> None:
+    """An advisor noting the date the job centre gave ticked "Appointment agreed" and saved:
+    the referral stayed "issued" (the dialog opens on the status it has). Ticked, the status
+    goes to "Appointment made" with it, and back unticked; a status the user chose stays."""
+    set_language("de")
+    try:
+        person = _person(session, "Ștefan", "Țărănescu")
+        referral = uc.issue_referral(
+            session.store, session.user, person.id, "jobcenter", "buergergeld"
+        )
+        window = shown_window(qtbot, session, 1366)
+        dialog = window.referrals.open_status_dialog(referral)  # type: ignore[attr-defined]
+        _active(qtbot, dialog)
+        assert dialog.status.currentData() == ReferralStatus.ISSUED.value
+        dialog.has_appointment.setFocus()
+        qtbot.keyClick(dialog.has_appointment, Qt.Key.Key_Space)
+        assert dialog.status.currentData() == ReferralStatus.APPOINTMENT_MADE.value
+        qtbot.keyClick(dialog.has_appointment, Qt.Key.Key_Space)  # not agreed after all
+        assert dialog.status.currentData() == ReferralStatus.ISSUED.value
+        # the status chosen by the user (arrow keys on the list) is theirs: the tick keeps it
+        dialog.status.setFocus()
+        qtbot.keyClick(dialog.status, Qt.Key.Key_Down)
+        qtbot.keyClick(dialog.status, Qt.Key.Key_Down)
+        assert dialog.status.currentData() == ReferralStatus.ATTENDED.value
+        dialog.has_appointment.setFocus()
+        qtbot.keyClick(dialog.has_appointment, Qt.Key.Key_Space)
+        assert dialog.status.currentData() == ReferralStatus.ATTENDED.value
+        dialog.status.setFocus()
+        qtbot.keyClick(dialog.status, Qt.Key.Key_Up)
+        assert dialog.status.currentData() == ReferralStatus.APPOINTMENT_MADE.value
+        with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+            qtbot.keyClick(dialog.status, Qt.Key.Key_Return)
+        assert not dialog.isVisible()
+        stored = uc.get_referral(session.store, session.user, referral.id)
+        assert stored.status is ReferralStatus.APPOINTMENT_MADE
+        assert stored.appointment is not None
+        window.close()
+    finally:
+        set_language("en")
+
+
+def test_an_appointment_ticked_on_a_referral_past_issued_leaves_its_status(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Attended, the appointment's date noted afterwards is history: the status stays."""
+    referral = _attended_and_due(session)
+    window = shown_window(qtbot, session, 1366)
+    dialog = window.referrals.open_status_dialog(referral)  # type: ignore[attr-defined]
+    _active(qtbot, dialog)
+    dialog.has_appointment.setFocus()
+    qtbot.keyClick(dialog.has_appointment, Qt.Key.Key_Space)
+    assert dialog.has_appointment.isChecked()
+    assert dialog.status.currentData() == ReferralStatus.ATTENDED.value
+    dialog.reject()
+    window.close()
