@@ -1296,6 +1296,12 @@ class NextStepsPage(QScrollArea):
                 reason.setWordWrap(True)
                 reason.setStyleSheet("color: #555;")
                 box.addWidget(reason)
+                # Why, in the person's language too: only the step's name was said to them.
+                if why := self.langs.client_text(step.reason):
+                    told = QLabel(why)
+                    told.setWordWrap(True)
+                    told.setStyleSheet(f"color: {CLIENT_COLOUR}; font-style: italic;")
+                    box.addWidget(told)
             row = QHBoxLayout()
             group = QButtonGroup(frame)
             for decision, text in (("accepted", _("Accept")), ("dismissed", _("Dismiss"))):

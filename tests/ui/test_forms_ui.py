@@ -743,6 +743,35 @@ def test_bilingual_mode_shows_both_languages(qtbot: QtBot, session: Session) -> 
     assert combo.currentText() == "bulgarisch"
 
 
+def test_a_next_steps_reason_is_said_in_the_persons_language_too(
+    qtbot: QtBot, session: Session
+) -> None:
+    """With the person's language shown, the end page gave a step's name in both languages
+    and its reason only in the advisor's: why the step is suggested was not said to them."""
+    set_language("de")
+    win, _ = _open(qtbot, session, "skills_check")
+    view = win.view
+    _answer_skills_for_a_course_and_the_jobcenter(view)
+    view.show_section("__next_steps__")
+    page = view.steps_page
+    [step] = [s for s in page.steps if s.id == "integration_course"]
+    assert step.reason is not None
+    texts = [w.text() for w in page.findChildren(QLabel) if w.isVisible()]
+    assert win.client_combo.currentData() == "bg"
+    assert step.reason["de"] in texts and step.reason["bg"] in texts
+    if shots := os.environ.get("FORM_SHOTS"):
+        win.grab().save(f"{shots}/steps-reason-de-bg.png")
+    choose_client: Any = win.client_combo
+    choose_client.setCurrentIndex(0)  # off: the advisor's language only
+
+    def shown() -> list[str]:
+        return [w.text() for w in page.findChildren(QLabel) if w.isVisible()]
+
+    qtbot.waitUntil(lambda: step.reason is not None and step.reason["de"] in shown())
+    assert step.reason["bg"] not in shown()
+    win.close()
+
+
 # A finished life-situation check of ``_person`` (urgency: today).
 CHECK_ANSWERS: dict[str, Any] = {
     "family_name": "Петрова",
