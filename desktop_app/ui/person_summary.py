@@ -178,18 +178,27 @@ def qualifications_text(skills: SkillsFacts) -> str:
 SUMMARY_OUTCOME_CHARS = 40
 
 
-def referrals_text(summary: PersonSummary, directory: ServiceDirectory) -> str:
+def referrals_text(
+    summary: PersonSummary, directory: ServiceDirectory, today: dt.date | None = None
+) -> str:
     """The open referrals, their services named from ``directory`` (the one in force), each
-    with its latest outcome, short."""
+    with its follow-up (overdue said so, as of ``today``) and its latest outcome, short."""
+    today = today or dt.date.today()
     lines = []
     for referral in summary.open_referrals:
         # A helper's draft said "Issued" here while its tab said it awaits sign-off: taken as
         # ready to hand over.
         what = f"{name_in(directory, referral.service_id)}: {referral_status_text(referral)}"
         if referral.follow_up is not None:
-            what = _("{referral}, follow-up on {date}").format(
-                referral=what, date=format_partial_date(referral.follow_up.isoformat())
-            )
+            # The call that was due, said as due: "follow-up on 3 Sept" read as if ahead.
+            when = referral.follow_up
+            if when < today:
+                line = _("{referral}, follow-up overdue since {date}")
+            elif when == today:
+                line = _("{referral}, follow-up due today")
+            else:
+                line = _("{referral}, follow-up on {date}")
+            what = line.format(referral=what, date=format_partial_date(when.isoformat()))
         if referral.outcome:  # it was read only in the referrals tab's tooltip
             what = _("{referral}; outcome: {outcome}").format(
                 referral=what, outcome=outcome_line(referral.outcome, SUMMARY_OUTCOME_CHARS)

@@ -535,3 +535,35 @@ def test_the_summary_gives_each_open_referrals_latest_outcome_short(
         window.close()
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "overdue", "due_today"),
+    [
+        ("de", "Nachverfolgung überfällig seit", "Nachverfolgung heute fällig"),
+        ("bg", "проследяването е просрочено от", "проследяване днес"),
+        ("ro", "urmărire restantă din", "urmărire astăzi"),
+    ],
+)
+def test_a_follow_up_whose_day_has_passed_is_said_to_be_overdue(
+    qtbot: QtBot, session: Session, lang: str, overdue: str, due_today: str
+) -> None:
+    """A returning person's summary said "follow-up on 3 Sept" of a call three months
+    overdue, as of one still ahead: the advisor in front of her did not ask how it went."""
+    set_language(lang)
+    try:
+        person_id = returning_mother(session)
+        [first, second] = referrals_uc.referrals_of(session.store, session.user, person_id)
+        today = dt.date.today()
+        past = today - dt.timedelta(days=95)
+        for referral, day in ((first, past), (second, today)):
+            referrals_uc.change_status(
+                session.store, session.user, referral.id, referral.status, follow_up=day
+            )
+        window, view = _summary(qtbot, session, person_id)
+        lines = view.values["referrals"].text().splitlines()
+        assert any(line.endswith(f"{overdue} {_short(past)}") for line in lines), lines
+        assert any(line.endswith(due_today) for line in lines), lines
+        window.close()
+    finally:
+        set_language("en")
