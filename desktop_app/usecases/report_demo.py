@@ -243,6 +243,12 @@ def generate_activity(
                     status = "appointment_made" if r() < 0.5 else "issued"
                 went = status == "closed" and r() < 0.6
                 history = _status_steps(history_rng, status, went, at, today)
+                # "Outcome noted" has one written (the status dialog asks for it); picked in
+                # turn, so the demo's figures drawn after it stay as they were
+                outcome = (
+                    _OUTCOMES[len(referrals) % len(_OUTCOMES)] if status == "outcome_noted" else ""
+                )
+                history[-1]["outcome"] = outcome
                 ref = _sync(rng, hlc, devices, authors)
                 ref.update(
                     person_id=pid,
@@ -262,7 +268,7 @@ def generate_activity(
                     client_lang="bg" if person["nationality"] == "bulgarian" else "ro",
                     status=status,
                     follow_up=(day + dt.timedelta(days=14)).isoformat(),
-                    outcome="",
+                    outcome=outcome,
                     status_changed_at=history[-1]["at"],
                     status_history=json.dumps(history),
                 )
@@ -294,6 +300,17 @@ def generate_activity(
                 quick.append(q)
         day += dt.timedelta(days=1)
     return DemoActivity(visits, referrals, quick, consents)
+
+
+#: What advisors note as a referral's outcome (in German, as they write them for colleagues).
+_OUTCOMES = (
+    "Antrag gestellt, Bescheid steht noch aus.",
+    "Termin wahrgenommen, Unterlagen werden nachgereicht.",
+    "Kursplatz zugesagt, Beginn im nächsten Monat.",
+    "Krankenversicherung geklärt, Versichertenkarte beantragt.",
+    "Beratung erfolgt, derzeit kein weiterer Bedarf.",
+    "Anmeldung erledigt, Bestätigung liegt vor.",
+)
 
 
 def _status_steps(

@@ -540,7 +540,7 @@ def test_demo_histories_reach_their_status_and_consents_carry_the_text_of_their_
         consents = [(c.given_on, c.text_version) for c in s.scalars(select(ConsentRow))]
     order = list(ReferralStatus)
     kinds = set()
-    slotted = attended = 0
+    slotted = attended = noted = 0
     for referral_id, status, changed_at in rows:
         history = referrals_uc.status_history(session.store, session.user, referral_id)
         steps = [h.status for h in history]
@@ -571,7 +571,14 @@ def test_demo_histories_reach_their_status_and_consents_carry_the_text_of_their_
         else:
             assert appointment is None
         attended += ReferralStatus.ATTENDED in steps
-    assert attended > 10 and slotted == attended
+        # "Outcome noted" with an outcome written (the status dialog refuses it without one),
+        # in the step that noted it; none before
+        if status == ReferralStatus.OUTCOME_NOTED:
+            noted += 1
+            assert referral.outcome and history[-1].outcome == referral.outcome
+        else:
+            assert referral.outcome == ""
+    assert attended > 10 and slotted == attended and noted > 3
     assert len(kinds) >= 5  # issued, appointment made, attended, outcome noted, closed ones
     earliest = "2026-11-1"
     seen = set()
