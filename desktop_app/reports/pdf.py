@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,6 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
+    Flowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -38,6 +40,7 @@ from reportlab.platypus import (
 from reportlab.platypus import (
     Table as PdfTable,
 )
+from reportlab.platypus.flowables import _listWrapOn
 
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import N_, gettext_in
@@ -198,6 +201,55 @@ class FigureTable(PdfTable):
                 ]
             )
         )
+
+
+#: what a figure's heading says over the rest of its table on a later page
+CONTINUED = N_("{title} (continued)")
+
+
+class HeadedTable(Flowable):
+    """A long figure: its heading (title, chart, note) with its table and the lines below
+    it, split so that the heading stays on the page of the table's first rows, and each
+    later part of the table is led by the title saying "(continued)" over its repeated
+    column header. Kept apart (``KeepTogether`` of the heading, then the table) the heading
+    stood at the foot of one page and the districts' rows began the next unnamed.
+
+    Never drawn itself: ``wrap`` asks for more than any page (as ``KeepTogether`` does), so
+    the frame asks ``split``, which gives the parts to lay out in its place."""
+
+    def __init__(
+        self,
+        head: list[Flowable],
+        table: PdfTable,
+        continued: Callable[[], Flowable],
+        below: list[Flowable],
+    ) -> None:
+        super().__init__()
+        self._head, self._table, self._continued, self._below = head, table, continued, below
+
+    def getSpaceBefore(self) -> float:
+        return float(self._head[0].getSpaceBefore()) if self._head else 0.0
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        return aW, 0xFFFFFF
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        whole = [*self._head, self._table, *self._below]
+        if _listWrapOn(whole, aW, self.canv)[1] <= aH:
+            return whole
+        head = _listWrapOn(self._head, aW, self.canv)[1]
+        # a hair less than the room: the first part must fit where the frame puts it, or it
+        # is split once more and its second half starts a page without the heading
+        parts = self._table.splitOn(self.canv, aW, aH - head - 1) if aH - head > 1 else []
+        if len(parts) == 2:
+            rest = HeadedTable([self._continued()], parts[1], self._continued, self._below)
+            return [*self._head, parts[0], rest]
+        if len(parts) == 1:  # the table fits, the lines below it do not: they go on
+            return whole
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return whole  # not even on an empty page: let the table split as it can
+        return []  # to the next page, whole
 
 
 def _count(cell: str, lang: str) -> str:
@@ -523,7 +575,13 @@ def render_pdf(
             # A short table goes with its heading and chart: not two rows alone on a page.
             story += [KeepTogether([*head, t, *below]), Spacer(1, 3 * mm)]
         else:
-            story += [KeepTogether(head), t, *below, Spacer(1, 3 * mm)]  # its header repeats
+            # its heading with its first rows; each later part named "… (continued)" over
+            # its repeated column header
+            def continued(name: str = gettext_in(lang, table.title)) -> Paragraph:
+                text = gettext_in(lang, CONTINUED).format(title=name)
+                return Paragraph(escape(text), h2)
+
+            story += [HeadedTable(head, t, continued, below), Spacer(1, 3 * mm)]
 
     def footer(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()

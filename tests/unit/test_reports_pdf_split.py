@@ -70,3 +70,59 @@ def test_a_table_of_three_rows_is_not_split_but_moves_whole() -> None:
         assert table.split(200, room) == [], room
     parts = FigureTable([*rows, ["L03", "3"]], repeatRows=1).split(200, 3.5 * row)
     assert [p._nrows for p in parts] == [3, 3]  # header and two rows on each page
+
+
+_VALUE = re.compile(r"^7,\d\d\d$")  # the long tables' counts (7,001 …), not the chart's ticks
+
+
+def _long(title: str, rows: int, key: str = "long") -> Table:
+    # "long" draws a bar chart over the table, "overview" none
+    return Table(key, title, (HEADER,), tuple(Row(f"R{r:02d}", (7001 + r,)) for r in range(rows)))
+
+
+def _pages(pdf: bytes) -> list[list[str]]:
+    return [
+        [line.strip() for line in (page.extract_text() or "").splitlines()]
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
+
+
+def test_every_page_holding_a_long_tables_rows_names_the_table() -> None:
+    """A long table (20 rows, with its chart, or 110 rows over three pages) after a filler of
+    0 to 42 rows: its heading is on the page of its first rows, never alone at the foot of
+    the page before; each later page holding its rows says "… (continued)" over the repeated
+    column header. The districts' heading stood at the foot of page 3, their last rows at the
+    top of page 4 under a bare column header."""
+    titled = 0
+    for filler in range(0, 43, 3):
+        for rows, key in ((20, "long"), (110, "overview")):
+            table = _long("Figure L", rows, key)
+            tables = (_table("F", filler), table) if filler else (table,)
+            pages = _pages(render_pdf(Report(OCTOBER, ReportFilter(), AS_OF, tables), "en"))
+            holding = [(n, lines) for n, lines in enumerate(pages) if any(map(_VALUE.match, lines))]
+            assert sum(sum(map(bool, map(_VALUE.match, lines))) for _n, lines in holding) == rows
+            before = pages[: holding[0][0]]
+            assert not any("Figure L" in line for lines in before for line in lines), filler
+            for k, (n, lines) in enumerate(holding):
+                first_row = next(i for i, line in enumerate(lines) if _VALUE.match(line))
+                name = "Figure L" if k == 0 else "Figure L (continued)"
+                assert name in lines[:first_row], (filler, rows, n, lines[:first_row])
+                assert HEADER in lines[lines.index(name) : first_row], (filler, rows, n)
+                assert sum(map(bool, map(_VALUE.match, lines))) >= ROWS_TOGETHER
+            assert len(holding) >= (3 if rows == 110 else 1)
+            titled += len(holding) > 1
+    assert titled >= 15  # the 20 rows were split too, not only moved whole
+
+
+def test_a_continued_table_says_so_in_the_reports_language() -> None:
+    report = Report(OCTOBER, ReportFilter(), AS_OF, (_long("Figure L", 70, "overview"),))
+    for lang, word in (
+        ("de", "Fortsetzung"),
+        ("bg", "продължение"),
+        ("ro", "continuare"),
+        ("en", "continued"),
+    ):
+        pages = _pages(render_pdf(report, lang))
+        assert len(pages) == 2, lang
+        assert f"Figure L ({word})" in pages[1], lang
+        assert not any(word in line for line in pages[0]), lang
