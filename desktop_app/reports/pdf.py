@@ -53,6 +53,7 @@ from desktop_app.usecases.reports import (
     Report,
     Table,
     format_day,
+    hidden_marks,
     mark_notes,
     period_label,
     suppressed_cells,
@@ -569,6 +570,14 @@ def render_pdf(
             Paragraph(f"<b>{escape(label)}:</b> {escape(meaning)}", small)
             for label, meaning in table.row_meanings(lang)
         ]
+        if drawing is None or table.chart == "line":
+            # what the table's hidden counts' marks mean, right under it, where no bar chart
+            # says it over the table: the overview showed "< 5" with nothing near to explain
+            # it (the trend's legend names its hollow marker, not the table's "< 5")
+            below[:0] = [
+                Paragraph(escape(line), small)
+                for line in mark_notes(hidden_marks(table, threshold), lang, threshold)
+            ]
         if below:
             below.insert(0, Spacer(1, 1.5 * mm))  # not read as the table's last row
         if len(cells) <= 13:

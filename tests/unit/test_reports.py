@@ -759,6 +759,69 @@ def test_the_pdf_names_a_hidden_count_in_the_trend_in_the_reports_language() -> 
         assert "< 5" in text  # the table says the same
 
 
+def _overview(returning: int) -> Table:
+    """The overview as ``build_report`` makes it: 40 people advised, ``returning`` of them
+    returning."""
+    counts = {
+        "people_advised": 40,
+        "new_people": 40 - returning,
+        "returning_people": returning,
+        "visits": 52,
+        "quick_contacts": 12,
+        "referrals": 21,
+        "follow_ups_overdue": 9,
+        "households_with_children": 17,
+        "children_in_households": 30,
+    }
+    return Table(
+        "overview",
+        "Overview",
+        ("Count",),
+        tuple(Row(k, (v,)) for k, v in counts.items()),
+        row_notes=reports_uc.OVERVIEW_MEANINGS,
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "small", "also"),
+    [
+        ("de", "weniger als 5 (nicht genau gezeigt)", "verborgen, damit sich eine Anzahl unter 5"),
+        ("bg", "по-малко от 5 (не се показва точно)", "скрито, за да не може бройка под 5"),
+        ("ro", "mai puțin de 5 (nu apare exact)", "ascuns pentru ca un număr sub 5"),
+        ("en", "fewer than 5 (not shown exactly)", "hidden so that a count below 5"),
+    ],
+)
+def test_the_pdfs_overview_explains_its_hidden_counts_right_under_its_rows(
+    lang: str, small: str, also: str
+) -> None:
+    """3 returning people show as "< 5", and the new people (37) as "×" beside them, in the
+    PDF's overview: it has no chart whose note would say what they mean, and nothing under
+    the table did. The lines follow its last row, before what the rows count; an overview
+    without a hidden count has none."""
+    table = _overview(3)
+    assert [c for row in suppressed_cells(table) for c in row if not c.isdigit()] == [
+        ALSO_HIDDEN,
+        "< 5",
+    ]
+    pdf = render_pdf(Report(OCTOBER, ReportFilter(), AS_OF, (table,)), lang)
+    lines = [
+        line.strip() for line in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+    ]
+    text = " ".join(lines)
+    assert f"< 5: {small}" in lines
+    assert f"{ALSO_HIDDEN}: {also}" in text
+    last_row = lines.index(table.label("children_in_households", lang))
+    first_meaning = next(
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(table.label("people_advised", lang) + ":")
+    )
+    assert last_row < lines.index(f"< 5: {small}") < first_meaning
+    shown = render_pdf(Report(OCTOBER, ReportFilter(), AS_OF, (_overview(12),)), lang)
+    text = " ".join(PdfReader(io.BytesIO(shown)).pages[0].extract_text().split())
+    assert small not in text and f"{ALSO_HIDDEN}:" not in text
+
+
 # --------------------------------------------------------------------------------------------
 # The header: the organisation's report, dates in the report's language
 
