@@ -29,6 +29,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -45,7 +46,7 @@ from reportlab.platypus.flowables import _listWrapOn
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
-from desktop_app.reports.exports import header_lines, note, table_rows, title
+from desktop_app.reports.exports import header_lines, note, period_text, table_rows, title
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     HIDDEN_NOTE,
@@ -55,7 +56,6 @@ from desktop_app.usecases.reports import (
     format_day,
     hidden_marks,
     mark_notes,
-    period_label,
     suppressed_cells,
 )
 
@@ -592,14 +592,22 @@ def render_pdf(
 
             story += [HeadedTable(head, t, continued, below), Spacer(1, 3 * mm)]
 
+    page_label = gettext_in(lang, PAGE_OF)
+    # the page's number and the report's title and period (with its days) on every page, the
+    # organisation cut where the line is too long, never the period: "… · 2026" was cut at 110
+    # characters from the end, and a page said neither how many there are nor which days
+    widest_label = stringWidth(page_label.format(page=999, pages=999), FONT, FOOTER_SIZE)
+    footer_text = _fitted_before(
+        heading, f" · {period_text(report, lang)}", WIDTH - widest_label - 6 * mm, FOOTER_SIZE
+    )
+
     def footer(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        footer_text = f"{heading} · {period_label(report.period, lang)}"
-        canvas.drawString(18 * mm, 10 * mm, _short(footer_text, 110))
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, str(doc.page))
+        canvas.setFont(FONT, FOOTER_SIZE)
+        canvas.setFillColor(HIDDEN_GREY)
+        canvas.drawString(18 * mm, 10 * mm, footer_text)
         canvas.restoreState()
+        canvas.wd_page_label = page_label  # drawn by _NumberedCanvas once the pages are known
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -614,5 +622,43 @@ def render_pdf(
         creator="Welcome Desk",
         lang=lang,
     )
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_NumberedCanvas)
     return buf.getvalue()
+
+
+FOOTER_SIZE = 7.5
+#: the footer's page number
+PAGE_OF = N_("Page {page} of {pages}")
+
+
+def _fitted_before(text: str, tail: str, width: float, size: float) -> str:
+    """``text`` and ``tail`` within ``width`` at ``size``: ``text`` cut with "…" so that
+    ``tail`` stays whole."""
+    if stringWidth(text + tail, FONT, size) <= width:
+        return text + tail
+    return _fitted(text, width - stringWidth(tail, FONT, size), size) + tail
+
+
+class _NumberedCanvas(Canvas):
+    """Holds the pages back until the last, so that each footer can say "page 3 of 7" (as
+    the referral letter's canvas does): the label, in the report's language, is set on the
+    canvas by the footer of each page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            label = str(state.get("wd_page_label", "{page} / {pages}"))
+            self.setFont(FONT, FOOTER_SIZE)
+            self.setFillColor(HIDDEN_GREY)
+            self.drawRightString(A4[0] - 18 * mm, 10 * mm, label.format(page=number, pages=total))
+            super().showPage()
+        super().save()

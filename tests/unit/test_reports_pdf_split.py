@@ -1,14 +1,17 @@
-"""The PDF report: a figure's table split over pages never leaves one row alone."""
+"""The PDF report over pages: a figure's table split over pages never leaves one row alone
+and names itself on each; each page's footer names the report, its period and the page."""
 
 from __future__ import annotations
 
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 
+from desktop_app.reports.exports import period_text, title
 from desktop_app.reports.pdf import ROWS_TOGETHER, FigureTable, render_pdf
-from desktop_app.usecases.reports import Report, ReportFilter, Row, Table
+from desktop_app.usecases.reports import Report, ReportFilter, Row, Table, parse_period
 from tests.unit.test_reports import AS_OF, OCTOBER
 
 HEADER = "Heads"  # the tables' column title, a word no other line holds
@@ -126,3 +129,38 @@ def test_a_continued_table_says_so_in_the_reports_language() -> None:
         assert len(pages) == 2, lang
         assert f"Figure L ({word})" in pages[1], lang
         assert not any(word in line for line in pages[0]), lang
+
+
+LONG_NAME = (
+    "Beratungsstelle für Zugewanderte aus Südosteuropa im Stadtbezirk Innenstadt-Nord e. V. – "
+    "Projekt Ankommen in Dortmund und Umgebung"
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "page_of"),
+    [("de", "Seite {} von {}"), ("bg", "Страница {} от {}"), ("ro", "Pagina {} din {}"),
+     ("en", "Page {} of {}")],
+)  # fmt: skip
+def test_every_page_names_the_organisation_the_period_with_its_days_and_page_x_of_y(
+    lang: str, page_of: str
+) -> None:
+    """A year over three pages, of an organisation with a long name: each page's footer names
+    the report (the organisation, cut short), the period with its days whole, and says which
+    page of how many it is. The footer was cut at 110 characters from its end, the period
+    with it, said "2026" without the days, and its number alone ("3")."""
+    report = Report(
+        parse_period("2026"),
+        ReportFilter(),
+        AS_OF,
+        (_long("Figure L", 110, "overview"),),
+        LONG_NAME,
+    )
+    pages = _pages(render_pdf(report, lang))
+    assert len(pages) == 3
+    period = period_text(report, lang)
+    assert "2026" in period and "31" in period  # the days, not only the year
+    for n, lines in enumerate(pages, start=1):
+        footer = next(line for line in lines if period in line)
+        assert footer.startswith(title(report, lang)[:40]) and "…" in footer, footer
+        assert page_of.format(n, 3) in lines, (n, lines[:4])
