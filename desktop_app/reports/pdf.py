@@ -505,7 +505,7 @@ def render_pdf(
     meta.setStyle(
         TableStyle([("FONT", (0, 0), (-1, -1), FONT, 9), ("FONT", (0, 0), (0, -1), FONT_BOLD, 9)])
     )
-    story += [meta, Spacer(1, 2 * mm), Paragraph(note(lang, threshold), small)]
+    story += [meta, Spacer(1, 2 * mm), Paragraph(escape(note(lang, threshold)), small)]
     if created is not None:
         label = gettext_in(lang, N_("Created on"))  # not inside an f-string: not extracted there
         story.append(Paragraph(f"{label} {format_day(created, lang)}", small))
@@ -524,7 +524,7 @@ def render_pdf(
         t = FigureTable(
             [
                 [
-                    Paragraph(c, base if j == 0 else head_style if i == 0 else base)
+                    Paragraph(escape(c), base if j == 0 else head_style if i == 0 else base)
                     if j == 0 or i == 0
                     else c
                     for j, c in enumerate(row)
@@ -557,7 +557,7 @@ def render_pdf(
         if len(cells) == 1:
             t = Paragraph(gettext_in(lang, N_("No figures in this period.")), base)
         drawing = chart(table, lang, threshold)
-        head = [Paragraph(gettext_in(lang, table.title), h2)]
+        head = [Paragraph(escape(gettext_in(lang, table.title)), h2)]
         if drawing is not None:
             head.append(drawing)
         if table.note:

@@ -164,3 +164,17 @@ def test_every_page_names_the_organisation_the_period_with_its_days_and_page_x_o
         footer = next(line for line in lines if period in line)
         assert footer.startswith(title(report, lang)[:40]) and "…" in footer, footer
         assert page_of.format(n, 3) in lines, (n, lines[:4])
+
+
+def test_a_row_named_with_markup_characters_prints_whole() -> None:
+    """A row's name is text, not markup: a service "AWO & Caritas <Nord>" lost its "<Nord>"
+    (read as a tag) in the PDF's table."""
+    table = Table(
+        "overview",
+        "Figure A",
+        ("People & visits",),
+        (Row("AWO & Caritas <Nord>", (12,)), Row("R01", (13,))),
+    )
+    lines = _pages(render_pdf(Report(OCTOBER, ReportFilter(), AS_OF, (table,)), "en"))[0]
+    assert "AWO & Caritas <Nord>" in lines
+    assert "People & visits" in lines
