@@ -471,6 +471,39 @@ def _legend(names: list[str], x: float, y: float) -> Legend:
     return legend
 
 
+#: the size of the tables' column titles, and of the text (the rows' names)
+HEAD_SIZE, BASE_SIZE = 7.5, 9
+#: a table's figure columns: as wide as their widest title word or figure needs, within these
+FIGURE_COLUMN_LEAST, FIGURE_COLUMN_MOST = 16 * mm, 30 * mm
+#: the least and the most a table's first column (the rows' names) takes
+FIRST_COLUMN_LEAST, FIRST_COLUMN_MOST = 40 * mm, 110 * mm
+CELL_PADDING = 2 * 6  # ReportLab's cell padding, left and right
+
+
+def column_widths(cells: list[list[str]]) -> tuple[float, float]:
+    """The widths of a table's first column and of each of its figure columns (one width for
+    all: they hold the same kind of count). A figure column takes at least what its widest
+    column title word or figure needs, and up to ``FIGURE_COLUMN_MOST`` of what the rows'
+    names leave; the first column the rest, up to ``FIRST_COLUMN_MOST``. At fixed widths
+    (the first 60 mm beside four figures of 28.5 mm) the Bulgarian names of the services ran
+    to four lines beside "125", and the topics' to two lines in 80 mm with a third of the
+    page's width unused."""
+    ncols = len(cells[0])
+    if ncols == 1:
+        return FIRST_COLUMN_MOST, 0.0
+    least = max(
+        [stringWidth(word, FONT_BOLD, HEAD_SIZE) for c in cells[0][1:] for word in c.split()]
+        + [stringWidth(c, FONT, FIGURE_SIZE) for row in cells[1:] for c in row[1:]]
+    )
+    names = (
+        max([stringWidth(row[0], FONT, BASE_SIZE) for row in cells[1:]], default=0.0) + CELL_PADDING
+    )
+    room = (WIDTH - min(names, FIRST_COLUMN_MOST)) / (ncols - 1)
+    other = max(least + CELL_PADDING, FIGURE_COLUMN_LEAST, min(room, FIGURE_COLUMN_MOST))
+    other = min(other, (WIDTH - FIRST_COLUMN_LEAST) / (ncols - 1))  # a long title word
+    return min(WIDTH - other * (ncols - 1), FIRST_COLUMN_MOST), other
+
+
 def render_pdf(
     report: Report,
     lang: str = "de",
@@ -480,7 +513,7 @@ def render_pdf(
 ) -> bytes:
     """The whole report as PDF bytes (A4, DejaVu Sans embedded)."""
     register_fonts()
-    base = ParagraphStyle("rbase", fontName=FONT, fontSize=9, leading=12)
+    base = ParagraphStyle("rbase", fontName=FONT, fontSize=BASE_SIZE, leading=12)
     h1 = ParagraphStyle("rh1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20)
     h2 = ParagraphStyle(
         "rh2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=8
@@ -489,7 +522,7 @@ def render_pdf(
         "rhead",
         parent=base,
         fontName=FONT_BOLD,
-        fontSize=7.5,
+        fontSize=HEAD_SIZE,
         leading=9,
         alignment=2,
         splitLongWords=False,
@@ -518,9 +551,8 @@ def render_pdf(
             row if i == 0 else [row[0], *(_count(c, lang) for c in row[1:])]
             for i, row in enumerate(cells)
         ]
+        first_w, other_w = column_widths(cells)
         ncols = len(cells[0])
-        first_w = 60 * mm if ncols > 4 else 80 * mm if ncols > 2 else 110 * mm
-        other_w = min(30 * mm, (WIDTH - first_w) / max(1, ncols - 1))
         t = FigureTable(
             [
                 [
