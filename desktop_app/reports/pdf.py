@@ -227,6 +227,7 @@ class HeadedTable(Flowable):
     ) -> None:
         super().__init__()
         self._head, self._table, self._continued, self._below = head, table, continued, below
+        self._continuation = False  # led by the title "(continued)"
 
     def getSpaceBefore(self) -> float:
         return float(self._head[0].getSpaceBefore()) if self._head else 0.0
@@ -244,13 +245,20 @@ class HeadedTable(Flowable):
         parts = self._table.splitOn(self.canv, aW, aH - head - 1) if aH - head > 1 else []
         if len(parts) == 2:
             rest = HeadedTable([self._continued()], parts[1], self._continued, self._below)
+            rest._continuation = True
             return [*self._head, parts[0], rest]
         if len(parts) == 1:  # the table fits, the lines below it do not: they go on
             return whole
         frame = getattr(self, "_frame", None)
-        if frame is not None and getattr(frame, "_atTop", False):
-            return whole  # not even on an empty page: let the table split as it can
-        return []  # to the next page, whole
+        if frame is None or not getattr(frame, "_atTop", False):
+            return []  # to the next page, whole
+        if self._continuation:
+            return whole  # not even under a line on an empty page: as the table splits
+        # a heading (a chart of many rows) that leaves no room for two rows even on an empty
+        # page: its table begins on the next, named
+        rest = HeadedTable([self._continued()], self._table, self._continued, self._below)
+        rest._continuation = True
+        return [*self._head, rest]
 
 
 def _count(cell: str, lang: str) -> str:

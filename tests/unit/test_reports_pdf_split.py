@@ -178,3 +178,19 @@ def test_a_row_named_with_markup_characters_prints_whole() -> None:
     lines = _pages(render_pdf(Report(OCTOBER, ReportFilter(), AS_OF, (table,)), "en"))[0]
     assert "AWO & Caritas <Nord>" in lines
     assert "People & visits" in lines
+
+
+def test_a_chart_too_tall_for_its_first_rows_leaves_its_table_to_begin_named_on_the_next_page() -> (
+    None
+):
+    """55 rows: the chart fills a page on its own. The table begins on the next page under
+    "… (continued)", not under a bare column header."""
+    pages = _pages(
+        render_pdf(Report(OCTOBER, ReportFilter(), AS_OF, (_long("Figure L", 55),)), "en")
+    )
+    holding = [n for n, lines in enumerate(pages) if any(map(_VALUE.match, lines))]
+    titled = [n for n, lines in enumerate(pages) if "Figure L" in lines]
+    assert titled == [holding[0] - 1], (titled, holding)  # the chart's page, before
+    for n in holding:
+        first_row = next(i for i, line in enumerate(pages[n]) if _VALUE.match(line))
+        assert "Figure L (continued)" in pages[n][:first_row], n
