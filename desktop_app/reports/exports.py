@@ -63,10 +63,16 @@ def header_lines(report: Report, lang: str) -> list[tuple[str, str]]:
         (gettext_in(lang, N_("Period")), period_text(report, lang)),
         (gettext_in(lang, N_("Figures as of")), format_day(report.as_of, lang)),
     ]
-    if report.filters.device_id:
-        lines.append((gettext_in(lang, N_("Laptop")), report.filters.device_id))
-    if report.filters.author_id:
-        lines.append((gettext_in(lang, N_("Advisor")), report.filters.author_id))
+    device, author = report.filters.device_id, report.filters.author_id
+    if device:
+        # by the name the team gave it, as the dashboard's filter names it; a laptop no team
+        # record names by the start of its id (this one: "This laptop")
+        if not (name := report.device_name):
+            name = gettext_in(lang, N_("This laptop")) if report.device_is_own else device[:8]
+        lines.append((gettext_in(lang, N_("Laptop")), name))
+    if author:
+        # an advisor without an account here by the start of their id, as the screens name them
+        lines.append((gettext_in(lang, N_("Advisor")), report.author_name or author[:8]))
     return lines
 
 

@@ -57,7 +57,7 @@ from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.paths import resource
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import PersonRow, table
+from desktop_app.storage.models import PersonRow, UserRow, table
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.reports_models import (
     ReportFactRow,
@@ -317,6 +317,14 @@ class Report:
     tables: tuple[Table, ...] = field(default_factory=tuple)
     #: the organisation the report is of (the letterhead's name in the settings)
     organisation: str = ""
+    #: the laptop and the advisor the filters chose, as this laptop knows them: the laptop's
+    #: name in the team's records, the advisor's account name ("" where none is known here;
+    #: accounts do not sync). The exports' header named both by their ids ("Laptop
+    #: 1404bdca-169d-…"), which told a funder nothing.
+    device_name: str = ""
+    author_name: str = ""
+    #: the filter's laptop is the one the report was made on
+    device_is_own: bool = False
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -1099,9 +1107,24 @@ def build_report(
             _next_steps(groups),
         )
         s.execute(_advised_tmp.delete())
+        device_name = laptops.store_names(s).get(filters.device_id, "") if filters.device_id else ""
+        author_name = (
+            s.scalar(select(UserRow.display_name).where(UserRow.id == filters.author_id)) or ""
+            if filters.author_id
+            else ""
+        )
     from desktop_app.usecases.settings import get_letterhead
 
-    return Report(period, filters, as_of, tables, get_letterhead(store).name.strip())
+    return Report(
+        period,
+        filters,
+        as_of,
+        tables,
+        get_letterhead(store).name.strip(),
+        device_name=device_name,
+        author_name=author_name,
+        device_is_own=filters.device_id == store.device_id,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1130,8 +1153,6 @@ class FilterChoices:
 
 def filter_choices(store: Store, user: User) -> FilterChoices:
     """The laptops and advisors that recorded visits, for the dashboard's filter lists."""
-    from desktop_app.storage.models import UserRow
-
     require(user, Action.VIEW_REPORTS)
     with store.reading() as s:
         pairs: set[tuple[str, str]] = {

@@ -17,16 +17,22 @@ from reportlab.graphics.shapes import String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
+from desktop_app.domain.demo import generate_people
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import gettext_in
 from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import register_fonts
-from desktop_app.reports.exports import export, table_notes, to_csv, to_xlsx
+from desktop_app.reports.exports import export, header_lines, table_notes, to_csv, to_xlsx
 from desktop_app.reports.pdf import PALETTE, chart, render_pdf
 from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.people import list_people, register_many
-from desktop_app.usecases.report_demo import DemoActivity, generate_activity, insert_activity
+from desktop_app.usecases.report_demo import (
+    DemoActivity,
+    add_demo_activity,
+    generate_activity,
+    insert_activity,
+)
 from desktop_app.usecases.reports import (
     ALSO_HIDDEN,
     Case,
@@ -851,6 +857,34 @@ def test_the_header_names_the_organisation_and_dates_read_in_the_reports_languag
         assert "Tage" not in text and "Дни" not in text
         csv_text = to_csv(report, lang)
         assert org in csv_text.splitlines()[0] and not any(d in csv_text for d in iso)
+
+
+def test_the_header_names_the_filters_laptop_and_advisor_not_their_ids(session) -> None:
+    """Filtered by this laptop and Anna, the exports' header said "Laptop 1404bdca-169d-4514-
+    baa9-c7a65a8fcadc" and "Advisor e0be3095-…": now as the dashboard's filters name them,
+    in the report's language; a laptop no team record names and that is not this one by the
+    start of its id."""
+    register_many(session.store, session.user, generate_people(30, seed=2))
+    add_demo_activity(session.store, session.user.id, today=dt.date(2026, 12, 7), seed=2)
+    own = ReportFilter(session.store.device_id, session.user.id)
+    report = build_report(session.store, session.user, parse_period("2026"), own)
+    for lang, laptop, advisor in (
+        ("de", "Laptop", "Beratung"),
+        ("bg", "Лаптоп", "Консултант"),
+        ("ro", "Laptop", "Consilier"),
+    ):
+        lines = dict(header_lines(report, lang))
+        assert lines[laptop] == gettext_in(lang, "This laptop") and lines[advisor] == "Anna Schmidt"
+        pdf = render_pdf(report, lang)
+        text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert "Anna Schmidt" in text and session.user.id not in text, lang
+        assert session.store.device_id not in text and session.store.device_id not in to_csv(
+            report, lang
+        )
+    other = build_report(
+        session.store, session.user, parse_period("2026"), ReportFilter("demo-laptop-2")
+    )
+    assert dict(header_lines(other, "en"))["Laptop"] == "demo-lap"
 
 
 def test_overdue_follow_ups_are_the_periods_referrals_as_of_the_reports_day(known) -> None:
