@@ -1700,6 +1700,15 @@ class VisitsFeature(QObject):
         self.tab.continue_carried.connect(self._on_tab_continue_carried)
         self.replace_question: QMessageBox | None = None
         self.take_over_question: QMessageBox | None = None  # ``ask_take_over``'s, while open
+        # What a check just took over into the record of the person shown, whole: the status
+        # line has room for "stored, completed" only (at 1100 px the list was cut off there).
+        self.taken_over_notice = QLabel()
+        self.taken_over_notice.setObjectName("taken_over_notice")
+        self.taken_over_notice.setWordWrap(True)
+        self.taken_over_notice.hide()
+        self._taken_over: tuple[str, tuple[str, ...]] | None = None  # person id, fields
+        page.add_notice(self.taken_over_notice)
+        page.person_changed.connect(self._on_page_person_changed)
         page.add_tab(self.tab, lambda: _("Visits"))
         page.person_changed.connect(self.tab.show_person)
         page.person_reread.connect(self.tab.reread)
@@ -1747,7 +1756,30 @@ class VisitsFeature(QObject):
                 win.close()
         return False
 
+    def _on_page_person_changed(self, person: Person | None) -> None:
+        """Another person opened: what a check took over into the one before is not theirs."""
+        if self._taken_over is not None and (person is None or person.id != self._taken_over[0]):
+            self._taken_over = None
+            self.taken_over_notice.hide()
+
+    def _say_taken_over(self, person_id: str, fields: tuple[str, ...], short: str) -> None:
+        """The status line says ``short`` and the page of the person, if shown, which of their
+        fields were taken over (with those taken over before, from the same check); shown
+        elsewhere, the status line says it all (whole in its tooltip where it is cut)."""
+        page = self.window.person_page
+        if page.person is None or page.person.id != person_id:
+            self.window.statusBar().showMessage(f"{short} {taken_over_text(fields)}", 8000)
+            return
+        if self._taken_over is not None and self._taken_over[0] == person_id:
+            fields = tuple(dict.fromkeys((*self._taken_over[1], *fields)))
+        self._taken_over = (person_id, fields)
+        self.taken_over_notice.setText(taken_over_text(fields))
+        self.taken_over_notice.show()
+        self.window.statusBar().showMessage(short, 8000)
+
     def retranslate(self) -> None:
+        if self._taken_over is not None:
+            self.taken_over_notice.setText(taken_over_text(self._taken_over[1]))
         self.start_button.setText(_("Start &visit"))
         self.start_button.setToolTip(_("Check on the life situation"))
         self.skills_button.setText(_("S&kills check"))
@@ -1814,12 +1846,14 @@ class VisitsFeature(QObject):
     def _on_visit_finished(self, visit: visits.Visit, win: VisitWindow | None = None) -> None:
         self.tab.reload()
         self.window.person_data_saved.emit(visit.person_id)
-        said = _("{form} stored.").format(form=form_title(visit.form_id))
+        form = form_title(visit.form_id)
         facts = visit.facts
         if facts is not None and facts.filled and facts.person is not None:
             self._show_record(facts.person)
-            said = f"{said} {taken_over_text(facts.filled)}"
-        self.window.statusBar().showMessage(said, 8000)
+            said = _("{form} stored, personal data completed.").format(form=form)
+            self._say_taken_over(visit.person_id, facts.filled, said)
+        else:
+            self.window.statusBar().showMessage(_("{form} stored.").format(form=form), 8000)
         refer = win is not None and win.refer_after
 
         def go_on() -> None:
@@ -1860,7 +1894,7 @@ class VisitsFeature(QObject):
             def stored(person: Person) -> None:
                 self._show_record(person)
                 self.window.person_data_saved.emit(person_id)
-                self.window.statusBar().showMessage(taken_over_text(fields), 8000)
+                self._say_taken_over(person_id, fields, _("Personal data updated."))
                 then()
 
             def failed(exc: Exception) -> None:
@@ -2023,7 +2057,7 @@ _FACT_NAMES = {
 
 
 def taken_over_text(fields: tuple[str, ...]) -> str:
-    """The status line's "Nationality and phone taken over into the personal data."."""
+    """The person's page's "Nationality and phone taken over into the personal data."."""
     names = format_list([_(_FACT_NAMES[f]) for f in fields], locale=current_language())
     template = _("{fields} taken over into the personal data.")
     text = template.format(fields=names)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
-from desktop_app.i18n.text import set_language
+from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.visits import VisitsFeature
+from desktop_app.ui.visits import _FACT_NAMES, VisitsFeature, form_title, taken_over_text
 from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import finish_form, shown_window
@@ -70,7 +71,11 @@ def test_a_check_fills_in_the_nationality_and_asks_before_changing_the_phone(
     qtbot.waitUntil(
         lambda: (row := window.model.entry(0)) is not None and row.nationality == "BG"
     )  # the list too
-    assert "Nationality taken over into the personal data." in window.statusBar().currentMessage()
+    notice = feature.taken_over_notice
+    assert notice.isVisible() and notice.text() == "Nationality taken over into the personal data."
+    assert window.statusBar().currentMessage() == (
+        "Check on the life situation stored, personal data completed."
+    )
     box = feature.take_over_question
     assert box is not None and box.isVisible()
     assert "Phone: 0176 1111111 → 0176 2222222" in box.text()
@@ -82,7 +87,8 @@ def test_a_check_fills_in_the_nationality_and_asks_before_changing_the_phone(
     )
     update.click()
     qtbot.waitUntil(lambda: page.values["phone"].text() == "0176 2222222")
-    assert "Phone taken over into the personal data." in window.statusBar().currentMessage()
+    assert notice.text() == "Nationality and phone taken over into the personal data."
+    assert window.statusBar().currentMessage() == "Personal data updated."
     stored = people.get_person(session.store, session.user, person.id)
     assert stored is not None and (stored.phone, stored.nationality) == ("0176 2222222", "BG")
     assert feature.take_over_question is None
@@ -113,5 +119,77 @@ def test_keeping_them_leaves_the_record_and_screenshots_in_german_and_bulgarian(
         for lang in ("de", "bg"):
             set_language(lang)
             _keep_them_with_screenshots(qtbot, session, lang)
+    finally:
+        set_language("en")
+
+
+def _fits_the_status_line(window: MainWindow) -> str:
+    """The status line's message, painted whole in the room its widgets leave it."""
+    from desktop_app.ui.status_bar import StatusBar
+
+    bar = window.statusBar()
+    assert isinstance(bar, StatusBar)
+    for _round in range(3):  # the status bar lays out again once its widgets have
+        QApplication.processEvents()
+    message = bar.currentMessage()
+    assert message and not bar.message_elided(), message
+    assert bar.fontMetrics().horizontalAdvance(message) <= bar.message_rect().width()
+    assert bar.shown_message() == message
+    return message
+
+
+def _shown_whole(label: QLabel) -> bool:
+    """The label is on screen with all its lines (word-wrapped in the width it has)."""
+    return label.isVisible() and label.heightForWidth(label.width()) <= label.height()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_at_1100_pixels_what_a_check_took_over_is_read_whole(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """The status line said "Check der Lebenssituation gespeichert. Staatsangehörigkeit,
+    Geschlecht, Telef…" at 1100 px (bg: "… Прехвърлени в личните данн…"): which fields a check
+    took over into the record was cut off. Now the status line says shortly that the record
+    was completed, whole, and the person's page lists the fields, whole, until another person
+    is opened; the fields a later "Update" takes over join the list."""
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Мария", "Петрова", "02.04.1991", phone="0176 1111111"),
+        confirm_duplicates=True,
+    )
+    other = people.register_person(
+        session.store, session.user, PersonDraft("Ion", "Popescu", "01.01.1980")
+    )
+    visits.record_consent(session.store, session.user, person.id, consent_answers())
+    set_language(lang)
+    try:
+        window, feature = _finish_check(qtbot, session, person)
+        notice = feature.taken_over_notice
+        filled = ("nationality", "sex", "languages")
+        qtbot.waitUntil(lambda: _shown_whole(notice))
+        assert notice.text() == taken_over_text(filled)
+        for field in filled:
+            assert _(_FACT_NAMES[field]) in notice.text(), field
+        said = _fits_the_status_line(window)
+        assert said == _("{form} stored, personal data completed.").format(
+            form=form_title("life_situation")
+        )
+        window.grab().save(f"/tmp/smallui-taken-over-{lang}.png")
+        box = feature.take_over_question
+        assert box is not None
+        update = next(
+            b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole
+        )
+        update.click()
+        qtbot.waitUntil(lambda: window.person_page.values["phone"].text() == "0176 2222222")
+        assert notice.text() == taken_over_text((*filled, "phone"))
+        assert _fits_the_status_line(window) == _("Personal data updated.")
+        qtbot.waitUntil(lambda: _shown_whole(notice))
+        window.grab().save(f"/tmp/smallui-taken-over-updated-{lang}.png")
+        window.show_person(other.id)  # not hers: the notice goes
+        qtbot.waitUntil(lambda: window.person_page.person is not None)
+        assert window.person_page.person.id == other.id and notice.isHidden()
+        window.close()
     finally:
         set_language("en")
