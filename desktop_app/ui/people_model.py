@@ -228,10 +228,10 @@ class PeopleTableModel(QAbstractTableModel):
 
 class PeopleTable(QTableView):
     """The people list. Date of birth, nationality and phone are as wide as their typical texts
-    in the UI language, and as wide as their headers where the names leave the room; the name
-    columns are as wide as the names in view want (at least ``NAME_ROOM`` each) and share what
-    is left. Where even so there is not room, a name or a header is elided, and its tooltip, as
-    every cell's, gives the whole text."""
+    in the UI language, and as wide as their headers where the names in view leave the room;
+    the name columns are as wide as the names in view want, then at least ``NAME_ROOM`` each
+    where there is room, and share what is left. Where even so there is not room, a name or a
+    header is elided, and its tooltip, as every cell's, gives the whole text."""
 
     def __init__(self, model: PeopleTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -294,26 +294,32 @@ class PeopleTable(QTableView):
                 least[column] = text
                 wanted[column] = max(text, header.sectionSizeFromContents(column).width())
         # The names first, as far as the others' least widths leave room for them.
-        names = {
-            column: max(
-                NAME_ROOM,
-                self._names_wanted(column),
-                header.sectionSizeFromContents(column).width(),
-            )
+        wants = {
+            column: max(self._names_wanted(column), header.sectionSizeFromContents(column).width())
             for column in NAME_COLUMNS
         }
+        names = {column: max(NAME_ROOM, want) for column, want in wants.items()}
         for_names = max(self._room - sum(least.values()), len(NAME_COLUMNS) * NAME_ROOM)
         over = sum(names.values()) - for_names
         if over > 0:  # each name column gives up its share of what is too much
             beyond = {c: w - NAME_ROOM for c, w in names.items()}
             total = sum(beyond.values())
             names = {c: w - (over * beyond[c] + total - 1) // total for c, w in names.items()}
-        # Then the others' headers, as far as the room goes; what is left widens the names.
-        room = max(self._room - sum(names.values()) - sum(least.values()), 0)
+        # Then the others' headers, as far as the room beside what the names in view need
+        # goes: holding ``NAME_ROOM`` for short names first, at 1366 px in Bulgarian "Дата на
+        # раж…" and "Граждан…" were cut beside "Иван" in a column of 110 px.
+        needed = {c: min(w, wants[c]) for c, w in names.items()}
+        room = max(self._room - sum(needed.values()) - sum(least.values()), 0)
         extra = sum(wanted.values()) - sum(least.values())
         share = 1.0 if extra <= room else room / extra
         widths = {c: w + int((wanted[c] - w) * share) for c, w in least.items()}
-        left = max(self._room - sum(names.values()) - sum(widths.values()), 0)
+        # What is left widens the names: up to ``NAME_ROOM`` first, then alike.
+        left = max(self._room - sum(needed.values()) - sum(widths.values()), 0)
+        for column in NAME_COLUMNS:
+            top_up = min(left, names[column] - needed[column])
+            needed[column] += top_up
+            left -= top_up
+        names = needed
         first, *others = NAME_COLUMNS
         for column in others:
             names[column] += left // len(NAME_COLUMNS)

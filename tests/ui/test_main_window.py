@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.people_model import COLUMNS, NAME_COLUMNS
+from desktop_app.ui.people_model import COLUMNS, NAME_COLUMNS, NAME_ROOM
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.usecases import audit, people
 from desktop_app.usecases.accounts import Session
@@ -394,6 +394,34 @@ def test_at_1100_px_in_bulgarian_every_column_of_the_list_is_in_view(
     set_language("en")
 
 
+def test_at_1366_by_768_in_bulgarian_the_lists_headers_and_names_are_whole(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """At 1366 × 768 in Bulgarian the list showed "Дата на раж…" and "Граждан…": the name
+    columns held 110 px each for names that want less ("Иван"), and the headers had the
+    least their dates and countries want. Now the headers have the room the names in view
+    leave, and those names are whole all the same."""
+    window = _list_at(qtbot, session, "bg", 1366)
+    window.resize(1366, 768)
+    QApplication.processEvents()
+    table, model = window.table, window.model
+    header = table.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(len(COLUMNS))]
+    assert sum(widths) <= table.viewport().width(), widths
+    assert table.horizontalScrollBar().maximum() == 0
+    for column, (key, title) in enumerate(COLUMNS):
+        assert model.headerData(column, Qt.Orientation.Horizontal) == _(title)
+        assert header.sectionSizeFromContents(column).width() <= widths[column], (key, widths)
+    in_view = range(table.rowAt(0), table.rowAt(table.viewport().height() - 1) + 1)
+    assert len(in_view) > 10
+    for column in range(len(COLUMNS)):
+        for row in in_view:
+            text = str(model.data(model.index(row, column)) or "")
+            assert shown_whole(table, text, widths[column]), (row, column, text, widths)
+    window.grab().save("/tmp/smallui-list-bg-1366.png")
+    set_language("en")
+
+
 def test_a_wider_window_shows_the_whole_headers_of_the_list(
     qtbot: QtBot, session: Session, program_font: None
 ) -> None:
@@ -424,9 +452,15 @@ def test_at_1100_px_the_persons_actions_leave_the_list_room_in_every_language(
             splitter = window.splitter
             assert isinstance(splitter, QSplitter)
             assert splitter.sizes()[0] >= 600, (lang, splitter.sizes())
-            header = window.table.horizontalHeader()
+            header, table, model = window.table.horizontalHeader(), window.table, window.model
+            # The names in view whole: at least NAME_ROOM each, or as wide as they want where
+            # the headers beside took the rest (the names were cut at some 84 px).
             for column in NAME_COLUMNS:
-                assert header.sectionSize(column) >= 105, (lang, column)
+                width = header.sectionSize(column)
+                assert width >= min(NAME_ROOM, table._names_wanted(column)), (lang, column)
+                for row in range(table.rowAt(0), table.rowAt(table.viewport().height() - 1) + 1):
+                    name = str(model.data(model.index(row, column)))
+                    assert shown_whole(table, name, width), (lang, column, name, width)
             buttons = [b for b in page.findChildren(QPushButton) if b.isVisible()]
             assert page.more_button in buttons
             for button in buttons:  # whole, inside the page
