@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -137,6 +138,8 @@ except ImportError:  # pragma: no cover - depends on the installed wheels
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 #: Set to a file path to print into a PDF file without the print dialog (tests, offscreen).
 PRINT_TO_PDF_ENV = "WELCOME_DESK_PRINT_TO_PDF"
@@ -2595,6 +2598,8 @@ class ReferralsFeature:
         self.dialog: ReferDialog | None = None
         self.preview: LetterPreview | None = None
         self.follow_ups_window: FollowUpsWindow | None = None
+        self._due_generation = 0  # counts the counts asked for: only the latest is shown
+        self._due_count = 0  # as last counted
         self.retranslate()
         self._on_person_changed(window.person_page.person)
 
@@ -2618,13 +2623,40 @@ class ReferralsFeature:
 
     def _show_due_count(self) -> None:
         """The notice of the follow-ups due, on the page while nobody is opened (a count, no
-        names: it is read with nobody's record open)."""
-        count = 0
-        session = self.window.session
+        names: it is read with nobody's record open). Counted on a worker (a page shown and
+        every sync finished counted on the UI thread, while a sync may hold the store); the
+        latest count asked for, of the window's store as it is then, is the one shown."""
+        self._due_generation += 1
+        generation, session = self._due_generation, self.window.session
+        store, user = session.store, session.user
         # The window's store closed (locked away, another user, a restore, quitting): a page
         # shown or a sync finished after it is not counted (raised in the event loop before).
-        if self.window.person_page.person is None and not session.store.closed:
-            count = uc.count_follow_ups_due(session.store, session.user, dt.date.today())
+        if self.window.person_page.person is not None or store.closed:
+            self._show_due_notice(0)
+            return
+        self._show_due_notice(self._due_count)  # as counted last (a language switch)
+
+        def counted(count: int) -> None:
+            # A person opened, the store closed or another in its place meanwhile: not theirs.
+            # (A count that ran into the closed store is dropped by the task runner.)
+            if generation != self._due_generation or store.closed:
+                return
+            if self.window.session.store is not store:
+                return
+            self._due_count = count
+            self._show_due_notice(count)
+
+        self.window.tasks.run(
+            lambda: uc.count_follow_ups_due(store, user, dt.date.today()),
+            counted,
+            self._on_due_count_failed,
+        )
+
+    def _on_due_count_failed(self, exc: Exception) -> None:
+        # The notice is a hint: it stays as it was, the next page shown or sync counts again.
+        log.warning("counting the follow-ups due failed: %s", type(exc).__name__)
+
+    def _show_due_notice(self, count: int) -> None:
         if count:
             self.due_notice.text.setText(
                 ngettext(
