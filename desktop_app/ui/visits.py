@@ -468,7 +468,7 @@ class VisitWindow(QDialog):
         self.refer_button = QPushButton()
         self.refer_button.setObjectName("finish_and_refer")
         self.refer_after = False
-        self.closed_meanwhile = False  # closed while the visit was stored: nothing is asked
+        self.closed_meanwhile = False  # closed while the visit was stored: nothing opens after
         for button in (
             self.close_button,
             self.discard_button,
@@ -1700,6 +1700,7 @@ class VisitsFeature(QObject):
         self.tab.continue_carried.connect(self._on_tab_continue_carried)
         self.replace_question: QMessageBox | None = None
         self.take_over_question: QMessageBox | None = None  # ``ask_take_over``'s, while open
+        self._window_closing = False
         # What a check just took over into the record of the person shown, whole: the status
         # line has room for "stored, completed" only (at 1100 px the list was cut off there).
         self.taken_over_notice = QLabel()
@@ -1752,6 +1753,8 @@ class VisitsFeature(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             # closing the main window closes the forms first, so their drafts are flushed
+            # (a visit stored meanwhile asks nothing of a window that goes)
+            self._window_closing = True
             for win in list(self.open_windows):
                 win.close()
         return False
@@ -1862,11 +1865,49 @@ class VisitsFeature(QObject):
                 self.window.show_person(visit.person_id)
                 referrals.open_refer_dialog()
 
-        if facts is not None and facts.differing and not (win and win.closed_meanwhile):
-            # Asked before the referral dialog opens: its letter carries the phone.
+        if facts is not None and facts.differing and self._can_ask():
+            # Asked before the referral dialog opens: its letter carries the phone. A form
+            # closed while it was stored asks too: the question was skipped, and the record
+            # kept without a word.
             self.ask_take_over(visit.person_id, facts, go_on)
+        elif facts is not None and facts.differing and self._locked():
+            # Not over the lock screen (it lists the person's values): once unlocked.
+            self._ask_when_unlocked(visit.person_id, facts, go_on)
+        elif facts is not None and facts.differing:
+            self._keep_unasked(facts, go_on)
         else:
             go_on()
+
+    def _locked(self) -> bool:
+        locker = getattr(self.window, "locker", None)
+        return bool(locker is not None and locker.is_locked)
+
+    def _can_ask(self) -> bool:
+        """Whether a question can be put in the main window now: it is shown, not locked and
+        not closing."""
+        return self.window.isVisible() and not self._locked() and not self._window_closing
+
+    def _keep_unasked(self, facts: FactsTakenOver, then: Callable[[], None]) -> None:
+        """The window closing or hidden: nobody to ask. Kept, as Enter would have it, and the
+        status line says so (and what the check says otherwise)."""
+        self.window.statusBar().showMessage(kept_text(facts), 15000)
+        then()
+
+    def _ask_when_unlocked(
+        self, person_id: str, facts: FactsTakenOver, then: Callable[[], None]
+    ) -> None:
+        locker = self.window.locker  # type: ignore[attr-defined]
+
+        def on_locked_changed(locked: bool) -> None:
+            if locked:
+                return
+            locker.locked_changed.disconnect(on_locked_changed)
+            if self._can_ask():
+                self.ask_take_over(person_id, facts, then)
+            else:
+                self._keep_unasked(facts, then)
+
+        locker.locked_changed.connect(on_locked_changed)
 
     def _show_record(self, person: Person) -> None:
         """The person's record as a check changed it: on their page if it is shown, and in
@@ -2062,6 +2103,17 @@ def taken_over_text(fields: tuple[str, ...]) -> str:
     template = _("{fields} taken over into the personal data.")
     text = template.format(fields=names)
     return standing_alone(text) if template.startswith("{fields}") else text
+
+
+def kept_text(facts: FactsTakenOver) -> str:
+    """The status line's word that the person's record was kept where the check says
+    otherwise, with nobody there to ask."""
+    names = format_list(
+        [_(_FACT_NAMES[d.field]) for d in facts.differing], locale=current_language()
+    )
+    return _("Personal data kept as it was; the check says otherwise: {fields}.").format(
+        fields=names
+    )
 
 
 def difference_line(facts: FactsTakenOver, difference: FactDifference) -> str:

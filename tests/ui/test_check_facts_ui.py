@@ -193,3 +193,117 @@ def test_at_1100_pixels_what_a_check_took_over_is_read_whole(
         window.close()
     finally:
         set_language("en")
+
+
+def _closed_while_stored(qtbot: QtBot, session: Session, person: Person) -> MainWindow:
+    """The check with a new phone finished, and its window closed before the visit's answer
+    came back (the visit is stored on a worker; closing waits for it)."""
+    window = shown_window(qtbot, session, 1100)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    window.show_person(person.id)
+    qtbot.waitUntil(lambda: window.person_page.person is not None)
+    win = feature.start("life_situation")
+    assert win is not None
+    started = win.view.answers()
+    names = {k: started[k] for k in ("family_name", "given_names", "date_of_birth")}
+    win.view.set_answers(full_life_situation() | names | {"phone": "0176 2222222"})
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
+        win.finish()
+        assert win._finishing is not None  # stored on its worker: the answer not back yet
+        win.close()
+    assert answered.args[0] is not None and win.closed_meanwhile
+    return window
+
+
+def test_a_form_closed_while_it_is_stored_still_asks_about_the_differences(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Closed while the visit was stored (Close, Escape), the check asked nothing: the
+    record kept its old phone and nobody was told the check said otherwise. The question is
+    asked all the same, in the main window."""
+    person = _person(session)
+    window = _closed_while_stored(qtbot, session, person)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: feature.take_over_question is not None)
+    box = feature.take_over_question
+    assert box is not None and box.isVisible()
+    assert "Phone: 0176 1111111 → 0176 2222222" in box.text()
+    update = next(
+        b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole
+    )
+    update.click()
+    qtbot.waitUntil(lambda: window.person_page.values["phone"].text() == "0176 2222222")
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.phone == "0176 2222222"
+    window.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_main_window_closed_while_a_check_is_stored_keeps_the_record_and_says_so(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Quitting (the main window closed, which closes the forms) while the check is stored:
+    nobody is there to ask. The record is kept, as the question's default would have it, and
+    the status line says so and what the check says otherwise."""
+    person = _person(session)
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, 1100)
+        feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+        window.show_person(person.id)
+        qtbot.waitUntil(lambda: window.person_page.person is not None)
+        win = feature.start("life_situation")
+        assert win is not None
+        started = win.view.answers()
+        names = {k: started[k] for k in ("family_name", "given_names", "date_of_birth")}
+        win.view.set_answers(full_life_situation() | names | {"phone": "0176 2222222"})
+        with qtbot.waitSignal(win.finish_answered, timeout=10_000):
+            win.finish()
+            assert win._finishing is not None
+            window.close()  # closes the form first, which waits for the visit
+        assert win.closed_meanwhile
+        assert feature.take_over_question is None
+        said = window.statusBar().currentMessage()
+        assert said == _(
+            "Personal data kept as it was; the check says otherwise: {fields}."
+        ).format(fields=_(_FACT_NAMES["phone"])), said
+        stored = people.get_person(session.store, session.user, person.id)
+        assert stored is not None and stored.phone == "0176 1111111"
+    finally:
+        set_language("en")
+
+
+def test_a_check_stored_behind_the_lock_asks_once_unlocked(qtbot: QtBot, session: Session) -> None:
+    """The laptop locked while the check was stored: the question, which lists the person's
+    phone numbers, is not put over the lock screen, and not dropped either: it is asked once
+    the laptop is unlocked."""
+    person = _person(session)
+    window = shown_window(qtbot, session, 1100)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    window.show_person(person.id)
+    qtbot.waitUntil(lambda: window.person_page.person is not None)
+    win = feature.start("life_situation")
+    assert win is not None
+    started = win.view.answers()
+    names = {k: started[k] for k in ("family_name", "given_names", "date_of_birth")}
+    win.view.set_answers(full_life_situation() | names | {"phone": "0176 2222222"})
+    locker = window.locker  # type: ignore[attr-defined]
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
+        win.finish()
+        locker.lock()
+    assert answered.args[0] is not None
+    QApplication.processEvents()
+    assert locker.is_locked and feature.take_over_question is None
+    assert not any(
+        isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+    )
+    locker.unlock()
+    qtbot.waitUntil(lambda: feature.take_over_question is not None)
+    box = feature.take_over_question
+    assert box is not None and box.isVisible()
+    assert "Phone: 0176 1111111 → 0176 2222222" in box.text()
+    box.defaultButton().click()  # keep them
+    qtbot.waitUntil(lambda: feature.take_over_question is None)
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.phone == "0176 1111111"
+    window.close()
