@@ -2517,7 +2517,7 @@ class FollowUpsWindow(QDialog):
                 values = (
                     _date(r.follow_up),
                     item.person_name,
-                    item.person_phone or "—",  # as the person's page says no number
+                    phone_text(item),
                     name_of(r.service_id),
                     status_label(r.status),
                     _date(r.appointment),
@@ -2526,6 +2526,10 @@ class FollowUpsWindow(QDialog):
                 for column, text in enumerate(values):
                     cell = _item(text, r.person_id)
                     cell.setToolTip(text)  # the service's name may be elided
+                    if column == self.PHONE and item.phone_in_conflict:
+                        said = phone_conflict_text(item)
+                        cell.setToolTip(said)
+                        cell.setData(Qt.ItemDataRole.AccessibleTextRole, said)
                     self.table.setItem(row, column, cell)
         self.info.setText(
             ngettext(
@@ -2551,6 +2555,29 @@ class FollowUpsWindow(QDialog):
         row = self.table.currentRow()
         if 0 <= row < len(self.due):
             self.feature.open_status_dialog(self.due[row].referral, self)
+
+
+def _both_numbers(item: uc.FollowUp) -> str:
+    return _("{kept} or {other}").format(
+        kept=item.person_phone or "—", other=item.phone_in_conflict
+    )
+
+
+def phone_text(item: uc.FollowUp) -> str:
+    """The follow-up's phone as listed: "—" for none, as the person's page says; both numbers,
+    marked, where two laptops changed it differently and nobody decided yet (the record's
+    alone was listed, as if it were sure, and the call may go to a number no longer hers)."""
+    if item.phone_in_conflict:
+        return f"⚠ {_both_numbers(item)}"
+    return item.person_phone or "—"
+
+
+def phone_conflict_text(item: uc.FollowUp) -> str:
+    """What the mark of a phone in conflict means, and where it is decided."""
+    return _(
+        "The phone was changed differently on two laptops and is not decided yet: "
+        "{numbers}. Decide it on the person's page."
+    ).format(numbers=_both_numbers(item))
 
 
 # ------------------------------------------------------------------------------- feature

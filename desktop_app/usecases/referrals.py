@@ -63,6 +63,7 @@ from desktop_app.storage.referrals_repo import (
     referral_columns,
     to_referral,
 )
+from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit, reference, visits
 from desktop_app.usecases.settings import get_letterhead
@@ -143,6 +144,9 @@ class FollowUp:
     referral: Referral
     person_name: str
     person_phone: str = ""
+    #: the other number where the phone was changed differently on two laptops and that is
+    #: not decided yet ("" where it is not): either may be the one that reaches them
+    phone_in_conflict: str = ""
 
 
 def _now() -> dt.datetime:
@@ -1433,4 +1437,34 @@ def follow_ups_due(store: Store, user: User, today: dt.date) -> list[FollowUp]:
                 ).where(PersonRow.id.in_(ids))
             )
         }
-        return [FollowUp(to_referral(row), *people.get(row.person_id, ("", ""))) for row in rows]
+        others = _phones_in_conflict(session, ids)
+        return [
+            FollowUp(
+                to_referral(row),
+                *people.get(row.person_id, ("", "")),
+                phone_in_conflict=others.get(row.person_id, ""),
+            )
+            for row in rows
+        ]
+
+
+def _phones_in_conflict(session: DbSession, person_ids: Collection[str]) -> dict[str, str]:
+    """The people's other phone numbers, where an open conflict holds two (the record holds
+    the kept one until someone decides), by person; the latest conflict's where there are
+    several."""
+    rows = session.execute(
+        select(ConflictRow.record_id, ConflictRow.other_value)
+        .where(
+            ConflictRow.record_kind == "person",
+            ConflictRow.record_id.in_(person_ids),
+            ConflictRow.field == "phone",
+            ConflictRow.resolved.is_(False),
+            ConflictRow.deleted.is_(False),
+        )
+        .order_by(ConflictRow.updated_hlc)
+    )
+    found: dict[str, str] = {}
+    for person_id, other in rows:
+        value = json.loads(other)
+        found[person_id] = value if isinstance(value, str) else ""
+    return {pid: phone for pid, phone in found.items() if phone}

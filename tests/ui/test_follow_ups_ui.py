@@ -480,3 +480,65 @@ def test_a_count_that_comes_back_after_the_store_closed_is_dropped(
     assert window.tasks.wait(10_000)
     QApplication.processEvents()
     assert notice.text.text() == said
+
+
+def _phone_conflict(session: Session, person_id: str, kept: str, other: str) -> None:
+    """An open conflict on the person's phone, as a sync records one (this laptop's number
+    kept on the record until someone decides)."""
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+
+    clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
+    with session.store.transaction() as db:
+        conflict = Conflict("person", person_id, "phone", kept, clocks[0], other, clocks[1])
+        record_conflict(db, session.store, conflict, person_id)
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_a_phone_in_an_open_conflict_shows_both_numbers_in_the_follow_ups(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Two laptops changed Maria's phone differently and nobody decided yet: the follow-ups
+    listed the record's number alone, as if it were sure, and the advisor called a number she
+    may no longer have. The cell shows both, marked, and says why in its tooltip; decided, the
+    list shows the one number again. A phone without a conflict is listed as before."""
+    from desktop_app.usecases import conflicts as conflicts_uc
+
+    plain = _due_referral(session)  # Ștefan: no phone, no conflict
+    draft = PersonDraft("Мария", "Георгиева", "1990-05-01", phone="0176 1111111")
+    maria = register_person(session.store, session.user, draft)
+    record_sharing_consent(session, maria.id)
+    uc.issue_referral(
+        session.store,
+        session.user,
+        maria.id,
+        "vhs",
+        "integration_course",
+        follow_up=dt.date.today(),
+    )
+    _phone_conflict(session, maria.id, "0176 1111111", "0176 2222222")
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, 1366)
+        follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+        qtbot.waitExposed(follow_ups)
+        table = follow_ups.table
+        rows = {f.referral.person_id: r for r, f in enumerate(follow_ups.due)}
+        phone = cell(table, rows[maria.id], follow_ups.PHONE)
+        both = {"en": "0176 1111111 or 0176 2222222", "bg": "0176 1111111 или 0176 2222222"}
+        assert phone.text() == f"⚠ {both[lang]}"
+        tip = phone.toolTip()
+        assert both[lang] in tip and tip != phone.text()
+        assert phone.data(Qt.ItemDataRole.AccessibleTextRole) == tip
+        if lang == "en":
+            assert tip.startswith("The phone was changed differently on two laptops")
+        assert cell(table, rows[plain.person_id], follow_ups.PHONE).text() == "—"
+        follow_ups.grab().save(f"/tmp/smallui-follow-ups-conflict-{lang}.png")
+        # Decided (the other number): one number again.
+        [conflict] = conflicts_uc.open_conflicts(session.store, session.user)
+        conflicts_uc.resolve_conflict(session.store, session.user, conflict.id, "0176 2222222")
+        follow_ups.refresh()
+        assert cell(table, rows[maria.id], follow_ups.PHONE).text() == "0176 2222222"
+        follow_ups.close()
+    finally:
+        set_language("en")

@@ -185,6 +185,43 @@ def test_print_queue_keeps_pdf_in_the_store_and_drops_it_once_printed(
         uc.remove_from_queue(session.store, session.user, job2)
 
 
+def test_a_follow_up_names_the_other_phone_while_two_laptops_disagree_on_it(
+    session: Session,
+) -> None:
+    """The follow-ups list the record's phone; where an open conflict holds another number
+    for it, that one too (either may reach the person). Another field's conflict, another
+    person's, or a decided one, adds nothing."""
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+    from desktop_app.usecases import conflicts
+
+    petar, ivan = _person(session), _person(session, "Иван", "Иванов")
+    for person in (petar, ivan):
+        _issue(session, person, follow_up=dt.date(2026, 11, 30))
+    clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
+    with session.store.transaction() as db:
+        for pid, field, kept, other in (
+            (petar.id, "phone", "", "0176 2222222"),
+            (ivan.id, "sex", "male", "diverse"),
+        ):
+            conflict = Conflict("person", pid, field, kept, clocks[0], other, clocks[1])
+            record_conflict(db, session.store, conflict, pid)
+    due = {
+        f.person_name: f
+        for f in uc.follow_ups_due(session.store, session.user, dt.date(2026, 12, 1))
+    }
+    assert due["Петър Петров"].phone_in_conflict == "0176 2222222"
+    assert due["Иван Иванов"].phone_in_conflict == ""
+    [phone] = [c for c in conflicts.open_conflicts(session.store) if c.field == "phone"]
+    conflicts.resolve_conflict(session.store, session.user, phone.id, "0176 2222222")
+    due = {
+        f.person_name: f
+        for f in uc.follow_ups_due(session.store, session.user, dt.date(2026, 12, 1))
+    }
+    assert due["Петър Петров"].phone_in_conflict == ""
+    assert due["Петър Петров"].person_phone == "0176 2222222"
+
+
 def test_status_moves_forward_with_history_and_follow_ups(session: Session) -> None:
     person = _person(session)
     referral = _issue(session, person, follow_up=dt.date(2026, 11, 30))
