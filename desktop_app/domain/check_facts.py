@@ -5,7 +5,7 @@ search, letters), changed in the person's details only."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,6 +53,20 @@ class FactsTakenOver:
     person: Person | None = None  # the record as it is after the save
 
 
+#: The country code a text names ("Polen", "Полша", "Poland"), None where it names none.
+CountryOf = Callable[[str], str | None]
+
+
+def _named_country(answer: str, text: object, country_of: CountryOf | None) -> str:
+    """The country "Which nationality?" names (``text``), where the nationality ``answer``
+    ("other EU", "non-EU") is that country's: "Österreich" under "other EU" is AT, under
+    "non-EU" nothing (the two answers contradict each other, and the record is not guessed)."""
+    if country_of is None or not isinstance(text, str) or not text.strip():
+        return ""
+    code = country_of(text) or ""
+    return code if code and nationality_answer(code) == answer else ""
+
+
 def _phone(value: object) -> str:
     if not isinstance(value, str):
         return ""
@@ -65,14 +79,19 @@ def _digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit())
 
 
-def checked_values(person: Person, answers: Mapping[str, Any]) -> dict[str, str]:
+def checked_values(
+    person: Person, answers: Mapping[str, Any], country_of: CountryOf | None = None
+) -> dict[str, str]:
     """What the check's ``answers`` say of ``CHECK_FACTS`` as ``person``'s record would hold
     it; a fact the answers leave open, or say in a way the record cannot hold (a nationality
-    "other EU" without a country code, a phone with letters), is left out."""
+    "other EU" whose "Which nationality?" names no country ``country_of`` knows, a phone with
+    letters), is left out."""
     found: dict[str, str] = {}
     nationality = answers.get("nationality")
     if isinstance(nationality, str):
-        code = _COUNTRY_OF_NATIONALITY.get(nationality)
+        code = _COUNTRY_OF_NATIONALITY.get(nationality) or _named_country(
+            nationality, answers.get("nationality_other"), country_of
+        )
         if code:
             found["nationality"] = code
         elif person.nationality and nationality_answer(person.nationality) == nationality:
@@ -108,12 +127,16 @@ def same_value(name: str, recorded: str, checked: str) -> bool:
 
 
 def compare(
-    person: Person, answers: Mapping[str, Any], fields: tuple[str, ...] = CHECK_FACTS
+    person: Person,
+    answers: Mapping[str, Any],
+    fields: tuple[str, ...] = CHECK_FACTS,
+    country_of: CountryOf | None = None,
 ) -> tuple[dict[str, str], list[FactDifference]]:
     """(values of ``fields`` the record lacks and the check holds, where the record holds
-    another value than the check)."""
+    another value than the check); ``country_of`` reads the country "Which nationality?"
+    names."""
     recorded = person_values(person)
-    checked = checked_values(person, answers)
+    checked = checked_values(person, answers, country_of)
     missing: dict[str, str] = {}
     differing: list[FactDifference] = []
     for name in fields:

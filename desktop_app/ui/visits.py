@@ -74,6 +74,7 @@ from desktop_app.ui.widgets import (
     KeepsInput,
     WrappingDelegate,
     ask_to_confirm,
+    country_names,
     key_text,
     standing_alone,
     within_screen,
@@ -175,6 +176,10 @@ def answers_from_person(person: Person) -> dict[str, Any]:
         answers[visits.ID_NAME_ANSWER] = person.id_document_name
     if person.nationality:
         answers["nationality"] = nationality_answer(person.nationality)
+        if answers["nationality"] in ("other_eu", "non_eu"):
+            # "Which nationality?" as the record says it (Polen); finishing reads it back
+            names = country_names()
+            answers["nationality_other"] = names.get(person.nationality, person.nationality)
     known = set(visits.form("life_situation").field("languages").option_ids())
     # Romani as the record may name it (rmy): left out, finishing took its absence for a change.
     spoken = [

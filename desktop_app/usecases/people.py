@@ -305,7 +305,7 @@ def take_over_check_facts(
     current = PeopleRepository(session).get(person_id)
     if current is None:
         return FactsTakenOver()
-    missing, differing = check_facts.compare(current, answers, facts)
+    missing, differing = check_facts.compare(current, answers, facts, _country_of)
     if asked is not None:
         differing = [
             d for d in differing if any(k in asked for k in check_facts.ANSWERS_OF[d.field])
@@ -323,6 +323,14 @@ def take_over_check_facts(
         current = PeopleRepository(session).get(person_id) or current  # its clocks as stored
     filled = tuple(n for n in (*CHECK_FACTS, "id_document_name") if n in changed)
     return FactsTakenOver(filled, tuple(differing), current)
+
+
+def _country_of(text: str) -> str | None:
+    """The country a check's "Which nationality?" names, in any of the UI languages (CLDR's
+    names, as an import reads them)."""
+    from desktop_app.usecases.people_import import country_code  # its index: when asked
+
+    return country_code(text)
 
 
 def take_over_differences(

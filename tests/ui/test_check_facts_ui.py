@@ -307,3 +307,43 @@ def test_a_check_stored_behind_the_lock_asks_once_unlocked(qtbot: QtBot, session
     stored = people.get_person(session.store, session.user, person.id)
     assert stored is not None and stored.phone == "0176 1111111"
     window.close()
+
+
+@pytest.mark.parametrize(("lang", "named"), [("en", "Poland"), ("de", "Polen"), ("bg", "Полша")])
+def test_a_new_check_says_which_eu_nationality_the_record_holds(
+    qtbot: QtBot, session: Session, lang: str, named: str
+) -> None:
+    """A person recorded as Polish: a new check answered "other EU nationality" and left
+    "Which nationality?" empty, to be asked again. It is filled in with the country's name in
+    the UI language, and finishing the check as it was prefilled finds no difference."""
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Anna", "Kowalska", "02.04.1991", sex="female", nationality="PL"),
+        confirm_duplicates=True,
+    )
+    visits.record_consent(session.store, session.user, person.id, consent_answers())
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, 1100)
+        feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+        window.show_person(person.id)
+        qtbot.waitUntil(lambda: window.person_page.person is not None)
+        win = feature.start("life_situation")
+        assert win is not None
+        started = win.view.answers()
+        assert started["nationality"] == "other_eu"
+        assert started["nationality_other"] == named
+        editor = win.view.editors["nationality_other"]
+        assert editor.isVisibleTo(win)
+        rest = {k: v for k, v in full_life_situation().items() if k not in started}
+        win.view.set_answers(started | rest)
+        visit = finish_form(qtbot, win)
+        assert visit is not None and visit.facts is not None
+        assert visit.facts.differing == ()
+        assert feature.take_over_question is None
+        stored = people.get_person(session.store, session.user, person.id)
+        assert stored is not None and stored.nationality == "PL"
+        window.close()
+    finally:
+        set_language("en")

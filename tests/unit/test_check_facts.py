@@ -173,3 +173,52 @@ def test_an_edit_names_only_what_it_changed_and_an_older_check_fills_in_nothing(
     older = visits.edit_visit(store, user, first.id, edited.answers | {"phone": "0176 5555555"})
     assert older.facts is not None and older.facts.filled == ()
     assert older.facts.differing == ()
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Österreich", "AT"),
+        ("  австрия ", "AT"),
+        ("Austria", "AT"),
+        ("Polonia", "PL"),
+        ("Полша", "PL"),
+        ("Türkei", ""),  # not an EU country: not "other EU"
+        ("irgendwo", ""),
+    ],
+)
+def test_other_eu_with_the_country_named_fills_in_the_record(
+    session: Any, written: str, code: str
+) -> None:
+    """ "Other EU nationality" and "Which nationality?" named the country in any of the UI
+    languages: the record lacking a nationality kept none. The country is taken over where
+    the text names an EU country (CLDR's names in de/bg/ro/en); a text naming no country, or
+    one outside the EU under "other EU", leaves the record as it was."""
+    person = _person(session)
+    answers = full_life_situation() | {"nationality": "other_eu", "nationality_other": written}
+    visit = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", answers, today=TODAY
+    )
+    assert visit.facts is not None
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.nationality == code
+    assert ("nationality" in visit.facts.filled) == bool(code)
+
+
+def test_other_eu_naming_another_country_than_the_record_is_a_difference(session: Any) -> None:
+    """The record says Poland, the check "other EU: Österreich": named, for the user to
+    decide (the record stays as it is until then); "Polen" is no difference."""
+    person = _person(session, nationality="PL")
+    answers = full_life_situation() | {"nationality": "other_eu", "nationality_other": "Österreich"}
+    visit = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", answers, today=TODAY
+    )
+    assert visit.facts is not None
+    assert visit.facts.differing == (FactDifference("nationality", "PL", "AT"),)
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.nationality == "PL"
+    answers["nationality_other"] = "Polen"
+    visit = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", answers, today=TODAY
+    )
+    assert visit.facts is not None and visit.facts.differing == ()
