@@ -145,7 +145,7 @@ def _shown_whole(label: QLabel) -> bool:
 
 @pytest.mark.parametrize("lang", ["de", "bg"])
 def test_at_1100_pixels_what_a_check_took_over_is_read_whole(
-    qtbot: QtBot, session: Session, program_font: None, lang: str
+    qtbot: QtBot, session: Session, program_font: None, lang: str, shots: Path
 ) -> None:
     """The status line said "Check der Lebenssituation gespeichert. Staatsangehörigkeit,
     Geschlecht, Telef…" at 1100 px (bg: "… Прехвърлени в личните данн…"): which fields a check
@@ -175,7 +175,7 @@ def test_at_1100_pixels_what_a_check_took_over_is_read_whole(
         assert said == _("{form} stored, personal data completed.").format(
             form=form_title("life_situation")
         )
-        window.grab().save(f"/tmp/smallui-taken-over-{lang}.png")
+        window.grab().save(str(shots / f"taken-over-{lang}.png"))
         box = feature.take_over_question
         assert box is not None
         update = next(
@@ -186,10 +186,11 @@ def test_at_1100_pixels_what_a_check_took_over_is_read_whole(
         assert notice.text() == taken_over_text((*filled, "phone"))
         assert _fits_the_status_line(window) == _("Personal data updated.")
         qtbot.waitUntil(lambda: _shown_whole(notice))
-        window.grab().save(f"/tmp/smallui-taken-over-updated-{lang}.png")
+        window.grab().save(str(shots / f"taken-over-updated-{lang}.png"))
         window.show_person(other.id)  # not hers: the notice goes
         qtbot.waitUntil(lambda: window.person_page.person is not None)
-        assert window.person_page.person.id == other.id and notice.isHidden()
+        shown = window.person_page.person
+        assert shown is not None and shown.id == other.id and notice.isHidden()
         window.close()
     finally:
         set_language("en")

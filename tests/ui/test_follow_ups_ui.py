@@ -496,7 +496,7 @@ def _phone_conflict(session: Session, person_id: str, kept: str, other: str) -> 
 
 @pytest.mark.parametrize("lang", ["en", "bg"])
 def test_a_phone_in_an_open_conflict_shows_both_numbers_in_the_follow_ups(
-    qtbot: QtBot, session: Session, lang: str
+    qtbot: QtBot, session: Session, lang: str, shots: Path
 ) -> None:
     """Two laptops changed Maria's phone differently and nobody decided yet: the follow-ups
     listed the record's number alone, as if it were sure, and the advisor called a number she
@@ -533,7 +533,7 @@ def test_a_phone_in_an_open_conflict_shows_both_numbers_in_the_follow_ups(
         if lang == "en":
             assert tip.startswith("The phone was changed differently on two laptops")
         assert cell(table, rows[plain.person_id], follow_ups.PHONE).text() == "—"
-        follow_ups.grab().save(f"/tmp/smallui-follow-ups-conflict-{lang}.png")
+        follow_ups.grab().save(str(shots / f"follow-ups-conflict-{lang}.png"))
         # Decided (the other number): one number again.
         [conflict] = conflicts_uc.open_conflicts(session.store, session.user)
         conflicts_uc.resolve_conflict(session.store, session.user, conflict.id, "0176 2222222")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -395,7 +396,7 @@ def test_at_1100_px_in_bulgarian_every_column_of_the_list_is_in_view(
 
 
 def test_at_1366_by_768_in_bulgarian_the_lists_headers_and_names_are_whole(
-    qtbot: QtBot, session: Session, program_font: None
+    qtbot: QtBot, session: Session, program_font: None, shots: Path
 ) -> None:
     """At 1366 × 768 in Bulgarian the list showed "Дата на раж…" and "Граждан…": the name
     columns held 110 px each for names that want less ("Иван"), and the headers had the
@@ -418,7 +419,7 @@ def test_at_1366_by_768_in_bulgarian_the_lists_headers_and_names_are_whole(
         for row in in_view:
             text = str(model.data(model.index(row, column)) or "")
             assert shown_whole(table, text, widths[column]), (row, column, text, widths)
-    window.grab().save("/tmp/smallui-list-bg-1366.png")
+    window.grab().save(str(shots / "list-bg-1366.png"))
     set_language("en")
 
 
