@@ -393,19 +393,25 @@ class PeopleRepository:
         "Райна Петрова", "Константин" for "Constantin"), or the same phone number."""
         conditions: list[ColumnElement[bool]] = []
         if person.date_of_birth is not None:
-            conditions.append(
-                and_(
-                    PersonRow.name_key == name_key(person),
-                    PersonRow.date_of_birth == person.date_of_birth.iso(),
-                )
-            )
+            # A date known in part is the same person's as a fuller one it agrees with: the
+            # father registered last year as born "1989" was registered again, unwarned, as
+            # born 20.02.1989 (the dates compared as typed). Those the typed date refines
+            # (1989, 02.1989), and those that refine a typed partial one (1989 → 20.02.1989).
+            dob = person.date_of_birth
+            coarser = {dob.iso(), f"{dob.year:04d}"}
+            if dob.month is not None:
+                coarser.add(f"{dob.year:04d}-{dob.month:02d}")
+            agrees = PersonRow.date_of_birth.in_(sorted(coarser))
+            if not dob.is_full:
+                agrees = or_(agrees, PersonRow.date_of_birth.startswith(f"{dob.iso()}-"))
+            conditions.append(and_(PersonRow.name_key == name_key(person), agrees))
             # Only the official folding met before: "Raina Petrova" was registered a second
             # time beside "Райна Петрова" (folded "rayna") born the same day, unwarned. Those
             # born that day are found by the date's search token, their names compared here.
             # The name as on an ID document counts as the name: "Maria Gueorguieva" typed from
             # the card meets "Мария Георгиева" whose card says "GUEORGUIEVA Maria".
             names = [f"{person.given_name} {person.family_name}", person.id_document_name]
-            born = self.born_on([person.date_of_birth.iso()])
+            born = self.born_on(coarser)
             id_names = self.id_document_names([e.id for e in born])
             spelled = [
                 e.id

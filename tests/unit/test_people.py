@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text, update
 
+from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.translit import fold
@@ -227,6 +228,40 @@ def test_likely_duplicates_by_name_and_birth_date_or_phone(session: Session) -> 
         store, user, PersonDraft("Petar", "Petrov", "14.03.1985"), confirm_duplicates=True
     )
     assert _rows(session)[0] == before + 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("1989", "20.02.1989"),  # registered last year by the year he gave
+        ("02.1989", "20.02.1989"),
+        ("1989", "02.1989"),
+        ("20.02.1989", "1989"),  # only the year known this time
+        ("20.02.1989", "02.1989"),
+    ],
+)
+def test_a_likely_duplicate_is_found_by_a_date_of_birth_known_in_part(
+    session: Session, stored: str, typed: str
+) -> None:
+    """The father was registered at an outreach point by the year of birth he gave; his
+    wife's helper registered him again with the full date from his ID card, unwarned: the
+    dates were compared as typed. A date that agrees with the other as far as both go is
+    his; one that does not (another year, another month) is someone else's."""
+    _add(session, "Ion", "Popescu", stored)
+    _add(session, "Ion", "Popescu", "1988")  # another year
+    if "." in typed:  # a month typed: another month of the same year is someone else
+        _add(session, "Ion", "Popescu", "03.1989")
+    _add(session, "Ioana", "Popescu", stored)  # another name
+    with pytest.raises(people.DuplicatesFound) as info:
+        people.register_person(session.store, session.user, PersonDraft("Ion", "Popescu", typed))
+    found = [(c.given_name, c.date_of_birth) for c in info.value.candidates]
+    assert found == [("Ion", PartialDate.parse(stored).iso())], found
+    if len(typed) < len(stored):
+        return  # another spelling is compared among those born on the day typed, or before
+    # in another spelling too (found by the date's search token, the names compared)
+    with pytest.raises(people.DuplicatesFound) as info:
+        people.register_person(session.store, session.user, PersonDraft("Йон", "Попеску", typed))
+    assert PartialDate.parse(stored).iso() in [c.date_of_birth for c in info.value.candidates]
 
 
 @pytest.mark.parametrize(
