@@ -401,7 +401,7 @@ class PeopleRepository:
             coarser = {dob.iso(), f"{dob.year:04d}"}
             if dob.month is not None:
                 coarser.add(f"{dob.year:04d}-{dob.month:02d}")
-            agrees = PersonRow.date_of_birth.in_(sorted(coarser))
+            agrees: ColumnElement[bool] = PersonRow.date_of_birth.in_(sorted(coarser))
             if not dob.is_full:
                 agrees = or_(agrees, PersonRow.date_of_birth.startswith(f"{dob.iso()}-"))
             conditions.append(and_(PersonRow.name_key == name_key(person), agrees))
