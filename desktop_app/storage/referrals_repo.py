@@ -215,6 +215,29 @@ class ReferralRepository:
         stmt = select(func.count()).select_from(ReferralRow).where(*self._due_on(today))
         return int(self.session.scalar(stmt) or 0)
 
+    @staticmethod
+    def _awaiting_sign_off() -> tuple[ColumnElement[bool], ...]:
+        # a closed draft awaits nothing: it cannot be signed off
+        return (
+            ReferralRow.deleted.is_(False),
+            ReferralRow.status != ReferralStatus.CLOSED.value,
+            ReferralRow.signed_off_at == "",
+        )
+
+    def awaiting_sign_off(self) -> list[ReferralRow]:
+        """Drafts (a helper's referrals) not signed off yet, nor closed: the oldest first."""
+        stmt = (
+            select(ReferralRow)
+            .where(*self._awaiting_sign_off())
+            .order_by(ReferralRow.created_at, ReferralRow.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def count_awaiting_sign_off(self) -> int:
+        """How many ``awaiting_sign_off`` would list."""
+        stmt = select(func.count()).select_from(ReferralRow).where(*self._awaiting_sign_off())
+        return int(self.session.scalar(stmt) or 0)
+
     def print_jobs(self, *, include_printed: bool = False) -> list[PrintJobRow]:
         stmt = select(PrintJobRow).order_by(PrintJobRow.created_at, PrintJobRow.id)
         if not include_printed:

@@ -97,6 +97,7 @@ KIND_NAMES = {
     "referrals": N_("referral list"),
     "letter": N_("referral letter"),
     "print_queue": N_("print queue"),
+    "sign_off_queue": N_("letters awaiting sign-off"),
     "reference": N_("service directory or forms"),
     "device": N_("laptop"),
     "quick_contact": N_("quick contact"),

@@ -2580,6 +2580,116 @@ def phone_conflict_text(item: uc.FollowUp) -> str:
     ).format(numbers=_both_numbers(item))
 
 
+class SignOffWindow(QDialog):
+    """The helpers' referrals waiting for an advisor's sign-off, of every person: each
+    letter read and signed off from here. They were found only on each person's referrals
+    tab, and the advisor had to know whose page to open."""
+
+    ISSUED, PERSON, SERVICE, REASON, PREPARED_BY, REFERENCE = range(6)
+
+    def __init__(self, feature: ReferralsFeature) -> None:
+        super().__init__(feature.window)
+        self.feature = feature
+        self.waiting: list[uc.AwaitingSignOff] = []
+        self._logged: set[str] = set()  # the people whose view this window logged
+        self.table = _table(6, fill=self.SERVICE)
+        self.table.doubleClicked.connect(lambda _index: self._on_letter_clicked())
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.letter_button = QPushButton()
+        self.letter_button.clicked.connect(self._on_letter_clicked)
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.letter_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+        tab_buttons_as_shown(self.buttons)
+        # Enter on a row shows its letter, where it is signed off (Close took Enter).
+        self.letter_button.setDefault(True)
+        self._sized = False  # fitted to its columns once they are first filled
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Letters awaiting sign-off"))
+        self.table.setAccessibleName(self.windowTitle())
+        self.table.setHorizontalHeaderLabels(
+            [_("Issued"), _("Person"), _("Service"), _("Reason"), _("Prepared by"), _("Reference")]
+        )
+        self.letter_button.setText(_("Show le&tter…"))
+        self.open_button.setText(_("&Open person"))
+        if self.waiting:
+            self.refresh(log_view=False)
+
+    def refresh(self, *, log_view: bool = True) -> None:
+        session = self.feature.window.session
+        if session.store.closed:  # locked away, another user, a restore: nothing to list
+            return
+        place = _place(self.table, [w.referral.id for w in self.waiting])
+        self.waiting = uc.awaiting_sign_off(
+            session.store, session.user, log_view=log_view, logged=self._logged
+        )
+        self._logged |= {w.referral.person_id for w in self.waiting}
+        name_of = service_names(session.store)
+        with _filling(self.table):
+            self.table.setRowCount(len(self.waiting))
+            for row, item in enumerate(self.waiting):
+                r = item.referral
+                values = (
+                    _date(r.created_at),
+                    item.person_name,
+                    name_of(r.service_id),
+                    reason_label(r.reason),
+                    r.advisor_name,
+                    r.reference,
+                )
+                for column, text in enumerate(values):
+                    cell = _item(text, r.person_id)
+                    cell.setToolTip(text)  # a service's name may be elided
+                    self.table.setItem(row, column, cell)
+        self.info.setText(
+            ngettext(
+                "{count} letter prepared by a helper awaits your sign-off. Show it, read it "
+                "and sign it off there.",
+                "{count} letters prepared by helpers await your sign-off. Show each, read it "
+                "and sign it off there.",
+                len(self.waiting),
+            ).format(count=format_number(len(self.waiting)))
+            if self.waiting
+            else _("No letters await sign-off.")
+        )
+        self.letter_button.setEnabled(bool(self.waiting))
+        self.open_button.setEnabled(bool(self.waiting))
+        _restore_place(self.table, [w.referral.id for w in self.waiting], place)
+        if self.waiting and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+        if not self._sized:
+            # As wide as the columns want (within a laptop's width), once they are filled:
+            # made empty, it opened 500 px wide, the service and the helper's name cut off.
+            self._sized = True
+            self.resize(width_for_columns(self, self.table), 440)
+
+    def selected(self) -> uc.AwaitingSignOff | None:
+        row = self.table.currentRow()
+        return self.waiting[row] if 0 <= row < len(self.waiting) else None
+
+    def _on_letter_clicked(self) -> None:
+        """The letter's preview over this list, with its Sign off: signed, the list is
+        listed anew (``ReferralsFeature``: ``letter_events.signed_off``)."""
+        chosen = self.selected()
+        if chosen is not None:
+            self.feature.open_preview(chosen.referral)
+
+    def _on_open_clicked(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.feature.window.open_person(chosen.referral.person_id)
+
+
 # ------------------------------------------------------------------------------- feature
 
 
@@ -2597,6 +2707,12 @@ class ReferralsFeature:
         self.follow_ups_action.triggered.connect(self.open_follow_ups)
         window.person_menu.addAction(self.refer_action)
         window.person_menu.addAction(self.follow_ups_action)
+        # The helpers' drafts, of every person, for an advisor to sign off: a helper is not
+        # offered it (signing off is not theirs).
+        self.sign_off_action = QAction(window)
+        self.sign_off_action.triggered.connect(self.open_sign_off)
+        self.sign_off_action.setVisible(allowed(window.session.user, Action.SIGN_REFERRAL))
+        window.person_menu.addAction(self.sign_off_action)
         self.queue_action = QAction(window)
         # Ctrl+P, where letters are printed: the main window prints nothing of its own.
         self.queue_action.setShortcut(PRINT_KEY)
@@ -2610,6 +2726,11 @@ class ReferralsFeature:
         self.due_notice.setObjectName("follow_ups_due")
         self.due_notice.button.clicked.connect(self.open_follow_ups)
         window.person_page.add_notice(self.due_notice)
+        # Where nobody is opened yet, how many letters wait for the advisor's sign-off.
+        self.sign_off_notice = PageNotice(_("Letters awaiting sign-off"))
+        self.sign_off_notice.setObjectName("letters_awaiting_sign_off")
+        self.sign_off_notice.button.clicked.connect(self.open_sign_off)
+        window.person_page.add_notice(self.sign_off_notice)
         window.person_page.person_changed.connect(self._on_person_changed)
         # the same person read again (a sync brought changes): no new view to log
         window.person_page.person_reread.connect(self.tab.refresh)
@@ -2626,7 +2747,8 @@ class ReferralsFeature:
         self.preview: LetterPreview | None = None
         self.follow_ups_window: FollowUpsWindow | None = None
         self._due_generation = 0  # counts the counts asked for: only the latest is shown
-        self._due_count = 0  # as last counted
+        self._due_count = (0, 0)  # as last counted: follow-ups due, letters awaiting sign-off
+        self.sign_off_window: SignOffWindow | None = None
         self.retranslate()
         self._on_person_changed(window.person_page.person)
 
@@ -2637,9 +2759,12 @@ class ReferralsFeature:
         self.queue_action.setText(_("Print q&ueue…"))
         self.due_notice.setAccessibleName(_("Follow-ups due"))
         self.due_notice.button.setText(_("Follow-ups &due…"))
+        self.sign_off_action.setText(_("Letters to si&gn off…"))
+        self.sign_off_notice.setAccessibleName(_("Letters awaiting sign-off"))
+        self.sign_off_notice.button.setText(_("Letters to si&gn off…"))
         self._show_due_count()
         self.tab.retranslate()
-        for window in (self.queue_window, self.follow_ups_window):
+        for window in (self.queue_window, self.follow_ups_window, self.sign_off_window):
             if window is not None:
                 window.retranslate()
 
@@ -2649,41 +2774,42 @@ class ReferralsFeature:
         self._show_due_count()
 
     def _show_due_count(self) -> None:
-        """The notice of the follow-ups due, on the page while nobody is opened (a count, no
-        names: it is read with nobody's record open). Counted on a worker (a page shown and
-        every sync finished counted on the UI thread, while a sync may hold the store); the
-        latest count asked for, of the window's store as it is then, is the one shown."""
+        """The notices of the follow-ups due and of the helpers' letters awaiting sign-off, on
+        the page while nobody is opened (counts, no names: they are read with nobody's record
+        open). Counted on a worker (a page shown and every sync finished counted on the UI
+        thread, while a sync may hold the store); the latest count asked for, of the window's
+        store as it is then, is the one shown."""
         self._due_generation += 1
         generation, session = self._due_generation, self.window.session
         store, user = session.store, session.user
         # The window's store closed (locked away, another user, a restore, quitting): a page
         # shown or a sync finished after it is not counted (raised in the event loop before).
         if self.window.person_page.person is not None or store.closed:
-            self._show_due_notice(0)
+            self._show_due_notice(0, 0)
             return
-        self._show_due_notice(self._due_count)  # as counted last (a language switch)
+        self._show_due_notice(*self._due_count)  # as counted last (a language switch)
 
-        def counted(count: int) -> None:
+        def counted(counts: tuple[int, int]) -> None:
             # A person opened, the store closed or another in its place meanwhile: not theirs.
             # (A count that ran into the closed store is dropped by the task runner.)
             if generation != self._due_generation or store.closed:
                 return
             if self.window.session.store is not store:
                 return
-            self._due_count = count
-            self._show_due_notice(count)
+            self._due_count = counts
+            self._show_due_notice(*counts)
 
-        self.window.tasks.run(
-            lambda: uc.count_follow_ups_due(store, user, dt.date.today()),
-            counted,
-            self._on_due_count_failed,
-        )
+        def count() -> tuple[int, int]:
+            due = uc.count_follow_ups_due(store, user, dt.date.today())
+            return due, uc.count_awaiting_sign_off(store, user)
+
+        self.window.tasks.run(count, counted, self._on_due_count_failed)
 
     def _on_due_count_failed(self, exc: Exception) -> None:
         # The notice is a hint: it stays as it was, the next page shown or sync counts again.
         log.warning("counting the follow-ups due failed: %s", type(exc).__name__)
 
-    def _show_due_notice(self, count: int) -> None:
+    def _show_due_notice(self, count: int, waiting: int) -> None:
         if count:
             self.due_notice.text.setText(
                 ngettext(
@@ -2693,6 +2819,15 @@ class ReferralsFeature:
                 ).format(count=format_number(count))
             )
         self.due_notice.setVisible(count > 0)
+        if waiting:
+            self.sign_off_notice.text.setText(
+                ngettext(
+                    "{count} letter prepared by a helper awaits your sign-off.",
+                    "{count} letters prepared by helpers await your sign-off.",
+                    waiting,
+                ).format(count=format_number(waiting))
+            )
+        self.sign_off_notice.setVisible(waiting > 0)
 
     def open_refer_dialog(self) -> ReferDialog | None:
         person = self.window.person_page.person
@@ -2742,6 +2877,8 @@ class ReferralsFeature:
         self._on_queue_changed()
         if self.follow_ups_window is not None:
             self.follow_ups_window.refresh()
+        if self.sign_off_window is not None and self.sign_off_window.isVisible():
+            self.sign_off_window.refresh()
 
     def _on_queue_changed(self) -> None:
         """An open queue window lists the queue anew. A closed one is left as it is: listing
@@ -2763,6 +2900,9 @@ class ReferralsFeature:
             # listed anew when it is opened. The person's tab: ``PersonPage.person_reread``.
             if self.follow_ups_window is not None and self.follow_ups_window.isVisible():
                 self.follow_ups_window.refresh()
+            # a helper's drafts brought by the sync, or signed off on another laptop
+            if self.sign_off_window is not None and self.sign_off_window.isVisible():
+                self.sign_off_window.refresh()
             self._show_due_count()
 
     def open_print_queue(self) -> PrintQueueWindow:
@@ -2772,6 +2912,14 @@ class ReferralsFeature:
         self.queue_window.show()
         self.queue_window.raise_()
         return self.queue_window
+
+    def open_sign_off(self) -> SignOffWindow:
+        if self.sign_off_window is None:
+            self.sign_off_window = SignOffWindow(self)
+        self.sign_off_window.refresh()
+        self.sign_off_window.show()
+        self.sign_off_window.raise_()
+        return self.sign_off_window
 
     def open_follow_ups(self) -> FollowUpsWindow:
         if self.follow_ups_window is None:

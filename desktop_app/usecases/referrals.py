@@ -149,6 +149,14 @@ class FollowUp:
     phone_in_conflict: str = ""
 
 
+@dataclass(frozen=True)
+class AwaitingSignOff:
+    """A helper's referral waiting for an advisor's sign-off, with the person's name."""
+
+    referral: Referral
+    person_name: str
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
@@ -1468,3 +1476,51 @@ def _phones_in_conflict(session: DbSession, person_ids: Collection[str]) -> dict
         value = json.loads(other)
         found[person_id] = value if isinstance(value, str) else ""
     return {pid: phone for pid, phone in found.items() if phone}
+
+
+def count_awaiting_sign_off(store: Store, user: User) -> int:
+    """How many referrals ``awaiting_sign_off`` lists, without reading them (no names: no
+    view to log). Nothing for a user who may not sign off."""
+    if not allowed(user, Action.SIGN_REFERRAL):
+        return 0
+    with store.reading() as session:
+        return ReferralRepository(session).count_awaiting_sign_off()
+
+
+def awaiting_sign_off(
+    store: Store, user: User, *, log_view: bool = True, logged: Collection[str] = ()
+) -> list[AwaitingSignOff]:
+    """The helpers' referrals that wait for an advisor to sign them off (on this laptop or
+    brought by a sync), not closed, the oldest first. The list names people: each gets an
+    entry in the audit log, but those in ``logged`` (their view in the same open window was
+    logged already; ``log_view=False`` to show again a list whose views were logged)."""
+    require(user, Action.SIGN_REFERRAL)
+    with store.reading() as session:
+        rows = ReferralRepository(session).awaiting_sign_off()
+        ids = {row.person_id for row in rows}
+        names = {
+            pid: f"{given} {family}".strip()
+            for pid, given, family in session.execute(
+                select(PersonRow.id, PersonRow.given_name, PersonRow.family_name).where(
+                    PersonRow.id.in_(ids)
+                )
+            )
+        }
+    found = [AwaitingSignOff(to_referral(row), names.get(row.person_id, "")) for row in rows]
+    counts: dict[str, int] = {}
+    for item in found:
+        if item.referral.person_id not in logged:
+            counts[item.referral.person_id] = counts.get(item.referral.person_id, 0) + 1
+    if counts and log_view:
+        with store.transaction() as session:
+            for person_id, n in counts.items():
+                audit.record_in(
+                    session,
+                    store,
+                    user.id,
+                    audit.AuditAction.VIEW,
+                    "sign_off_queue",
+                    person_id,
+                    {"letters": n},
+                )
+    return found
