@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from desktop_app import __version__
 from desktop_app.domain.person import Person, Sex
 from desktop_app.i18n.formatting import format_number
-from desktop_app.i18n.messages import failure_message
+from desktop_app.i18n.messages import FIELD_NAMES, failure_message
 from desktop_app.i18n.text import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -46,6 +46,7 @@ from desktop_app.ui.widgets import ElidingLabel
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from desktop_app.domain.person import PersonDraft
     from desktop_app.domain.users import User
     from desktop_app.storage.db import Store
     from desktop_app.storage.quick import QuickStart
@@ -923,7 +924,10 @@ class MainWindow(QMainWindow):
     def open_register_dialog(self) -> RegisterPersonDialog:
         dialog = RegisterPersonDialog(self.session.store, self.session.user, self)
         dialog.person_registered.connect(self._on_dialog_person_registered)
-        dialog.open_existing.connect(self._on_dialog_open_existing)
+        # what was typed, for the entry opened instead (read before the dialog closes)
+        dialog.open_existing.connect(
+            lambda person_id, d=dialog: self._on_dialog_open_existing(person_id, d.draft())
+        )
         dialog.open()
         return dialog
 
@@ -941,8 +945,45 @@ class MainWindow(QMainWindow):
         self.person_page.show_person(person)
         self.statusBar().showMessage(registered_text(person), 5000)
 
-    def _on_dialog_open_existing(self, person_id: str) -> None:
-        self.show_person(person_id)
+    def _on_dialog_open_existing(self, person_id: str, typed: PersonDraft | None = None) -> None:
+        """The entry the duplicate check found, opened instead of registering the person
+        again: what was typed of them fills in what it lacks (the full date of birth from
+        the ID card where it had the year only), and the status line says what. The helper
+        who opened the father's entry lost the date typed from his card, and the letters
+        went on saying "geb. 1989"."""
+        from desktop_app.usecases import people
+
+        if typed is None:
+            self.show_person(person_id)
+            return
+        store, user = self.session.store, self.session.user
+
+        def completed(fields: tuple[str, ...]) -> None:
+            if store is not self.session.store or store.closed:
+                return  # locked or another user meanwhile
+            self.show_person(person_id)
+            if fields:
+                self.person_data_saved.emit(person_id)
+                self.reload_all()  # the list's date and nationality columns
+                from babel.lists import format_list
+
+                names = format_list([_(FIELD_NAMES[f]) for f in fields], locale=current_language())
+                self.statusBar().showMessage(
+                    _("Added to the personal data from what you typed: {fields}.").format(
+                        fields=names
+                    ),
+                    8000,
+                )
+
+        def failed(exc: Exception) -> None:
+            self.show_person(person_id)
+            self._on_task_failed(exc)
+
+        self.tasks.run(
+            lambda: people.complete_from_registration(store, user, person_id, typed),
+            completed,
+            failed,
+        )
 
     def _on_guide_triggered(self) -> None:
         from desktop_app.ui.help import open_guide

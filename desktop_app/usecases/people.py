@@ -24,7 +24,7 @@ from desktop_app.domain.person import (
     validate_person,
 )
 from desktop_app.domain.users import User
-from desktop_app.domain.validation import FieldError
+from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, sent_text, table, unsent_since
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
@@ -88,6 +88,49 @@ def register_person(
         )
         audit.record_in(session, store, user.id, audit.AuditAction.CREATE, "person", person.id)
     return person
+
+
+#: What a registration typed may fill into the existing entry opened instead: where that
+#: entry has none (the date of birth: where it refines the entry's).
+COMPLETED_FROM_REGISTRATION = ("sex", "nationality", "languages", "phone", "id_document_name")
+
+
+def complete_from_registration(
+    store: Store,
+    user: User,
+    person_id: str,
+    draft: PersonDraft,
+    *,
+    today: dt.date | None = None,
+) -> tuple[str, ...]:
+    """What a registration typed of the person onto the existing entry the duplicate check
+    found and the user opened instead, where the entry lacks it: a date of birth that refines
+    the entry's (1989 → 20.02.1989, from the ID card now), sex, nationality, languages, phone,
+    the name as on the ID document. Nothing recorded is replaced, the names never. The fields
+    filled (``PERSON_FIELDS`` order); none for a draft that does not validate or a user who
+    may not change a person's details. One change, synced and audited as an edit is."""
+    if not allowed(user, Action.EDIT_PERSON):
+        return ()
+    try:
+        typed = validate_person(draft, today or dt.date.today())
+    except ValidationFailed:
+        return ()
+    with store.transaction() as session:
+        current = PeopleRepository(session).get(person_id)
+        if current is None:
+            return ()
+        values: dict[str, Any] = {}
+        had, new = current.date_of_birth, typed.date_of_birth
+        if new is not None and (
+            had is None or (len(new.iso()) > len(had.iso()) and new.iso().startswith(had.iso()))
+        ):
+            values["date_of_birth"] = new
+        for name in COMPLETED_FROM_REGISTRATION:
+            if getattr(typed, name) and not getattr(current, name):
+                values[name] = getattr(typed, name)
+        if values:
+            _write_change(session, store, user, current, replace(current, **values), set(values))
+    return tuple(name for name in PERSON_FIELDS if name in values)
 
 
 def register_many(store: Store, user: User, drafts: Sequence[PersonDraft]) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
     QDialogButtonBox,
@@ -126,6 +127,65 @@ def test_duplicate_warning_appears_before_saving(qtbot: QtBot, session: Session)
     with qtbot.waitSignal(dialog.person_registered, timeout=30_000):
         _save(qtbot, dialog)  # second Save confirms: a different person with the same data
     assert people.count_people(session.store) == 2
+
+
+def test_the_entry_opened_instead_takes_what_was_typed_where_it_lacks_it(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The father was registered last year by the year of birth he gave, as Bulgarian by
+    mistake, with no phone; registering him again the helper typed the full date from his ID
+    card, Romanian and his phone, was warned, and opened the entry found: what was typed was
+    lost (the letters went on saying "geb. 1989"). It fills in what the entry lacks now; what
+    it holds (the nationality) stays, for an edit to change."""
+    earlier = people.register_person(
+        session.store, session.user, PersonDraft("Ion", "Popescu", "1989", nationality="BG")
+    )
+    window = _window(qtbot, session)
+    dialog = window.open_register_dialog()
+    type_text(dialog.given, "Ion")
+    type_text(dialog.family, "Popescu")
+    type_text(dialog.dob, "20.02.1989")
+    type_text(dialog.phone, "0176 5551234")
+    dialog.nationality.set_code("RO")
+    dialog.languages.set_codes(["ro", "de"])
+    _save(qtbot, dialog)
+    assert dialog.duplicate_box.isVisible()
+    dialog.duplicates.setFocus()
+    QTest.keyClick(dialog.duplicates, Qt.Key.Key_Return)  # opens the entry found
+
+    def shown() -> bool:
+        person = window.person_page.person
+        return person is not None and person.phone == "0176 5551234"
+
+    qtbot.waitUntil(shown, timeout=10_000)
+    person = people.get_person(session.store, session.user, earlier.id)
+    assert person is not None
+    assert person.date_of_birth is not None and person.date_of_birth.iso() == "1989-02-20"
+    assert (person.nationality, person.languages) == ("BG", ("ro", "de"))
+    assert people.count_people(session.store) == 1
+    assert window.statusBar().currentMessage() == (
+        "Added to the personal data from what you typed: Date of birth, Languages spoken, "
+        "and Phone."
+    )
+    # A date that says otherwise than the entry's (another day) is not taken over.
+    dialog = window.open_register_dialog()
+    type_text(dialog.given, "Ion")
+    type_text(dialog.family, "Popescu")
+    type_text(dialog.dob, "1989")
+    _save(qtbot, dialog)
+    assert dialog.duplicate_box.isVisible()
+    assert (
+        people.complete_from_registration(
+            session.store, session.user, earlier.id, PersonDraft("Ion", "Popescu", "21.02.1989")
+        )
+        == ()
+    )
+    assert (
+        people.complete_from_registration(
+            session.store, session.user, earlier.id, PersonDraft("Ion", "Popescu", "1989")
+        )
+        == ()
+    )
 
 
 def test_switching_language_changes_labels_without_restart(qtbot: QtBot, session: Session) -> None:
