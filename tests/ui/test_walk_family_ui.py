@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from babel.dates import format_date
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QRadioButton, QWidget
@@ -330,7 +331,12 @@ LETTER_SAYS = {
     ],
     "jugendamt": ["– 2 Jahre, weder in einer Kita noch in einer Schule angemeldet"],
     "familienkasse": ["Kinder Anzahl: 3", "Kindergeld"],
-    "vhs": ["Ion Popescu", "Integrationskurs", "Lesen und Schreiben sicher"],
+    # his date of birth as typed from his ID card, not the year the earlier entry had
+    "vhs": [
+        f"Ion Popescu, geb. {format_date(FATHER_BORN, 'long', locale='de')}",
+        "Integrationskurs",
+        "Lesen und Schreiben sicher",
+    ],
     "jobcenter": ["Jobcenter Dortmund", "Ion Popescu"],
 }
 
@@ -501,8 +507,14 @@ def test_a_helper_registers_a_romanian_family_offline_and_an_advisor_signs_their
         assert QApplication.focusWidget() is dialog.duplicates
         _key(dialog.duplicates, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+        qtbot.waitUntil(lambda: _showing(window, people.search_people(helper.store, "Ion")[0].id))
         father = window.person_page.person
         assert father is not None and father.given_name == "Ion"
+        # what he typed from the ID card fills in what the entry lacked
+        qtbot.waitUntil(lambda: "Data nașterii" in window.statusBar().currentMessage())
+        father = window.person_page.person
+        assert father is not None and father.date_of_birth is not None
+        assert father.date_of_birth.iso() == FATHER_BORN.isoformat()
         assert people.search_people(helper.store, "Ion Popescu")[0].id == father.id
         assert len(people.search_people(helper.store, "Popescu")) == 2
         _shot(window, shots, "05-father")
