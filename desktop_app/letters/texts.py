@@ -7,8 +7,8 @@ both are checked on load, so a typo in a translation fails at start-up, not in f
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -264,6 +264,10 @@ class ReferralReason:
     letter_body_children_insurance: LocalizedText | None = None
     client_purpose_child_insurance: LocalizedText | None = None
     client_purpose_children_insurance: LocalizedText | None = None
+    #: ids of the forms' next steps this reason is the letter of: chosen for a service the step
+    #: leads to before the reason of the service's main topic. Not in the repr (a queued
+    #: letter's fingerprint): the letter does not show it.
+    next_steps: tuple[str, ...] = field(default=(), repr=False)
 
     def subject(self, lang: str, *, without_home: bool = False) -> str:
         """The letter's subject, for a person without a home where it has a wording for that."""
@@ -352,6 +356,16 @@ class LetterTexts:
         best = self.reasons_for(topics)[0]
         return best if best.topics and best.topics[0] == topics[0] else None
 
+    def reason_for_steps(
+        self, steps: Sequence[str], topics: tuple[str, ...]
+    ) -> ReferralReason | None:
+        """The reason of a service's letter that one of the accepted next ``steps`` leading to
+        it names (among those that fit the service's ``topics``, in their order), if any."""
+        if not steps:
+            return None
+        fitting = [r for r in self.reasons_for(topics) if set(r.topics) & set(topics)]
+        return next((r for r in fitting if set(r.next_steps) & set(steps)), None)
+
     def error_message(self, key: str, lang: str) -> str:
         """The user-facing text of a ``LetterError`` key (``letter.reason_missing`` …)."""
         return self.text("errors", key.removeprefix("letter."), lang)
@@ -433,7 +447,14 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
         res.no_unknown_keys(
             path,
             entry,
-            {"topics", *_REASON_KEYS, *_COUNT_KEYS, *_WITHOUT_HOME_KEYS, *_CHILDREN_INSURANCE_KEYS},
+            {
+                "topics",
+                "next_steps",
+                *_REASON_KEYS,
+                *_COUNT_KEYS,
+                *_WITHOUT_HOME_KEYS,
+                *_CHILDREN_INSURANCE_KEYS,
+            },
             where,
         )
         for key in _REASON_KEYS:
@@ -442,6 +463,7 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
         reasons[str(ident)] = ReferralReason(
             id=str(ident),
             topics=res.text_list(path, entry.get("topics"), f"{where}.topics"),
+            next_steps=res.text_list(path, entry.get("next_steps"), f"{where}.next_steps"),
             **{key: _checked(path, entry[key], f"{where}.{key}") for key in _REASON_KEYS},
             client_purpose_child=_optional(path, entry, "client_purpose_child", where),
             client_purpose_children=_optional(path, entry, "client_purpose_children", where),

@@ -709,11 +709,12 @@ class ReferDialog(QDialog):
         # so that "Finish and refer…" goes on with what was accepted (the advisor had to find
         # each service again in the directory). A note naming them above the list made the
         # dialog too tall for a laptop's screen beside the consent's warning.
+        self.suggested_steps = uc.suggested_steps(
+            window.session.store, window.session.user, person.id
+        )
         self.suggested = [
             service
-            for service_id in uc.suggested_services(
-                window.session.store, window.session.user, person.id
-            )
+            for service_id in self.suggested_steps
             if (service := self.directory.find(service_id)) is not None
         ]
         self.consent_note = QLabel()
@@ -862,7 +863,10 @@ class ReferDialog(QDialog):
             self.reason.addItem(_("— please choose —"), "")
             for reason in self.texts.reasons_for(service.topics):
                 self.reason.addItem(reason.label.get(lang), reason.id)
-            suggested = self.texts.suggested_reason(service.topics)
+            # the reason of the next step accepted for it, else that of its main topic
+            suggested = self.texts.reason_for_steps(
+                self.suggested_steps.get(service.id, ()), service.topics
+            ) or self.texts.suggested_reason(service.topics)
             if suggested is not None:  # else "please choose": no reason the service misfits
                 self.reason.setCurrentIndex(self.reason.findData(suggested.id))
         self.reason.blockSignals(False)

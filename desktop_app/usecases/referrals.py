@@ -675,17 +675,25 @@ def suggested_services(store: Store, user: User, person_id: str) -> list[str]:
     form's order; a service referred to since that visit was begun is done and left out, as is
     one the directory in force lacks. The refer dialog offers these first: the advisor accepted
     them at the end of the form and had to find each service again in the directory."""
+    return list(suggested_steps(store, user, person_id))
+
+
+def suggested_steps(store: Store, user: User, person_id: str) -> dict[str, tuple[str, ...]]:
+    """``suggested_services`` (in their order), each with the ids of the accepted next steps
+    that lead to it: the refer dialog chooses the letter's reason by them (a man registering
+    as looking for work is not applying for Bürgergeld, which the job centre's main topic
+    chose)."""
     from desktop_app.usecases import visits as visits_uc
 
     # one read for the dialog, whose opening the person page has already audited
     history = visits_uc.visit_history(store, user, person_id, log_view=False)
     referred = referrals_of(store, user, person_id, log_view=False)
     directory = reference.service_directory(store)
-    found: list[str] = []
+    found: dict[str, tuple[str, ...]] = {}
     for rule in open_next_steps(store, history, referred):
         service = rule.service
-        if service is not None and service not in found and directory.find(service) is not None:
-            found.append(service)
+        if service is not None and directory.find(service) is not None:
+            found[service] = (*found.get(service, ()), rule.id)
     return found
 
 
