@@ -17,7 +17,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from babel.dates import format_date
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -27,6 +27,7 @@ from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as referrals_ui
 from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.form_view import GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.visits import VisitWindow
@@ -175,6 +176,7 @@ def _mothers_check(qtbot: QtBot, window: MainWindow, person_id: str, shots: Path
     type_into(view, "household_size", "5")
     type_into(view, "children_count", "3")
     children = view.editors["children"]
+    assert isinstance(children, GroupEditor)
     for n, (name, born, care) in enumerate(CHILDREN):
         if len(children.items) <= n:
             press(children.add)
@@ -239,8 +241,10 @@ def _fathers_skills(qtbot: QtBot, window: MainWindow, person_id: str, shots: Pat
     press(view.next_button)
     press(view.next_button)
     assert view.current_section() == "work_experience"
-    press(view.editors["experience"].add)
-    qtbot.waitUntil(view.editors["experience"].items[0].isVisible)
+    experience = view.editors["experience"]
+    assert isinstance(experience, GroupEditor)
+    press(experience.add)
+    qtbot.waitUntil(experience.items[0].isVisible)
     choose(view, "experience[0].w_field", "construction")
     type_into(view, "experience[0].w_years", "12")
     choose(view, "experience[0].w_where", "home_country")
@@ -448,7 +452,7 @@ def _advisor_signs_off(
         press(status.has_follow_up)
     week = TODAY + dt.timedelta(days=7)
     status.follow_up.setFocus()
-    status.follow_up.setDate(week)
+    status.follow_up.setDate(QDate(week.year, week.month, week.day))
     _shot(status, shots, "56-follow-up")
     with qtbot.waitSignal(status.save.answered, timeout=10_000):
         _key(status.follow_up, Qt.Key.Key_Return)
