@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
     QTreeView,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop_app.i18n import formatting
 from desktop_app.i18n.text import _
@@ -694,7 +695,17 @@ def ask_to_confirm(
     )
     box.setDefaultButton(back)
     box.setEscapeButton(back)
-    box.finished.connect(lambda _result: answered(box.clickedButton() is go_ahead))
+
+    def on_finished(_result: int) -> None:
+        answered(box.clickedButton() is go_ahead)
+        # The keys go back to the window that asked: the closed question left no window
+        # active, and a keyboard-only coordinator's Alt+letter and Tab did nothing in the
+        # Laptops dialog after revoking, until it was clicked (as after a save dialog).
+        window = parent.window() if isValid(parent) else None
+        if window is not None and window.isVisible():
+            window.activateWindow()
+
+    box.finished.connect(on_finished)
     box.open()
     return box
 
