@@ -132,6 +132,18 @@ def store_names(session: Session) -> dict[str, str]:
     }
 
 
+def device_names(session: Session) -> dict[str, str]:
+    """The team's laptops' names by their device ids (the server's), revoked ones too."""
+    return {
+        laptop_id: name
+        for laptop_id, name in session.execute(
+            select(LaptopRow.laptop_id, LaptopRow.name).where(
+                LaptopRow.name != "", LaptopRow.deleted.is_(False)
+            )
+        )
+    }
+
+
 def revoked_holding(session: Session, key_id: str) -> list[str]:
     """The names of revoked laptops vouched for under the team key ``key_id`` or a newer one:
     they were given the key in use (revoked on the server alone, or before a renewal that

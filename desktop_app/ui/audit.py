@@ -503,6 +503,7 @@ class AuditWindow(QDialog):
         # Their roles now (no higher than the laptop's): an entry made in another says so.
         self.roles = {u.id: u.role.value for u, _removed in ever}
         self.laptops = audit.laptop_names(session.store, session.user)
+        self.devices: dict[str, str] = {}  # read anew at each listing: a sync brings laptops
         self.person = PersonField(session.store)
         self.person.setPlaceholderText(person_hint())
         self.person.setToolTip(
@@ -665,6 +666,7 @@ class AuditWindow(QDialog):
             since=self.since.date().toPython(),  # type: ignore[arg-type]
             until=self.until.date().toPython(),  # type: ignore[arg-type]
         )
+        self.devices = audit.device_names(self.session.store, self.session.user)
         self.model.clear()
         self.model.setHorizontalHeaderLabels(
             [_("When"), _("User"), _("Action"), _("Record"), _("Record id"), _("Details")]
@@ -681,11 +683,16 @@ class AuditWindow(QDialog):
                 # own, logging in, is the "User" column's)
                 account = f"{_('Account')}: {self.users[e.record_id]}"
                 details = f"{account} · {details}" if details else account
+            record = _(KIND_NAMES[e.record_kind]) if e.record_kind in KIND_NAMES else e.record_kind
+            if e.record_kind == "device" and e.record_id in self.devices:
+                # Which laptop was approved, revoked or renewed the key: by its id alone the
+                # coordinator could not find the stolen laptop's entry.
+                record = _("laptop “{name}”").format(name=self.devices[e.record_id])
             cells = [
                 when,
                 self._user_name(e),
                 action_name(e.action, e.details),
-                _(KIND_NAMES[e.record_kind]) if e.record_kind in KIND_NAMES else e.record_kind,
+                record,
                 e.record_id,
                 details,
             ]

@@ -313,6 +313,17 @@ def laptop_names(store: Store, user: User) -> dict[str, str]:
         return laptops.store_names(session)
 
 
+def device_names(store: Store, user: User) -> dict[str, str]:
+    """The team's laptops' names by the ids the entries about a laptop carry: the server's
+    device id (approved, revoked, its role changed) or the laptop's store id (a key renewed
+    there). The id alone did not say which laptop a coordinator had revoked."""
+    from desktop_app.sync import laptops  # the sync machinery only when the log is read
+
+    require(user, Action.VIEW_AUDIT)
+    with store.reading() as session:
+        return laptops.device_names(session) | laptops.store_names(session)
+
+
 def entries_in(session: DbSession, action: AuditAction | str, record_id: str) -> list[AuditEntry]:
     """The entries of ``action`` about ``record_id``, from every laptop, oldest first, read in
     an open transaction: for a use case that decides by what the log holds (none is shown)."""
