@@ -129,6 +129,7 @@ _LAST_SYNC_ROLE = Qt.ItemDataRole.UserRole + 4  # when it last reached the serve
 _COORDINATOR_CODE_ROLE = Qt.ItemDataRole.UserRole + 5
 # The role of an approved laptop whose role can be lowered here ("" if none can be).
 _LOWERABLE_ROLE = Qt.ItemDataRole.UserRole + 6
+_PENDING_ROLE = Qt.ItemDataRole.UserRole + 7  # waiting for approval
 # Who uses a laptop, highest first (the Laptops dialog's choices).
 _ROLES_HIGHEST_FIRST = (Role.COORDINATOR, Role.ADVISOR, Role.HELPER)
 # Before a laptop's second line in the Laptops dialog: indented, it reads as the laptop's above,
@@ -1506,6 +1507,11 @@ class DevicesDialog(QDialog):
         self._list_focused = False
         # Until the server answers: a line or two, not a list's own 190 px (``_fit_lines``).
         self.list.setFixedHeight(3 * self.list.fontMetrics().lineSpacing())
+        # A new laptop that joins while the dialog is open: the server's list is asked for
+        # again. It was listed only when the dialog was opened anew, and the coordinator, on
+        # the phone with whoever set up the replacement of a stolen laptop, saw nothing come.
+        self.refresh_list = QPushButton(_("Refresh the &list"))
+        self.refresh_list.clicked.connect(self._on_refresh_list_clicked)
         self.fingerprint = QLineEdit()
         self.fingerprint.setAccessibleName(_("Fingerprint shown on the new laptop"))
         self.fingerprint.setPlaceholderText("XXXX XXXX XXXX XXXX XXXX XXXX")
@@ -1592,7 +1598,11 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.calls.label)
         layout.addWidget(self.calls.bar)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        # Beside Close, before it as Tab goes: the fingerprint's label stays right under the list.
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.refresh_list)
+        bottom.addWidget(buttons, 1)
+        layout.addLayout(bottom)
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
         if sync_uc.own_key_refused(controller.store):  # refused as not this laptop's key
             # A refused renewal leaves its key unused here; an approval or a role change
@@ -1624,7 +1634,7 @@ class DevicesDialog(QDialog):
         # stayed: the dialog opened with Close in focus, the laptops a Shift+Tab away.
         if busy:
             self._list_focused = self.focusWidget() is self.list
-        for widget in (self.list, self.fingerprint, self.renew):
+        for widget in (self.list, self.refresh_list, self.fingerprint, self.renew):
             widget.setEnabled(not busy)
         if not busy and self._list_focused:
             self._list_focused = False
@@ -1638,11 +1648,20 @@ class DevicesDialog(QDialog):
     def _show_failure(self, exc: Exception) -> None:
         self.error.show_message(server_call_failure(exc))
 
+    def _on_refresh_list_clicked(self) -> None:
+        if not self.busy:
+            self.list.setFocus()  # where the laptop that joined is chosen
+            self.reload()
+
     def reload(self) -> None:
         store, user = self.controller.store, self.controller.window.session.user
         self._call_server(lambda: sync_uc.list_devices(store, user), self._show_devices)
 
     def _show_devices(self, devices: list[Any]) -> None:
+        current = self.list.currentItem()
+        chosen = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        kept: QListWidgetItem | None = None
+        waiting: QListWidgetItem | None = None
         self.list.clear()
         own = sync_uc.own_device_id(self.controller.store)
         begun = {c.device_id: c for c in sync_uc.unfinished_role_changes(self.controller.store)}
@@ -1685,13 +1704,21 @@ class DevicesDialog(QDialog):
             item.setData(_LAST_SYNC_ROLE, last_sync)
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             item.setData(_OTHER_ROLE, d.device_id != own)
+            item.setData(_PENDING_ROLE, d.status == "pending")
             item.setData(_COORDINATOR_CODE_ROLE, bool(d.is_coordinator))
             item.setData(_LOWERABLE_ROLE, _lowerable_role(d, own, begun.get(d.device_id)))
             self.list.addItem(item)
-            if d.status == "pending" and self.list.currentItem() is None:
-                # The laptop to approve, chosen already: with none chosen, the coordinator
-                # typed its fingerprint and "Approve" stayed grey, with nothing saying why.
-                self.list.setCurrentItem(item)
+            if d.device_id == chosen:
+                kept = item
+            if d.status == "pending" and waiting is None:
+                waiting = item
+        # The laptop to approve, chosen already: with none chosen, the coordinator typed its
+        # fingerprint and "Approve" stayed grey, with nothing saying why. Else the one chosen
+        # before stays chosen (after a revocation, an approval, a refresh): the keys stay on it.
+        if kept is not None and (waiting is None or kept.data(_PENDING_ROLE)):
+            self.list.setCurrentItem(kept)
+        elif waiting is not None:
+            self.list.setCurrentItem(waiting)
         self._fit_lines()
         self._update_buttons()
         # After the listing: it keeps the revocations the server reports in the team's records.
