@@ -1504,7 +1504,7 @@ class DevicesDialog(QDialog):
         reachable_text(self.own_fingerprint)
         self.list = QListWidget()
         self.list.setAccessibleName(_("Laptops"))
-        self._list_focused = False
+        self._focus_before: QWidget | None = None  # while the server answers (``_show_busy``)
         # Until the server answers: a line or two, not a list's own 190 px (``_fit_lines``).
         self.list.setFixedHeight(3 * self.list.fontMetrics().lineSpacing())
         # A new laptop that joins while the dialog is open: the server's list is asked for
@@ -1630,20 +1630,24 @@ class DevicesDialog(QDialog):
         self.calls.run(call, on_done, on_failed or self._show_failure)
 
     def _show_busy(self, busy: bool) -> None:
-        # The list greyed while the server answers handed the focus on to Close, where it
-        # stayed: the dialog opened with Close in focus, the laptops a Shift+Tab away.
+        # The controls greyed while the server answers handed the focus on to Close, where it
+        # stayed: the dialog opened with Close in focus, the laptops a Shift+Tab away, and
+        # after an approval by keys (Alt+letter from a role) Enter closed the dialog. The focus
+        # goes back where it was, or to the list where that is greyed now (Approve, once the
+        # fingerprint is cleared; Revoke, once the laptop is revoked).
         if busy:
-            self._list_focused = self.focusWidget() is self.list
+            self._focus_before = self.focusWidget()
         for widget in (self.list, self.refresh_list, self.fingerprint, self.renew):
             widget.setEnabled(not busy)
-        if not busy and self._list_focused:
-            self._list_focused = False
-            self.list.setFocus()
         for role, button in self.role_buttons.items():
             item = self.list.currentItem()
             only_coordinator = item is not None and bool(item.data(_COORDINATOR_CODE_ROLE))
             button.setEnabled(not busy and (not only_coordinator or role is Role.COORDINATOR))
         self._update_buttons()
+        if not busy and self._focus_before is not None:
+            before, self._focus_before = self._focus_before, None
+            usable = shiboken6.isValid(before) and before.isEnabled() and before.isVisible()
+            (before if usable else self.list).setFocus()
 
     def _show_failure(self, exc: Exception) -> None:
         self.error.show_message(server_call_failure(exc))
