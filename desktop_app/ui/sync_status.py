@@ -1511,6 +1511,13 @@ class DevicesDialog(QDialog):
         # again. It was listed only when the dialog was opened anew, and the coordinator, on
         # the phone with whoever set up the replacement of a stolen laptop, saw nothing come.
         self.refresh_list = QPushButton(_("Refresh the &list"))
+        # A revoked laptop chosen: what its revocation cost, whenever the list is read again
+        # (said once, at the revocation, and gone at the next approval or on opening the
+        # dialog anew, when the coordinator came back to see what was lost with it).
+        self.revoked_note = QLabel()
+        self.revoked_note.setWordWrap(True)
+        self.revoked_note.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives
+        self.revoked_note.hide()
         self.refresh_list.clicked.connect(self._on_refresh_list_clicked)
         self.fingerprint = QLineEdit()
         self.fingerprint.setAccessibleName(_("Fingerprint shown on the new laptop"))
@@ -1583,6 +1590,7 @@ class DevicesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.own_fingerprint)
         layout.addWidget(self.list)
+        layout.addWidget(self.revoked_note)
         layout.addWidget(self.fingerprint_label)
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.role_label)
@@ -1770,6 +1778,21 @@ class DevicesDialog(QDialog):
             layout.activate()
         self.resize(self.width(), min(self.sizeHint().height(), screen.height() - 40))
 
+    def _fit_height(self) -> None:
+        """As high as its wrapped lines take at its width, the note under the list shown or
+        not: the dialog kept its height, and the note, shown, was drawn over the laptops
+        below the chosen one (the list is as high as its lines)."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        wanted = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else self.sizeHint().height()
+        )
+        self.resize(self.width(), min(wanted, self.screen().availableGeometry().height() - 40))
+
     def chosen_role(self) -> Role | None:
         return next((r for r, b in self.role_buttons.items() if b.isChecked()), None)
 
@@ -1778,6 +1801,17 @@ class DevicesDialog(QDialog):
         coordinator's code is a coordinator's (the server lets it manage laptops): only
         "Coordinators" fits, chosen already; for any other, nothing is."""
         item = self.list.currentItem()
+        revoked = (
+            item is not None and bool(item.data(_OTHER_ROLE)) and not item.data(_REVOCABLE_ROLE)
+        )
+        if item is not None and revoked:
+            name, when = str(item.data(_NAME_ROLE)), str(item.data(_LAST_SYNC_ROLE) or "")
+            self.revoked_note.setText(unsent_on_revoked_laptop(name, when))
+            # Not twice: just revoked here, the message below says it already.
+            revoked = self.renewed.isHidden() or self.revoked_note.text() not in self.renewed.text()
+        if revoked != self.revoked_note.isVisible():
+            self.revoked_note.setVisible(revoked)
+            self._fit_height()
         coordinator_code = item is not None and bool(item.data(_COORDINATOR_CODE_ROLE))
         self.roles.setExclusive(False)  # an exclusive group cannot uncheck its last button
         for role, button in self.role_buttons.items():

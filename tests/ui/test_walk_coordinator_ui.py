@@ -168,6 +168,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         assert not dialog.error.text()
         qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
         assert dialog.list.hasFocus() and _chosen(dialog) == "Outreach Hbf"
+        assert dialog.revoked_note.isHidden()  # said once, below
         _shot(dialog, shots, lang, "04-revoked")
 
         # The replacement joins meanwhile (its first-start wizard, with a new code).
@@ -193,6 +194,19 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)
         assert QApplication.focusWidget() is not close
         _shot(dialog, shots, lang, "05-approved")
+        # Later: what was lost with the stolen laptop, read again by choosing it.
+        dialog.list.setFocus()
+        while _chosen(dialog) != "Outreach Hbf":
+            QTest.keyClick(dialog.list, Qt.Key.Key_Up)
+        assert dialog.revoked_note.isVisible()
+        assert f"({when})" in dialog.revoked_note.text()
+        # Below the list, the dialog grown to hold it (once laid out), nothing overlapping.
+        note, listed = dialog.revoked_note, dialog.list
+        qtbot.waitUntil(lambda: note.y() > listed.geometry().bottom(), timeout=5000)
+        qtbot.waitUntil(
+            lambda: dialog.fingerprint_label.y() >= note.geometry().bottom(), timeout=5000
+        )
+        _shot(dialog, shots, lang, "06-what-was-lost")
         # Escape closes it (nothing typed is left).
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
@@ -202,14 +216,14 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         new = _window(qtbot, fresh, replaced=True)
         with qtbot.waitSignal(new.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
             QTest.keyClick(new, Qt.Key.Key_F5)
-        _shot(new, shots, lang, "06-new-waiting")
+        _shot(new, shots, lang, "07-new-waiting")
         _menu_entry(qtbot, new, "&File", "Con&firm the coordinator's laptop…")
         confirm = _shown(qtbot, new, ConfirmCoordinatorDialog)
         assert isinstance(confirm, ConfirmCoordinatorDialog)
         _active(qtbot, confirm)
         assert confirm.fingerprint.hasFocus()
         _type(confirm.fingerprint, sync_uc.fingerprint(coordinator.store))
-        _shot(confirm, shots, lang, "07-confirm")
+        _shot(confirm, shots, lang, "08-confirm")
         QTest.keyClick(confirm.fingerprint, Qt.Key.Key_Return)
         # Approved for advisors: its window is built anew for that role, and says so.
         new = replacing_window(qtbot, new, timeout=30_000)
@@ -224,7 +238,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
                 controller.start()
         assert people.get_person(fresh.store, fresh.user, synced.id) is not None
         qtbot.waitUntil(lambda: new.model.rowCount() >= 1, timeout=10_000)
-        _shot(new, shots, lang, "08-new-synced")
+        _shot(new, shots, lang, "09-new-synced")
         new.close()
 
         # Administration → Audit log: the revocation names the stolen laptop.
@@ -239,7 +253,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         ]
         revoked = [row for row in rows if row[2] == REVOKED[lang]]
         assert [row[3] for row in revoked] == [THE_LAPTOP[lang].format("Outreach Hbf")], rows
-        _shot(log, shots, lang, "09-audit")
+        _shot(log, shots, lang, "10-audit")
         log.close()
         window.close()
     finally:
