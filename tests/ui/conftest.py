@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -229,6 +230,13 @@ def qsettings(tmp_path: Path) -> Iterator[QSettings]:
 def alt_key(widget: QWidget, key: str) -> None:
     """Alt+``key`` as the keyboard sends it (Qt's key code of a letter: its capital's)."""
     QTest.keyClick(widget, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+
+
+def alt_access_key(widget: QWidget, text: str) -> None:
+    """Alt and the access key of ``text`` (a label with its "&"), as the keyboard sends it."""
+    key = QKeySequence.mnemonic(text)
+    assert not key.isEmpty(), f"no access key in {text!r}"
+    QTest.keyClick(widget, key[0].key(), Qt.KeyboardModifier.AltModifier)  # type: ignore[index]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -21,23 +20,17 @@ from desktop_app.usecases import accounts, people, visits
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
-from tests.ui.conftest import shown_window, type_text
+from tests.ui.conftest import alt_access_key, shown_window, type_text
 from tests.ui.test_keyboard_ui import _assert_unique, _keyed_texts
 
 HELPER_PASSWORD = "helper pass 123"
-
-
-def _press_access_key(window: VisitWindow | ConsentDialog, text: str) -> None:
-    key = QKeySequence.mnemonic(text)
-    assert not key.isEmpty(), text
-    QTest.keyClick(window, key[0].key(), Qt.KeyboardModifier.AltModifier)  # type: ignore[index]
 
 
 def _open_by_keyboard(qtbot: QtBot, win: VisitWindow) -> ConsentDialog:
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow, timeout=5000)
     assert win.consent_button.isVisible() and win.consent_button.isEnabled()
-    _press_access_key(win, win.consent_button.text())
+    alt_access_key(win, win.consent_button.text())
     qtbot.waitUntil(lambda: win.consent_dialog is not None, timeout=5000)
     dialog = win.consent_dialog
     assert dialog is not None
@@ -61,7 +54,7 @@ def _give_every_consent(qtbot: QtBot, dialog: ConsentDialog, service: str) -> No
     popup = names.completer().popup() if names.completer() is not None else None
     if popup is not None:
         popup.hide()
-    _press_access_key(dialog, dialog.save.text())
+    alt_access_key(dialog, dialog.save.text())
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
 
 

@@ -4,10 +4,8 @@ server answered handed it on to Close, where it stayed: Enter, the next key, clo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
@@ -15,13 +13,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui.sync_status import DevicesDialog
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
-from tests.ui.conftest import shown_window
-
-
-def _alt(widget: QWidget, text: str) -> None:
-    key = QKeySequence.mnemonic(text)
-    assert not key.isEmpty(), text
-    QTest.keyClick(widget, key[0].key(), Qt.KeyboardModifier.AltModifier)
+from tests.ui.conftest import alt_access_key, shown_window
 
 
 def test_approving_by_keys_leaves_the_focus_off_close(
@@ -40,18 +32,20 @@ def test_approving_by_keys_leaves_the_focus_off_close(
     qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
     assert dialog.list.currentItem().text().startswith("Outreach Hbf 2 · ")  # chosen already
-    _alt(dialog, dialog.fingerprint_label.text())
+    alt_access_key(dialog, dialog.fingerprint_label.text())
     assert QApplication.focusWidget() is dialog.fingerprint
     QTest.keyClicks(dialog.fingerprint, sync_uc.fingerprint(fresh.store))
     advisors = dialog.role_buttons[Role.ADVISOR]
-    _alt(dialog, advisors.text())
+    alt_access_key(dialog, advisors.text())
     qtbot.waitUntil(advisors.isChecked, timeout=5000)  # Alt+letter clicks after a moment
     assert QApplication.focusWidget() is advisors
     with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
-        _alt(dialog, dialog.approve.text())
+        alt_access_key(dialog, dialog.approve.text())
     assert not dialog.error.text()
     assert server.device_status(device_id(fresh)) == "approved"
-    close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    close = box.button(QDialogButtonBox.StandardButton.Close)
     assert QApplication.focusWidget() is not close
     assert QApplication.focusWidget() is advisors  # where it was
     dialog.close()

@@ -6,9 +6,7 @@ Bulgarian, with a real server on 127.0.0.1."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
@@ -16,13 +14,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui.sync_status import DevicesDialog
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
-from tests.ui.conftest import shown_window
-
-
-def _alt(widget: QWidget, text: str) -> None:
-    key = QKeySequence.mnemonic(text)
-    assert not key.isEmpty(), text
-    QTest.keyClick(widget, key[0].key(), Qt.KeyboardModifier.AltModifier)
+from tests.ui.conftest import alt_access_key, shown_window
 
 
 def _chosen(dialog: DevicesDialog) -> str:
@@ -56,7 +48,7 @@ def test_a_laptop_that_joins_while_the_dialog_is_open_is_listed_and_chosen(
     assert sync_uc.join(fresh.store, server.base_url, code, "Outreach Hbf 2").status == "pending"
     assert dialog.refresh_list.text() == "Обновяване на списъка с &лаптопи"
     with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
-        _alt(dialog, dialog.refresh_list.text())
+        alt_access_key(dialog, dialog.refresh_list.text())
     names = [dialog.list.item(i).text().split(" · ")[0] for i in range(dialog.list.count())]
     assert names == ["Координация", "Outreach Hbf", "Outreach Hbf 2"]
     # The laptop to approve is chosen, the keys on the list: its fingerprint typed at once.
@@ -75,7 +67,7 @@ def test_a_laptop_that_joins_while_the_dialog_is_open_is_listed_and_chosen(
     QTest.keyClick(dialog.list, Qt.Key.Key_Up)
     assert _chosen(dialog) == "Outreach Hbf"
     with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
-        _alt(dialog, dialog.refresh_list.text())
+        alt_access_key(dialog, dialog.refresh_list.text())
     assert _chosen(dialog) == "Outreach Hbf"
     assert device_id(stolen)  # still listed, approved
     dialog.close()

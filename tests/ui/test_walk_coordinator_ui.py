@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -28,7 +27,7 @@ from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
-from tests.ui.conftest import replacing_window
+from tests.ui.conftest import alt_access_key, replacing_window
 
 SIZE = (1366, 768)
 # What her language calls a laptop's last sync, its revocation and the laptop in the audit log.
@@ -41,13 +40,6 @@ def _shot(widget: QWidget, folder: Path, lang: str, name: str) -> None:
     widget.grab().save(str(folder / f"walkcoord-{lang}-{name}.png"))
 
 
-def _alt(widget: QWidget, text: str) -> None:
-    """Alt and the access key of ``text``, as the keyboard sends it."""
-    key = QKeySequence.mnemonic(text)
-    assert not key.isEmpty(), f"no access key in {text!r}"
-    QTest.keyClick(widget, key[0].key(), Qt.KeyboardModifier.AltModifier)
-
-
 def _active(qtbot: QtBot, widget: QWidget) -> None:
     widget.activateWindow()
     qtbot.waitUntil(widget.isActiveWindow, timeout=5000)
@@ -55,9 +47,10 @@ def _active(qtbot: QtBot, widget: QWidget) -> None:
 
 def _menu_entry(qtbot: QtBot, window: MainWindow, menu: str, entry: str) -> None:
     """``menu`` opened with Alt and its key, ``entry`` chosen with its key (in any script)."""
-    _alt(window, _(menu))
+    alt_access_key(window, _(menu))
     qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
     popup = QApplication.activePopupWidget()
+    assert popup is not None
     text = _(entry)
     letter = text[text.index("&") + 1]
     key = Qt.Key(ord(letter.upper())) if letter.isalpha() else Qt.Key.Key_unknown
@@ -139,7 +132,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         # Chosen with the arrow keys, revoked with Alt+letter; Escape at the question first.
         while _chosen(dialog) != "Outreach Hbf":
             QTest.keyClick(dialog.list, Qt.Key.Key_Down)
-        _alt(dialog, dialog.revoke.text())
+        alt_access_key(dialog, dialog.revoke.text())
         qtbot.waitUntil(lambda: dialog.revoke_question is not None, timeout=5000)
         question = dialog.revoke_question
         assert question is not None
@@ -150,7 +143,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         qtbot.waitUntil(lambda: dialog.revoke_question is None, timeout=5000)
         assert server.device_status(device_id(stolen)) == "approved"
         qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)  # the keys back in the dialog
-        _alt(dialog, dialog.revoke.text())
+        alt_access_key(dialog, dialog.revoke.text())
         qtbot.waitUntil(lambda: dialog.revoke_question is not None, timeout=5000)
         question = dialog.revoke_question
         assert question is not None
@@ -178,20 +171,22 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
             "pending"
         )
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
-            _alt(dialog, dialog.refresh_list.text())
+            alt_access_key(dialog, dialog.refresh_list.text())
         assert _chosen(dialog) == "Outreach Hbf 2" and dialog.list.hasFocus()
         # Its fingerprint read off its screen and typed, who uses it chosen, approved.
-        _alt(dialog, dialog.fingerprint_label.text())
+        alt_access_key(dialog, dialog.fingerprint_label.text())
         assert dialog.fingerprint.hasFocus()
         _type(dialog.fingerprint, sync_uc.fingerprint(fresh.store))
         advisors = dialog.role_buttons[Role.ADVISOR]
-        _alt(dialog, advisors.text())
+        alt_access_key(dialog, advisors.text())
         qtbot.waitUntil(advisors.isChecked, timeout=5000)
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
-            _alt(dialog, dialog.approve.text())
+            alt_access_key(dialog, dialog.approve.text())
         assert not dialog.error.text(), dialog.error.text()
         assert server.device_status(device_id(fresh)) == "approved"
-        close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)
+        box = dialog.findChild(QDialogButtonBox)
+        assert box is not None
+        close = box.button(QDialogButtonBox.StandardButton.Close)
         assert QApplication.focusWidget() is not close
         _shot(dialog, shots, lang, "05-approved")
         # Later: what was lost with the stolen laptop, read again by choosing it.
@@ -208,7 +203,9 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         )
         _shot(dialog, shots, lang, "06-what-was-lost")
         # Escape closes it (nothing typed is left).
-        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        QTest.keyClick(focused, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
 
         # On the new laptop: F5 syncs, File → Confirm the coordinator's laptop, her fingerprint
