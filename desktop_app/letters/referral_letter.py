@@ -553,29 +553,36 @@ class _LetterDoc(BaseDocTemplate):
         )
 
 
-class _NumberedCanvas(Canvas):
-    """Holds pages back until the end so that each can say "page n of N"."""
+def numbered_canvas(size: float, colour: Any, right: float, baseline: float) -> type[Canvas]:
+    """A canvas that holds its pages back until the last, so that each can say "page 3 of
+    7": each page's footer sets ``canvas.wd_page_label`` (with ``{page}`` and ``{pages}``, in
+    the document's language), drawn right-aligned at ``right``, ``baseline`` (points) in
+    ``size`` and ``colour``. Letters and reports use it."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
 
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            label = str(state.get("wd_page_label", "{page} / {pages}"))
-            self.setFont(FONT, 8)
-            self.setFillColor(GREY)
-            self.drawRightString(
-                PAGE_W - BODY_RIGHT * mm, 15.5 * mm, label.format(page=number, pages=total)
-            )
-            super().showPage()
-        super().save()
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                label = str(state.get("wd_page_label", "{page} / {pages}"))
+                self.setFont(FONT, size)
+                self.setFillColor(colour)
+                self.drawRightString(right, baseline, label.format(page=number, pages=total))
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+_NumberedCanvas = numbered_canvas(8, GREY, PAGE_W - BODY_RIGHT * mm, 15.5 * mm)
 
 
 def _draw_marks(canvas: Canvas) -> None:

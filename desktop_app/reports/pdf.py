@@ -29,7 +29,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -45,7 +44,7 @@ from reportlab.platypus.flowables import _listWrapOn
 
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import N_, gettext_in
-from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
+from desktop_app.letters.referral_letter import FONT, FONT_BOLD, numbered_canvas, register_fonts
 from desktop_app.reports.exports import header_lines, note, period_text, table_rows, title
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
@@ -679,26 +678,5 @@ def _fitted_before(text: str, tail: str, width: float, size: float) -> str:
     return _fitted(text, width - stringWidth(tail, FONT, size), size) + tail
 
 
-class _NumberedCanvas(Canvas):
-    """Holds the pages back until the last, so that each footer can say "page 3 of 7" (as
-    the referral letter's canvas does): the label, in the report's language, is set on the
-    canvas by the footer of each page."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            label = str(state.get("wd_page_label", "{page} / {pages}"))
-            self.setFont(FONT, FOOTER_SIZE)
-            self.setFillColor(HIDDEN_GREY)
-            self.drawRightString(A4[0] - 18 * mm, 10 * mm, label.format(page=number, pages=total))
-            super().showPage()
-        super().save()
+#: Each footer names its page "3 of 7" (the label set by ``footer`` in the report's language).
+_NumberedCanvas = numbered_canvas(FOOTER_SIZE, HIDDEN_GREY, A4[0] - 18 * mm, 10 * mm)
