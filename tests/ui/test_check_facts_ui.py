@@ -13,7 +13,13 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.visits import _FACT_NAMES, VisitsFeature, form_title, taken_over_text
+from desktop_app.ui.visits import (
+    _FACT_NAMES,
+    VisitsFeature,
+    VisitWindow,
+    form_title,
+    taken_over_text,
+)
 from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import finish_form, shown_window
@@ -196,9 +202,11 @@ def test_at_1100_pixels_what_a_check_took_over_is_read_whole(
         set_language("en")
 
 
-def _closed_while_stored(qtbot: QtBot, session: Session, person: Person) -> MainWindow:
-    """The check with a new phone finished, and its window closed before the visit's answer
-    came back (the visit is stored on a worker; closing waits for it)."""
+def _check_with_a_new_phone(
+    qtbot: QtBot, session: Session, person: Person
+) -> tuple[MainWindow, VisitsFeature, VisitWindow]:
+    """The main window (1100 px) on ``person``, a new life-situation check in it answered in
+    full, its phone 0176 2222222 (the record's is another): ready to finish."""
     window = shown_window(qtbot, session, 1100)
     feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     window.show_person(person.id)
@@ -208,6 +216,13 @@ def _closed_while_stored(qtbot: QtBot, session: Session, person: Person) -> Main
     started = win.view.answers()
     names = {k: started[k] for k in ("family_name", "given_names", "date_of_birth")}
     win.view.set_answers(full_life_situation() | names | {"phone": "0176 2222222"})
+    return window, feature, win
+
+
+def _closed_while_stored(qtbot: QtBot, session: Session, person: Person) -> MainWindow:
+    """The check with a new phone finished, and its window closed before the visit's answer
+    came back (the visit is stored on a worker; closing waits for it)."""
+    window, _feature, win = _check_with_a_new_phone(qtbot, session, person)
     with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
         win.finish()
         assert win._finishing is not None  # stored on its worker: the answer not back yet
@@ -249,15 +264,7 @@ def test_the_main_window_closed_while_a_check_is_stored_keeps_the_record_and_say
     person = _person(session)
     set_language(lang)
     try:
-        window = shown_window(qtbot, session, 1100)
-        feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
-        window.show_person(person.id)
-        qtbot.waitUntil(lambda: window.person_page.person is not None)
-        win = feature.start("life_situation")
-        assert win is not None
-        started = win.view.answers()
-        names = {k: started[k] for k in ("family_name", "given_names", "date_of_birth")}
-        win.view.set_answers(full_life_situation() | names | {"phone": "0176 2222222"})
+        window, feature, win = _check_with_a_new_phone(qtbot, session, person)
         with qtbot.waitSignal(win.finish_answered, timeout=10_000):
             win.finish()
             assert win._finishing is not None
@@ -279,15 +286,7 @@ def test_a_check_stored_behind_the_lock_asks_once_unlocked(qtbot: QtBot, session
     phone numbers, is not put over the lock screen, and not dropped either: it is asked once
     the laptop is unlocked."""
     person = _person(session)
-    window = shown_window(qtbot, session, 1100)
-    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
-    window.show_person(person.id)
-    qtbot.waitUntil(lambda: window.person_page.person is not None)
-    win = feature.start("life_situation")
-    assert win is not None
-    started = win.view.answers()
-    names = {k: started[k] for k in ("family_name", "given_names", "date_of_birth")}
-    win.view.set_answers(full_life_situation() | names | {"phone": "0176 2222222"})
+    window, feature, win = _check_with_a_new_phone(qtbot, session, person)
     locker = window.locker  # type: ignore[attr-defined]
     with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
         win.finish()
