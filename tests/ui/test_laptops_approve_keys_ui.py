@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.sync_status import DevicesDialog
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
 from tests.ui.conftest import alt_access_key, shown_window
+from tests.ui.laptops_dialog import open_laptops
 
 
 def test_approving_by_keys_leaves_the_focus_off_close(
@@ -25,12 +25,7 @@ def test_approving_by_keys_leaves_the_focus_off_close(
     assert sync_uc.join(fresh.store, server.base_url, code, "Outreach Hbf 2").status == "pending"
     set_language("bg")
     window = shown_window(qtbot, coordinator)
-    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+    dialog = open_laptops(qtbot, window)
     assert dialog.list.currentItem().text().startswith("Outreach Hbf 2 · ")  # chosen already
     alt_access_key(dialog, dialog.fingerprint_label.text())
     assert QApplication.focusWidget() is dialog.fingerprint

@@ -11,15 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.sync_status import DevicesDialog
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
 from tests.ui.conftest import alt_access_key, shown_window
-
-
-def _chosen(dialog: DevicesDialog) -> str:
-    item = dialog.list.currentItem()
-    return item.text().split(" · ")[0] if item is not None else ""
+from tests.ui.laptops_dialog import chosen, open_laptops
 
 
 def test_a_laptop_that_joins_while_the_dialog_is_open_is_listed_and_chosen(
@@ -30,17 +25,11 @@ def test_a_laptop_that_joins_while_the_dialog_is_open_is_listed_and_chosen(
     laptops.sync()
     set_language("bg")
     window = shown_window(qtbot, coordinator)
-    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+    dialog = open_laptops(qtbot, window)
     assert dialog.list.count() == 2 and dialog.list.hasFocus()
     QTest.keyClick(dialog.list, Qt.Key.Key_Down)
     QTest.keyClick(dialog.list, Qt.Key.Key_Down)
-    assert _chosen(dialog) == "Outreach Hbf"
+    assert chosen(dialog) == "Outreach Hbf"
 
     # The replacement joins, elsewhere, while the dialog is open.
     fresh = laptops.account("Outreach Hbf 2")
@@ -52,7 +41,7 @@ def test_a_laptop_that_joins_while_the_dialog_is_open_is_listed_and_chosen(
     names = [dialog.list.item(i).text().split(" · ")[0] for i in range(dialog.list.count())]
     assert names == ["Координация", "Outreach Hbf", "Outreach Hbf 2"]
     # The laptop to approve is chosen, the keys on the list: its fingerprint typed at once.
-    assert _chosen(dialog) == "Outreach Hbf 2" and dialog.list.hasFocus()
+    assert chosen(dialog) == "Outreach Hbf 2" and dialog.list.hasFocus()
 
     # Approved: the list asked for again keeps it chosen (the keys stayed nowhere before).
     dialog.fingerprint.setText(sync_uc.fingerprint(fresh.store))
@@ -61,14 +50,14 @@ def test_a_laptop_that_joins_while_the_dialog_is_open_is_listed_and_chosen(
         dialog.approve.click()
     assert not dialog.error.text()
     assert server.device_status(device_id(fresh)) == "approved"
-    assert _chosen(dialog) == "Outreach Hbf 2"
+    assert chosen(dialog) == "Outreach Hbf 2"
     # Another chosen is kept at a refresh when no laptop waits.
     dialog.list.setFocus()
     QTest.keyClick(dialog.list, Qt.Key.Key_Up)
-    assert _chosen(dialog) == "Outreach Hbf"
+    assert chosen(dialog) == "Outreach Hbf"
     with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
         alt_access_key(dialog, dialog.refresh_list.text())
-    assert _chosen(dialog) == "Outreach Hbf"
+    assert chosen(dialog) == "Outreach Hbf"
     assert device_id(stolen)  # still listed, approved
     dialog.close()
     window.close()

@@ -12,16 +12,11 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.sync_status import DevicesDialog
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
 from tests.ui.conftest import shown_window
-
-
-def _chosen(dialog: DevicesDialog) -> str:
-    item = dialog.list.currentItem()
-    return item.text().split(" · ")[0] if item is not None else ""
+from tests.ui.laptops_dialog import chosen, open_laptops
 
 
 def test_the_revoked_laptop_chosen_says_what_was_lost_with_it(
@@ -36,14 +31,9 @@ def test_the_revoked_laptop_chosen_says_what_was_lost_with_it(
     sync_uc.rotate_team_key(coordinator.store, coordinator.user)
     set_language("bg")
     window = shown_window(qtbot, coordinator)
-    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 3, timeout=20_000)
+    dialog = open_laptops(qtbot, window, 3)
     assert dialog.revoked_note.isHidden()
-    while _chosen(dialog) != "Outreach Hbf":
+    while chosen(dialog) != "Outreach Hbf":
         QTest.keyClick(dialog.list, Qt.Key.Key_Down)
     line = dialog.list.currentItem().text()
     when = line.split("Синхронизирано ")[1]
@@ -59,7 +49,7 @@ def test_the_revoked_laptop_chosen_says_what_was_lost_with_it(
     qtbot.waitUntil(lambda: dialog.fingerprint_label.y() >= note.geometry().bottom(), timeout=5000)
     # Another laptop chosen: the note goes.
     QTest.keyClick(dialog.list, Qt.Key.Key_Down)
-    assert _chosen(dialog) == "Laptop Beratung" and note.isHidden()
+    assert chosen(dialog) == "Laptop Beratung" and note.isHidden()
     QTest.keyClick(dialog.list, Qt.Key.Key_Up)
     assert note.isVisible()
     dialog.close()

@@ -28,6 +28,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
 from tests.ui.conftest import alt_access_key, replacing_window
+from tests.ui.laptops_dialog import chosen
 
 SIZE = (1366, 768)
 # What her language calls a laptop's last sync, its revocation and the laptop in the audit log.
@@ -78,11 +79,6 @@ def _window(qtbot: QtBot, session: Session, *, replaced: bool = False) -> MainWi
     return window
 
 
-def _chosen(dialog: DevicesDialog) -> str:
-    item = dialog.list.currentItem()
-    return item.text().split(" · ")[0] if item is not None else ""
-
-
 def _type(widget: QWidget, text: str) -> None:
     for ch in text:
         none = Qt.KeyboardModifier.NoModifier
@@ -130,7 +126,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         _shot(dialog, shots, lang, "02-laptops")
 
         # Chosen with the arrow keys, revoked with Alt+letter; Escape at the question first.
-        while _chosen(dialog) != "Outreach Hbf":
+        while chosen(dialog) != "Outreach Hbf":
             QTest.keyClick(dialog.list, Qt.Key.Key_Down)
         alt_access_key(dialog, dialog.revoke.text())
         qtbot.waitUntil(lambda: dialog.revoke_question is not None, timeout=5000)
@@ -160,7 +156,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         assert f"({when})" in said, said  # what was recorded on it after that is lost
         assert not dialog.error.text()
         qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
-        assert dialog.list.hasFocus() and _chosen(dialog) == "Outreach Hbf"
+        assert dialog.list.hasFocus() and chosen(dialog) == "Outreach Hbf"
         assert dialog.revoked_note.isHidden()  # said once, below
         _shot(dialog, shots, lang, "04-revoked")
 
@@ -172,7 +168,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         )
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
             alt_access_key(dialog, dialog.refresh_list.text())
-        assert _chosen(dialog) == "Outreach Hbf 2" and dialog.list.hasFocus()
+        assert chosen(dialog) == "Outreach Hbf 2" and dialog.list.hasFocus()
         # Its fingerprint read off its screen and typed, who uses it chosen, approved.
         alt_access_key(dialog, dialog.fingerprint_label.text())
         assert dialog.fingerprint.hasFocus()
@@ -191,7 +187,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         _shot(dialog, shots, lang, "05-approved")
         # Later: what was lost with the stolen laptop, read again by choosing it.
         dialog.list.setFocus()
-        while _chosen(dialog) != "Outreach Hbf":
+        while chosen(dialog) != "Outreach Hbf":
             QTest.keyClick(dialog.list, Qt.Key.Key_Up)
         assert dialog.revoked_note.isVisible()
         assert f"({when})" in dialog.revoked_note.text()
