@@ -288,39 +288,52 @@ def _erase_consents(db: DbSession, store: Store, _user: User, person_id: str) ->
 
 def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
     rows = db.scalars(select(ReferralRow).where(ReferralRow.person_id == person_id))
-    return [
-        {
+    authors = Authors.read(db)
+    records = set(entries_of(db, person_id))
+    found: list[Row] = []
+    for r in rows:
+        row: Row = {
             "reference": r.reference,
             "service": r.service_id,
             "reason": r.reason,
             "created_at": r.created_at,
+        }
+        named = bool(r.signed_off_at) or not r.issued_as_draft
+        if named:
             # The advisor who served the person, as the letters name them: the record carries
             # the name to every laptop (accounts do not sync), so the copy names them anywhere.
-            "advisor": r.advisor_name,
-            **(
-                {"signed_off_by": r.signed_off_by}
-                if r.signed_off_by and r.signed_off_by != r.advisor_name
-                else {}
-            ),
-            "appointment": r.appointment,
-            "status": r.status,
-            "outcome": r.outcome,
-            "note": r.reason_note,
-            "contact_person": r.contact_person,
-            "documents": json.loads(r.documents or "[]"),
-            "follow_up": r.follow_up,
-            "status_history": _steps(r.status_history),
-        }
-        for r in rows
-    ]
+            row["advisor"] = r.advisor_name
+            if r.signed_off_by and r.signed_off_by != r.advisor_name:
+                row["signed_off_by"] = r.signed_off_by
+        else:
+            # A helper's draft, not signed off: no letter went out naming anyone, so the copy
+            # gives the role, never the name (``person_data_authors``), as for a form's draft.
+            role = _logged_role(db, records, r.updated_hlc, r.author_id)
+            row[RECORDED_BY] = authors.of(r.author_id, r.device_id, role)
+        row.update(
+            {
+                "appointment": r.appointment,
+                "status": r.status,
+                "outcome": r.outcome,
+                "note": r.reason_note,
+                "contact_person": r.contact_person,
+                "documents": json.loads(r.documents or "[]"),
+                "follow_up": r.follow_up,
+                "status_history": _steps(r.status_history, named=named),
+            }
+        )
+        found.append(row)
+    return found
 
 
-def _steps(stored: str) -> list[Any]:
+def _steps(stored: str, *, named: bool = True) -> list[Any]:
     """The status steps in the order they were made, as the app shows them; without the
-    clock of each step (sync bookkeeping, naming the laptop, as no other record's)."""
+    clock of each step (sync bookkeeping, naming the laptop, as no other record's), and,
+    unless ``named`` (a letter signed off names its staff), without who made each."""
     steps = sorted(json.loads(stored or "[]"), key=history_step_time)
+    dropped = {"hlc"} if named else {"hlc", "by"}
     return [
-        {k: v for k, v in step.items() if k != "hlc"} if isinstance(step, dict) else step
+        {k: v for k, v in step.items() if k not in dropped} if isinstance(step, dict) else step
         for step in steps
     ]
 

@@ -195,3 +195,37 @@ def test_an_account_given_another_role_since_keeps_the_role_of_its_earlier_entri
     assert ("Advisor", "Recorded a visit") in roles
     assert ("Advisor", "Gave an integration helper access to a part of your data") in roles
     assert not any(role == "Coordinator" and "access" in purpose for role, purpose in roles)
+
+
+def test_a_helpers_referral_not_signed_off_gives_her_role_not_her_name(
+    session: Session,
+) -> None:
+    """A referral a helper prepared waits for an advisor's sign-off: no letter went out with
+    her name on it, so the copy says "recorded by an integration helper", in its history too,
+    as for her draft of a form; once an advisor signed it off, the letter names its staff
+    and so does the copy."""
+    from desktop_app.usecases import referrals
+
+    store = session.store
+    petar = _account(session, "petar", "Petar Kolegov", Role.ADVISOR)
+    maria = _account(session, "maria", "Maria Studentin", Role.HELPER)
+    try:
+        pid = people.register_person(store, petar.user, PersonDraft("Ion", "Popa")).id
+        drafted = referrals.issue_referral(
+            store, maria.user, pid, "vhs", "integration_course", client_lang="ro"
+        )
+        raw, pdf = data_rights.export_person(store, session.user, pid, lang="ro")
+        text = _text(pdf)
+        assert "Înregistrat de Asistent de integrare" in text
+        _named_nowhere(raw, pdf, "Maria", "Studentin", maria.user.id)
+        (referral,) = json.loads(raw)["referrals"]
+        assert "advisor" not in referral
+        assert referral["recorded_by"] == {"role": "helper", "this_laptop": True}
+        assert [set(step) & {"by"} for step in referral["status_history"]] == [set()]
+        referrals.sign_off(store, petar.user, drafted.id)
+    finally:
+        petar.close()
+        maria.close()
+    raw, pdf = data_rights.export_person(store, session.user, pid, lang="ro")
+    (referral,) = json.loads(raw)["referrals"]
+    assert (referral["advisor"], referral["signed_off_by"]) == ("Maria Studentin", "Petar Kolegov")
