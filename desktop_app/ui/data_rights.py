@@ -111,6 +111,7 @@ class EraseDialog(QDialog):
         self.received_label = QLabel(_("&Date of the request:"))
         self.received_label.setBuddy(self.received)
         self.answers = _answers_label(self.received, self.open_request)
+        self.due = _due_label(self.received, self.open_request)
         # An open copy request can no longer be answered once the data is gone: said first.
         copy = opened.get(data_rights.COPY)
         self.copy_warning = WarningLabel()
@@ -145,6 +146,7 @@ class EraseDialog(QDialog):
         box.addWidget(self.answers)
         form = QFormLayout()
         form.addRow(self.received_label, self.received)
+        form.addRow("", self.due)
         form.addRow(self.language_label, self.language)
         self.folder_field.add_to(form)
         box.addLayout(form)
@@ -238,6 +240,32 @@ def _answers_label(edit: QDateEdit, request: DataRequest | None) -> QLabel:
                 due=format_long_date(request.due),
             )
         )
+    return label
+
+
+def _due_label(edit: QDateEdit, request: DataRequest | None) -> QLabel:
+    """Without an open ``request`` of the person's: when the answer to the request received on
+    the day in ``edit`` is due (one month after), kept up as the day changes, and, past it,
+    that the register marks the answer late. A request received by post weeks ago was
+    answered without a word of its deadline, and the register then said "(late)"."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setVisible(request is None)
+    if request is not None:  # ``_answers_label`` says it, with the request's own dates
+        return label
+
+    def show() -> None:
+        due = data_rights.one_month_after(_day(edit))
+        label.setText(
+            _("The answer is due by {due}.").format(due=format_long_date(due))
+            if due >= dt.date.today()
+            else _(
+                "The answer was due on {due}: the register of requests marks it as late."
+            ).format(due=format_long_date(due))
+        )
+
+    edit.dateChanged.connect(lambda _day: show())
+    show()
     return label
 
 
@@ -358,6 +386,7 @@ class ExportDialog(QDialog):
         self.language = _language_choice(person, _("Language of the PDF"))
         self.received = request_date_edit(_("Date the person asked for the copy"))
         self.answers = _answers_label(self.received, open_request)
+        self.due = _due_label(self.received, open_request)
         self.folder_field = FolderField(self, _("Folder for the data copy"), self._on_folder)
         self.folder = self.folder_field.line
         self.folder_error = self.folder_field.error
@@ -366,6 +395,7 @@ class ExportDialog(QDialog):
         form.addRow(_("&Language of the PDF:"), self.language)
         form.addRow(_("&Date of the request:"), self.received)
         form.addRow("", self.answers)
+        form.addRow("", self.due)
         self.folder_field.add_to(form)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -438,11 +468,13 @@ class RecordRequestDialog(QDialog):
             kind_row.addWidget(button)
         self.kind_buttons[kinds[0]].setChecked(True)
         self.received = request_date_edit(_("Date the person made the request"))
+        self.due = _due_label(self.received, None)
         self.already = WarningLabel()
         self.already.setWordWrap(True)
         form = QFormLayout()
         form.addRow(_("Request:"), kind_row)
         form.addRow(_("&Date of the request:"), self.received)
+        form.addRow("", self.due)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -616,3 +616,55 @@ def test_the_register_shows_a_request_recorded_on_another_laptop(
     assert register.count.text() == "1 request, 1 open"
     _shot(register, "register-synced")
     register.reject()
+
+
+def test_the_dialogs_of_a_request_say_when_its_answer_is_due_and_that_it_is_late(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The data copy's, the erasure's and the recording's dialog said nothing of the deadline
+    of a request without an open entry (received by post weeks ago, say): the copy was given
+    and the register then said "(late)". Under the day of the request: when the answer is due,
+    kept up as the day changes, and, past it, that the register marks it late (Romanian)."""
+    from desktop_app.i18n.text import set_language
+    from desktop_app.ui.data_rights import RecordRequestDialog
+
+    pid = _person(session)
+    person = people.get_person(session.store, session.user, pid)
+    assert person is not None
+    today = dt.date.today()
+    set_language("ro")
+    try:
+        dialogs = (
+            ExportDialog(person),
+            EraseDialog(person),
+            RecordRequestDialog(person, [data_rights.COPY], {}),
+        )
+        for dialog in dialogs:
+            qtbot.addWidget(dialog)
+            dialog.show()
+            due = data_rights.one_month_after(today)
+            assert dialog.due.isVisible()
+            assert dialog.due.text() == f"Termenul de răspuns este {format_long_date(due)}."
+            received = QDate.currentDate().addMonths(-2)
+            dialog.received.setDate(received)
+            late = data_rights.one_month_after(_date(received))
+            assert dialog.due.text() == (
+                f"Termenul de răspuns a fost {format_long_date(late)}: "
+                "registrul cererilor îl marchează ca întârziat."
+            )
+            _shot(dialog, f"due-{type(dialog).__name__}")
+            dialog.reject()
+    finally:
+        set_language("en")
+
+
+def test_a_dialog_answering_an_open_request_says_its_due_date_once(
+    qtbot: QtBot, session: Session
+) -> None:
+    """With the person's open request, its own line says the due date: no second one."""
+    pid = _person(session)
+    received = dt.date.today() - dt.timedelta(days=3)
+    data_rights.record_open_request(session.store, session.user, pid, data_rights.COPY, received)
+    _window, dialog = _export_dialog(qtbot, session, pid)
+    assert dialog.answers.isVisible() and not dialog.due.isVisible()
+    dialog.reject()
