@@ -59,3 +59,8 @@ def sources() -> list[PersonDataSource]:
     )
 
     return list(PERSON_DATA_SOURCES.values())
+
+
+#: A referral's key in the copy: prepared by a helper, not signed off by an advisor yet
+#: (no letter was given; its status alone, "issued", misled).
+AWAITING_SIGN_OFF = "awaiting_sign_off"

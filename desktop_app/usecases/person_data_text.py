@@ -39,6 +39,7 @@ from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.letters.person_data_pdf import KEY_LABELS
 from desktop_app.letters.texts import default_letter_texts
+from desktop_app.usecases.person_data import AWAITING_SIGN_OFF
 from desktop_app.usecases.person_data_authors import KEY as RECORDED_BY
 from desktop_app.usecases.person_data_authors import KEYS as RECORDED_BY_KEYS
 from desktop_app.usecases.person_data_authors import recorded_by_text
@@ -334,6 +335,10 @@ def _named(
                 named["reason"] = reason.label.get(lang)
             if (status := str(row.get("status"))) in REFERRAL_STATUS:
                 named["status"] = gettext_in(lang, REFERRAL_STATUS[status])
+            if named.pop(AWAITING_SIGN_OFF, False):  # said with the status, as the app does
+                named["status"] = gettext_in(lang, N_("{status} – awaiting sign-off")).format(
+                    status=named.get("status", status)
+                )
             if isinstance(documents := row.get("documents"), list):
                 named["documents"] = [directory.document_label(str(d), lang) for d in documents]
             if follow_up := row.get("follow_up"):

@@ -31,7 +31,12 @@ from desktop_app.storage.visits_models import (
     VisitRow,
 )
 from desktop_app.usecases import audit
-from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
+from desktop_app.usecases.person_data import (
+    AWAITING_SIGN_OFF,
+    PersonDataSource,
+    Row,
+    register_person_data_source,
+)
 from desktop_app.usecases.person_data_authors import CHANGED_KEY, KEPT_KEY, OTHER_KEY, Authors
 from desktop_app.usecases.person_data_authors import KEY as RECORDED_BY
 
@@ -310,6 +315,7 @@ def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
             # gives the role, never the name (``person_data_authors``), as for a form's draft.
             role = _logged_role(db, records, r.updated_hlc, r.author_id)
             row[RECORDED_BY] = authors.of(r.author_id, r.device_id, role)
+            row[AWAITING_SIGN_OFF] = True  # no letter was given: "issued" alone misled
         row.update(
             {
                 "appointment": r.appointment,

@@ -202,8 +202,8 @@ def test_a_helpers_referral_not_signed_off_gives_her_role_not_her_name(
 ) -> None:
     """A referral a helper prepared waits for an advisor's sign-off: no letter went out with
     her name on it, so the copy says "recorded by an integration helper", in its history too,
-    as for her draft of a form; once an advisor signed it off, the letter names its staff
-    and so does the copy."""
+    as for her draft of a form, and that it awaits sign-off (it said "issued"); once an
+    advisor signed it off, the letter names its staff and so does the copy."""
     from desktop_app.usecases import referrals
 
     store = session.store
@@ -222,6 +222,9 @@ def test_a_helpers_referral_not_signed_off_gives_her_role_not_her_name(
         assert "advisor" not in referral
         assert referral["recorded_by"] == {"role": "helper", "this_laptop": True}
         assert [set(step) & {"by"} for step in referral["status_history"]] == [set()]
+        # no letter was given: not "issued" alone
+        assert referral["awaiting_sign_off"] is True
+        assert "Stare Emisă – așteaptă aprobarea" in text, text
         referrals.sign_off(store, petar.user, drafted.id)
     finally:
         petar.close()
@@ -229,3 +232,5 @@ def test_a_helpers_referral_not_signed_off_gives_her_role_not_her_name(
     raw, pdf = data_rights.export_person(store, session.user, pid, lang="ro")
     (referral,) = json.loads(raw)["referrals"]
     assert (referral["advisor"], referral["signed_off_by"]) == ("Maria Studentin", "Petar Kolegov")
+    assert "awaiting_sign_off" not in referral
+    assert "Stare Emisă Rezultat" in _text(pdf)
