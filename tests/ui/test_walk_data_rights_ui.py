@@ -166,6 +166,7 @@ def _walk(qtbot: QtBot, laptops: Laptops, shots: Path, tmp_path: Path) -> None:
         _more_action(qtbot, window, "&Exportă datele…")
         export = dialog_opened(qtbot, window, ExportDialog)
         assert export.chosen_language() == "ro"
+        assert export.due.text().startswith("Termenul de răspuns este ")  # its deadline
         folder = tmp_path / "stick"
         folder.mkdir()
         alt_access_key(export, "&Dosar:")
@@ -193,6 +194,9 @@ def _walk(qtbot: QtBot, laptops: Laptops, shots: Path, tmp_path: Path) -> None:
         (shots / "walkerase-copy.txt").write_text(text + "\n\n" + status, "utf-8")
         assert GIVEN in text and FAMILY in text
         assert pid not in text  # no internal ids
+        # the helper's referral, not signed off: her role, not her name; awaiting sign-off
+        assert "Ioana" not in text and "Ioana" not in json_path.read_text("utf-8")
+        assert "Emisă – așteaptă aprobarea" in text
         assert copy["person"]["phone"] == PHONE
         [entry] = data_rights.list_requests(a.store, a.user)
         assert entry.reference in text and entry.answered == today
