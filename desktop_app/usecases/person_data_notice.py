@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import Timestamp
@@ -137,10 +137,16 @@ def consultations(
 def recipients(
     session: DbSession, person_id: str, lang: str, directory: ServiceDirectory
 ) -> list[Recipient]:
-    """The services the person was referred to: which one got which letter, and when."""
+    """The services the person was referred to: which one got which letter, and when. Not a
+    referral a helper prepared that no advisor signed off yet: its letter cannot be printed,
+    no service got it (the copy listed it as passed on)."""
     rows = session.execute(
         select(ReferralRow.service_id, ReferralRow.created_at, ReferralRow.reference)
-        .where(ReferralRow.person_id == person_id, ReferralRow.deleted.is_(False))
+        .where(
+            ReferralRow.person_id == person_id,
+            ReferralRow.deleted.is_(False),
+            or_(ReferralRow.issued_as_draft.is_(False), ReferralRow.signed_off_at != ""),
+        )
         .order_by(ReferralRow.created_at)
     ).all()
     found = []

@@ -225,6 +225,8 @@ def test_a_helpers_referral_not_signed_off_gives_her_role_not_her_name(
         # no letter was given: not "issued" alone
         assert referral["awaiting_sign_off"] is True
         assert "Stare Emisă – așteaptă aprobarea" in text, text
+        # nor passed on to the service: its letter cannot be printed before sign-off
+        assert "Nu am transmis datele dumneavoastră niciunui alt serviciu." in text
         referrals.sign_off(store, petar.user, drafted.id)
     finally:
         petar.close()
@@ -233,4 +235,6 @@ def test_a_helpers_referral_not_signed_off_gives_her_role_not_her_name(
     (referral,) = json.loads(raw)["referrals"]
     assert (referral["advisor"], referral["signed_off_by"]) == ("Maria Studentin", "Petar Kolegov")
     assert "awaiting_sign_off" not in referral
-    assert "Stare Emisă Rezultat" in _text(pdf)
+    text = _text(pdf)
+    assert "Stare Emisă Rezultat" in text
+    assert "Am transmis date despre dumneavoastră doar acestor servicii" in text
