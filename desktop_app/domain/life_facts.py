@@ -1,6 +1,7 @@
 """What a referral needs from the person's latest life-situation check (resources/forms/
 life_situation.yaml): the children, the address registration and the housing, and which of a
-service's usual documents the person can have at all.
+service's usual documents the person can have at all (the latest skills check, resources/forms/
+skills_check.yaml, says it of the pay slips and work contract where that check does not).
 
 Only facts the form records; an unanswered question is "not known" (an empty string), never
 a guess.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from desktop_app.domain.dates import PartialDate, PartialDateError, whole_years
@@ -25,6 +26,12 @@ NO_HOME = ("homeless", "emergency_shelter")
 NOT_REGISTERED = ("not_registered", "appointment")
 #: ``work_status`` answers with an employer (the form asks for a work contract only there).
 EMPLOYED = ("employed", "minijob", "seasonal")
+#: The skills check's answers: looking for work, and the fields of work experience with where
+#: each was worked in (``w_where``); ``WORKED_IN_GERMANY`` are those with an employer here.
+LOOKING_FOR_WORK = "looking_for_work"
+EXPERIENCE_FIELD = "experience"
+EXPERIENCE_WHERE = "w_where"
+WORKED_IN_GERMANY = ("germany", "both")
 #: Ages of the children the school administration office (Schulverwaltungsamt) deals with.
 SCHOOL_OFFICE_AGES = range(5, 18)
 #: The form's group of the person's children (``child_name``, ``child_birth`` …).
@@ -101,6 +108,10 @@ class LifeFacts:
     insurance: str = ""
     #: the date on the adult's EHIC, where the insurance is the EHIC and it was recorded
     ehic_valid_until: PartialDate | None = None
+    #: the person's latest skills check says they have never worked in Germany and are looking
+    #: for work (:func:`no_employer_by_skills`). Out of the repr: a letter's fingerprint is
+    #: taken from it, and the letter does not show this (only the documents chosen by it).
+    no_employer_here: bool = field(default=False, repr=False)
 
     @classmethod
     def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
@@ -123,6 +134,19 @@ class LifeFacts:
             insurance=_text(answers.get("insurance_status")),
             ehic_valid_until=_ehic_date(answers),
         )
+
+    @classmethod
+    def from_checks(
+        cls, life: Mapping[str, Any] | None, skills: Mapping[str, Any] | None
+    ) -> LifeFacts | None:
+        """The facts of the person's latest life-situation check (``life``'s answers) and
+        latest skills check (``skills``'s); None where the person has neither. Both must be
+        the person's own: a partner's check says nothing of this person's employer or
+        registration."""
+        if life is None and skills is None:
+            return None
+        facts = cls.from_answers(life or {})
+        return replace(facts, no_employer_here=skills is not None and no_employer_by_skills(skills))
 
     @property
     def children_here(self) -> tuple[Child, ...]:
@@ -160,7 +184,9 @@ class LifeFacts:
         agreement without a tenancy, no landlord's confirmation without a home, no
         Meldebescheinigung while not registered, no work contract or payslips without an
         employer, no children's birth certificates without children. Unanswered questions
-        keep the document."""
+        keep the document. The work, where the life-situation check answers it, decides over
+        the skills check (``no_employer_here``): it asks about the work now, the skills check
+        about experience."""
         if document == "birth_certificates":
             return not (self.children_answered and self.children_count == 0)
         if document == "landlord_confirmation":
@@ -174,6 +200,8 @@ class LifeFacts:
         if document in ("work_contract", "payslips"):
             if self.work_status and not set(self.work_status) & set(EMPLOYED):
                 return False
+            if not self.work_status and self.no_employer_here:
+                return False
             return document != "work_contract" or self.work_contract != "no"
         return True
 
@@ -184,6 +212,20 @@ def documents_to_bring(documents: Sequence[str], facts: LifeFacts | None) -> tup
     if facts is None:
         return tuple(documents)
     return tuple(d for d in documents if facts.can_have(d))
+
+
+def no_employer_by_skills(answers: Mapping[str, Any]) -> bool:
+    """Whether a skills check's answers say the person has no employer in Germany: looking for
+    work, with work experience recorded and every field of it worked in elsewhere (in the home
+    country, another country). No experience recorded, or one without where it was, is not
+    known: a job seeker may have a mini-job here."""
+    if answers.get(LOOKING_FOR_WORK) != "yes":
+        return False
+    entries = answers.get(EXPERIENCE_FIELD)
+    if not isinstance(entries, list) or not entries:
+        return False
+    wheres = [e.get(EXPERIENCE_WHERE) if isinstance(e, Mapping) else None for e in entries]
+    return all(isinstance(w, str) and w and w not in WORKED_IN_GERMANY for w in wheres)
 
 
 def _text(value: Any) -> str:

@@ -558,8 +558,9 @@ class ReferDialog(QDialog):
         self.person = person
         self.directory = reference.service_directory(window.session.store)
         self.texts = default_letter_texts()
-        # the latest life situation: the usual documents the person cannot have are left out
-        self.facts = uc.life_facts(window.session.store, window.session.user, person.id)
+        # the person's latest life situation and skills check: the usual documents they cannot
+        # have are left out, as issue_referral leaves them out
+        self.facts = uc.document_facts(window.session.store, window.session.user, person.id)
         self.setWindowTitle(
             _("Refer {name}").format(name=f"{person.given_name} {person.family_name}")
         )

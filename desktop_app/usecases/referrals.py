@@ -240,7 +240,7 @@ def issue_referral(
     directory = directory or reference.service_directory(store)
     service = directory.find(service_id)
     if service and documents is None:
-        documents = documents_to_bring(service.documents, life_facts(store, user, person_id))
+        documents = documents_to_bring(service.documents, document_facts(store, user, person_id))
     documents = tuple(" ".join(d.split()) for d in documents or ())
     documents = tuple(d for d in documents if d)
     reason_note = reason_note.strip()
@@ -522,6 +522,19 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
     insurance)."""
     found = _latest_readable_answers(store, user, person_id, LIFE_SITUATION_FORM)
     return LifeFacts.from_answers(found[1]) if found is not None else None
+
+
+def document_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
+    """What the person's own latest life-situation check and latest skills check say of the
+    documents they can have (``documents_to_bring``): the skills check of a job seeker who has
+    only worked abroad says there are no pay slips (the life-situation check's work, where it
+    has one, decides). None where the person has neither check. Never a household member's
+    checks: the mother's check says nothing of the father's registration or employer."""
+    life = _latest_readable_answers(store, user, person_id, LIFE_SITUATION_FORM)
+    skills = _latest_readable_answers(store, user, person_id, SKILLS_FORM)
+    return LifeFacts.from_checks(
+        life[1] if life is not None else None, skills[1] if skills is not None else None
+    )
 
 
 def skills_facts(store: Store, user: User, person_id: str) -> SkillsFacts | None:

@@ -342,6 +342,26 @@ LETTER_SAYS = {
     # the reason of the step accepted (registering as looking for work), not "Bürgergeld"
     "jobcenter": ["Jobcenter Dortmund", "Vermittlung zur Beratung bei der Arbeitssuche"],
 }
+#: The documents each letter asks for (the letter and the copy list the same ones): the
+#: mother's check says she is not registered and not working, so no Meldebescheinigung and no
+#: pay slips of hers; the father had only a skills check (looking for work, worked only at
+#: home), so no pay slips or work contract, but his registration is not known (the mother's
+#: check describes her), so his Meldebescheinigung is asked for.
+ASKED = {
+    "clearingstelle": ("Meldebescheinigung", "Lohnabrechnungen", "Arbeitsvertrag"),
+    "schulverwaltungsamt": ("Meldebescheinigung",),
+    "jugendamt": ("Meldebescheinigung",),
+    "familienkasse": ("Meldebescheinigung",),
+    "vhs": ("Meldebescheinigung",),
+    "jobcenter": ("Meldebescheinigung", "Lohnabrechnungen", "Arbeitsvertrag"),
+}
+#: The same documents on the person's Romanian copy.
+ASKED_RO = {
+    "Meldebescheinigung": "Certificatul de înregistrare a domiciliului",
+    "Lohnabrechnungen": "Fluturașii de salariu",
+    "Arbeitsvertrag": "Contractul de muncă",
+}
+FATHERS = {"vhs", "jobcenter"}
 
 
 def _sign_off_and_save(
@@ -376,6 +396,11 @@ def _sign_off_and_save(
     assert "Mit freundlichen Grüßen Ralf Becker" in text, text
     for said in LETTER_SAYS[service]:
         assert said in text, (service, said, text)
+    letter, copy = text.split("Trimiterea dumneavoastră", 1)
+    for document in ASKED[service]:
+        asked = service in FATHERS and document == "Meldebescheinigung"
+        assert (document in letter) is asked, (service, document, letter)
+        assert (ASKED_RO[document] in copy) is asked, (service, document, copy)
     (shots / f"walkhelper-{service}.pdf").write_bytes(target.read_bytes())
     _key(preview, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not preview.isVisible())

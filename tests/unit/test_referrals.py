@@ -752,3 +752,57 @@ def test_outcome_noted_needs_an_outcome_and_a_status_kept_is_no_step(session: Se
         (ReferralStatus.ATTENDED, "Kurs ab Januar"),
         (ReferralStatus.OUTCOME_NOTED, ""),
     ]
+
+
+def test_the_fathers_job_centre_letter_asks_for_no_pay_slips_and_borrows_nothing_of_the_mother(
+    session: Session, tmp_path: Path
+) -> None:
+    """A Romanian family: the mother's life-situation check says the family is not registered
+    yet and she does not work; the father had only a skills check (looking for work, 12 years
+    on building sites at home). His letter to the Jobcenter asked for pay slips and a work
+    contract. It asks for neither now, in the German letter and his Romanian copy alike; his
+    registration is not known (the mother's check describes her, not him), so the
+    Meldebescheinigung is asked of him, and not of her."""
+    from desktop_app.usecases import visits
+
+    mother = _person(session, "Maria", "Popescu")
+    father = _person(session, "Ion", "Popescu")
+    _life_situation(
+        session, mother, work_status=["not_working"], working_field=None, work_contract=None
+    )
+    skills = short_skills_check("A1") | {
+        "experience": [{"w_field": "construction", "w_years": 12, "w_where": "home_country"}]
+    }
+    visits.finish_visit(session.store, session.user, father.id, "skills_check", skills)
+
+    his = _issue(session, father, service_id="jobcenter", reason="buergergeld", client_lang="ro")
+    assert "payslips" not in his.documents and "work_contract" not in his.documents
+    assert "registration" in his.documents
+    pdf = uc.render_letter(session.store, session.user, his.id)
+    (tmp_path / "father-jobcenter.pdf").write_bytes(pdf)
+    letter, copy = (
+        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    )
+    for text in (
+        "Lohnabrechnungen",
+        "Arbeitsvertrag",
+        "Fluturașii de salariu",
+        "Contractul de muncă",
+    ):
+        assert text not in letter + copy, text
+    assert "Meldebescheinigung (Anmeldung)" in letter
+    assert "Certificatul de înregistrare a domiciliului (Anmeldung)" in copy
+    assert "Kontoauszüge der letzten drei Monate" in letter  # the rest as usual
+    assert "Extrasele de cont din ultimele trei luni" in copy
+
+    hers = _issue(session, mother, service_id="jobcenter", reason="buergergeld", client_lang="ro")
+    assert not {"payslips", "work_contract", "registration"} & set(hers.documents)
+    text = _text(uc.render_letter(session.store, session.user, hers.id))
+    assert "Meldebescheinigung (Anmeldung)" not in text
+    assert "Certificatul de înregistrare a domiciliului" not in text
+    assert "Meldeadresse nicht angemeldet (keine Meldebescheinigung)" in text
+
+    # A later life-situation check of his own saying he works now: the pay slips come back.
+    _life_situation(session, father, work_status=["employed"], work_contract="yes")
+    again = _issue(session, father, service_id="jobcenter", reason="buergergeld")
+    assert {"payslips", "work_contract"} <= set(again.documents)

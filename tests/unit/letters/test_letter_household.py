@@ -404,6 +404,53 @@ def test_birth_certificates_are_asked_for_unless_the_intake_recorded_no_children
         assert "birth_certificates" in documents_to_bring(usual, LifeFacts.from_answers(answers))
 
 
+ABROAD = {"w_field": "construction", "w_years": 12, "w_where": "home_country"}
+SEEKER_ABROAD = {"looking_for_work": "yes", "experience": [ABROAD]}
+SEEKER_HERE = {"looking_for_work": "yes", "experience": [{"w_where": "germany"}]}
+WORK_DOCUMENTS = {"payslips", "work_contract"}
+
+
+def _seeker(*experience: dict[str, Any]) -> dict[str, Any]:
+    return {"looking_for_work": "yes", "experience": [ABROAD, *experience]}
+
+
+@pytest.mark.parametrize(
+    ("life", "skills", "gone"),
+    [
+        # a job seeker who has worked only abroad: no pay slips, no work contract from here
+        (None, SEEKER_ABROAD, WORK_DOCUMENTS),
+        (None, _seeker({"w_where": "other"}), WORK_DOCUMENTS),
+        # what the skills check does not say keeps them: work here, where unknown, no
+        # experience recorded, not looking for work
+        (None, _seeker({"w_where": "both"}), set()),
+        (None, SEEKER_HERE, set()),
+        (None, _seeker({"w_field": "cleaning"}), set()),
+        (None, {"looking_for_work": "yes"}, set()),
+        (None, {**SEEKER_ABROAD, "looking_for_work": "no"}, set()),
+        (None, {**SEEKER_ABROAD, "looking_for_work": "unknown"}, set()),
+        # the life situation's work, where answered, decides: it asks about the work now
+        ({"work_status": ["minijob"]}, SEEKER_ABROAD, set()),
+        ({"work_status": ["looking"]}, SEEKER_HERE, WORK_DOCUMENTS),
+        ({"housing_type": "homeless"}, SEEKER_ABROAD, WORK_DOCUMENTS | {"rental_contract"}),
+        ({"work_status": ["minijob"]}, None, set()),
+    ],
+)
+def test_a_job_seekers_skills_check_leaves_out_the_pay_slips_of_an_employer_they_never_had(
+    life: dict[str, Any] | None, skills: dict[str, Any] | None, gone: set[str]
+) -> None:
+    """The Jobcenter's letter for a father with only a skills check (no life-situation check)
+    asked for pay slips and a work contract: he is looking for work and has worked only in
+    the home country."""
+    usual = DIRECTORY.get("jobcenter").documents
+    facts = LifeFacts.from_checks(life, skills)
+    assert facts is not None
+    assert set(usual) - set(documents_to_bring(usual, facts)) == gone
+    assert LifeFacts.from_checks(None, None) is None
+    # the letter's fingerprint is taken from the facts' repr: the same as before for the
+    # letters queued before the skills check counted
+    assert repr(facts) == repr(LifeFacts.from_answers(life or {}))
+
+
 # ---------------------------------------------------------------- the children's insurance
 # Two children on the letter's day (25 November 2026): Мария 8, Иван born 2022 (the year only).
 TWO_CHILDREN: dict[str, Any] = {
