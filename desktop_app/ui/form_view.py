@@ -986,6 +986,17 @@ class GroupEditor(FieldEditor):
         return target.first_input() if target is not None else self.add
 
 
+def _answered(editor: FieldEditor) -> bool:
+    """Whether ``editor``'s question has its answer: a group has an entry and every question
+    shown in its entries is answered (a language from the record, its level not yet)."""
+    if editor.value() in (None, "", [], {}):
+        return False
+    if isinstance(editor, GroupEditor):
+        shown = [e for item in editor.items for e in item.editors.values() if not e.isHidden()]
+        return all(_answered(e) for e in shown)
+    return True
+
+
 class FollowerRow(QFrame):
     """The entry of a following group about one entry of the group it follows: that entry's
     heading and this group's own questions."""
@@ -1701,6 +1712,35 @@ class FormView(QWidget):
             if not editor.isHidden():
                 focus_shown(editor.first_input())
                 return
+
+    def focus_first_unanswered(self, not_asked: Collection[str] = ()) -> None:
+        """Where a new check starts: the first question shown without an answer, in the form's
+        order, and its section shown (in a group, its first empty question). A life-situation
+        check opened on the family name filled in from the record, and the helper tabbed
+        through the answers the record gave before the first one to ask. ``not_asked``: the
+        questions empty that the person need not be asked (the name in Latin script of a name
+        written in it). Everything answered: the first section's first question.
+
+        Only the opening: a section the user goes to (the list, Page Down, Back/Next) starts
+        at its first question (``focus_first``), as they look at it from the top; the
+        keyboard's walks through the sections count on it."""
+        for row, page in enumerate(self.pages):
+            section = page.section
+            if (
+                self.navigator.item(row).isHidden()
+                or self._locked(section)
+                or self._withheld(section)
+            ):
+                continue
+            for field_id, editor in page.editors.items():
+                if editor.isHidden() or field_id in not_asked or _answered(editor):
+                    continue
+                self.navigator.setCurrentRow(row)
+                widget = editor.first_input()
+                focus_shown(widget)
+                page.ensureWidgetVisible(widget)
+                return
+        self.focus_first()
 
     def focus_where_left(self, answers: Mapping[str, Any]) -> None:
         """Go to the question answered last in the form's order, its text's end: where a draft

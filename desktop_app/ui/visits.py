@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.check_facts import FactDifference, FactsTakenOver, with_values
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import Person, nationality_answer
-from desktop_app.domain.validation import ValidationFailed
+from desktop_app.domain.validation import ValidationFailed, scripts_of
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_moment, format_time_of_day, language_name
@@ -158,6 +158,13 @@ def suggested_directory(definition: FormDefinition, store: Store) -> ServiceDire
     if "services" not in definition.suggestion_lists():
         return None
     return reference.service_directory(store)
+
+
+def not_asked_of(person: Person) -> tuple[str, ...]:
+    """The questions a new check need not stop at though empty: the name in Latin script
+    ("only needed if the name is written in Cyrillic") of a name written in Latin script."""
+    written = scripts_of(f"{person.given_name} {person.family_name}")
+    return () if "CYRILLIC" in written else (visits.ID_NAME_ANSWER,)
 
 
 def answers_from_person(person: Person) -> dict[str, Any]:
@@ -1838,6 +1845,9 @@ class VisitsFeature(QObject):
         win.show()
         if draft is not None:
             win.view.focus_where_left(draft.answers)  # where the typing stopped
+        elif visit is None:
+            # a new check: at the first question the record did not answer
+            win.view.focus_first_unanswered(not_asked_of(person))
         else:
             win.view.focus_first()
         return win
