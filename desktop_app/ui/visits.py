@@ -75,6 +75,7 @@ from desktop_app.ui.widgets import (
     WrappingDelegate,
     ask_to_confirm,
     country_names,
+    focus_shown,
     key_text,
     standing_alone,
     within_screen,
@@ -381,6 +382,7 @@ class VisitWindow(QDialog):
         self._finishing: dict[str, Any] | None = None
         self.consent_dialog: ConsentDialog | None = None
         self.continued = ""  # where the form was opened from a draft: said until a save
+        self._focus_drawn = False  # drawn again once the window is first active (changeEvent)
         store = session.store
         consents = visits.granted_purposes(store, session.user, person.id)
         # restricted sections a helper may not see are closed in the view; the use cases
@@ -646,6 +648,20 @@ class VisitWindow(QDialog):
             )
             self.done_ = True
             self.close()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if (
+            event.type() == QEvent.Type.ActivationChange
+            and self.isActiveWindow()
+            and not self._focus_drawn
+        ):
+            # The keyboard is put at the question to ask as the window is shown; its activation
+            # by the window system after that took the focus's drawing away (focus_shown): the
+            # choice box it was in looked exactly as the others until Tab was pressed once.
+            self._focus_drawn = True
+            if (widget := self.focusWidget()) is not None:
+                focus_shown(widget)
 
     def reject(self) -> None:
         """Escape closes the form as Close does, what was typed kept as a draft; a dialog's

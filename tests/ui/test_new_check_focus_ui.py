@@ -94,6 +94,8 @@ def test_a_new_life_situation_check_opens_at_the_first_question_the_record_did_n
     assert _focus_is(win, first), QApplication.focusWidget()
     focused = QApplication.focusWidget()
     assert focused is not None and focused.isVisible()
+    # and drawn as focused once the window is active (the combo box looked as the others)
+    assert win.testAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
     # shown within the page, not scrolled out of sight
     page = view.pages[0]
     top = focused.mapTo(page.viewport(), focused.rect().topLeft()).y()
