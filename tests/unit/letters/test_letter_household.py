@@ -230,9 +230,15 @@ def test_a_homeless_person_is_not_asked_for_a_tenancy_agreement_or_registration(
         assert "Arbeitsvertrag" not in text and "Трудов договор" not in text
         assert "Lohnabrechnungen" not in text
     assert "Personalausweis oder Reisepass" in letter and "Лична карта или паспорт" in sheet
+    # the Bulgarian copy agrees with the letter (its words are its own: the German ones above
+    # were never on it)
+    assert "Удостоверение за адресна регистрация" not in sheet
+    assert "Фишове за заплата" not in sheet
     housed_letter, housed_sheet = _pages("jobcenter", FAMILY)
     assert "Mietvertrag" in housed_letter and "Договор за наем" in housed_sheet
     assert "Meldebescheinigung (Anmeldung)" in housed_letter
+    assert "Удостоверение за адресна регистрация (Anmeldung)" in housed_sheet
+    assert "Lohnabrechnungen" in housed_letter and "Фишове за заплата" in housed_sheet
 
 
 @pytest.mark.parametrize(
