@@ -166,6 +166,9 @@ def _mothers_check(qtbot: QtBot, window: MainWindow, person_id: str, shots: Path
     win.resize(1280, 690)
     view = win.view
     _shot(win, shots, "10-check-person")
+    # at the first question her record did not answer: her names, birth date, nationality and
+    # languages are filled in above it
+    assert QApplication.focusWidget() is view.input("sex")
     type_into(view, "arrival_date", (TODAY - dt.timedelta(days=21)).strftime("%d.%m.%Y"))
     choose(view, "sex", "female")
     choose(view, "address_registration", "not_registered")
