@@ -134,7 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
     service = SyncService(engine)
 
     error_responses: dict[int | str, dict[str, Any]] = {
-        code: {"model": wire.ErrorResponse} for code in (400, 401, 403, 404, 409, 413, 422)
+        code: {"model": wire.ErrorResponse} for code in (400, 401, 403, 404, 409, 413, 422, 429)
     }
     app = FastAPI(
         title="Welcome Desk sync server",
@@ -192,6 +192,15 @@ def create_app(settings: Settings) -> FastAPI:
     def devices(device: CurrentDevice) -> wire.DeviceList:
         service.require_coordinator(device)
         return service.list_devices()
+
+    @app.post(
+        f"{p}/devices/enrollment-codes", response_model=wire.EnrollmentCodeIssued, status_code=201
+    )
+    def enrollment_code(
+        body: wire.EnrollmentCodeRequest, device: CurrentDevice
+    ) -> wire.EnrollmentCodeIssued:
+        """A one-time code for a new laptop, asked for by a coordinator's laptop."""
+        return service.issue_code_for(device, body)
 
     @app.post(f"{p}/devices/{{device_id}}/approve", response_model=wire.DeviceInfo)
     def approve(

@@ -178,7 +178,7 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument(
         "--valid-hours",
         type=float,
-        default=24.0,
+        default=24.0,  # service.CODE_VALID_HOURS (not imported here: the CLI starts light)
         metavar="HOURS",
         help="how long the code may be used, more than 0 and at most 720 (default 24)",
     )

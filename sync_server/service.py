@@ -37,6 +37,14 @@ log = logging.getLogger("sync_server")
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and typed by hand
 CODE_LENGTH = 16  # 80 bits
+# How long a code is valid unless told otherwise (``welcome-desk-server enroll``'s default,
+# and every code a coordinator's laptop asks for).
+CODE_VALID_HOURS = 24.0
+# Codes not used yet and not expired, at most, when a coordinator's laptop asks for one more:
+# a laptop that asks in a loop (a bug, or a thief before the revocation) cannot fill the table.
+# Counted over every issuer (the codes table does not say who issued one); the command line
+# is not bound by it.
+MAX_OUTSTANDING_CODES = 20
 LAST_SEEN_EVERY = dt.timedelta(seconds=30)
 APP_VERSION_MAX = 32
 # A version as a laptop states it ("0.1.0", "1.2.0rc1", "1.0+local"): short, printable ASCII.
@@ -478,7 +486,18 @@ class SyncService:
 
     # --- enrollment -------------------------------------------------------------------------
 
-    def issue_code(self, name: str, valid_hours: float, coordinator: bool = False) -> IssuedCode:
+    def issue_code(
+        self,
+        name: str,
+        valid_hours: float,
+        coordinator: bool = False,
+        *,
+        by: str | None = None,
+        max_outstanding: int | None = None,
+    ) -> IssuedCode:
+        """A new one-time code. ``by``: the coordinator's device that asks for it (None: the
+        command line), named in the log; ``max_outstanding``: refuse (429) when that many codes
+        are neither used nor expired already."""
         if not name.strip() or len(name) > 100:
             raise ValueError('the name must be 1 to 100 characters, e.g. "Laptop 3"')
         # "between 0 and 720" refused 0 all the same
@@ -487,9 +506,25 @@ class SyncService:
         code = new_enrollment_code()
         now = utcnow()
         expires = now + dt.timedelta(hours=valid_hours)
+        c = models.EnrollmentCode
+        # Counted under the write lock (``_write``): two requests at once cannot both pass.
         with self._write() as session:
+            if max_outstanding is not None:
+                outstanding = session.scalar(
+                    select(func.count())
+                    .select_from(c)
+                    .where(c.used_at.is_(None), c.expires_at > now)
+                )
+                if (outstanding or 0) >= max_outstanding:
+                    log.info("enrollment code refused by=%s outstanding=%d", by, outstanding)
+                    raise ApiError(
+                        429,
+                        "too_many_codes",
+                        f"{outstanding} enrollment codes are neither used nor expired yet; "
+                        "use those or wait until they expire",
+                    )
             session.add(
-                models.EnrollmentCode(
+                c(
                     code_hash=hash_secret(normalize_code(code)),
                     name=name.strip(),
                     coordinator=coordinator,
@@ -497,8 +532,32 @@ class SyncService:
                     expires_at=expires,
                 )
             )
-        log.info("enrollment code issued name_len=%d coordinator=%s", len(name), coordinator)
+        log.info(
+            "enrollment code issued name_len=%d coordinator=%s by=%s",
+            len(name),
+            coordinator,
+            by or "cli",
+        )
         return IssuedCode(code=code, name=name.strip(), expires_at=expires, coordinator=coordinator)
+
+    def issue_code_for(
+        self, device: AuthenticatedDevice, request: wire.EnrollmentCodeRequest
+    ) -> wire.EnrollmentCodeIssued:
+        """A code asked for by a coordinator's laptop: never a coordinator's code, valid as long
+        as the command line's by default, refused beyond ``MAX_OUTSTANDING_CODES``."""
+        self.require_coordinator(device)
+        if not request.name.strip():
+            raise ApiError(422, "invalid", "the name must not be blank")
+        issued = self.issue_code(
+            request.name,
+            CODE_VALID_HOURS,
+            coordinator=False,
+            by=device.id,
+            max_outstanding=MAX_OUTSTANDING_CODES,
+        )
+        return wire.EnrollmentCodeIssued(
+            code=issued.code, name=issued.name, expires_at=issued.expires_at.isoformat()
+        )
 
     def register(
         self, request: wire.RegisterRequest, app_version: str | None = None

@@ -300,6 +300,23 @@ class RegisterRequest(_Strict):
     registration_secret: RegistrationSecret | None = None
 
 
+class EnrollmentCodeRequest(_Strict):
+    """A coordinator's laptop asks for a one-time code for a new laptop (never a coordinator's
+    code: a laptop becomes one by being approved with that role)."""
+
+    # Who or which laptop the code is for, as ``welcome-desk-server enroll --name`` takes it.
+    name: DeviceName
+
+
+class EnrollmentCodeIssued(_Answer):
+    """The code, shown once (the server keeps only its hash), and until when it joins a laptop
+    (ISO 8601, UTC); it joins one laptop only."""
+
+    code: str
+    name: str
+    expires_at: str
+
+
 class RegisterResponse(_Answer):
     """The token is shown once; the server keeps only its hash."""
 

@@ -414,6 +414,15 @@ class SyncServerClient:
     def revoke(self, device_id: str) -> wire.DeviceInfo:
         return self._parse(self._request("POST", f"/devices/{device_id}/revoke"), wire.DeviceInfo)
 
+    def issue_enrollment_code(self, name: str) -> wire.EnrollmentCodeIssued:
+        """A one-time code for a new laptop named ``name`` (this laptop must be a coordinator's).
+        Not sent again once it may have arrived: each request that arrives issues a code."""
+        body = wire.EnrollmentCodeRequest(name=name)
+        response = self._request(
+            "POST", "/devices/enrollment-codes", json=body.model_dump(), retry_after_send=False
+        )
+        return self._parse(response, wire.EnrollmentCodeIssued)
+
     def upload_wrapped_key(
         self,
         device_id: str,
