@@ -162,6 +162,14 @@ _SYNC_MESSAGES = {
     "bad_device_name": N_(
         "The name of this laptop must have 1 to 100 characters, without control characters."
     ),
+    "bad_new_laptop_name": N_(
+        "The name of the new laptop must have 1 to 100 characters, without control characters."
+    ),
+    # A server from before coordinators' laptops could ask it for an enrollment code.
+    "codes_server_too_old": N_(
+        "The sync server is older than this Welcome Desk and gives enrollment codes only to "
+        "whoever runs it. Ask them for a code, or to update the server."
+    ),
     "publisher_not_coordinator": N_(
         "The sync server takes the service directory and form definitions only from a "
         "coordinator's laptop: what was published here stays on this laptop. Everything else "
@@ -249,6 +257,12 @@ _REFUSAL_MESSAGES = {
         "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
     ),
     "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
+    # A coordinator's laptop asked for one more code while many are neither used nor expired.
+    "too_many_codes": N_(
+        "The sync server holds many enrollment codes that are not used yet, and gives no more "
+        "for now. Use a code you were given already, or try again once they have expired "
+        "(after 24 hours)."
+    ),
     # A key this laptop sent, refused as its sender is not the public key the server holds for
     # this laptop: the server's operator swapped it, or someone else did (``sender_not_uploader``).
     "sender_not_uploader": N_(

@@ -10,6 +10,7 @@ for laptops the team vouches for in its own records (``sync.laptops``).
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import ipaddress
 import json
@@ -1323,6 +1324,42 @@ def _listed_device(listed: Sequence[wire.DeviceInfo], device: str) -> wire.Devic
     if len(matches) != 1:
         raise SyncSetupError("unknown_device")
     return matches[0]
+
+
+@dataclass(frozen=True)
+class IssuedEnrollmentCode:
+    """A one-time code for a new laptop, as the server issued it: shown once (the server keeps
+    only its hash), it joins one laptop until ``expires_at`` (UTC)."""
+
+    code: str
+    name: str
+    expires_at: dt.datetime
+
+
+def issue_enrollment_code(store: Store, user: User, name: str) -> IssuedEnrollmentCode:
+    """Coordinator: a one-time code from the sync server for a new laptop named ``name`` (never
+    a coordinator's code). The new laptop joins with it and waits for approval here, where its
+    fingerprint is compared (``approve_device``). The code is not kept on this laptop."""
+    from pydantic import ValidationError
+
+    require(user, Action.MANAGE_LAPTOPS)
+    name = name.strip()
+    try:
+        wire.EnrollmentCodeRequest(name=name)
+    except ValidationError as exc:
+        raise SyncSetupError("bad_new_laptop_name", "invalid laptop name") from exc
+    with client_for(store) as client:
+        try:
+            issued = client.issue_enrollment_code(name)
+        except BadRequest as exc:
+            if exc.status in (404, 405):  # a server from before the request existed
+                raise SyncSetupError("codes_server_too_old", exc.reason) from exc
+            raise
+    expires = dt.datetime.fromisoformat(issued.expires_at)
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=dt.UTC)
+    log.info("enrollment code issued for a new laptop (name length %d)", len(name))
+    return IssuedEnrollmentCode(issued.code, issued.name, expires.astimezone(dt.UTC))
 
 
 def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
