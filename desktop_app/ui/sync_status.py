@@ -20,6 +20,7 @@ import shiboken6
 from PySide6.QtCore import QMargins, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
@@ -41,7 +42,12 @@ from desktop_app import __version__
 from desktop_app.domain.permissions import Action, PermissionDenied, allowed
 from desktop_app.domain.users import Role
 from desktop_app.domain.versions import is_older
-from desktop_app.i18n.formatting import format_number, format_short_moment, format_time_of_day
+from desktop_app.i18n.formatting import (
+    format_appointment,
+    format_number,
+    format_short_moment,
+    format_time_of_day,
+)
 from desktop_app.i18n.messages import (
     cause_message,
     code_for_helpers,
@@ -1519,6 +1525,11 @@ class DevicesDialog(QDialog):
         self.revoked_note.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives
         self.revoked_note.hide()
         self.refresh_list.clicked.connect(self._on_refresh_list_clicked)
+        # A replacement for a stolen laptop joins with a code from here: before, only whoever
+        # runs the server could give one, and the coordinator had to call them first.
+        self.new_code = QPushButton(_("New enrollment &code…"))
+        self.new_code.clicked.connect(self._on_new_code_clicked)
+        self.code_dialog: EnrollmentCodeDialog | None = None
         self.fingerprint = QLineEdit()
         self.fingerprint.setAccessibleName(_("Fingerprint shown on the new laptop"))
         self.fingerprint.setPlaceholderText("XXXX XXXX XXXX XXXX XXXX XXXX")
@@ -1603,6 +1614,9 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.key_still_held)
         layout.addWidget(self.renew)
         layout.addWidget(self.renewed)
+        # Full width as the buttons above: beside Refresh the list and Close, its Bulgarian
+        # text was cut off at the dialog's least width.
+        layout.addWidget(self.new_code)
         layout.addWidget(self.calls.label)
         layout.addWidget(self.calls.bar)
         layout.addWidget(self.error)
@@ -1664,6 +1678,18 @@ class DevicesDialog(QDialog):
         if not self.busy:
             self.list.setFocus()  # where the laptop that joined is chosen
             self.reload()
+
+    def _on_new_code_clicked(self) -> None:
+        """Asks for the new laptop's name, then shows its code (window-modal, not blocking)."""
+        dialog = EnrollmentCodeDialog(self.controller, self)
+        self.code_dialog = dialog
+
+        def closed(_result: int) -> None:
+            self.code_dialog = None
+            self.new_code.setFocus()
+
+        dialog.finished.connect(closed)
+        dialog.open()
 
     def reload(self) -> None:
         store, user = self.controller.store, self.controller.window.session.user
@@ -2088,6 +2114,137 @@ def _lowerable_role(
         return _NO_ROLE  # every role is offered, a coordinator's too
     role = device.laptop_role or Role.COORDINATOR.value
     return role if role in (Role.COORDINATOR.value, Role.ADVISOR.value) else ""
+
+
+# What the person at the new laptop does with the code, and then the coordinator here.
+_CODE_NEXT_STEPS = N_(
+    "On the new laptop: at its first start choose “{join}” (on a laptop in use: {menu}), then "
+    "type the server address {url} and this code.\n"
+    "The new laptop then shows its fingerprint. Here, in the list of laptops ({refresh}), "
+    "choose it, type the fingerprint it shows to compare, choose who uses it and approve it."
+)
+
+
+class EnrollmentCodeDialog(QDialog):
+    """Coordinator: asks for a new laptop's name, gets a one-time code for it from the sync
+    server and shows it large and selectable, with until when it is valid and what to do on
+    the new laptop. The code is shown once: the server keeps only its hash, this laptop
+    nothing."""
+
+    def __init__(self, controller: SyncController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.calls = ServerCalls(self, controller.window)
+        self.setWindowTitle(_("New enrollment code"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(560)
+        intro = QLabel(
+            _(
+                "A new laptop joins the organisation with a one-time code. Whoever has the "
+                "code can ask to join: the laptop still needs your approval here."
+            )
+        )
+        intro.setWordWrap(True)
+        self.name = QLineEdit()
+        self.name.setMaxLength(100)
+        self.name.setPlaceholderText(_("e.g. “Laptop 3”"))
+        name_label = QLabel(_("&Name of the new laptop:"))
+        name_label.setBuddy(self.name)
+        self.name.setAccessibleName(name_label.text().replace("&", "").rstrip(":"))
+        self.name.textChanged.connect(self._update_buttons)
+        self.code = QLabel()
+        self.code.setTextFormat(Qt.TextFormat.PlainText)
+        self.code.setStyleSheet(FINGERPRINT_STYLE.replace("16pt", "22pt"))
+        reachable_text(self.code)
+        self.code.setAccessibleName(_("Enrollment code"))
+        self.validity = QLabel()
+        self.validity.setWordWrap(True)
+        self.steps = QLabel()
+        self.steps.setWordWrap(True)
+        self.steps.setTextFormat(Qt.TextFormat.PlainText)
+        reachable_text(self.steps)
+        for widget in (self.code, self.validity, self.steps):
+            widget.hide()
+        self.error = ErrorLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.get = self.buttons.addButton(
+            _("&Get the code"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.get.setDefault(True)
+        self.get.clicked.connect(self._on_get_clicked)
+        self.copy = self.buttons.addButton(
+            _("&Copy the code"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.copy.clicked.connect(self._on_copy_clicked)
+        self.copy.hide()
+        self.buttons.rejected.connect(self.reject)
+        self.calls.busy_changed.connect(self._update_buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(name_label)
+        layout.addWidget(self.name)
+        layout.addWidget(self.code)
+        layout.addWidget(self.validity)
+        layout.addWidget(self.steps)
+        layout.addWidget(self.calls.label)
+        layout.addWidget(self.calls.bar)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.name.setFocus()
+        self._update_buttons()
+
+    @property
+    def busy(self) -> bool:
+        return self.calls.busy
+
+    def _update_buttons(self, *_args: object) -> None:
+        issued = self.code.isVisible() or bool(self.code.text())
+        self.name.setReadOnly(self.busy or issued)
+        self.get.setEnabled(not self.busy and not issued and bool(self.name.text().strip()))
+
+    def _on_get_clicked(self) -> None:
+        if self.busy or not self.get.isEnabled():
+            return
+        store, user = self.controller.store, self.controller.window.session.user
+        name = self.name.text()
+        self.error.show_message("")
+        self.calls.run(
+            lambda: sync_uc.issue_enrollment_code(store, user, name),
+            self._show_code,
+            self._show_failure,
+        )
+
+    def _show_failure(self, exc: Exception) -> None:
+        self.error.show_message(server_call_failure(exc))
+        self.name.setFocus()
+
+    def _show_code(self, issued: sync_uc.IssuedEnrollmentCode) -> None:
+        self.code.setText(issued.code)
+        self.validity.setText(
+            _("Valid until {moment}, for one laptop only.").format(
+                moment=format_appointment(issued.expires_at.astimezone())
+            )
+        )
+        url = sync_uc.server_url(self.controller.store)
+        self.steps.setText(
+            _(_CODE_NEXT_STEPS).format(
+                join=_("Join an organisation"),
+                menu=_menu_path_elsewhere("&File", "&Join an organisation…"),
+                url=url,
+                refresh=_("Refresh the &list").replace("&", ""),
+            )
+        )
+        for widget in (self.code, self.validity, self.steps):
+            widget.show()
+        self.get.hide()
+        self.copy.show()
+        self._update_buttons()
+        self.code.setFocus()  # read out, or selected and copied, by keys
+        grow_to_wrapped_lines(self)
+
+    def _on_copy_clicked(self) -> None:
+        if self.code.text():
+            QApplication.clipboard().setText(self.code.text())
 
 
 class LaptopRoleDialog(QDialog):

@@ -1040,8 +1040,8 @@ def joined(
 
 def laptops_views(qtbot: QtBot, window: MainWindow) -> Iterator[View]:
     """The laptops dialog with the waiting laptop chosen (Approve and Revoke offered), then
-    its revoke question, then this laptop's fingerprint (the accessibility sweep checks them
-    too)."""
+    its revoke question and its new enrollment code's dialog, then this laptop's fingerprint
+    (the accessibility sweep checks them too)."""
     from desktop_app.ui.sync_status import DevicesDialog, FingerprintDialog
 
     dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
@@ -1062,6 +1062,13 @@ def laptops_views(qtbot: QtBot, window: MainWindow) -> Iterator[View]:
         qtbot.waitExposed(box)
         yield from views(box, "revoke question")
         box.reject()
+        # New enrollment code…: its name asked (Get the code, Close)
+        dialog.new_code.click()
+        code = dialog.code_dialog
+        assert code is not None
+        qtbot.waitExposed(code)
+        yield from views(code, "new enrollment code")
+        code.reject()
     finally:
         dialog.reject()
     # File → This laptop's fingerprint (on a joined laptop only): Close alone, no key.

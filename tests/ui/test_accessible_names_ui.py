@@ -272,7 +272,8 @@ def test_the_laptops_dialog_is_named_and_reached_by_tab(
         found, count = _checked(access_keys.laptops_views(qtbot, window), LANG)
     finally:
         window.switch_language("en")
-    assert count == 3  # the dialog, its question and this laptop's fingerprint
+    # the dialog, its revoke question, its new enrollment code and this laptop's fingerprint
+    assert count == 4
     assert not found.problems(), "\n".join(found.problems())
 
 
