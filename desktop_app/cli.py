@@ -385,6 +385,18 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     revoke = _command(devices_sub, "revoke", _("revoke a laptop"), common)
     revoke.add_argument("device", metavar=laptop_id, help=_("laptop id (or a unique prefix of it)"))
+    code = _command(
+        devices_sub,
+        "code",
+        _("print a one-time enrollment code for a new laptop (valid 24 hours)"),
+        common,
+    )
+    code.add_argument(
+        "--name",
+        required=True,
+        metavar=_("NAME"),
+        help=_("who or which laptop the code is for, e.g. “Laptop 3”"),
+    )
     directory_sub = _command_group(
         commands,
         "directory",
@@ -1265,6 +1277,23 @@ def cmd_devices(args: argparse.Namespace) -> int:
                         else no_role_yet(),
                     )
                 )
+        elif args.devices_command == "code":
+            from desktop_app.i18n.formatting import format_appointment
+
+            issued = sync_uc.issue_enrollment_code(session.store, session.user, args.name)
+            print(issued.code)  # alone on standard output, for a script
+            print(
+                _(
+                    "For “{name}”, valid until {moment}, for one laptop only. On the new laptop: "
+                    "welcome-desk join, with the server address {url} and this code; then "
+                    "approve it here (welcome-desk devices approve) comparing its fingerprint."
+                ).format(
+                    name=issued.name,
+                    moment=format_appointment(issued.expires_at.astimezone()),
+                    url=sync_uc.server_url(session.store),
+                ),
+                file=sys.stderr,
+            )
         elif args.devices_command == "revoke":
             device = sync_uc.revoke_device(session.store, session.user, args.device)
             print(
@@ -1572,6 +1601,7 @@ def run(args: argparse.Namespace) -> int:
         ("devices", "list"): cmd_devices,
         ("devices", "approve"): cmd_devices,
         ("devices", "revoke"): cmd_devices,
+        ("devices", "code"): cmd_devices,
         ("devices", "set-role"): cmd_devices,
         ("devices", "trust"): cmd_devices,
         ("keys", "rotate"): cmd_keys_rotate,
