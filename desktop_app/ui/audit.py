@@ -178,6 +178,8 @@ DETAIL_NAMES = {
     "forms": N_("forms"),
     "status": N_("status"),
     "appointment": N_("appointment"),
+    # Why a laptop was revoked, as the coordinator wrote it (``sync.revoke_device``).
+    "note": N_("note"),
 }
 
 

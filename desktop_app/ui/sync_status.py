@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -93,6 +92,7 @@ from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
 from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER, not_joined_note
 from desktop_app.ui.widgets import (
+    ConfirmQuestion,
     ElidingLabel,
     ErrorLabel,
     KeepsInput,
@@ -1567,7 +1567,7 @@ class DevicesDialog(QDialog):
         self.approve.clicked.connect(self._on_approve_clicked)
         self.revoke = QPushButton(_("Re&voke selected laptop…"))
         self.revoke.clicked.connect(self._on_revoke_clicked)
-        self.revoke_question: QMessageBox | None = None
+        self.revoke_question: ConfirmQuestion | None = None
         self.change_role = QPushButton(_("C&hange role of selected laptop…"))
         self.change_role.clicked.connect(self._on_change_role_clicked)
         self.role_dialog: LaptopRoleDialog | None = None
@@ -1904,9 +1904,10 @@ class DevicesDialog(QDialog):
         last_sync = str(item.data(_LAST_SYNC_ROLE) or "")
 
         def answered(revoke: bool) -> None:
-            self.revoke_question = None
+            question, self.revoke_question = self.revoke_question, None
+            note = question.note.text() if question and question.note else ""
             if revoke:
-                self._revoke_and_renew(device_id, name, last_sync)
+                self._revoke_and_renew(device_id, name, last_sync, note)
 
         # A broken laptop's backup restored on its replacement: revoked as the broken one
         # "no longer in use", the replacement was refused too (help.py, coordinators' guide).
@@ -1927,6 +1928,9 @@ class DevicesDialog(QDialog):
             + replacement,
             _("Revoke and renew the team key"),
             answered,
+            # Why, for the audit log: a coordinator reading it later (an insurer, the police,
+            # the data protection officer) learnt only that a laptop was revoked.
+            note=_("&Note for the audit log (optional), e.g. “stolen from a car on Monday”:"),
         )
 
     def _on_change_role_clicked(self) -> None:
@@ -1993,7 +1997,9 @@ class DevicesDialog(QDialog):
         )
         self.role_unfinished.setVisible(bool(changes))
 
-    def _revoke_and_renew(self, device_id: str, name: str, last_sync: str = "") -> None:
+    def _revoke_and_renew(
+        self, device_id: str, name: str, last_sync: str = "", note: str = ""
+    ) -> None:
         store, user = self.controller.store, self.controller.window.session.user
 
         def revoked(device: Any) -> None:
@@ -2022,7 +2028,9 @@ class DevicesDialog(QDialog):
                 )
             )
 
-        self._call_server(lambda: sync_uc.revoke_device(store, user, device_id), revoked, failed)
+        self._call_server(
+            lambda: sync_uc.revoke_device(store, user, device_id, note=note), revoked, failed
+        )
 
     def _on_renew_clicked(self) -> None:
         if not self.busy:

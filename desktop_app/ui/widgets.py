@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from PySide6.QtCore import (
     QEvent,
@@ -38,7 +38,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -51,6 +53,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QToolTip,
     QTreeView,
+    QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
@@ -669,6 +672,50 @@ class LanguageList(QListWidget):
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
 
+class ConfirmQuestion(QMessageBox):
+    """``ask_to_confirm``'s question; ``note`` the short note it asks for, if it asks one."""
+
+    note: QLineEdit | None = None
+
+
+NOTE_MAX = 200  # characters of a question's note (``ask_to_confirm``)
+
+
+def _add_note(
+    box: ConfirmQuestion, label_text: str, go_ahead: QAbstractButton, back: QAbstractButton
+) -> None:
+    """A one-line note field under the question's text, above its buttons. Enter in it keeps
+    what is (the default button answers), as everywhere in the question; the keys stay on
+    the default button. Tab goes as the question reads: the note, the button that goes ahead,
+    the default (Shift+Tab from it to go ahead); the note is reached by its label's access
+    key too."""
+    grid = box.layout()
+    if not isinstance(grid, QGridLayout):  # pragma: no cover - QMessageBox's own layout
+        return
+    buttons = box.findChild(QDialogButtonBox)
+    index = grid.indexOf(buttons) if buttons is not None else -1
+    if buttons is None or index < 0:  # pragma: no cover
+        return
+    position = cast(tuple[int, int, int, int], grid.getItemPosition(index))
+    row, columns = position[0], position[3]
+    grid.removeWidget(buttons)
+    label = QLabel(label_text)
+    note = QLineEdit()
+    note.setMaxLength(NOTE_MAX)
+    note.setAccessibleName(label_text.replace("&", "").rstrip(":"))
+    label.setBuddy(note)
+    box_row = QWidget()
+    column = QVBoxLayout(box_row)
+    column.setContentsMargins(0, 8, 0, 0)
+    column.addWidget(label)
+    column.addWidget(note)
+    grid.addWidget(box_row, row, 0, 1, columns)
+    grid.addWidget(buttons, row + 1, 0, 1, columns)
+    QWidget.setTabOrder(note, go_ahead)
+    QWidget.setTabOrder(go_ahead, back)
+    box.note = note
+
+
 def ask_to_confirm(
     parent: QWidget,
     title: str,
@@ -676,13 +723,15 @@ def ask_to_confirm(
     confirm: str,
     answered: Callable[[bool], None],
     cancel: str = "",
-) -> QMessageBox:
+    note: str = "",
+) -> ConfirmQuestion:
     """A warning asking before something that cannot be undone, window-modal and not blocking:
     ``confirm`` the button that goes ahead, Cancel (or ``cancel``, where the other way has a
     better name) the default and Escape's (Enter keeps what is); ``answered(True)`` once the
     user went ahead, ``answered(False)`` otherwise. ``text`` is plain (a path or a name may
-    hold any character). Returns the question, opened."""
-    box = QMessageBox(parent)
+    hold any character). ``note``: the label of an optional short note asked with it (the
+    question's ``note``, read in ``answered``). Returns the question, opened."""
+    box = ConfirmQuestion(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setTextFormat(Qt.TextFormat.PlainText)
@@ -695,6 +744,8 @@ def ask_to_confirm(
     )
     box.setDefaultButton(back)
     box.setEscapeButton(back)
+    if note:
+        _add_note(box, note, go_ahead, back)
 
     def on_finished(_result: int) -> None:
         answered(box.clickedButton() is go_ahead)

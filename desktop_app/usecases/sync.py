@@ -1362,11 +1362,18 @@ def issue_enrollment_code(store: Store, user: User, name: str) -> IssuedEnrollme
     return IssuedEnrollmentCode(issued.code, issued.name, expires.astimezone(dt.UTC))
 
 
-def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
+# Characters of a revocation's note kept in the audit log (``revoke_device``).
+REVOKE_NOTE_MAX = 200
+
+
+def revoke_device(store: Store, user: User, device: str, *, note: str = "") -> wire.DeviceInfo:
     """Coordinator: the laptop (id or a unique prefix) is revoked in the team's records, and
     refused by the server from now on. Rotate the team key afterwards so it cannot read what is
-    written later."""
+    written later. ``note``: why ("stolen from a car on Monday"), kept in the audit entry
+    (one line, at most ``REVOKE_NOTE_MAX`` characters; the entry syncs encrypted)."""
     require(user, Action.MANAGE_LAPTOPS)
+    note = " ".join("".join(ch if ch.isprintable() else " " for ch in note).split())
+    note = note[:REVOKE_NOTE_MAX]
     with client_for(store) as client:
         target = _listed_device(client.devices().devices, device)
         with store.transaction() as session:
@@ -1383,7 +1390,13 @@ def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
             set_meta(session, REVOKE_AGAIN, "1")
             _keep_role_change(session, target.device_id, None)  # nothing left to finish
             audit.record_in(
-                session, store, user.id, audit.AuditAction.REVOKE_LAPTOP, "device", target.device_id
+                session,
+                store,
+                user.id,
+                audit.AuditAction.REVOKE_LAPTOP,
+                "device",
+                target.device_id,
+                {"note": note} if note else None,
             )
         return client.revoke(target.device_id)
 
