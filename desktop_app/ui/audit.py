@@ -98,6 +98,7 @@ KIND_NAMES = {
     "letter": N_("referral letter"),
     "print_queue": N_("print queue"),
     "sign_off_queue": N_("letters awaiting sign-off"),
+    "follow_ups": N_("list of follow-ups due"),
     "reference": N_("service directory or forms"),
     "device": N_("laptop"),
     "quick_contact": N_("quick contact"),

@@ -2466,6 +2466,9 @@ class FollowUpsWindow(QDialog):
         super().__init__(feature.window)
         self.feature = feature
         self.due: list[uc.FollowUp] = []
+        #: the people whose view in this window is in the audit log since it was opened: the
+        #: list listed anew while it is open (a sync, a status changed) logs only newcomers
+        self._logged: set[str] = set()
         self.table = _table(7, fill=self.SERVICE)
         self.table.doubleClicked.connect(lambda _index: self._on_open_clicked())
         self.info = QLabel()
@@ -2487,12 +2490,20 @@ class FollowUpsWindow(QDialog):
         # Enter on a row opens its person: Close was the default, and Enter closed the list.
         # (Set once the button is in the dialog: before, no dialog takes it as its default.)
         self.open_button.setDefault(True)
-        self.retranslate()
+        self._name_parts()
+        self.refresh()  # made as it is opened: listed, a view of the people it names
         # As wide as the columns want, within a laptop's 1100 px: at a fixed 980 px a long
         # service's name was cut to half its length in Bulgarian with room to spare.
         self.resize(width_for_columns(self, self.table), 440)
 
     def retranslate(self) -> None:
+        self._name_parts()
+        # Closed, it is listed anew when it is opened: listed now, it would log a view of
+        # the people it names that nobody saw.
+        if self.isVisible():
+            self.refresh()
+
+    def _name_parts(self) -> None:
         self.setWindowTitle(_("Follow-ups due"))
         self.table.setAccessibleName(self.windowTitle())
         self.table.setHorizontalHeaderLabels(
@@ -2508,12 +2519,17 @@ class FollowUpsWindow(QDialog):
         )
         self.open_button.setText(_("&Open person"))
         self.status_button.setText(_("Change &status…"))
-        self.refresh()
 
     def refresh(self, today: dt.date | None = None) -> None:
+        """List the follow-ups due. Each person it names is a view in the audit log (with
+        their phone), once while the window is open: listed anew meanwhile (a sync, a status
+        changed, another language), only newcomers are logged."""
         session = self.feature.window.session
         place = _place(self.table, [f.referral.id for f in self.due])
-        self.due = uc.follow_ups_due(session.store, session.user, today or dt.date.today())
+        self.due = uc.follow_ups_due(
+            session.store, session.user, today or dt.date.today(), logged=self._logged
+        )
+        self._logged |= {f.referral.person_id for f in self.due}
         name_of = service_names(session.store)
         with _filling(self.table):
             self.table.setRowCount(len(self.due))
@@ -2548,6 +2564,10 @@ class FollowUpsWindow(QDialog):
         self.open_button.setEnabled(bool(self.due))
         self.status_button.setEnabled(bool(self.due))
         _restore_place(self.table, [f.referral.id for f in self.due], place)
+
+    def reject(self) -> None:
+        self._logged.clear()  # opened again, it is another view
+        super().reject()
 
     def _on_open_clicked(self) -> None:
         row = self.table.currentRow()
@@ -2880,7 +2900,8 @@ class ReferralsFeature:
 
     def _refresh_windows(self) -> None:
         self._on_queue_changed()
-        if self.follow_ups_window is not None:
+        # a closed one is listed anew when it is opened (listing it logs a view)
+        if self.follow_ups_window is not None and self.follow_ups_window.isVisible():
             self.follow_ups_window.refresh()
         if self.sign_off_window is not None and self.sign_off_window.isVisible():
             self.sign_off_window.refresh()

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -1040,6 +1040,36 @@ def queue_for_printing(
     return job_id
 
 
+def _log_list_view(
+    store: Store,
+    user: User,
+    kind: str,
+    count_key: str,
+    person_ids: Iterable[str],
+    logged: Collection[str],
+) -> None:
+    """A list that names people (the print queue, the follow-ups, the letters awaiting
+    sign-off) read: one view entry of ``kind`` for each person in it, with how many of their
+    rows it lists (``count_key``), but for those in ``logged`` and rows of nobody (erased)."""
+    counts: dict[str, int] = {}
+    for person_id in person_ids:
+        if person_id and person_id not in logged:
+            counts[person_id] = counts.get(person_id, 0) + 1
+    if not counts:
+        return
+    with store.transaction() as session:
+        for person_id, n in counts.items():
+            audit.record_in(
+                session,
+                store,
+                user.id,
+                audit.AuditAction.VIEW,
+                kind,
+                person_id,
+                {count_key: n},
+            )
+
+
 def print_queue(
     store: Store,
     user: User,
@@ -1081,22 +1111,8 @@ def print_queue(
         stmt = stmt.where(PrintJobRow.state == "queued")
     with store.reading() as session:
         rows = session.execute(stmt).all()
-    letters: dict[str, int] = {}
-    for r in rows:
-        if r[0] and r[0] not in logged:
-            letters[r[0]] = letters.get(r[0], 0) + 1
-    if letters and log_view:
-        with store.transaction() as session:
-            for person_id, n in letters.items():
-                audit.record_in(
-                    session,
-                    store,
-                    user.id,
-                    audit.AuditAction.VIEW,
-                    "print_queue",
-                    person_id,
-                    {"letters": n},
-                )
+    if log_view:
+        _log_list_view(store, user, "print_queue", "letters", (r[0] for r in rows), logged)
     return [
         PrintJob(
             id=r[1],
@@ -1452,9 +1468,28 @@ def count_follow_ups_due(store: Store, user: User, today: dt.date) -> int:
         return ReferralRepository(session).count_due(today)
 
 
-def follow_ups_due(store: Store, user: User, today: dt.date) -> list[FollowUp]:
-    """Open referrals whose follow-up date is today or earlier, the most overdue first."""
+def follow_ups_due(
+    store: Store,
+    user: User,
+    today: dt.date,
+    *,
+    log_view: bool = True,
+    logged: Collection[str] = (),
+) -> list[FollowUp]:
+    """Open referrals whose follow-up date is today or earlier, the most overdue first. The
+    list names people and their phone numbers: each person in it gets an entry in the audit
+    log (a view of the follow-ups), as the print queue's and the sign-off list's, but those
+    in ``logged`` (their view in the same open window was logged already;
+    ``log_view=False`` to show again a list whose views were logged)."""
     require(user, Action.VIEW_PERSON)
+    found = _follow_ups(store, today)
+    if log_view:
+        listed = (item.referral.person_id for item in found)
+        _log_list_view(store, user, "follow_ups", "referrals", listed, logged)
+    return found
+
+
+def _follow_ups(store: Store, today: dt.date) -> list[FollowUp]:
     with store.reading() as session:
         rows = ReferralRepository(session).due(today)
         ids = {row.person_id for row in rows}
@@ -1528,20 +1563,7 @@ def awaiting_sign_off(
             )
         }
     found = [AwaitingSignOff(to_referral(row), names.get(row.person_id, "")) for row in rows]
-    counts: dict[str, int] = {}
-    for item in found:
-        if item.referral.person_id not in logged:
-            counts[item.referral.person_id] = counts.get(item.referral.person_id, 0) + 1
-    if counts and log_view:
-        with store.transaction() as session:
-            for person_id, n in counts.items():
-                audit.record_in(
-                    session,
-                    store,
-                    user.id,
-                    audit.AuditAction.VIEW,
-                    "sign_off_queue",
-                    person_id,
-                    {"letters": n},
-                )
+    if log_view:
+        listed = (item.referral.person_id for item in found)
+        _log_list_view(store, user, "sign_off_queue", "letters", listed, logged)
     return found

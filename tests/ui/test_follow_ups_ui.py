@@ -17,6 +17,8 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
+from desktop_app.ui.audit import open_audit_window
+from desktop_app.usecases import audit as audit_uc
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.people import register_many, register_person
@@ -542,3 +544,77 @@ def test_a_phone_in_an_open_conflict_shows_both_numbers_in_the_follow_ups(
         follow_ups.close()
     finally:
         set_language("en")
+
+
+def _follow_up_views(session: Session) -> list[str]:
+    """The people whose view in the follow-ups the audit log holds, an entry each."""
+    return [
+        e.record_id
+        for e in audit_uc.list_entries(session.store, session.user)
+        if e.record_kind == "follow_ups"
+    ]
+
+
+def test_the_follow_ups_window_logs_a_view_of_each_person_it_names_once_while_open(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    """The follow-ups list names people with their phone numbers: as the print queue and the
+    letters awaiting sign-off, each person listed is a view in the audit log. Once while the
+    window is open: listed anew (a status recorded, another language) it logs only a newcomer;
+    closed, it is not listed (nobody sees it); opened again, it is another view. The audit
+    window names the entries in the reader's language."""
+    stefan = _due_referral(session).person_id
+    ana = _person(session, "Ana", "Popescu")
+    past = dt.date.today() - dt.timedelta(days=1)
+    for service in ("jobcenter", "clearingstelle"):
+        uc.issue_referral(
+            session.store, session.user, ana.id, service, "buergergeld", follow_up=past
+        )
+    window = shown_window(qtbot, session, 1366)
+    feature = window.referrals  # type: ignore[attr-defined]
+    follow_ups = feature.open_follow_ups()
+    qtbot.waitExposed(follow_ups)
+    assert follow_ups.table.rowCount() == 3
+    assert sorted(_follow_up_views(session)) == sorted([stefan, ana.id])
+    # listed anew while open: a status recorded, the language switched, opened once more
+    feature._on_status_changed(stefan)
+    window.switch_language("bg")
+    assert follow_ups.windowTitle() == "Дължими проследявания"
+    assert feature.open_follow_ups() is follow_ups
+    assert len(_follow_up_views(session)) == 2
+    # one newly due while it is open (a sync brought it): only she is logged
+    ioana = _person(session, "Ioana", "Marin")
+    uc.issue_referral(session.store, session.user, ioana.id, "vhs", "buergergeld", follow_up=past)
+    feature._on_status_changed(ioana.id)
+    assert follow_ups.table.rowCount() == 4
+    assert _follow_up_views(session)[:1] == [ioana.id]  # newest first
+    assert len(_follow_up_views(session)) == 3
+    # closed: a status recorded or another language does not list it (nobody sees it)
+    follow_ups.reject()
+    feature._on_status_changed(stefan)
+    window.switch_language("de")
+    window.switch_language("bg")
+    assert len(_follow_up_views(session)) == 3
+    # opened again: another view of each
+    assert feature.open_follow_ups() is follow_ups
+    assert sorted(_follow_up_views(session)[:3]) == sorted([stefan, ana.id, ioana.id])
+    assert len(_follow_up_views(session)) == 6
+    follow_ups.reject()
+
+    log = open_audit_window(window)
+    qtbot.waitExposed(log)
+    rows = [
+        [log.model.item(r, c).text() for c in range(log.model.columnCount())]
+        for r in range(log.model.rowCount())
+    ]
+    listed = [row for row in rows if row[4] == ana.id]
+    assert any(
+        row[2] == "прегледан"
+        and row[3] == "списък на дължимите проследявания"
+        and row[5] == "насочвания: 2"
+        for row in listed
+    ), listed
+    log.grab().save(str(shots / "audit-follow-ups-bg.png"))
+    log.close()
+    window.close()
+    set_language("en")

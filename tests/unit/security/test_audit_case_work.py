@@ -136,3 +136,47 @@ def test_a_damaged_head_row_does_not_stop_the_log(session: Session) -> None:
     assert audit.verify_chain(store) == []
     seqs = [e.seq for e in audit.list_entries(store, me)]
     assert sorted(seqs) == list(range(1, len(seqs) + 1))
+
+
+def test_the_follow_ups_due_are_a_view_of_each_person_they_name(session: Session) -> None:
+    """The follow-ups list names people and their phone numbers, as the print queue and the
+    letters awaiting sign-off name people: each person listed is a view in the audit log,
+    with how many of their referrals it lists (ids and counts only), but not those the same
+    open window logged already, and nothing for a list shown again."""
+    store, me = session.store, session.user
+    due = TODAY - dt.timedelta(days=2)
+    maria = people.register_person(
+        store, me, PersonDraft("Мария", "Петрова", phone="0176 5550101")
+    ).id
+    ion = people.register_person(store, me, PersonDraft("Ion", "Pop", phone="0176 5550202")).id
+    nobody_due = people.register_person(store, me, PersonDraft("Ana", "Pop")).id
+    for service in ("clearingstelle", "jobcenter"):
+        referrals.issue_referral(store, me, maria, service, "health_insurance", follow_up=due)
+    referrals.issue_referral(store, me, ion, "jobcenter", "buergergeld", follow_up=due)
+    referrals.issue_referral(store, me, nobody_due, "jobcenter", "buergergeld")
+
+    def follow_up_views() -> list[audit.AuditEntry]:
+        return [e for e in audit.list_entries(store, me) if e.record_kind == "follow_ups"]
+
+    listed = referrals.follow_ups_due(store, me, TODAY)
+    assert sorted(f.person_name for f in listed) == ["Ion Pop", "Мария Петрова", "Мария Петрова"]
+    views = follow_up_views()
+    assert sorted((e.record_id, e.details["referrals"]) for e in views) == sorted(
+        [(maria, 2), (ion, 1)]
+    )
+    assert {(e.action, e.user_id, e.device_id) for e in views} == {("view", me.id, store.device_id)}
+    # shown again (a language switch): no new view; listed anew while the window is open
+    # (a sync, a status changed): only those it did not log yet
+    referrals.follow_ups_due(store, me, TODAY, log_view=False)
+    referrals.follow_ups_due(store, me, TODAY, logged={maria, ion})
+    assert len(follow_up_views()) == 2
+    referrals.follow_ups_due(store, me, TODAY, logged={maria})
+    assert [e.record_id for e in follow_up_views()].count(ion) == 2
+    # the day before any is due: nobody named, nothing logged
+    assert referrals.follow_ups_due(store, me, due - dt.timedelta(days=1)) == []
+    assert len(follow_up_views()) == 3
+    assert audit.verify_chain(store) == []
+    with store.reading() as db:
+        rows = db.scalars(select(AuditRow).where(AuditRow.record_kind == "follow_ups")).all()
+    text = json.dumps([[r.record_id, r.details] for r in rows], ensure_ascii=False)
+    assert not [n for n in (*NAMES, "Pop", "5550202") if n in text]
