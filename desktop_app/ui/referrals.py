@@ -104,7 +104,7 @@ from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
-from desktop_app.ui.help import plain
+from desktop_app.ui.help import end_cleanly, menu_path_elsewhere, plain
 from desktop_app.ui.person_page import PageNotice
 from desktop_app.ui.save_dialog import ask_save_path, save_failed
 from desktop_app.ui.tasks import DialogSave
@@ -1233,16 +1233,18 @@ class LetterPreview(QDialog):
                 "printed or saved."
             )
             if not allowed(self.window_.session.user, Action.SIGN_REFERRAL):
-                # A helper has no Sign off button: where the draft waits, and what the advisor
-                # does with it (it said only that an advisor must, and the helper was left
-                # to wonder whether the draft was kept at all).
+                # A helper has no Sign off button: where the draft waits, and where an advisor
+                # finds it (it said only that an advisor must, and the helper was left to
+                # wonder whether the draft was kept at all). Advisors find the drafts of
+                # everyone in one list now, not on each person's tab; the path in German too,
+                # for the advisor the helper tells it to.
                 text += " " + _(
-                    "It is kept in the person's “{tab}” tab: an advisor signs it off there with "
-                    "“{letter}” and “{sign}”, on this laptop or on theirs after a sync."
+                    "It is kept in the person's “{tab}” tab. Advisors find it among the letters "
+                    "to sign off, on this laptop or on theirs after a sync: under {path}, or "
+                    "from the notice in the main window that says how many wait."
                 ).format(
                     tab=plain(_("Referrals")),
-                    letter=plain(_("Show le&tter…")),
-                    sign=plain(_("&Sign off")),
+                    path=menu_path_elsewhere("&Person", "Letters to si&gn off…"),
                 )
             self.message.setText(text)
             self.message.setStyleSheet("color: #8a5300;")
@@ -2259,13 +2261,14 @@ class PrintQueueWindow(QDialog):
             parts.append(_("The print queue is empty."))
             if not allowed(session.user, Action.SIGN_REFERRAL):
                 # A helper at an outreach point looked here for the letters just prepared,
-                # drafts that cannot be queued yet, and was told only that it is empty.
-                parts.append(
-                    _(
-                        "The letters of the referrals you prepare can be added here once an "
-                        "advisor has signed them off."
-                    )
-                )
+                # drafts that cannot be queued yet, and was told only that it is empty. Where
+                # the advisors find them to sign off (the path in German too: it is told).
+                path = menu_path_elsewhere("&Person", "Letters to si&gn off…")
+                said = _(
+                    "The letters of the referrals you prepare can be added here once an "
+                    "advisor has signed them off: advisors find them under {path}."
+                ).format(path=path)
+                parts.append(end_cleanly(said))  # "…." where the path ends the sentence
         self.info.setText(" ".join(parts))
         self.print_button.setEnabled(closed < len(self.jobs) and HAVE_QTPDF and not self._printing)
         self.remove_button.setEnabled(bool(self.jobs) and not self._printing)

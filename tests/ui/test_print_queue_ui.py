@@ -508,7 +508,8 @@ def test_a_helpers_empty_queue_says_when_her_prepared_letters_can_join_it(
 ) -> None:
     """Ioana, a student helper at an outreach point, prepared Maria's referral (a draft) and
     opened the print queue for its letter: it said only that the queue was empty. It says
-    that her letters come once an advisor has signed them off; an advisor's says no more
+    that her letters come once an advisor has signed them off, and where advisors find them
+    (Person → Letters to sign off…, not each person's tab); an advisor's says no more
     than that it is empty, and a helper's with a letter in it no more than its count."""
     from desktop_app.domain.users import Role
     from desktop_app.usecases import accounts
@@ -524,11 +525,20 @@ def test_a_helpers_empty_queue_says_when_her_prepared_letters_can_join_it(
         assert not draft.signed_off
         window, feature = _window(qtbot, helper, person)
         queue = feature.open_print_queue()
+        # ... and where the advisors find them to sign off (in German too, to tell them)
         assert queue.info.text() == (
             "Coada de imprimare este goală. Scrisorile trimiterilor pe care le pregătiți pot fi "
-            "adăugate aici după ce un consilier le-a aprobat."
+            "adăugate aici după ce un consilier le-a aprobat: consilierii le găsesc în meniul "
+            "Persoană → Scrisori de aprobat… (în germană: Person → Schreiben zur Freigabe…)."
         )
         queue.close()
+        set_language("de")
+        queue = feature.open_print_queue()
+        assert queue.info.text().endswith(  # the path's "…" ends the sentence, no "…."
+            "Beraterinnen und Berater finden sie unter Person → Schreiben zur Freigabe…"
+        )
+        queue.close()
+        set_language("ro")
         uc.sign_off(session.store, session.user, draft.id)
         uc.queue_for_printing(helper.store, helper.user, draft.id)
         queue = feature.open_print_queue()

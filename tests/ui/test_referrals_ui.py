@@ -421,10 +421,13 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         buttons = (preview.print_button, preview.save_button, preview.queue_button)
         assert not any(b.isEnabled() for b in buttons)
         assert not preview.sign_button.isVisible()  # a helper cannot sign off
-        # ... and is told where the draft waits and what the advisor does with it
+        # ... and is told where the draft waits and where advisors find it to sign it off:
+        # in their list of every helper's drafts (the path in German too, to tell them)
         assert preview.message.text().endswith(
-            " It is kept in the person's “Referrals” tab: an advisor signs it off there with "
-            "“Show letter…” and “Sign off”, on this laptop or on theirs after a sync."
+            " It is kept in the person's “Referrals” tab. Advisors find it among the letters "
+            "to sign off, on this laptop or on theirs after a sync: under Person → Letters to "
+            "sign off… (in German: Person → Schreiben zur Freigabe…), or from the notice in "
+            "the main window that says how many wait."
         )
         preview.close()
         # The coordinator opens the same letter, signs it off, and may print it.
