@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,7 +40,7 @@ from desktop_app.ui.accounts import staff_label
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
 from desktop_app.ui.error_label import ErrorLabel, with_error
-from desktop_app.ui.widgets import record_table, width_for_columns
+from desktop_app.ui.widgets import FRAME_ROOM, record_table, width_for_columns, within_screen
 from desktop_app.usecases import audit, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, accounts_ever
@@ -491,6 +491,8 @@ class AuditWindow(QDialog):
     """Filters (a person by name or record id, user, action, dates), the entries newest first,
     the chain check."""
 
+    WHEN, USER, ACTION, RECORD, RECORD_ID, DETAILS = range(6)
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -578,7 +580,6 @@ class AuditWindow(QDialog):
         self.table = record_table(QTableView(), _("Audit log"))
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         # Long details elided within the line (whole in their tooltip): wrapped, a row one line
         # high showed "purposes: …" with the rest on a second line out of sight.
         self.table.setWordWrap(False)
@@ -595,9 +596,13 @@ class AuditWindow(QDialog):
         layout.addWidget(self.chain)
         self.refresh()
         self.verify()
-        # As wide as the entries' columns want, within a laptop's 1024 px screen (it opened at 980,
-        # the details cut short with room to spare).
-        self.resize(width_for_columns(self, self.table), 600)
+        # As wide as the entries' columns want, within the screen's free room (as the visit
+        # window opens): at most 1024 px, it left a 1366 px screen's room unused and the
+        # details behind a scroll bar; at 980 px before, they were cut short with room to spare.
+        room = self.screen().availableGeometry().size() - FRAME_ROOM
+        self.resize(
+            within_screen(self, QSize(width_for_columns(self, self.table, room.width()), 600))
+        )
 
     def _on_person_chosen(self, person_id: str) -> None:
         """The log of the person chosen among the matches (by their id), all of it, as the
@@ -673,6 +678,11 @@ class AuditWindow(QDialog):
         self.model.clear()
         self.model.setHorizontalHeaderLabels(
             [_("When"), _("User"), _("Action"), _("Record"), _("Record id"), _("Details")]
+        )
+        # The details take the width the other columns leave (the columns are made anew with
+        # the model's): as wide as their longest, they ran behind a horizontal scroll bar.
+        self.table.horizontalHeader().setSectionResizeMode(
+            self.DETAILS, QHeaderView.ResizeMode.Stretch
         )
         # names looked up once for all the rows
         reader = DetailReader(self.session.store, self.users, self.laptops)

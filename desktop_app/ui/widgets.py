@@ -89,10 +89,11 @@ def within_screen(window: QWidget, wanted: QSize) -> QSize:
     return wanted.boundedTo(window.screen().availableGeometry().size() - FRAME_ROOM)
 
 
-def width_for_columns(window: QWidget, table: QTableView) -> int:
+def width_for_columns(window: QWidget, table: QTableView, most: int = LAPTOP_WIDTH) -> int:
     """The width at which ``window`` shows every column of ``table`` as wide as its contents
-    and its header want (room kept for a vertical scroll bar), at most LAPTOP_WIDTH. Call it
-    once the table is filled; a column that stretches takes what is left below the cap."""
+    and its header want (room kept for a vertical scroll bar), at most ``most`` (a laptop's
+    width unless told). Call it once the table is filled; a column that stretches takes what
+    is left below the cap."""
     header = table.horizontalHeader()
     model = table.model()
     columns = sum(
@@ -105,7 +106,7 @@ def width_for_columns(window: QWidget, table: QTableView) -> int:
     outside = (margins.left() + margins.right()) if margins is not None else 0
     outside += 2 * table.frameWidth()
     outside += table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
-    return min(LAPTOP_WIDTH, columns + outside)
+    return min(most, columns + outside)
 
 
 def grow_to_wrapped_lines(window: QWidget) -> None:
