@@ -124,8 +124,10 @@ class DuplicateNotice(PageNotice):
             button.setToolTip(does if may_decide else refused)
 
     def _on_open_clicked(self) -> None:
+        # Their row selected in the list, as "Open person" does (the search as the user left
+        # it): the page alone left the list on the first entry's row beside the other's page.
         if self.others:
-            self.controller.window.show_person(self.others[0].id)
+            self.controller.window.open_person(self.others[0].id)
 
     def _on_different_clicked(self) -> None:
         """Asks once, then records the decision for this person and the first entry named."""

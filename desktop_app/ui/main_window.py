@@ -936,14 +936,33 @@ class MainWindow(QMainWindow):
         # What counts changes (the status bar's changes kept here): offline it said "0 changes
         # to send" after a registration until the next sync tried, up to a minute later.
         self.person_data_saved.emit(person.id)
-        self._select_when_found = person.id
-        self.search.setText(f"{person.family_name} {person.given_name}")
+        self._search_for(person.id, person.family_name, person.given_name)
+        self.person_page.show_person(person)
+        self.statusBar().showMessage(registered_text(person), 5000)
+
+    def _search_for(self, person_id: str, family_name: str, given_name: str) -> None:
+        """The person's name in the search box and their row, among the people it finds,
+        current and the list focused (their page shown with it): after the register dialog,
+        the person registered or the entry opened instead."""
+        self._select_when_found = person_id
+        self.search.setText(f"{family_name} {given_name}")
         # searched now, not once more when the typing pause ends: that second search reset
         # the list after the first had made the new person's row current
         self.search_timer.stop()
         self._on_search_timer_timeout()
-        self.person_page.show_person(person)
-        self.statusBar().showMessage(registered_text(person), 5000)
+
+    def _show_found(self, person_id: str) -> None:
+        """The entry the duplicate check found, opened: as a person registered, their name in
+        the search box and their row selected in what it finds. Their page alone left the
+        search as typed before the dialog ("Popescu Maria") and the list on its result, or
+        on somebody else's row, beside another person's page."""
+        from desktop_app.usecases import people
+
+        entry, _erased = people.list_entry(self.session.store, person_id)
+        if entry is None:  # erased meanwhile: the page says so
+            self.show_person(person_id)
+            return
+        self._search_for(person_id, entry.family_name, entry.given_name)
 
     def _on_dialog_open_existing(self, person_id: str, typed: PersonDraft | None = None) -> None:
         """The entry the duplicate check found, opened instead of registering the person
@@ -954,17 +973,17 @@ class MainWindow(QMainWindow):
         from desktop_app.usecases import people
 
         if typed is None:
-            self.show_person(person_id)
+            self._show_found(person_id)
             return
         store, user = self.session.store, self.session.user
 
         def completed(fields: tuple[str, ...]) -> None:
             if store is not self.session.store or store.closed:
                 return  # locked or another user meanwhile
-            self.show_person(person_id)
+            # searched for after what was added: the list's date and nationality columns
+            self._show_found(person_id)
             if fields:
                 self.person_data_saved.emit(person_id)
-                self.reload_all()  # the list's date and nationality columns
                 from babel.lists import format_list
 
                 names = format_list([_(FIELD_NAMES[f]) for f in fields], locale=current_language())
@@ -976,7 +995,7 @@ class MainWindow(QMainWindow):
                 )
 
         def failed(exc: Exception) -> None:
-            self.show_person(person_id)
+            self._show_found(person_id)
             self._on_task_failed(exc)
 
         self.tasks.run(

@@ -291,3 +291,38 @@ def test_at_1100_px_the_notice_leaves_the_people_list_its_width(
     finally:
         translations.stop()
         set_language("en")
+
+
+def test_the_other_entry_opened_from_the_notice_is_the_row_chosen_in_the_list(
+    qtbot: QtBot, session: Session
+) -> None:
+    """ "Open the other entry" showed the other's page, and the list kept the first entry's
+    row chosen: the list and the page named two people. The other's row is chosen now, as
+    "Open person" chooses it (in the whole list, or among what the search found)."""
+    people.register_person(session.store, session.user, PersonDraft("Ana", "Albu", "1980"))
+    first = _register(session, "Dimitar", "Georgiev", "12.04.1990")
+    second = _register(session, "Димитър", "Георгиев", "12.04.1990")
+    window = shown_window(qtbot, session, 1366)
+    notice = window.duplicate_notice  # type: ignore[attr-defined]
+    for search in ("", "Georgiev"):
+        if search:
+            with qtbot.waitSignal(window.search_finished, timeout=10_000):
+                window.search.setText(search)
+            assert window.model.rowCount() == 2
+        rows = {e.id: r for r in range(window.model.rowCount()) if (e := window.model.entry(r))}
+        window.table.selectRow(rows[first])
+        qtbot.waitUntil(lambda: "Георгиев, Димитър" in notice.text.text(), timeout=10_000)
+        notice.button.click()
+
+        def chosen() -> list[str]:
+            rows = window.table.selectionModel().selectedRows()
+            return [e.id for i in rows if (e := window.model.entry(i.row())) is not None]
+
+        qtbot.waitUntil(
+            lambda: (
+                getattr(window.person_page.person, "id", None) == second and chosen() == [second]
+            ),
+            timeout=10_000,
+        )
+        assert window.search.text() == search  # the user's own search stays
+    window.close()

@@ -226,8 +226,9 @@ def test_open_person_twice_opens_them_once_more_after_another_was_chosen(
     qtbot: QtBot, session: Session
 ) -> None:
     """Their row still current from the first time, another person's page opened meanwhile
-    (from the register dialog's "open the selected person"): the second "Open person" shows
-    theirs again."""
+    (from the register dialog's "open the selected person", which puts that person's name
+    into the search): the second "Open person" shows theirs again, with no row of that
+    search's result chosen (the search stays, as a user's own does)."""
     register_many(session.store, session.user, [PersonDraft("Ana", "Albu", "1990-01-01")])
     referral = _due_referral(session)
     window = shown_window(qtbot, session, 1366)
@@ -238,9 +239,12 @@ def test_open_person_twice_opens_them_once_more_after_another_was_chosen(
     other = window.model.entry(0)
     assert other is not None and other.id != referral.person_id
     window._on_dialog_open_existing(other.id)
-    assert _shown(window) == other.id
+    qtbot.waitUntil(lambda: _shown(window) == other.id, timeout=10_000)
+    assert window.search.text() == "Albu Ana" and _selected(window) == [other.id]
     follow_ups.open_button.click()
-    _opened(qtbot, window, referral.person_id)
+    qtbot.waitUntil(lambda: _shown(window) == referral.person_id, timeout=10_000)
+    assert window.search.text() == "Albu Ana"
+    assert _selected(window) == [] and not window.table.currentIndex().isValid()
 
 
 def test_open_person_keeps_the_users_own_search(qtbot: QtBot, session: Session) -> None:

@@ -188,6 +188,88 @@ def test_the_entry_opened_instead_takes_what_was_typed_where_it_lacks_it(
     )
 
 
+def _shown_id(window: MainWindow) -> str | None:
+    person = window.person_page.person
+    return person.id if person is not None else None
+
+
+def _person_views(session: Session, person_id: str) -> int:
+    """How many views of the person's record the audit log holds."""
+    entries = audit.list_entries(session.store, session.user, record_id=person_id)
+    return sum(e.action == "view" and e.record_kind == "person" for e in entries)
+
+
+def _current_and_selected(window: MainWindow) -> tuple[str | None, list[str]]:
+    """The id of the list's current row, and those of its selected rows."""
+    index = window.table.currentIndex()
+    entry = window.model.entry(index.row()) if index.isValid() else None
+    rows = window.table.selectionModel().selectedRows()
+    return entry.id if entry else None, [
+        e.id for i in rows if (e := window.model.entry(i.row())) is not None
+    ]
+
+
+@pytest.mark.parametrize("completed", [True, False], ids=["date-completed", "nothing-added"])
+def test_the_entry_opened_from_the_duplicate_check_is_what_the_search_and_the_list_show(
+    qtbot: QtBot, session: Session, completed: bool
+) -> None:
+    """A helper searched "popescu mar", looked at the Maria Popescu born 1985 (her row chosen),
+    registered the woman at the desk with the date from her ID card and opened the entry the
+    duplicate check found (registered last year as born 1992). The page showed that entry
+    while the search box still said "popescu mar" and the list had the other Maria's row
+    chosen; where the date was added, the list showed everybody under that search. Now, as
+    after a registration, the search box holds her name, the list what it finds, her row
+    current and the only one chosen, the keyboard on it; one view of her logged."""
+    other = people.register_person(
+        session.store, session.user, PersonDraft("Maria", "Popescu", "1985")
+    )
+    earlier = people.register_person(
+        session.store, session.user, PersonDraft("Maria", "Popescu", "1992")
+    )
+    people.register_person(session.store, session.user, PersonDraft("Ion", "Albu", "1980"))
+    window = _window(qtbot, session)
+    assert sorted(_search(qtbot, window, "popescu mar")) == ["Maria Popescu"] * 2
+    window.table.selectRow(next(r for r in range(2) if window.model.entry(r).id == other.id))  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: _shown_id(window) == other.id)
+    dialog = window.open_register_dialog()
+    type_text(dialog.given, "Maria")
+    type_text(dialog.family, "Popescu")
+    type_text(dialog.dob, "14.03.1992" if completed else "1992")
+    _save(qtbot, dialog)
+    assert dialog.duplicate_box.isVisible()
+    [found] = [
+        dialog.duplicates.item(r)
+        for r in range(dialog.duplicates.count())
+        if dialog.duplicates.item(r).data(Qt.ItemDataRole.UserRole) == earlier.id
+    ]
+    dialog.duplicates.setCurrentItem(found)
+    dialog.duplicates.setFocus()
+    views = _person_views(session, earlier.id)
+    QTest.keyClick(dialog.duplicates, Qt.Key.Key_Return)  # opens the entry found
+
+    def in_step() -> bool:
+        shown = window.person_page.person
+        return shown is not None and _current_and_selected(window) == (shown.id, [shown.id])
+
+    qtbot.waitUntil(lambda: in_step() and _shown_id(window) == earlier.id, timeout=10_000)
+    assert window.search.text() == "Popescu Maria"
+    assert window.model.is_search_result()
+    assert sorted(e.id for r in range(window.model.rowCount()) if (e := window.model.entry(r))) == (
+        sorted([other.id, earlier.id])
+    )
+    assert window.result_label.text() == "2 found"
+    qtbot.waitUntil(lambda: window.focusWidget() is window.table, timeout=10_000)
+    if completed:  # the date from her ID card, in her row too
+        qtbot.waitUntil(lambda: "Date of birth" in window.statusBar().currentMessage())
+        row = window.model.row_of(earlier.id)
+        assert window.model.entry(row).date_of_birth == "1992-03-14"  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: in_step() and _shown_id(window) == earlier.id, timeout=10_000)
+        assert window.search.text() == "Popescu Maria" and window.model.is_search_result()
+    qtbot.waitUntil(lambda: _person_views(session, earlier.id) > views, timeout=10_000)
+    window.wait_for_background()
+    assert _person_views(session, earlier.id) == views + 1
+
+
 def test_switching_language_changes_labels_without_restart(qtbot: QtBot, session: Session) -> None:
     window = _window(qtbot, session)
     assert window.file_menu.title() == "&File"
