@@ -183,6 +183,9 @@ _OFFLINE_NEXT = N_(
     "What you save stays on this laptop and is sent by itself when the server can be reached "
     "again; the next try is at about {time}."
 )
+# Offline, the time of the try that failed (the line's "last sync" is the last that got
+# through).
+_LAST_TRIED = N_("Last tried at {time}.")
 # On the lock screen of a laptop locked because a sync found it revoked: whoever typed in it
 # learns why it locked at once, and that their work is safe.
 _LOCKED_REVOKED = N_(
@@ -779,15 +782,18 @@ class SyncController(QObject):
             # The changes are kept here, to be sent when the server can be reached again.
             self.offline = True
             then = _(_OFFLINE_NEXT).format(time=next_try)
+            # When it last tried: the line's "last sync" is the last that got through, and a
+            # laptop offline for hours did not say whether it was trying at all.
+            tried = _(_LAST_TRIED).format(time=format_time_of_day(dt.datetime.now()))
             if isinstance(result, ConnectionLost):
                 # It was reached, and the connection broke off (a link that dropped, the
                 # request's deadline): "Offline", "cannot be reached" sent the user to look for
                 # a network that was there.
                 self.last_error = _("Connection broke off")
-                self.detail = f"{connection_message('lost')} {then}"
+                self.detail = f"{connection_message('lost')} {tried} {then}"
             else:
                 self.last_error = _("Offline")
-                self.detail = f"{offline_message(result.hint)} {then}"
+                self.detail = f"{offline_message(result.hint)} {tried} {then}"
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
             self.detail = sync_message(result.code) if self.may_confirm else ""

@@ -128,6 +128,36 @@ def test_after_a_failed_round_the_next_tries_come_sooner_and_back_off(
     assert controller.label.text().startswith("Online")
 
 
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_offline_the_tooltip_says_the_server_was_out_of_reach_and_when_it_last_tried(
+    qtbot: QtBot, behind_link: Laptops, link: FlakyLink, lang: str
+) -> None:
+    """The link down (a real server behind it): the line said "Offline · last sync 09:12", the
+    last sync that got through, and its tooltip that the server cannot be reached and when the
+    next try comes, but not when it last tried: a laptop offline since the morning did not
+    say whether it was trying at all. It says the time of the try that failed too."""
+    controller = _window(qtbot, behind_link.sessions[0])
+    set_language(lang)
+    try:
+        controller.retry_after_ms = (60_000,)  # no second round during the test
+        link.mode = "down"
+        before = dt.datetime.now()
+        assert isinstance(_round(qtbot, controller), Offline)
+        after = dt.datetime.now()
+        assert controller.label.text().startswith(_("Offline")), controller.label.text()
+        tip = controller.label.toolTip()
+        unreachable = connection_message("offline")  # "The sync server cannot be reached. …"
+        assert tip.startswith(unreachable), tip
+        tried = {
+            _("Last tried at {time}.").format(time=format_time_of_day(moment))
+            for moment in (before, after)
+        }
+        assert any(said in tip for said in tried), tip
+        controller.window.close()
+    finally:
+        set_language("en")
+
+
 def test_the_schedules_own_figures_are_bounded(qtbot: QtBot, laptops: Laptops) -> None:
     controller = _window(qtbot, laptops.new("A"))
     seen: dict[int, list[int]] = {}
