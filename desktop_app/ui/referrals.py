@@ -2705,6 +2705,12 @@ class SignOffWindow(QDialog):
         row = self.table.currentRow()
         return self.waiting[row] if 0 <= row < len(self.waiting) else None
 
+    def reject(self) -> None:
+        # Opened again, it is another view (as the print queue's and the follow-ups'): it
+        # logged the people it named only the first time it was opened in a session.
+        self._logged.clear()
+        super().reject()
+
     def _on_letter_clicked(self) -> None:
         """The letter's preview over this list, with its Sign off: signed, the list is
         listed anew (``ReferralsFeature``: ``letter_events.signed_off``)."""

@@ -128,3 +128,32 @@ def test_the_advisor_lists_the_helpers_drafts_of_everyone_and_signs_them_off_fro
     QApplication.processEvents()
     window.close()
     set_language("en")
+
+
+def test_the_sign_off_list_opened_again_is_another_view_of_the_people_it_names(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Listed anew while open it logs nobody again; closed and opened again it is another
+    look at the people it names, as the print queue and the follow-ups log it: it logged them
+    only the first time it was opened in a session."""
+    helper, drafts = _drafts(session)
+    helper.close()
+    window = shown_window(qtbot, session, 1366)
+    feature: referrals_ui.ReferralsFeature = window.referrals  # type: ignore[attr-defined]
+
+    def logged() -> list[str]:
+        with session.store.reading() as db:
+            return list(
+                db.scalars(
+                    select(AuditRow.record_id).where(AuditRow.record_kind == "sign_off_queue")
+                ).all()
+            )
+
+    listed = feature.open_sign_off()
+    listed.refresh()
+    assert sorted(logged()) == sorted(d.person_id for d in drafts)
+    listed.reject()
+    assert feature.open_sign_off() is listed
+    assert sorted(logged()) == sorted(2 * [d.person_id for d in drafts])
+    listed.reject()
+    window.close()
