@@ -565,14 +565,19 @@ def build_guide(window: MainWindow) -> Guide:
             _("For the coordination: laptops, forms, service directory, reports"),
             # How the laptops come in, and that accounts stay on their laptop: a coordinator
             # set up the first laptop and was left to guess both.
+            # Where a further laptop's code comes from: the guide said only from whoever runs
+            # the server, after the Laptops dialog could make one.
             fill(
                 _(
                     "A new organisation: its first laptop joins the sync server with {join} and "
                     "an enrollment code from whoever runs the server, and makes the team key. "
                     "Every further laptop joins the same way, or in its first-start wizard, with "
-                    "a code of its own, and shows its fingerprint ({fingerprint})."
+                    "a code of its own, which a coordinator makes in {laptops} ({new_code}), "
+                    "and shows its fingerprint ({fingerprint})."
                 ),
                 join=b.ref("&File", "&Join an organisation…"),
+                laptops=b.ref("&File", "Lap&tops of the organisation…"),
+                new_code=b.button(N_("New enrollment &code…")),
                 fingerprint=b.ref("&File", "This laptop's fi&ngerprint…"),
             ),
             fill(
