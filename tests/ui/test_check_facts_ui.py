@@ -202,17 +202,25 @@ def test_at_1100_pixels_what_a_check_took_over_is_read_whole(
         set_language("en")
 
 
-def _check_with_a_new_phone(
+def _new_check(
     qtbot: QtBot, session: Session, person: Person
 ) -> tuple[MainWindow, VisitsFeature, VisitWindow]:
-    """The main window (1100 px) on ``person``, a new life-situation check in it answered in
-    full, its phone 0176 2222222 (the record's is another): ready to finish."""
+    """The main window (1100 px) on ``person``, a new life-situation check opened in it."""
     window = shown_window(qtbot, session, 1100)
     feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     window.show_person(person.id)
     qtbot.waitUntil(lambda: window.person_page.person is not None)
     win = feature.start("life_situation")
     assert win is not None
+    return window, feature, win
+
+
+def _check_with_a_new_phone(
+    qtbot: QtBot, session: Session, person: Person
+) -> tuple[MainWindow, VisitsFeature, VisitWindow]:
+    """The main window (1100 px) on ``person``, a new life-situation check in it answered in
+    full, its phone 0176 2222222 (the record's is another): ready to finish."""
+    window, feature, win = _new_check(qtbot, session, person)
     started = win.view.answers()
     names = {k: started[k] for k in ("family_name", "given_names", "date_of_birth")}
     win.view.set_answers(full_life_situation() | names | {"phone": "0176 2222222"})
@@ -325,12 +333,7 @@ def test_a_new_check_says_which_eu_nationality_the_record_holds(
     visits.record_consent(session.store, session.user, person.id, consent_answers())
     set_language(lang)
     try:
-        window = shown_window(qtbot, session, 1100)
-        feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
-        window.show_person(person.id)
-        qtbot.waitUntil(lambda: window.person_page.person is not None)
-        win = feature.start("life_situation")
-        assert win is not None
+        window, feature, win = _new_check(qtbot, session, person)
         started = win.view.answers()
         assert started["nationality"] == "other_eu"
         assert started["nationality_other"] == named

@@ -26,6 +26,7 @@ from desktop_app.usecases.accounts import Session
 from sync_server import models
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
 from tests.ui.conftest import alt_access_key, type_text
+from tests.ui.laptops_dialog import open_laptops
 
 SIZE = (1366, 768)
 CODE = re.compile(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){3}")
@@ -42,14 +43,7 @@ def _devices_dialog(qtbot: QtBot, session: Session) -> DevicesDialog:
     window.resize(*SIZE)
     window.show()
     qtbot.waitExposed(window)
-    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
-    return dialog
+    return open_laptops(qtbot, window)
 
 
 def _code_dialog(qtbot: QtBot, dialog: DevicesDialog) -> EnrollmentCodeDialog:

@@ -22,6 +22,7 @@ from desktop_app.ui.widgets import ConfirmQuestion
 from desktop_app.usecases import audit
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
 from tests.ui.conftest import alt_access_key, type_text
+from tests.ui.laptops_dialog import chosen, open_laptops
 
 NOTE = "откраднат от кола в понеделник"
 
@@ -51,18 +52,8 @@ def test_a_revocation_keeps_its_note_in_the_audit_log(
         window.resize(1366, 768)
         window.show()
         qtbot.waitExposed(window)
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=20_000)
-
-        def chosen() -> str:
-            item = dialog.list.currentItem()
-            return item.text() if item is not None else ""
-
-        while not chosen().startswith("Outreach Hbf"):
+        dialog = open_laptops(qtbot, window, 2)
+        while chosen(dialog) != "Outreach Hbf":
             QTest.keyClick(dialog.list, Qt.Key.Key_Down)
 
         # Enter in the note keeps the laptop, as Escape does
