@@ -1117,7 +1117,7 @@ class VisitsTab(QWidget):
                 [
                     _date(visit.finished_at),
                     _visit_title(visit),
-                    _changes(self.session.store, visit.form_id, versions, 0),
+                    _current_changes(self.session.store, visit, versions),
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, index)
@@ -1306,6 +1306,26 @@ def _changes(store: Store, form_id: str, versions: list[dict[str, Any]], positio
             except KeyError:
                 names.append(key)
     return _("changed: {fields}").format(fields=", ".join(names)) if names else "—"
+
+
+def _current_changes(store: Store, visit: visits.Visit, versions: list[dict[str, Any]]) -> str:
+    """What the visit's current version changed; said with when, where it was edited on another
+    day than the visit's: a correction keeps the visit's own date (``finished_at``) in the
+    first column, and the day it was corrected would be seen nowhere else."""
+    changes = _changes(store, visit.form_id, versions, 0)
+    if not visit.earlier or changes == "—":
+        return changes
+    saved = visits.changed_at(visit.updated_hlc)
+    if _local_day(saved) == _local_day(visit.finished_at):
+        return changes
+    return _("{changes} (on {moment})").format(changes=changes, moment=_date(saved))
+
+
+def _local_day(iso_timestamp: str) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(iso_timestamp).astimezone().date()
+    except ValueError:
+        return None
 
 
 def _date(iso_timestamp: str) -> str:

@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.check_facts import CHECK_FACTS, FactsTakenOver
-from desktop_app.domain.hlc import entry_name, json_object
+from desktop_app.domain.hlc import Timestamp, entry_name, json_object
 from desktop_app.domain.life_facts import CHILDREN_FIELD, corrected_entries
 from desktop_app.domain.permissions import (
     RESTRICTED_KINDS,
@@ -104,6 +104,14 @@ class PersonErased(LookupError):
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def changed_at(hlc: str) -> str:
+    """When a record was last changed on some laptop, from its clock (``updated_hlc``), as an
+    ISO timestamp in UTC as ``finished_at`` is written: an edited visit's current version was
+    saved then."""
+    moment = dt.datetime.fromtimestamp(Timestamp.parse(hlc).wall_ms / 1000, dt.UTC)
+    return moment.isoformat(timespec="seconds")
 
 
 def day_of(started_at: str | None, today: dt.date | None = None) -> dt.date:
@@ -1004,6 +1012,9 @@ def _save_edit(
     newest = session.scalars(latest_finished(row.person_id, row.form_id)).one_or_none()
     latest = row.form_id == LIFE_SITUATION and newest is row
     answers_before = json.loads(row.answers)
+    edited_before = session.scalar(
+        select(VisitRevisionRow.revision).where(VisitRevisionRow.visit_id == row.id).limit(1)
+    )
     session.add(
         VisitRevisionRow(
             visit_id=row.id,
@@ -1013,7 +1024,8 @@ def _save_edit(
             next_steps=row.next_steps,
             author_id=row.author_id,
             updated_hlc=row.updated_hlc,
-            saved_at=row.finished_at,
+            # the version kept was saved when the visit was finished, or by the edit before
+            saved_at=row.finished_at if edited_before is None else changed_at(row.updated_hlc),
         )
     )
     # A visit recorded with a newer version of the form keeps that version: its answers
@@ -1021,7 +1033,9 @@ def _save_edit(
     row.form_version = max(row.form_version, edit.definition.version)
     row.answers = _dump(edit.answers)
     row.next_steps = _dump(edit.next_steps)
-    row.finished_at = _now()
+    # A correction keeps the visit when it was (``finished_at``): January's check corrected in
+    # December stays in January's report figures, and a later check stays the latest, the one
+    # the person's letters and a new check's answers go by. Its version says when it was saved.
     next_revision(session, row, "visit", hlc=hlc, device_id=store.device_id, author_id=user.id)
     facts = None
     if row.form_id == LIFE_SITUATION:

@@ -30,10 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.forms import evaluate
+from desktop_app.i18n.formatting import format_moment
 from desktop_app.i18n.text import set_language
+from desktop_app.storage.visits_models import VisitRow
 from desktop_app.ui.application import load_fonts
 from desktop_app.ui.form_view import FieldEditor, FollowerEditor, FormView, GroupEditor
 from desktop_app.ui.main_window import MainWindow
@@ -812,16 +815,28 @@ def _editing(
 
 
 def _history_shown(
-    qtbot: QtBot, session: Session, lang: str, size: tuple[int, int], *, edited: bool
+    qtbot: QtBot,
+    session: Session,
+    lang: str,
+    size: tuple[int, int],
+    *,
+    edited: bool,
+    days_ago: int = 0,
 ) -> QTreeWidget:
     """The Visits tab of ``_person`` in ``lang``, the window ``size`` large, the person's page
     given the room its buttons need (as the splitter does in use): a finished life-situation
-    check, and with ``edited`` its second version (housing and urgency changed)."""
+    check (``days_ago``: recorded that many days ago), and with ``edited`` its second version
+    (housing and urgency changed) saved now."""
     set_language(lang)
     person = _person(session)
     first = visits.finish_visit(
         session.store, session.user, person.id, "life_situation", CHECK_ANSWERS
     )
+    if days_ago:
+        with session.store.transaction() as s:
+            row = s.get_one(VisitRow, first.id)
+            back = dt.datetime.fromisoformat(row.finished_at) - dt.timedelta(days=days_ago)
+            row.started_at = row.finished_at = back.isoformat()
     if edited:
         changed = {**CHECK_ANSWERS, "urgency": "this_week", "housing_type": "emergency_shelter"}
         visits.edit_visit(session.store, session.user, first.id, changed)
@@ -925,6 +940,31 @@ def test_in_bulgarian_a_first_visit_leaves_its_answers_in_view(
     assert tree.horizontalScrollBar().maximum() == 0
     assert shown_whole(tree, top.text(2), header.sectionSize(2))
     assert top.toolTip(1) == top.text(1)  # the title, elided, whole in its tooltip
+    set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "on"), [("de", "(am {})"), ("bg", "(на {})"), ("ro", "(la {})"), ("en", "(on {})")]
+)
+def test_a_check_corrected_on_a_later_day_keeps_its_date_and_says_when_it_was_changed(
+    qtbot: QtBot, session: Session, lang: str, on: str, shots: Path
+) -> None:
+    """A correction moved the visit to the day it was made: the history listed September's
+    check under December. It keeps its own date; what changed says when."""
+    tree = _history_shown(qtbot, session, lang, (1366, 768), edited=True, days_ago=90)
+    top = tree.topLevelItem(0)
+    assert top is not None and top.childCount() == 1
+    with session.store.reading() as s:
+        row = s.scalars(select(VisitRow)).one()
+        finished, clock = row.finished_at, row.updated_hlc
+    assert dt.date.fromisoformat(finished[:10]) < dt.date.today() - dt.timedelta(days=80)
+    assert top.text(0) == format_moment(dt.datetime.fromisoformat(finished))
+    first = top.child(0)
+    assert first is not None and first.text(0) == top.text(0)  # saved when the visit was
+    corrected = format_moment(dt.datetime.fromisoformat(visits.changed_at(clock)))
+    assert top.text(2).endswith(" " + on.format(corrected)), top.text(2)
+    assert top.toolTip(2) == top.text(2)
+    tree.window().grab().save(str(shots / f"corrected-later-{lang}.png"))
     set_language("en")
 
 
