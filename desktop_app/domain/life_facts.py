@@ -26,6 +26,10 @@ NO_HOME = ("homeless", "emergency_shelter")
 NOT_REGISTERED = ("not_registered", "appointment")
 #: ``work_status`` answers with an employer (the form asks for a work contract only there).
 EMPLOYED = ("employed", "minijob", "seasonal")
+#: ``work_status`` answers that earn an income (an employer's pay or one's own business).
+EARNING = (*EMPLOYED, "self_employed")
+#: The ``benefits`` answer of a person who receives none (any other answer is an income).
+NO_BENEFITS = "none"
 #: The skills check's answers: looking for work, and the fields of work experience with where
 #: each was worked in (``w_where``); ``WORKED_IN_GERMANY`` are those with an employer here.
 LOOKING_FOR_WORK = "looking_for_work"
@@ -65,6 +69,12 @@ class Child:
     care: str = ""
     name: str = ""  # as typed (any script); letters to offices leave it out
     insurance: str = ""  # ``CHILD_INSURANCE`` option id; "" where not recorded (or withheld)
+
+    def fingerprint(self) -> str:
+        """The text a letter's fingerprint takes the child from: the fields of
+        ``CHILD_FINGERPRINT`` as the dataclass's repr wrote them when the fingerprint was
+        taken from it (the fingerprints of queued letters stay as they were)."""
+        return _fingerprint_text(self, CHILD_FINGERPRINT)
 
     def age(self, today: dt.date) -> int | None:
         """Age in whole years; None where the birth date is not complete."""
@@ -109,9 +119,13 @@ class LifeFacts:
     #: the date on the adult's EHIC, where the insurance is the EHIC and it was recorded
     ehic_valid_until: PartialDate | None = None
     #: the person's latest skills check says they have never worked in Germany and are looking
-    #: for work (:func:`no_employer_by_skills`). Out of the repr: a letter's fingerprint is
-    #: taken from it, and the letter does not show this (only the documents chosen by it).
+    #: for work (:func:`no_employer_by_skills`). Not in a letter's fingerprint
+    #: (``NOT_IN_FINGERPRINT``): the letter does not show it (only the documents chosen by it).
     no_employer_here: bool = field(default=False, repr=False)
+    #: the ``benefits`` answers (Bürgergeld, Kindergeld … or only "none"); () unanswered
+    benefits: tuple[str, ...] = ()
+    #: the ``tax_id`` answer (has a Steuer-ID: "yes", "no", "unknown"; "" unanswered)
+    tax_id: str = ""
 
     @classmethod
     def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
@@ -133,6 +147,8 @@ class LifeFacts:
             work_contract=_text(answers.get("work_contract")),
             insurance=_text(answers.get("insurance_status")),
             ehic_valid_until=_ehic_date(answers),
+            benefits=tuple(_text(x) for x in answers.get("benefits") or ()),
+            tax_id=_text(answers.get("tax_id")),
         )
 
     @classmethod
@@ -148,9 +164,31 @@ class LifeFacts:
         facts = cls.from_answers(life or {})
         return replace(facts, no_employer_here=skills is not None and no_employer_by_skills(skills))
 
+    def fingerprint(self) -> str:
+        """The text a queued letter's fingerprint takes the facts from (``_LetterInputs.digest``
+        in the referral use cases): the fields of ``FINGERPRINT``, written as the dataclass's
+        repr wrote them when the fingerprint was its repr, so that letters queued before keep
+        their fingerprints. A field added to the facts is in neither list until someone decides
+        (tests/unit/letters/test_letter_fingerprint.py fails until then): in, where the letter
+        shows it (a queued letter is made again when it changes); out, where it only chooses
+        the documents as the referral is issued (the letter shows the referral's)."""
+        return _fingerprint_text(self, FINGERPRINT)
+
     @property
     def children_here(self) -> tuple[Child, ...]:
         return tuple(child for child in self.children if child.in_household)
+
+    @property
+    def has_no_income(self) -> bool:
+        """The check records no income: the work answered with none that earns one (looking
+        for work, not working) and the benefits answered "none". Either unanswered is not
+        known: a person not working may live on Bürgergeld, one without benefits on a job."""
+        return (
+            bool(self.work_status)
+            and not set(self.work_status) & set(EARNING)
+            and bool(self.benefits)
+            and set(self.benefits) <= {NO_BENEFITS}
+        )
 
     @property
     def without_home(self) -> bool:
@@ -183,7 +221,10 @@ class LifeFacts:
         """Whether the person can have this catalogue document, by their answers: no tenancy
         agreement without a tenancy, no landlord's confirmation without a home, no
         Meldebescheinigung while not registered, no work contract or payslips without an
-        employer, no children's birth certificates without children. Unanswered questions
+        employer, no children's birth certificates without children, no proof of income
+        without an income (``has_no_income``), no Steuer-ID where the check says the person
+        has none (it comes by post from the Bundeszentralamt für Steuern some weeks after the
+        Anmeldung; no office can have the person bring it sooner). Unanswered questions
         keep the document. The work, where the life-situation check answers it, decides over
         the skills check (``no_employer_here``): it asks about the work now, the skills check
         about experience."""
@@ -197,6 +238,10 @@ class LifeFacts:
             return self.rent_contract != "no"
         if document == "registration":
             return self.address_registration not in NOT_REGISTERED
+        if document == "income_proof":
+            return not self.has_no_income
+        if document == "tax_id":
+            return self.tax_id != "no"
         if document in ("work_contract", "payslips"):
             if self.work_status and not set(self.work_status) & set(EMPLOYED):
                 return False
@@ -226,6 +271,41 @@ def no_employer_by_skills(answers: Mapping[str, Any]) -> bool:
         return False
     wheres = [e.get(EXPERIENCE_WHERE) if isinstance(e, Mapping) else None for e in entries]
     return all(isinstance(w, str) and w and w not in WORKED_IN_GERMANY for w in wheres)
+
+
+#: The fields of :class:`LifeFacts` a letter's fingerprint is taken from, in this order
+#: (:meth:`LifeFacts.fingerprint`), and those it leaves out: every field is in one of the two.
+FINGERPRINT = (
+    "children_count",
+    "children",
+    "children_answered",
+    "address_registration",
+    "housing_type",
+    "rent_contract",
+    "work_status",
+    "work_contract",
+    "insurance",
+    "ehic_valid_until",
+)
+#: Out: they choose documents as the referral is issued, and the letter lists the referral's.
+NOT_IN_FINGERPRINT = ("no_employer_here", "benefits", "tax_id")
+#: The fields of :class:`Child` in a letter's fingerprint (all of them, today), in this order.
+CHILD_FINGERPRINT = ("birth", "lives", "care", "name", "insurance")
+CHILD_NOT_IN_FINGERPRINT: tuple[str, ...] = ()
+
+
+def _fingerprint_text(obj: LifeFacts | Child, names: Sequence[str]) -> str:
+    """``obj`` as its dataclass repr wrote the fields ``names`` (children by their own
+    :meth:`Child.fingerprint`), whatever the repr of its class says today."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, tuple) and value and all(isinstance(v, Child) for v in value):
+            inner = ", ".join(child.fingerprint() for child in value)
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        return repr(value)
+
+    fields = ", ".join(f"{name}={shown(getattr(obj, name))}" for name in names)
+    return f"{type(obj).__qualname__}({fields})"
 
 
 def _text(value: Any) -> str:

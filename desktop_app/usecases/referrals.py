@@ -769,13 +769,24 @@ class _LetterInputs:
                 self.today,
                 labels,
                 self.to_service,
-                self.facts,
+                # the facts by the fields a letter shows, written as their repr was
+                _Verbatim(self.facts.fingerprint()) if self.facts is not None else None,
                 # only where there is one: the letters queued before skills were shown (or of
                 # a person without a skills check) keep their fingerprints
                 *((self.skills,) if self.skills is not None else ()),
             )
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Verbatim(str):
+    """A text that enters a fingerprint's repr as it is (not quoted): an object's own
+    fingerprint text where its repr once stood."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 #: logo digests by (path, inode, size, modified, changed): a letter's fingerprint is taken

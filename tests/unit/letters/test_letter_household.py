@@ -452,9 +452,9 @@ def test_a_job_seekers_skills_check_leaves_out_the_pay_slips_of_an_employer_they
     assert facts is not None
     assert set(usual) - set(documents_to_bring(usual, facts)) == gone
     assert LifeFacts.from_checks(None, None) is None
-    # the letter's fingerprint is taken from the facts' repr: the same as before for the
-    # letters queued before the skills check counted
-    assert repr(facts) == repr(LifeFacts.from_answers(life or {}))
+    # the letter's fingerprint leaves the skills check's finding out: the same as before for
+    # the letters queued before the skills check counted
+    assert facts.fingerprint() == LifeFacts.from_answers(life or {}).fingerprint()
 
 
 # ---------------------------------------------------------------- the children's insurance
@@ -766,3 +766,71 @@ def test_each_childs_insurance_is_the_entry_naming_that_child() -> None:
     }
     assert [c.insurance for c in LifeFacts.from_answers(twins).children] == ["none", "private"]
     assert LifeFacts.from_answers({"children_insurance": "broken"}).children == ()
+
+
+# ------------------------------------------------- proof of income and the Steuer-ID
+MOTHER_NO_INCOME: dict[str, Any] = {
+    **FAMILY,
+    "work_status": ["not_working"],
+    "benefits": ["none"],
+    "tax_id": "no",
+}
+INCOME = ("Nachweise über Einkommen", "Документи за доходите")
+TAX_ID = ("Steuer-Identifikationsnummer", "Данъчен идентификационен номер")
+
+
+def test_the_familienkasse_letter_asks_a_mother_without_income_or_steuer_id_for_neither() -> None:
+    """The Familienkasse's letter for a mother who does not work, receives no benefits and has
+    no Steuer-ID yet asked her to bring proof of income and her Steuer-ID: she has neither."""
+    letter, sheet = _pages("familienkasse", MOTHER_NO_INCOME)
+    for text in (letter, sheet):
+        assert INCOME[0] not in text and TAX_ID[0] not in text
+    assert INCOME[1] not in sheet and TAX_ID[1] not in sheet
+    # the documents she can have are still asked for
+    assert "Personalausweis oder Reisepass" in letter and "Лична карта или паспорт" in sheet
+    assert "Geburtsurkunden der Kinder" in letter
+    # the same letter where the check does not say so asks for both
+    letter, sheet = _pages("familienkasse", FAMILY)
+    assert INCOME[0] in letter and TAX_ID[0] in letter
+    assert INCOME[1] in sheet and TAX_ID[1] in sheet
+
+
+@pytest.mark.parametrize(
+    ("answers", "kept"),
+    [
+        ({"work_status": ["not_working"], "benefits": ["none"]}, False),
+        ({"work_status": ["looking", "not_working"], "benefits": ["none"]}, False),
+        # a benefit or work that earns is an income, with its notice or pay slips
+        ({"work_status": ["not_working"], "benefits": ["buergergeld"]}, True),
+        ({"work_status": ["not_working"], "benefits": ["kindergeld"]}, True),
+        ({"work_status": ["minijob"], "benefits": ["none"]}, True),
+        ({"work_status": ["self_employed"], "benefits": ["none"]}, True),
+        ({"work_status": ["looking", "seasonal"], "benefits": ["none"]}, True),
+        # either unanswered is not known
+        ({"work_status": ["not_working"]}, True),
+        ({"benefits": ["none"]}, True),
+        ({}, True),
+    ],
+)
+def test_proof_of_income_is_asked_for_unless_the_check_records_no_income(
+    answers: dict[str, Any], kept: bool
+) -> None:
+    facts = LifeFacts.from_answers(answers)
+    for service_id in ("familienkasse", "wohnungsnotfallhilfe"):
+        usual = DIRECTORY.get(service_id).documents
+        assert ("income_proof" in documents_to_bring(usual, facts)) is kept
+    # a skills check says nothing of benefits: a job seeker who worked only abroad may
+    # live on Bürgergeld
+    skills = LifeFacts.from_checks(None, SEEKER_ABROAD)
+    assert skills is not None and skills.can_have("income_proof")
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("no", False), ("yes", True), ("unknown", True)])
+def test_the_steuer_id_is_asked_for_unless_the_check_says_there_is_none(
+    answer: str, kept: bool
+) -> None:
+    for service_id in ("familienkasse", "employment_agency"):
+        usual = DIRECTORY.get(service_id).documents
+        facts = LifeFacts.from_answers({"tax_id": answer})
+        assert ("tax_id" in documents_to_bring(usual, facts)) is kept
+        assert "tax_id" in documents_to_bring(usual, LifeFacts.from_answers({}))

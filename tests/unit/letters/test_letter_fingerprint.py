@@ -1,0 +1,113 @@
+"""A queued letter's fingerprint takes the person's life-situation facts by an explicit list of
+fields (``LifeFacts.fingerprint``), written as their repr was when the fingerprint was the repr:
+the letters queued before keep their fingerprints, and a new field of the facts is in the
+fingerprint or out of it by a decision, never by accident."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import replace
+from typing import Any
+
+from desktop_app.domain import life_facts
+from desktop_app.domain.life_facts import Child, LifeFacts
+from desktop_app.usecases.referrals import _LetterInputs
+from tests.unit.letters.letter_helpers import DIRECTORY, ORGANISATION, PETAR, TODAY, referral_for
+
+ANSWERS: dict[str, Any] = {
+    "children_count": 2,
+    "children": [
+        {
+            "child_name": "Ана",
+            "child_birth": "2018-04-02",
+            "child_lives": "with_person",
+            "child_care": "school",
+        },
+        {"child_birth": "2022"},
+    ],
+    "children_insurance": [
+        {"child_name": "Ана", "child_birth": "2018-04-02", "child_insurance": "none"}
+    ],
+    "address_registration": "registered",
+    "housing_type": "own_rental",
+    "rent_contract": "yes",
+    "work_status": ["minijob", "looking"],
+    "work_contract": "no",
+    "insurance_status": "ehic",
+    "ehic_valid_until": "2027-03-31",
+    "benefits": ["none"],
+    "tax_id": "no",
+}
+SEEKER_ABROAD = {"looking_for_work": "yes", "experience": [{"w_where": "home_country"}]}
+# What a letter's fingerprint was taken from for these answers before the fields were listed:
+# the facts' repr (without ``no_employer_here``), as letters queued then keep it.
+BEFORE = (
+    "LifeFacts(children_count=2, children=(Child(birth=PartialDate(year=2018, month=4, day=2),"
+    " lives='with_person', care='school', name='Ана', insurance='none'),"
+    " Child(birth=PartialDate(year=2022, month=None, day=None), lives='', care='', name='',"
+    " insurance='')), children_answered=True, address_registration='registered',"
+    " housing_type='own_rental', rent_contract='yes', work_status=('minijob', 'looking'),"
+    " work_contract='no', insurance='ehic',"
+    " ehic_valid_until=PartialDate(year=2027, month=3, day=31))"
+)
+BEFORE_ONE_CHILD = (
+    "LifeFacts(children_count=1, children=(Child(birth=PartialDate(year=2022, month=None,"
+    " day=None), lives='', care='', name='', insurance=''),), children_answered=True,"
+    " address_registration='', housing_type='', rent_contract='', work_status=(),"
+    " work_contract='', insurance='', ehic_valid_until=None)"
+)
+
+
+def _fields(cls: type) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)}
+
+
+def test_every_field_of_the_facts_is_decided_in_or_out_of_the_fingerprint() -> None:
+    """Fails when a field is added to LifeFacts or Child without deciding whether a queued
+    letter is made again when it changes: add it to FINGERPRINT where the letter shows it,
+    to NOT_IN_FINGERPRINT where it does not (the fingerprints of queued letters then stay)."""
+    listed = (*life_facts.FINGERPRINT, *life_facts.NOT_IN_FINGERPRINT)
+    assert sorted(listed) == sorted(_fields(LifeFacts)), "decide each new field of LifeFacts"
+    child = (*life_facts.CHILD_FINGERPRINT, *life_facts.CHILD_NOT_IN_FINGERPRINT)
+    assert sorted(child) == sorted(_fields(Child)), "decide each new field of Child"
+
+
+def test_the_fingerprint_is_the_text_letters_queued_before_were_fingerprinted_from() -> None:
+    facts = LifeFacts.from_checks(ANSWERS, SEEKER_ABROAD)
+    assert facts is not None and facts.no_employer_here and facts.has_no_income is False
+    assert facts.fingerprint() == BEFORE
+    # a tuple of one child is written as Python writes it
+    one = LifeFacts.from_answers({"children": [{"child_birth": "2022"}]})
+    assert one.fingerprint() == BEFORE_ONE_CHILD
+
+
+SERVICE = DIRECTORY.get("familienkasse")
+REFERRAL = referral_for(SERVICE, PETAR, reason="kindergeld")
+
+
+def _digest(facts: LifeFacts | None) -> str:
+    inputs = _LetterInputs(
+        REFERRAL, PETAR, SERVICE, ORGANISATION, "bg", TODAY, DIRECTORY, True, facts
+    )
+    return inputs.digest()
+
+
+def test_only_the_fields_in_the_fingerprint_change_a_queued_letters_fingerprint() -> None:
+    facts = LifeFacts.from_answers(ANSWERS)
+    digest = _digest(facts)
+    assert digest != _digest(None)
+    # out of it: what only chose the documents as the referral was issued
+    for changed in (
+        replace(facts, no_employer_here=True),
+        replace(facts, benefits=("buergergeld",)),
+        replace(facts, tax_id="yes"),
+    ):
+        assert _digest(changed) == digest
+    # in it: what the letter shows (the children, the registration, the insurance …)
+    for shown in (
+        replace(facts, address_registration="not_registered"),
+        replace(facts, children=facts.children[:1]),
+        replace(facts, children=(replace(facts.children[0], care="daycare"), facts.children[1])),
+        replace(facts, insurance="none"),
+    ):
+        assert _digest(shown) != digest
