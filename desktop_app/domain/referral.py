@@ -110,6 +110,17 @@ class Referral:
     def signed_off(self) -> bool:
         return self.signed_off_at is not None
 
+    @property
+    def signed_off_by_another(self) -> bool:
+        """Signed off by someone other than who prepared it: an advisor signed off a helper's
+        draft. Its letter names that advisor as the contact who answers for it (the helper is
+        not named on the signed letter); an unsigned draft names the helper."""
+        return (
+            self.signed_off
+            and bool(self.signed_off_by)
+            and (self.signed_off_by != self.advisor_name)
+        )
+
     def with_status(
         self, status: ReferralStatus, at: dt.datetime, *, outcome: str | None = None
     ) -> Referral:

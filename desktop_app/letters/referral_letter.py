@@ -202,6 +202,7 @@ class _Context:
     def values(self, lang: str) -> dict[str, str]:
         """Every placeholder of ``texts.PLACEHOLDERS``, formatted for ``lang``."""
         p, r = self.person, self.referral
+        contact_name, contact_phone, contact_email = _contact(r)
         given, family = _name(p.given_name, p), _name(p.family_name, p)
         full = _clean(f"{given} {family}")
         latin = to_latin(full) if has_cyrillic(full) else full
@@ -232,15 +233,12 @@ class _Context:
             if appointment
             else "",
             "reference": r.reference,
-            "advisor_name": _advisor_name(r.advisor_name, lang),
-            # Who answers for the letter: the advisor who signed off one a helper prepared
-            # (the helper, who met the person, stays the contact for questions).
+            # The contact for questions: who answers for the letter (_contact).
+            "advisor_name": _advisor_name(contact_name, lang),
+            # Who signs the letter: the advisor who signed off one a helper prepared.
             "signer_name": _advisor_name(r.signed_off_by or r.advisor_name, lang),
             "advisor_contact": _clean(
-                r.advisor_phone
-                or r.advisor_email
-                or self.organisation.phone
-                or self.organisation.email
+                contact_phone or contact_email or self.organisation.phone or self.organisation.email
             ),
             "organisation_name": _clean(self.organisation.name),
             "client_language": _language(self.lang, lang),
@@ -249,6 +247,17 @@ class _Context:
             "page": "{page}",
             "pages": "{pages}",
         }
+
+
+def _contact(referral: Referral) -> tuple[str, str, str]:
+    """Who the letter names as its contact, with the phone and e-mail it gives for them (empty:
+    the organisation's). The advisor who signed off a letter a helper prepared answers for
+    it: the signed letter names that advisor, with the organisation's phone and e-mail (those
+    the referral holds are the helper's), and not the helper. An unsigned draft and an
+    advisor's own letter name who prepared it, with what they gave."""
+    if referral.signed_off_by_another:
+        return referral.signed_off_by, "", ""
+    return referral.advisor_name, referral.advisor_phone, referral.advisor_email
 
 
 # The languages of the letters written in Cyrillic: their readers read the advisor's name as she
@@ -690,11 +699,12 @@ def _draw_address_field(canvas: Canvas, ctx: _Context) -> None:
 
 def _draw_info_block(canvas: Canvas, ctx: _Context) -> None:
     styles, r, t = _styles(), ctx.referral, ctx.texts
+    name, phone, email = _contact(r)
     rows = [
         ("info_reference", r.reference),
-        ("info_name", _advisor_name(r.advisor_name, "de")),
-        ("info_phone", r.advisor_phone or ctx.organisation.phone),
-        ("info_email", r.advisor_email or ctx.organisation.email),
+        ("info_name", _advisor_name(name, "de")),
+        ("info_phone", phone or ctx.organisation.phone),
+        ("info_email", email or ctx.organisation.email),
         ("info_date", unbroken(format_date(ctx.today, "long", locale="de"))),
     ]
     label_w, value_w = 24 * mm, (INFO_W - 24 - 10) * mm
@@ -1248,11 +1258,12 @@ def _client_story(
         bring.append(_p(txt("no_documents_sheet" if sheet_only else "no_documents"), s["c_body"]))
 
     org = ctx.organisation
+    phone, email = _contact(r)[1:]
     contact = "   ·   ".join(
         f"{label}: {value}"
         for label, value in (
-            (txt("label_phone"), r.advisor_phone or org.phone),
-            (txt("label_email"), r.advisor_email or org.email),
+            (txt("label_phone"), phone or org.phone),
+            (txt("label_email"), email or org.email),
         )
         if value
     )

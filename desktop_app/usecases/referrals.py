@@ -774,6 +774,9 @@ class _LetterInputs:
                 # only where there is one: the letters queued before skills were shown (or of
                 # a person without a skills check) keep their fingerprints
                 *((self.skills,) if self.skills is not None else ()),
+                # a helper's letter signed off names the advisor as its contact since: those
+                # queued before (naming the helper) are made again, the others keep theirs
+                *(("contact", "signer") if self.referral.signed_off_by_another else ()),
             )
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -13,6 +13,7 @@ from desktop_app.domain.users import Role
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.settings import get_letterhead
 
 HELPER_PASSWORD = "helper pass 12"
 
@@ -96,8 +97,8 @@ def test_a_closed_draft_cannot_be_signed_off(session: Session) -> None:
 
 def test_the_advisor_who_signs_off_a_helpers_letter_signs_it(session: Session) -> None:
     """A letter a helper prepared is signed under its closing by the advisor who signed it
-    off (who answers for it); the helper, who met the person, stays the contact for
-    questions. It was signed by the helper, and nothing on it named the advisor."""
+    off (who answers for it), who is also the contact for questions. It was signed by the
+    helper, and nothing on it named the advisor."""
     import re
 
     from tests.conftest import record_sharing_consent
@@ -123,7 +124,8 @@ def test_the_advisor_who_signs_off_a_helpers_letter_signs_it(session: Session) -
         uc.sign_off(session.store, session.user, prepared.id)
         signed = " ".join(_text(uc.render_letter(helper.store, helper.user, prepared.id)).split())
         assert signature().startswith("Anna Schmidt") and "Ana Moldovan" not in signature()
-        assert "erreichen Sie Ana Moldovan" in signed  # the contact for questions
+        assert "erreichen Sie Anna Schmidt" in signed  # the contact for questions
+        assert "Ana Moldovan" not in signed
     finally:
         helper.close()
 
@@ -211,3 +213,64 @@ def test_referrals_held_before_the_field_say_what_they_were_issued_as_after_the_
         assert "tr_report_month_referrals_insert" in triggers
     finally:
         again.close()
+
+
+def test_a_helpers_letter_signed_off_names_the_advisor_as_its_contact_not_the_helper(
+    session: Session,
+) -> None:
+    """The contact on a letter a helper prepared is the advisor who signed it off: in the
+    letter's information block, in "for questions" and on the person's copy, with the
+    organisation's phone and e-mail (not the helper's own number, which the referral holds).
+    The unsigned draft named the helper, with the helper's number."""
+    from tests.conftest import record_sharing_consent
+
+    accounts.add_user(session, "andrei", "Andrei Lungu", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "andrei", HELPER_PASSWORD)
+    own_phone = "0176 9988776"
+    try:
+        person = people.register_person(
+            helper.store, helper.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
+        )
+        record_sharing_consent(session, person.id)
+        prepared = uc.issue_referral(
+            helper.store,
+            helper.user,
+            person.id,
+            service_id="familienkasse",
+            reason="kindergeld",
+            client_lang="bg",
+            advisor_phone=own_phone,
+        )
+        draft = [
+            " ".join(t.split())
+            for t in (
+                p.extract_text() or ""
+                for p in pypdf.PdfReader(
+                    io.BytesIO(uc.render_letter(helper.store, helper.user, prepared.id))
+                ).pages
+            )
+        ]
+        assert len(draft) == 2  # the letter to the office and the person's Bulgarian copy
+        letter, copy = draft
+        assert "Name: Andrei Lungu" in letter and f"Telefon: {own_phone}" in letter
+        assert f"erreichen Sie Andrei Lungu unter {own_phone}" in letter
+        assert "Andrei Lungu ·" in copy and own_phone in copy
+        assert "Anna Schmidt" not in " ".join(draft)
+
+        uc.sign_off(session.store, session.user, prepared.id)
+        pdf = uc.render_letter(session.store, session.user, prepared.id)
+        letter, copy = (
+            " ".join((p.extract_text() or "").split())
+            for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
+        )
+        organisation = get_letterhead(session.store)
+        assert organisation.phone and organisation.phone != own_phone
+        assert "Name: Anna Schmidt" in letter
+        assert f"Telefon: {organisation.phone}" in letter
+        assert f"erreichen Sie Anna Schmidt unter {organisation.phone}" in letter
+        assert "Mit freundlichen Grüßen Anna Schmidt" in letter
+        assert "Anna Schmidt ·" in copy and organisation.phone in copy
+        for page in (letter, copy):
+            assert "Andrei Lungu" not in page and own_phone not in page
+    finally:
+        helper.close()
