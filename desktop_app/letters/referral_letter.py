@@ -1190,14 +1190,7 @@ def _client_story(
 
     story.append(_p(txt("heading_where"), s["c_head"]))
     where: list[tuple[str, str, bool]] = []
-    # The German name as on the door, then the name in the copy's language; where that name is
-    # the German one explained ("Jobcenter Dortmund (Джобцентър, …)") it alone: the Bulgarian
-    # copy printed "Jobcenter Dortmund" twice, one line under the other.
-    names = svc.german_name
-    local = svc.name.get(lang)
-    if local != svc.german_name:
-        names = local if local.startswith(svc.german_name) else f"{svc.german_name}\n{local}"
-    where.append(("", names, True))
+    where.append(("", _names_on_door(svc.german_name, svc.name.get(lang)), True))
     # Without a street the town alone ("Dortmund") is nowhere to go: the person asks us.
     unknown_address = [] if svc.address.street else [txt("address_unknown")]
     address = "\n".join(
@@ -1277,6 +1270,21 @@ def _client_story(
     # Compact: who referred the person before the checklist, which can go on over the page
     # (under its heading) where a block of its own would get lost.
     return story + ([referred_by, *bring] if compact else [*bring, referred_by])
+
+
+def _names_on_door(german: str, local: str) -> str:
+    """The service's German name as on the door, then its name in the copy's language; where
+    that name is the German one explained it alone: "Jobcenter Dortmund (Джобцентър, …)", and
+    "Bürgerdienste Dortmund (Bürgeramt, общинската служба за граждани)", whose explanation goes
+    inside the German name's own brackets (the copy printed "Bürgerdienste Dortmund
+    (Bürgeramt)" and, under it, the same name explained)."""
+    if local == german or local.startswith(german):
+        return local
+    if german.endswith(")"):
+        stem = german[:-1]
+        if local.startswith(stem) and local[len(stem) : len(stem) + 1] in (",", ";"):
+            return local
+    return f"{german}\n{local}"
 
 
 def _no_appointment_key(service: Service) -> str:

@@ -714,6 +714,36 @@ def test_the_address_field_of_a_service_without_a_street_names_it_and_its_town()
         assert len(tops) == 3 and len(gaps) == 1  # evenly spaced: no empty line between
 
 
+@pytest.mark.parametrize(
+    ("service_id", "lang", "explained"),
+    [
+        # the German name explained inside its own brackets ("(Bürgeramt, общинската …)")
+        ("citizens_office", "bg", True),
+        ("citizens_office", "ro", True),
+        # the German name explained after it ("Jobcenter Dortmund (Джобцентър, …)")
+        ("jobcenter", "bg", True),
+        # a name of its own in the language: the German one on the door, then it
+        ("awo_migration", "bg", False),
+    ],
+)
+def test_the_copy_names_the_service_as_on_its_door_once_with_the_name_in_the_language(
+    service_id: str, lang: str, explained: bool
+) -> None:
+    """The Bulgarian and Romanian copies to the Bürgerdienste printed "Bürgerdienste Dortmund
+    (Bürgeramt)" under "Where?" and, on the next line, the same name explained."""
+    service = DIRECTORY.get(service_id)
+    german, local = service.german_name, service.name.get(lang)
+    assert german != local
+    copy = flat(pdf_text(_render(STEFAN if lang == "ro" else PETAR, lang, service))[-1])
+    box = copy.split(_texts_of(lang, "heading_where"), 1)[1]
+    names = box.split(" Адрес" if lang == "bg" else " Adresa")[0].strip()
+    assert names == (local if explained else f"{german} {local}")
+
+
+def _texts_of(lang: str, key: str) -> str:
+    return load_letter_texts().text("client", key, lang)
+
+
 # The integration course as the person hears it at the adult education centre, in their
 # language with the German word beside it, and the application to the BAMF the German letter
 # asks the centre to help with.
