@@ -365,6 +365,9 @@ ASKED_RO = {
     "Arbeitsvertrag": "Contractul de muncă",
 }
 FATHERS = {"vhs", "jobcenter"}
+#: Documents a letter must not ask for: the mother's check says she does not work and receives
+#: no benefits, so no proof of income (the Familienkasse asked her for one).
+NOT_ASKED = {"familienkasse": ("Nachweise über Einkommen", "Dovezi ale veniturilor")}
 
 
 def _sign_off_and_save(
@@ -404,6 +407,10 @@ def _sign_off_and_save(
         asked = service in FATHERS and document == "Meldebescheinigung"
         assert (document in letter) is asked, (service, document, letter)
         assert (ASKED_RO[document] in copy) is asked, (service, document, copy)
+    if service in NOT_ASKED:
+        german, romanian = NOT_ASKED[service]
+        assert german not in letter and romanian not in copy, (service, letter, copy)
+        assert "Personalausweis oder Reisepass" in letter  # what she can have still is
     (shots / f"walkhelper-{service}.pdf").write_bytes(target.read_bytes())
     _key(preview, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not preview.isVisible())
