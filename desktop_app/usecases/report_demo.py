@@ -148,6 +148,20 @@ def _life_answers(
     return answers
 
 
+def _date_the_card(
+    answers: dict[str, Any], person: dict[str, Any], day: dt.date, rng: random.Random
+) -> None:
+    """The date on the person's EHIC (one card per person, dated at the first visit naming it):
+    some had expired by that visit, most run for a year or two more, some went unrecorded; a
+    later visit may find the same card expired."""
+    if "ehic_until" not in person:
+        x = rng.random()
+        offset = int(-400 * rng.random()) if x < 0.25 else int(30 + 900 * rng.random())
+        person["ehic_until"] = None if x > 0.9 else day + dt.timedelta(days=offset)
+    if person["ehic_until"] is not None:
+        answers["ehic_valid_until"] = person["ehic_until"].isoformat()
+
+
 def generate_activity(
     person_ids: Sequence[str],
     today: dt.date,
@@ -168,6 +182,8 @@ def generate_activity(
     # consents from a generator of their own: the visits and referrals stay as they were
     consent_rng = random.Random(f"consents-{seed}")
     facts_rng = random.Random(f"facts-{seed}")
+    # the dates on the EHICs too (the figures drawn before them stay as they were)
+    ehic_rng = random.Random(f"ehic-{seed}")
     # the times of the status steps too (the report figures read only the statuses)
     history_rng = random.Random(f"history-{seed}")
     consents: list[dict[str, Any]] = []
@@ -215,6 +231,8 @@ def generate_activity(
                 }
             else:
                 answers = _life_answers(rng, person, first, day, facts_rng)
+                if answers["insurance_status"] == "ehic":
+                    _date_the_card(answers, person, day, ehic_rng)
                 steps = {}
                 if answers["insurance_status"] in ("none", "unclear"):
                     steps["health_clearing"] = "accepted" if r() < 0.7 else "dismissed"
