@@ -36,6 +36,12 @@ class ReportPersonRow(Base):
     nationality: Mapped[str | None] = mapped_column(String(2), nullable=True)
 
 
+#: ``ReportFactRow.ehic``: the date on the card had passed on the visit's day, it had not, or
+#: no whole date was recorded. Ordered so that a person's ``max()`` over a period's visits says
+#: whether the card had expired at any of them.
+EHIC_NO_DATE, EHIC_VALID, EHIC_EXPIRED = 0, 1, 2
+
+
 class ReportFactRow(Base):
     """One row per visit that is not deleted: what the reports count, taken out of the answers.
 
@@ -63,6 +69,10 @@ class ReportFactRow(Base):
     topics: Mapped[str | None] = mapped_column(Text, nullable=True)
     german_level: Mapped[str | None] = mapped_column(String(20), nullable=True)
     next_steps: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: life situation with the EHIC as the insurance: whether the card had expired on the day
+    #: the visit's form was checked for (``EHIC_EXPIRED``, ``EHIC_VALID``, ``EHIC_NO_DATE``:
+    #: no whole date recorded); NULL for other visits (migration ``report_ehic``)
+    ehic: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         # the triggers find a visit's fact by the visit
@@ -80,6 +90,14 @@ class ReportFactRow(Base):
             "finished_at",
             "insurance",
             sqlite_where=text("insurance IS NOT NULL"),
+        ),
+        # the people with an EHIC among a period's facts, without reading the others'
+        Index(
+            "ix_report_facts_ehic",
+            "day",
+            "person_key",
+            "ehic",
+            sqlite_where=text("ehic IS NOT NULL"),
         ),
         # keyed by (day, visit) without a rowid: a period's facts lie together on few pages
         {"sqlite_with_rowid": False},

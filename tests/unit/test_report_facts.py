@@ -36,6 +36,7 @@ from desktop_app.usecases.reports import (
     parse_period,
 )
 from tests.conftest import downgrade_store
+from tests.unit.test_report_ehic import expected_ehic
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 TODAY = dt.date.today()
@@ -100,6 +101,7 @@ def _expected_fact(row: VisitRow) -> dict[str, Any]:
         "topics": answers["topics"] if life and "topics" in answers else None,
         "german_level": german if row.form_id == "skills_check" else None,
         "next_steps": json.loads(row.next_steps) if row.next_steps not in ("", "{}") else None,
+        "ehic": expected_ehic(row),
     }
 
 
