@@ -91,7 +91,7 @@ if TYPE_CHECKING:
 
 COLORS = ("#2f6b9a", "#e0913a", "#5a9e5a", "#b8504b")
 #: tables whose rows have people behind them (quick contacts are anonymous)
-_WITH_CASES = {"overview", "nationality", "district", "topics", "referrals"}
+_WITH_CASES = {"overview", "nationality", "district", "topics", "ehic", "referrals"}
 
 
 # ------------------------------------------------------------------------- what the charts draw

@@ -60,6 +60,9 @@ from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, UserRow, table
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.reports_models import (
+    EHIC_EXPIRED,
+    EHIC_NO_DATE,
+    EHIC_VALID,
     ReportFactRow,
     ReportMonthAnswersRow,
     ReportMonthReferralsRow,
@@ -383,7 +386,10 @@ def _summed_groups(table: Table) -> list[list[tuple[int, int]]]:
     """The groups of cells whose sum another figure shows: a hidden one among them alone
     could be worked out by subtraction."""
     n, keys = len(table.rows), [r.key for r in table.rows]
-    if table.key == "trend":
+    # The EHIC figure's rows add up to the people who came with an EHIC, which no other
+    # figure shows (the insurance figure counts first and latest answers up to the period's
+    # end): hiding one more there hid the people who came with an expired card for nothing.
+    if table.key in ("trend", "ehic"):
         return []
     if table.key == "overview":
         if "new_people" in keys and "returning_people" in keys:
@@ -943,6 +949,40 @@ def _insurance(s: DbSession) -> Table:
     )
 
 
+#: the EHIC figure's rows by the facts' ``ehic`` values
+EHIC_ROWS = {EHIC_EXPIRED: "ehic_expired", EHIC_VALID: "ehic_valid", EHIC_NO_DATE: "ehic_no_date"}
+
+
+def _ehic_per_person(period: Period, filters: ReportFilter) -> Any:
+    """Subquery: each person with an EHIC recorded at a visit in the period, and the most that
+    any of those visits says (expired over valid over no date), from ix_report_facts_ehic."""
+    return (
+        select(_PERSON_KEY, func.max(facts.c.ehic).label("ehic"))
+        .where(*_fact_filter(period, filters), facts.c.ehic.is_not(None))
+        .group_by(_PERSON_KEY.element)
+        .subquery("ehic")
+    )
+
+
+def _ehic(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    """The people advised whose check on the life situation in the period names the EHIC from
+    the home country: those whose card had expired on the day of one of those visits, those
+    whose card was valid, those with no date on record. Each person once: the rows add up to
+    the people who came with an EHIC (the clearing centre plans with those who came expired)."""
+    per_person = _ehic_per_person(period, filters)
+    acc: dict[str, list[int]] = {}
+    for state, n in s.execute(select(per_person.c.ehic, func.count()).group_by(per_person.c.ehic)):
+        _add(acc, EHIC_ROWS[int(state)], 0, n, 1)
+    return Table(
+        "ehic",
+        N_("EHIC expired at the visit"),
+        # not "People advised": the rows add up to those who came with an EHIC only
+        (N_("People"),),
+        _ordered({k: tuple(v) for k, v in acc.items()}, EHIC_ROWS.values()),
+        row_notes=EHIC_MEANINGS,
+    )
+
+
 def _referrals(referral_groups: list[tuple[Any, ...]], directory: ServiceDirectory) -> Table:
     acc: dict[str, list[int]] = {}
     columns = ("attended", "not_attended", "pending")
@@ -1102,6 +1142,7 @@ def build_report(
             _district(s),
             _topics(s, period, filters, groups),
             _insurance(s),
+            _ehic(s, period, filters),
             _referrals(referral_groups, reference.service_directory(store)),
             _german_levels(groups),
             _next_steps(groups),
@@ -1295,6 +1336,14 @@ def _people_select(
             )
             .where(*_fact_filter(period, filters, LIFE_SITUATION), topic.c.value == row_key)
         )
+    if table_key == "ehic" and row_key in EHIC_ROWS.values():
+        state = next(k for k, v in EHIC_ROWS.items() if v == row_key)
+        per_person = _ehic_per_person(period, filters)
+        return (
+            select(persons.c.person_id)
+            .select_from(per_person.join(persons, persons.c.key == per_person.c.person_key))
+            .where(per_person.c.ehic == state)
+        )
     if table_key == "referrals":
         return (
             select(referrals.c.person_id)
@@ -1363,6 +1412,7 @@ TABLE_TITLES: dict[str, str] = {
     "district": N_("People by district"),
     "topics": N_("Topics of the visits"),
     "insurance": N_("Health insurance: first contact and latest"),
+    "ehic": N_("EHIC expired at the visit"),
     "referrals": N_("Referrals per service and their outcome"),
     "german_levels": N_("Skills checks: German level (CEFR)"),
     "next_steps": N_("Next steps: suggested and accepted"),
@@ -1383,6 +1433,9 @@ ROW_TEXTS: dict[str, str] = {
     "outside": N_("outside the city"),
     NO_LIFE_CHECK: N_("without a check on the life situation in the period"),
     "none": N_("no German"),
+    "ehic_expired": N_("expired on the day of a visit"),
+    "ehic_valid": N_("valid on the day of the visit"),
+    "ehic_no_date": N_("expiry date not recorded"),
 }
 
 #: What each figure of the overview counts, as its row says when asked (a tooltip) and the
@@ -1408,6 +1461,25 @@ OVERVIEW_MEANINGS: dict[str, str] = {
     ),
     "children_in_households": N_(
         "Children living in those households, as the latest life situation names them."
+    ),
+}
+
+
+#: What each row of the EHIC figure counts (its rows' tooltips, and lines under it in the
+#: exports): a person with several visits is counted once.
+EHIC_MEANINGS: dict[str, str] = {
+    "ehic_expired": N_(
+        "People whose European Health Insurance Card (EHIC) from the home country had expired "
+        "on the day of at least one of their visits in the period, as the check on the life "
+        "situation recorded its date."
+    ),
+    "ehic_valid": N_(
+        "People with an EHIC that was still valid on the day of each of their visits in the "
+        "period for which its date was recorded."
+    ),
+    "ehic_no_date": N_(
+        "People with an EHIC whose expiry date was recorded at none of their visits in the "
+        "period (or not as a whole date)."
     ),
 }
 
