@@ -108,6 +108,8 @@ KIND_NAMES = {
     "data_request": N_("request about personal data"),
 }
 
+# The action of a letter's "print" entry that only put it in the print queue (details "via").
+QUEUED = N_("queued for printing")
 # The role before of a laptop's role chosen for the first time (``sync_uc.NO_ROLE_BEFORE``).
 NO_ROLE_BEFORE = N_("no role chosen")
 # The action of that entry: nothing was lowered, a laptop with none was given its first role.
@@ -119,6 +121,9 @@ def action_name(action: str, details: Mapping[str, object]) -> str:
     (``sync_uc.NO_ROLE_BEFORE``) is a role chosen for the first time, not one lowered."""
     if action == "change_laptop_role" and details.get("previous_role") == sync_uc.NO_ROLE_BEFORE:
         return _(ROLE_CHOSEN)
+    if action == "print" and details.get("via") == "queue":
+        # Put in the print queue, not printed: it was listed as "printed · print queue".
+        return _(QUEUED)
     return _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
 
 

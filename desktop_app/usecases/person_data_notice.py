@@ -11,6 +11,7 @@ authority only where it is needed to exercise their rights.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -61,6 +62,13 @@ PURPOSES: Mapping[str, Mapping[str, str]] = {
     "erase": {"": N_("Erased data")},
 }
 OTHER_PURPOSE = N_("Other work on your case")
+#: A referral letter's "print" entry by how the letter left (details "via",
+#: ``referrals.LETTER_OUTPUTS``): one put in the print queue was not printed (yet), and the copy
+#: said "Printed a referral letter" of it; printed from the queue is printed.
+LETTER_OUTPUT_PURPOSES: Mapping[str, str] = {
+    "queue": N_("Put a referral letter in the queue for printing"),
+    "pdf": N_("Saved a referral letter as a PDF file"),
+}
 
 SOURCE_SELF = N_("You told us most of this data yourself, in the advice sessions.")
 SOURCE_SERVICES = N_(
@@ -119,6 +127,8 @@ def consultations(
             continue  # the same merge as its "merge_kept" entry on the entry kept
         purposes = PURPOSES.get(action, {})
         purpose = purposes.get(kind) or purposes.get("") or OTHER_PURPOSE
+        if action == "print":
+            purpose = LETTER_OUTPUT_PURPOSES.get(str(_details(details).get("via")), purpose)
         # The role the entry carries (its user's then), else (an entry written before entries
         # carried it) the account's here, if any (``person_data_authors``, as each entry).
         role = role_text(role_in(details) or roles.get(user_id), made_on == device_id)
@@ -132,6 +142,15 @@ def consultations(
         )
         for (day, role, purpose), times in counted.items()
     ]
+
+
+def _details(details: str | None) -> dict[str, object]:
+    """An audit entry's details as stored (JSON); {} where unreadable."""
+    try:
+        loaded = json.loads(details or "{}")
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def recipients(

@@ -400,3 +400,31 @@ def test_a_helpers_referral_names_the_advisor_who_signed_it_off(session: Session
     part = _referrals_part(_text(pdf), "bg")
     assert f"Подготвено от {STAFF['helper']}" in part
     assert f"Одобрено от {STAFF['advisor']}" in part
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_a_letter_put_in_the_print_queue_is_queued_in_the_log_not_printed(
+    session: Session, lang: str
+) -> None:
+    """The copy's log of consultations said "Printed a referral letter" of a letter only put in
+    the print queue; printed from the queue it is printed."""
+    store, user = session.store, session.user
+    draft = PersonDraft("Ana", "Popa", "14.03.1985", "female", "RO", ("ro",), "0176 555")
+    pid = people.register_person(store, user, draft).id
+    referral = referrals.issue_referral(store, user, pid, "jobcenter", "buergergeld")
+    job = referrals.queue_for_printing(store, user, referral.id, "ro")
+    queued = gettext_in(lang, person_data_notice.LETTER_OUTPUT_PURPOSES["queue"])
+    printed = gettext_in(lang, "Printed a referral letter")
+    assert queued != printed
+
+    def purposes() -> list[str]:
+        with store.reading() as db:
+            found = person_data_notice.consultations(db, pid, lang, store.device_id)
+        return [c.purpose for c in found]
+
+    assert queued in purposes() and printed not in purposes()
+    _json, pdf = data_rights.export_person(store, user, pid, lang=lang)
+    log = _part(_text(pdf), lang, pdf_texts.LOG_HEADING, pdf_texts.RETENTION_HEADING)
+    assert _plain(queued) in log and _plain(printed) not in log
+    referrals.mark_printed(store, user, job)
+    assert queued in purposes() and printed in purposes()
