@@ -28,6 +28,10 @@ class Action(enum.StrEnum):
     # Decide that two entries of the same name and date of birth are different people.
     DECIDE_DUPLICATES = "decide_duplicates"
     ERASE_PERSON = "erase_person"
+    # Record a person's request about their data (a copy, a correction, an erasure) in the
+    # register of requests, so that its month runs from the day the person asked; carrying
+    # out an erasure stays ``ERASE_PERSON``.
+    RECORD_DATA_REQUEST = "record_data_request"
     CONFIRM_RETENTION = "confirm_retention"
     MANAGE_USERS = "manage_users"
     MANAGE_DIRECTORY = "manage_directory"
@@ -56,6 +60,7 @@ _ADVISOR = _HELPER | {
     Action.OPEN_CASE_TO_HELPER,
     Action.EXPORT_PERSON,
     Action.DECIDE_DUPLICATES,
+    Action.RECORD_DATA_REQUEST,
 }
 _COORDINATOR = _ADVISOR | {
     Action.ERASE_PERSON,

@@ -106,6 +106,19 @@ KEY_LABELS = {
 }
 YES, NO = N_("yes"), N_("no")
 
+REQUESTS_HEADING = N_("Your requests about your data")
+REQUESTS_INTRO = N_(
+    "Each request is answered within one month of receipt (Art. 12(3) GDPR). Please give its "
+    "reference when you contact us about it."
+)
+#: the kinds of request (``usecases.data_rights``), as the register of requests names them
+REQUEST_KIND_NAMES = {
+    "copy": N_("Copy of data"),
+    "correction": N_("Correction"),
+    "erasure": N_("Erasure"),
+}
+REQUEST_KIND, REQUEST_RECEIVED_ON, REQUEST_ANSWERED = N_("Request"), N_("Received"), N_("Answered")
+REQUEST_OPEN = N_("not answered yet")
 RECIPIENTS_HEADING = N_("Who received your data")
 RECIPIENTS_INTRO = N_("We passed on data about you only to these services, with a referral letter.")
 RECIPIENTS_NONE = N_("We have not passed on your data to any other service.")
@@ -155,6 +168,18 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class RequestEntry:
+    """One of the person's requests about their data: its kind, reference, date of receipt
+    and date of the answer (or that it is not answered yet), in the copy's language (dates
+    kept on one line, ``unbroken``)."""
+
+    kind: str
+    reference: str
+    received: str
+    answered: str
+
+
+@dataclass(frozen=True)
 class Consultation:
     """Accesses to the case on one day, by one role, for one purpose (``times`` of them)."""
 
@@ -182,6 +207,8 @@ class DataCopyNotice:
     synced: bool = False
     #: the data protection officer's name and contact as the settings name them; "" for none
     data_protection_officer: str = ""
+    #: the person's requests about their data in the register of requests (none: no part)
+    requests: Sequence[RequestEntry] = ()
 
 
 def _fmt(value: object) -> str:
@@ -377,6 +404,34 @@ def _notice_story(
         return Table(cells, colWidths=list(widths), style=table_style, repeatRows=1, splitInRow=1)
 
     story: list[Flowable] = []
+    if notice.requests:
+        story.append(
+            KeepTogether(
+                [
+                    para(t(REQUESTS_HEADING), heading),
+                    para(t(REQUESTS_INTRO)),
+                    Spacer(1, 1.5 * mm),
+                    table(
+                        [
+                            t(REQUEST_KIND),
+                            t(REQUEST_REFERENCE),
+                            t(REQUEST_RECEIVED_ON),
+                            t(REQUEST_ANSWERED),
+                        ],
+                        [
+                            (
+                                r.kind,
+                                r.reference,
+                                r.received,
+                                r.answered,
+                            )
+                            for r in notice.requests
+                        ],
+                        [44 * mm, 36 * mm, 45 * mm, 45 * mm],
+                    ),
+                ]
+            )
+        )
     recipients = [para(t(RECIPIENTS_HEADING), heading)]
     if notice.recipients:
         recipients += [

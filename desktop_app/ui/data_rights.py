@@ -433,8 +433,9 @@ class ExportDialog(QDialog):
 
 class RecordRequestDialog(QDialog):
     """A request of the person about their data, received and not answered yet: which one
-    (only those the role may answer) and when it was received. The register then shows it
-    open with its due date until the data copy or the erasure answers it."""
+    (a copy, a correction, an erasure: ``recordable_kinds``) and when it was received. The
+    register then shows it open with its due date until the data copy, the correction saved
+    or the erasure answers it (an advisor records an erasure request; a coordinator erases)."""
 
     def __init__(
         self,
@@ -448,14 +449,15 @@ class RecordRequestDialog(QDialog):
         self.setWindowTitle(_("Record a request about their data"))
         intro = QLabel(
             _(
-                "{name} asked for their data. The register of requests keeps it open with its "
-                "due date (one month after receipt) until the data copy or the erasure answers "
-                "it."
+                "{name} made a request about their data. The register of requests keeps it "
+                "open with its due date (one month after receipt) until it is answered: by the "
+                "data copy, the correction saved or the erasure."
             ).format(name=f"{person.given_name} {person.family_name}")
         )
         intro.setWordWrap(True)
         texts = {
             data_rights.COPY: _("A &copy of their data"),
+            data_rights.CORRECTION: _("A c&orrection of their data"),
             data_rights.ERASURE: _("&Erasure of their data"),
         }
         self.kind = QButtonGroup(self)
@@ -516,17 +518,22 @@ class RecordRequestDialog(QDialog):
         self.ok.setEnabled(opened is None)
 
 
+def recordable_kinds(session: Session) -> list[str]:
+    """The kinds of request the user records on a person's page: a copy (who may give it),
+    a correction and an erasure (advisors and coordinators; only a coordinator erases)."""
+    if not allowed(session.user, Action.RECORD_DATA_REQUEST):
+        return []
+    copy = [data_rights.COPY] if allowed(session.user, Action.EXPORT_PERSON) else []
+    return [*copy, data_rights.CORRECTION, data_rights.ERASURE]
+
+
 def open_requests_of(session: Session, person_id: str) -> dict[str, DataRequest]:
-    """The person's open requests, by kind, of the kinds the user may answer."""
+    """The person's open requests, by kind, of the kinds the user records."""
     found: dict[str, DataRequest] = {}
-    for kind, action in (
-        (data_rights.COPY, Action.EXPORT_PERSON),
-        (data_rights.ERASURE, Action.ERASE_PERSON),
-    ):
-        if allowed(session.user, action):
-            request = data_rights.open_request(session.store, session.user, person_id, kind)
-            if request is not None:
-                found[kind] = request
+    for kind in recordable_kinds(session):
+        request = data_rights.open_request(session.store, session.user, person_id, kind)
+        if request is not None:
+            found[kind] = request
     return found
 
 
@@ -665,6 +672,7 @@ class RetentionWindow(QDialog):
 
 REQUEST_KIND_NAMES = {
     data_rights.COPY: N_("Copy of data"),
+    data_rights.CORRECTION: N_("Correction"),
     data_rights.ERASURE: N_("Erasure"),
 }
 
@@ -683,10 +691,10 @@ class RequestsWindow(QDialog):
         self.setWindowTitle(_("Requests about personal data"))
         self.intro = QLabel(
             _(
-                "Requests for a copy of the data or for erasure received or answered on any of "
-                "the team's laptops: the team's laptops share this register when they sync. An "
-                "answer is due within one month of receipt; open requests come first. The "
-                "register names no one."
+                "Requests for a copy of the data, for a correction or for erasure received or "
+                "answered on any of the team's laptops: the team's laptops share this register "
+                "when they sync. An answer is due within one month of receipt; open requests "
+                "come first. The register names no one."
             )
         )
         self.intro.setWordWrap(True)
@@ -702,10 +710,14 @@ class RequestsWindow(QDialog):
         self.buttons.rejected.connect(self.reject)
         # An open request of someone erased since can be answered by neither the data copy
         # nor the erasure: its answer (e.g. a letter that nothing is held any more) is given
-        # outside the program and recorded here, else it would stay overdue for ever.
+        # outside the program and recorded here, else it would stay overdue for ever. So is
+        # a correction request answered without a correction (nothing to correct), with why.
         self.answer_button = QPushButton(_("Record the &answer…"))
         self.answer_button.setToolTip(
-            _("For an open request of a person erased since: the day it was answered.")
+            _(
+                "For an open request of a person erased since, or a correction request "
+                "answered without a correction saved here: the day it was answered."
+            )
         )
         self.answer_button.clicked.connect(self._answer)
         self.buttons.addButton(self.answer_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -730,22 +742,21 @@ class RequestsWindow(QDialog):
 
     def _update_answer(self, *_args: object) -> None:
         chosen = self.selected_request()
-        self.answer_button.setEnabled(
-            chosen is not None and chosen.is_open and chosen.person_erased
-        )
+        self.answer_button.setEnabled(chosen is not None and data_rights.answerable_by_hand(chosen))
 
     def _answer(self) -> None:
         chosen = self.selected_request()
-        if chosen is None or not (chosen.is_open and chosen.person_erased):
+        if chosen is None or not data_rights.answerable_by_hand(chosen):
             return
         dialog = AnswerRequestDialog(chosen, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        data_rights.answer_erased_request(
+        data_rights.answer_by_hand(
             self.session.store,
             self.session.user,
             chosen.reference,
             _day(dialog.answered),
+            reason=dialog.reason.text(),
             today=self.today,
         )
         self.refresh()
@@ -829,18 +840,30 @@ class RequestsWindow(QDialog):
 
 
 class AnswerRequestDialog(QDialog):
-    """The day an open request of a person erased since was answered outside the program:
-    not before it was received, not a day to come."""
+    """The day an open request the program cannot answer was answered outside it: one of a
+    person erased since, or a correction request without a correction saved (then with a
+    short reason, "nothing to correct"); not before it was received, not a day to come."""
 
     def __init__(self, request: DataRequest, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Record the answer"))
-        intro = QLabel(
+        # A correction request of someone still here: answered without a correction saved.
+        self.needs_reason = request.kind == data_rights.CORRECTION and not request.person_erased
+        what = (
             _(
+                "Request {reference} ({kind}, received on {received}): record the day it was "
+                "answered without a correction saved in the program, and why (e.g. nothing to "
+                "correct)."
+            )
+            if self.needs_reason
+            else _(
                 "Request {reference} ({kind}, received on {received}): the person was erased "
                 "since, so the program cannot answer it. Record the day it was answered, e.g. "
                 "by a letter saying that no data about the person is held any more."
-            ).format(
+            )
+        )
+        intro = QLabel(
+            what.format(
                 reference=request.reference,
                 kind=_(REQUEST_KIND_NAMES.get(request.kind, request.kind)),
                 received=format_long_date(request.received),
@@ -852,19 +875,33 @@ class AnswerRequestDialog(QDialog):
         self.answered.setMinimumDate(
             QDate(request.received.year, request.received.month, request.received.day)
         )
+        self.reason = QLineEdit()
+        self.reason.setMaxLength(data_rights.REASON_LENGTH)
+        self.reason.setAccessibleName(_("Why the request was answered so"))
         form = QFormLayout()
         form.addRow(_("&Answered on:"), self.answered)
+        if self.needs_reason:
+            form.addRow(_("Rea&son:"), self.reason)
+        else:
+            self.reason.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Record"))
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_("&Record"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Without a reason the register could not tell an answer from a slip.
+        self.reason.textChanged.connect(self._update)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+        self._update()
+
+    def _update(self, *_args: object) -> None:
+        self.ok.setEnabled(not self.needs_reason or bool(self.reason.text().strip()))
 
 
 # Amber, as a warning under a field (``WarningLabel``): due within the week, not late yet.
@@ -1110,14 +1147,7 @@ def install(window: MainWindow) -> None:
 
         erase = _ReadThenOpen(window, open_requests_of, erase_dialog)
         page.add_more_action("erase_person", lambda: _("E&rase person…"), erase, destructive=True)
-    kinds = [
-        kind
-        for kind, action in (
-            (data_rights.COPY, Action.EXPORT_PERSON),
-            (data_rights.ERASURE, Action.ERASE_PERSON),
-        )
-        if allowed(user, action)
-    ]
+    kinds = recordable_kinds(window.session)
     if kinds:
 
         def record_dialog(person: Person, opened: dict[str, DataRequest]) -> None:

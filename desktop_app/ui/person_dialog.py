@@ -3,15 +3,18 @@ and to edit a person's details."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -42,6 +45,7 @@ from desktop_app.ui.widgets import (
 if TYPE_CHECKING:
     from desktop_app.storage.db import Store
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.usecases.data_rights import DataRequest
 
 # The phone field's example: a German mobile number, as most people have one soon after
 # arriving, and in the national form they give it in. One for every person and language: the
@@ -327,9 +331,22 @@ class EditPersonDialog(RegisterPersonDialog):
 
     person_updated = Signal(object)
 
-    def __init__(self, store: Store, user: User, person: Person, parent: QWidget | None = None):
+    def __init__(
+        self,
+        store: Store,
+        user: User,
+        person: Person,
+        parent: QWidget | None = None,
+        open_correction: DataRequest | None = None,
+    ):
         self.person = person
+        # The person's open correction request (``data_rights.CORRECTION``), which this
+        # correction answers; without one, the correction can be recorded as made at their
+        # request (``correction_box``). The reference of the one answered, once saved.
+        self.open_correction = open_correction
+        self.correction_reference: str | None = None
         super().__init__(store, user, parent)
+        self.correction_box = self._correction_box(user)
         self.given.setText(person.given_name)
         self.family.setText(person.family_name)
         self.dob.setText(typed_date(person.date_of_birth))
@@ -340,20 +357,88 @@ class EditPersonDialog(RegisterPersonDialog):
         self.notes.setPlainText(person.notes)
         self.id_name.setText(person.id_document_name)
 
+    def _correction_box(self, user: User) -> QWidget | None:
+        """For advisors and coordinators (who keep the person's requests about their data,
+        GDPR Art. 16): "record as the person's correction request", received today or on the
+        day they asked; or, with their correction request open, that this answers it (ticked).
+        None for a helper."""
+        from desktop_app.domain.permissions import Action, allowed
+        from desktop_app.i18n.formatting import format_long_date
+        from desktop_app.ui.data_rights import request_date_edit
+
+        if not allowed(user, Action.RECORD_DATA_REQUEST):
+            return None
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        opened = self.open_correction
+        if opened is not None:
+            self.at_request = QCheckBox(
+                _(
+                    "This answers the correction re&quest {reference}, received on {received}"
+                ).format(reference=opened.reference, received=format_long_date(opened.received))
+            )
+            self.at_request.setChecked(True)
+        else:
+            self.at_request = QCheckBox(_("Record as the person's correction re&quest"))
+        self.at_request.setObjectName("correction_request")
+        row.addWidget(self.at_request)
+        self.received = request_date_edit(_("Date the person asked for the correction"))
+        self.received_label = QLabel(_("Recei&ved on:"))
+        self.received_label.setBuddy(self.received)
+        row.addWidget(self.received_label)
+        row.addWidget(self.received)
+        row.addStretch(1)
+        # The day asked only for a request recorded now (an open one keeps its own).
+        for widget in (self.received_label, self.received):
+            widget.setVisible(opened is None)
+            widget.setEnabled(False)
+        self.at_request.toggled.connect(self.received.setEnabled)
+        self.at_request.toggled.connect(self.received_label.setEnabled)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.buttons), box)
+        QWidget.setTabOrder(self.notes, self.at_request)
+        QWidget.setTabOrder(self.at_request, self.received)
+        return box
+
+    def at_persons_request(self) -> bool:
+        """Whether the correction is saved as answering the person's correction request."""
+        return self.correction_box is not None and self.at_request.isChecked()
+
     def retranslate(self) -> None:
         super().retranslate()
         self.setWindowTitle(_("Edit personal data"))
 
     def _on_save_clicked(self) -> None:
-        from desktop_app.usecases import people
+        from desktop_app.usecases import data_rights, people
 
         store, user, person, draft = self._store, self._user, self.person, self.draft()
+        if self.at_persons_request():
+            asked = self.received.date()
+            received = (
+                None
+                if self.open_correction is not None
+                else dt.date(asked.year(), asked.month(), asked.day())
+            )
+            self.save.start(
+                lambda: data_rights.correct_at_request(
+                    store, user, person.id, draft, received=received, base=person
+                ),
+                self._on_corrected,
+                self._on_save_failed,
+            )
+            return
         # Fields left as they were keep what a sync may have brought while the dialog was open.
         self.save.start(
             lambda: people.update_person(store, user, person.id, draft, base=person),
             self._on_updated,
             self._on_save_failed,
         )
+
+    def _on_corrected(self, saved: tuple[Person, str]) -> None:
+        person, self.correction_reference = saved
+        self._on_updated(person)
 
     def _on_updated(self, person: Person) -> None:
         self.person_updated.emit(person)
@@ -377,15 +462,37 @@ def install(window: MainWindow) -> None:
         return
 
     def edit(person: Person) -> None:
-        dialog = EditPersonDialog(window.session.store, window.session.user, person, window)
-        dialog.person_updated.connect(on_updated)
+        from desktop_app.usecases import data_rights
+
+        store, user = window.session.store, window.session.user
+        # One lookup by the indexed person link, read here: the dialog opens at once, as
+        # the tests and the keyboard expect it to.
+        opened = (
+            data_rights.open_request(store, user, person.id, data_rights.CORRECTION)
+            if allowed(user, Action.RECORD_DATA_REQUEST)
+            else None
+        )
+        dialog = EditPersonDialog(store, user, person, window, opened)
+        dialog.person_updated.connect(lambda saved: on_updated(dialog, saved))
         window.edit_person_dialog = dialog  # type: ignore[attr-defined]  # for tests
         dialog.open()
 
-    def on_updated(person: Person) -> None:
+    def on_updated(dialog: EditPersonDialog, person: Person) -> None:
+        from desktop_app.ui.requests_due import requests_changed
+
         window.person_page.show_person(person)
         window.reload_all()  # the list shows the name as it is now
         window.person_data_saved.emit(person.id)
-        window.statusBar().showMessage(_("Personal data saved."), 5000)
+        reference = dialog.correction_reference
+        window.statusBar().showMessage(
+            _("Personal data saved. Correction request {reference} answered.").format(
+                reference=reference
+            )
+            if reference is not None
+            else _("Personal data saved."),
+            8000 if reference is not None else 5000,
+        )
+        if reference is not None:
+            requests_changed(window)  # the coordinator's notice of requests due
 
     window.person_page.add_person_action("edit_person", lambda: _("Edit personal &data…"), edit)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.person import PERSON_FIELDS, Person
+from desktop_app.domain.person import PERSON_FIELDS, Person, PersonDraft
 from desktop_app.domain.users import Role, User
 from desktop_app.i18n.formatting import format_partial_date, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
@@ -64,9 +64,11 @@ class RequestDateInFuture(ValueError):
     code = "request_date_in_future"
 
 
-# The register of requests (``DataRequestRow``): a copy of the data (Art. 15) or an erasure
-# (Art. 17), each answered within a month of its receipt (Art. 12(3) GDPR).
-COPY, ERASURE = "copy", "erasure"
+# The register of requests (``DataRequestRow``): a copy of the data (Art. 15), a correction
+# (Art. 16) or an erasure (Art. 17), each answered within a month of its receipt (Art. 12(3)
+# GDPR).
+COPY, ERASURE, CORRECTION = "copy", "erasure", "correction"
+REQUEST_KINDS = (COPY, CORRECTION, ERASURE)
 # Letters and digits read out or copied by hand without doubt: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 _REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY34679"
 REFERENCE_LENGTH = 8
@@ -78,7 +80,7 @@ class DataRequest:
     ``person_erased`` says an open one's person is gone (an erasure unlinks every entry)."""
 
     reference: str
-    kind: str  # COPY, ERASURE
+    kind: str  # COPY, CORRECTION, ERASURE
     received: dt.date
     answered: dt.date | None
     answered_by: str  # the role of the account that answered ("" while open)
@@ -241,13 +243,23 @@ class RequestAlreadyOpen(ValueError):
     code = "request_already_open"
 
 
-_ANSWERED_BY = {COPY: Action.EXPORT_PERSON, ERASURE: Action.ERASE_PERSON}
+class UnknownRequestKind(ValueError):
+    code = "unknown_request_kind"
+
+
+def _require_recorder(user: User, kind: str) -> None:
+    """Advisors and coordinators record and look up a person's requests of every kind (an
+    advisor an erasure request too, so that its month runs from the day the person asked;
+    only a coordinator carries the erasure out); helpers none."""
+    if kind not in REQUEST_KINDS:
+        raise UnknownRequestKind(kind)
+    require(user, Action.RECORD_DATA_REQUEST)
 
 
 def open_request(store: Store, user: User, person_id: str, kind: str) -> DataRequest | None:
-    """The person's open request of ``kind``, if any: the one the data copy (``COPY``) or the
-    erasure (``ERASURE``) answers."""
-    require(user, _ANSWERED_BY[kind])
+    """The person's open request of ``kind``, if any: the one the data copy (``COPY``), the
+    correction saved (``CORRECTION``) or the erasure (``ERASURE``) answers."""
+    _require_recorder(user, kind)
     with store.reading() as session:
         row = _open_row(session, person_id, kind)
         return None if row is None else _request(row)
@@ -287,8 +299,9 @@ def record_open_request(
 ) -> str:
     """A request of the person received on ``received`` and not answered yet: registered
     open, linked to the person (the copy or the erasure that answers it closes this very
-    entry). Only a role that may answer it records it. Returns its reference."""
-    require(user, _ANSWERED_BY[kind])
+    entry). Advisors and coordinators record one (``_require_recorder``). Returns its
+    reference."""
+    _require_recorder(user, kind)
     today = today or dt.date.today()
     _check_received(received, today)
     with store.transaction() as session:
@@ -323,6 +336,83 @@ class AnswerBeforeReceipt(ValueError):
     code = "answer_before_receipt"
 
 
+class AnswerReasonMissing(ValueError):
+    """A correction request marked answered by hand without saying why (no correction was
+    saved: the register would not tell an answer from a slip)."""
+
+    code = "answer_reason_missing"
+
+
+#: The longest reason of an answer given by hand: a short one ("nothing to correct"), kept
+#: in the audit log, which syncs.
+REASON_LENGTH = 200
+
+
+def answerable_by_hand(request: DataRequest) -> bool:
+    """Whether the register takes an answer given outside the program for ``request``: an
+    open one of someone erased since (neither a copy nor an erasure can answer it now), or an
+    open correction request (e.g. there was nothing to correct)."""
+    return request.is_open and (request.person_erased or request.kind == CORRECTION)
+
+
+def answer_by_hand(
+    store: Store,
+    user: User,
+    reference: str,
+    answered: dt.date,
+    *,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> DataRequest:
+    """Record as answered on ``answered`` an open request the program cannot answer itself
+    (``answerable_by_hand``): one whose person was erased since (a copy asked for before the
+    erasure: the answer, e.g. a letter that nothing is held any more, was given outside the
+    program), or a correction request answered without a correction saved here, which takes
+    a short ``reason`` ("nothing to correct"), kept in the audit entry (the register has no
+    room for text and names no one). Coordinators, as the register."""
+    require(user, Action.CONFIRM_RETENTION)
+    today = today or dt.date.today()
+    reason = " ".join(reason.split())[:REASON_LENGTH]
+    with store.transaction() as session:
+        # The open entry of that reference (two laptops offline may have drawn one
+        # reference: the first received of them, then the next).
+        rows = session.scalars(
+            select(DataRequestRow)
+            .where(
+                DataRequestRow.reference == reference,
+                DataRequestRow.answered == OPEN,
+                DataRequestRow.deleted.is_(False),
+            )
+            .order_by(DataRequestRow.received, DataRequestRow.id)
+        ).all()
+        row = next((r for r in rows if answerable_by_hand(_request(r))), None)
+        if row is None:
+            raise RequestNotAnswerable(reference)
+        if answered > today:
+            raise RequestDateInFuture(answered.isoformat())
+        if answered < dt.date.fromisoformat(row.received):
+            raise AnswerBeforeReceipt(answered.isoformat())
+        if row.kind == CORRECTION and row.person_id and not reason:
+            raise AnswerReasonMissing(reference)
+        _answer_open(session, store, user, row, answered)
+        details: dict[str, audit.DetailValue] = {
+            "kind": row.kind,
+            "answered": answered.isoformat(),
+        }
+        if reason:
+            details["reason"] = reason
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.ANSWER_REQUEST,
+            "data_request",
+            reference,
+            details,
+        )
+        return _request(row)
+
+
 def answer_erased_request(
     store: Store,
     user: User,
@@ -331,41 +421,89 @@ def answer_erased_request(
     *,
     today: dt.date | None = None,
 ) -> DataRequest:
-    """Record as answered on ``answered`` an open request whose person was erased since (a
-    copy of data asked for before the erasure: the answer, e.g. a letter that nothing is held
-    any more, was given outside the program). Coordinators, as the register."""
+    """Record as answered on ``answered`` an open request whose person was erased since
+    (``answer_by_hand``)."""
     require(user, Action.CONFIRM_RETENTION)
-    today = today or dt.date.today()
-    with store.transaction() as session:
-        # The open entry of that reference whose person is gone (two laptops offline may
-        # have drawn one reference: the first received of them, then the next).
-        row = session.scalars(
-            select(DataRequestRow)
-            .where(
+    with store.reading() as session:
+        erased = session.scalar(
+            select(DataRequestRow.id).where(
                 DataRequestRow.reference == reference,
                 DataRequestRow.answered == OPEN,
                 DataRequestRow.person_id == "",
                 DataRequestRow.deleted.is_(False),
             )
-            .order_by(DataRequestRow.received, DataRequestRow.id)
-        ).first()
-        if row is None:
-            raise RequestNotAnswerable(reference)
-        if answered > today:
-            raise RequestDateInFuture(answered.isoformat())
-        if answered < dt.date.fromisoformat(row.received):
-            raise AnswerBeforeReceipt(answered.isoformat())
-        _answer_open(session, store, user, row, answered)
-        audit.record_in(
-            session,
-            store,
-            user.id,
-            audit.AuditAction.ANSWER_REQUEST,
-            "data_request",
-            reference,
-            {"kind": row.kind, "answered": answered.isoformat()},
         )
-        return _request(row)
+    if erased is None:
+        raise RequestNotAnswerable(reference)
+    return answer_by_hand(store, user, reference, answered, today=today)
+
+
+def correction_answered_in(
+    session: DbSession,
+    store: Store,
+    user: User,
+    person_id: str,
+    received: dt.date | None,
+    today: dt.date,
+) -> str:
+    """A correction of the person's data saved today (in the caller's transaction, the one
+    that saves it) at their request: their open correction requests are answered (the first
+    one's reference returned, its receipt stands); without one, the request received on
+    ``received`` is registered, answered today."""
+    require(user, Action.RECORD_DATA_REQUEST)
+    opened = [r for r in _open_rows(session, person_id, CORRECTION) if r.received <= str(today)]
+    for row in opened:
+        _answer_open(session, store, user, row, today)
+    if opened:
+        ref = opened[0].reference
+    else:
+        if received is None:
+            raise RequestNotAnswerable(person_id)
+        _check_received(received, today)
+        ref = _new_request(
+            session, store, user, CORRECTION, received, answered=today, person_id=person_id
+        )
+    audit.record_in(
+        session,
+        store,
+        user.id,
+        audit.AuditAction.ANSWER_REQUEST,
+        "person",
+        person_id,
+        {"request": ref, "kind": CORRECTION, "answered": today.isoformat()},
+    )
+    return ref
+
+
+def correct_at_request(
+    store: Store,
+    user: User,
+    person_id: str,
+    draft: PersonDraft,
+    *,
+    received: dt.date | None = None,
+    base: Person | None = None,
+    today: dt.date | None = None,
+) -> tuple[Person, str]:
+    """The person's details corrected (``people.update_person``) at their request, in one
+    transaction with the register's entry (``correction_answered_in``): their open correction
+    request answered, else one received on ``received`` registered answered. Returns the
+    person as saved and the request's reference."""
+    from desktop_app.usecases import people
+
+    require(user, Action.RECORD_DATA_REQUEST)
+    today = today or dt.date.today()
+    if received is not None:
+        _check_received(received, today)
+    refs: list[str] = []
+
+    def register(session: DbSession) -> None:
+        refs.append(correction_answered_in(session, store, user, person_id, received, today))
+
+    person = people.update_person(
+        store, user, person_id, draft, today=today, also=register, base=base
+    )
+    return person, refs[0]
 
 
 def _answer_open(
@@ -597,6 +735,7 @@ def export_person(
             supervisory_authority=get_supervisory_authority(store),
             synced=synced,
             data_protection_officer=get_data_protection_officer(store),
+            answering=None if request is None else (request.reference, request.received),
         )
     organisation = get_letterhead(store)
     pdf_bytes = render_person_data(

@@ -26,13 +26,17 @@ from desktop_app.i18n.messages import removed_service_name
 from desktop_app.i18n.text import N_, Nn_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.letters.person_data_pdf import (
+    REQUEST_KIND_NAMES,
+    REQUEST_OPEN,
     Consultation,
     DataCopyNotice,
     Recipient,
+    RequestEntry,
     plural_in,
 )
+from desktop_app.letters.referral_letter import unbroken
 from desktop_app.storage.audit_models import AuditRow
-from desktop_app.storage.models import PersonMergeRow, PersonRow, UserRow
+from desktop_app.storage.models import DataRequestRow, PersonMergeRow, PersonRow, UserRow
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import ConsentRow, VisitRow
 from desktop_app.usecases.audit import role_in
@@ -153,6 +157,44 @@ def _details(details: str | None) -> dict[str, object]:
     return loaded if isinstance(loaded, dict) else {}
 
 
+def data_requests(
+    session: DbSession, person_id: str, lang: str, answering: tuple[str, dt.date] | None = None
+) -> list[RequestEntry]:
+    """The person's requests about their data in the register (a copy, a correction, an
+    erasure), the first received first: when each was received and answered, or that it is
+    open. ``answering``: the reference of the request this copy answers and today, its answer
+    (the register closes it once the copy is written)."""
+    rows = session.execute(
+        select(
+            DataRequestRow.kind,
+            DataRequestRow.reference,
+            DataRequestRow.received,
+            DataRequestRow.answered,
+        )
+        .where(DataRequestRow.person_id == person_id, DataRequestRow.deleted.is_(False))
+        .order_by(DataRequestRow.received, DataRequestRow.reference)
+    ).all()
+    found = [(kind, ref, received, answered) for kind, ref, received, answered in rows]
+    if answering is not None and answering[0] not in {ref for _k, ref, _r, _a in found}:
+        # A copy at a request not registered before: the register takes it once written.
+        found.append(("copy", answering[0], answering[1].isoformat(), ""))
+    entries = []
+    for kind, ref, received, answered in found:
+        if answering is not None and ref == answering[0] and not answered:
+            answered = dt.date.today().isoformat()
+        entries.append(
+            RequestEntry(
+                gettext_in(lang, REQUEST_KIND_NAMES.get(kind, kind)),
+                ref,
+                unbroken(format_long_date(dt.date.fromisoformat(received), lang)),
+                unbroken(format_long_date(dt.date.fromisoformat(answered), lang))
+                if answered
+                else gettext_in(lang, REQUEST_OPEN),
+            )
+        )
+    return entries
+
+
 def recipients(
     session: DbSession, person_id: str, lang: str, directory: ServiceDirectory
 ) -> list[Recipient]:
@@ -268,8 +310,10 @@ def notice(
     supervisory_authority: str = "",
     synced: bool = False,
     data_protection_officer: str = "",
+    answering: tuple[str, dt.date] | None = None,
 ) -> DataCopyNotice:
     return DataCopyNotice(
+        requests=data_requests(session, person_id, lang, answering),
         purposes=purposes(forms, lang),
         categories=categories(collected, forms, lang),
         recipients=recipients(session, person_id, lang, directory),

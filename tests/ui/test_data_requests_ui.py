@@ -238,7 +238,11 @@ def test_a_request_recorded_on_the_persons_page_shows_open_in_the_register_with_
     assert action is not None and action.text() == "Record a re&quest about their data…"
     action.trigger()
     dialog = dialog_opened(qtbot, window, RecordRequestDialog)
-    assert list(dialog.kind_buttons) == [data_rights.COPY, data_rights.ERASURE]
+    assert list(dialog.kind_buttons) == [
+        data_rights.COPY,
+        data_rights.CORRECTION,
+        data_rights.ERASURE,
+    ]
     assert dialog.received.date() == QDate.currentDate()
     assert dialog.received.maximumDate() == QDate.currentDate()  # no day to come
     dialog.kind_buttons[data_rights.ERASURE].click()
@@ -497,18 +501,24 @@ def test_the_requests_banner_reads_in_the_ui_language_at_1100_pixels(
         window.switch_language("en")
 
 
-def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Session) -> None:
+def test_an_advisor_records_an_erasure_request_the_coordinator_sees_it_due_and_erases(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The month of an erasure request runs from the day the person asked: the advisor who
+    hears it records it on the person's page; the advisor cannot erase, and the coordinator's
+    banner and register show the request waiting. A helper records none."""
     from desktop_app.domain.users import Role
     from desktop_app.ui.data_rights import RecordRequestDialog
     from desktop_app.usecases import accounts
 
     pid = _person(session)
-    _overdue(session, _person(session, "Ion", "Popescu"))
     accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 123")
+    asked = QDate.currentDate().addDays(-27)  # due within the week
     advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
     try:
         window = shown_window(qtbot, advisor)
-        # The register is the coordinators': no banner of the request overdue.
+        # The register is the coordinators': no banner of requests due.
         assert not hasattr(window, "requests_due_notice")
         assert window.findChild(RequestsDueBanner) is None
         window.show_person(pid)
@@ -517,16 +527,47 @@ def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Ses
         assert window.person_page.more_menu.findChild(QAction, "erase_person") is None
         action.trigger()
         dialog = dialog_opened(qtbot, window, RecordRequestDialog)
-        assert list(dialog.kind_buttons) == [data_rights.COPY]
+        assert list(dialog.kind_buttons) == [
+            data_rights.COPY,
+            data_rights.CORRECTION,
+            data_rights.ERASURE,
+        ]
+        dialog.kind_buttons[data_rights.ERASURE].click()
+        dialog.received.setDate(asked)
         dialog.ok.click()
         qtbot.waitUntil(
             lambda: "Request recorded" in window.statusBar().currentMessage(), timeout=10_000
         )
-        opened = data_rights.open_request(advisor.store, advisor.user, pid, data_rights.COPY)
-        assert opened is not None and opened.received == dt.date.today()
+        opened = data_rights.open_request(advisor.store, advisor.user, pid, data_rights.ERASURE)
+        assert opened is not None and opened.received == _date(asked)
         window.close()
     finally:
         advisor.close()
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 123")
+    try:
+        window = shown_window(qtbot, helper)
+        window.show_person(pid)
+        assert window.person_page.more_menu.findChild(QAction, "record_request") is None
+        window.close()
+    finally:
+        helper.close()
+    window = shown_window(qtbot, session)
+    banner = _due_banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert banner.plain_text().startswith("1 request about personal data is due within 7 days")
+    register = RequestsWindow(window, session)
+    qtbot.addWidget(register)
+    assert register.model.item(0, 0).text() == opened.reference
+    assert register.model.item(0, 1).text() == "Erasure"
+    assert register.model.item(0, 4).text() == "open"
+    register.reject()
+    # Only the coordinator erases; the erase dialog takes the advisor's request.
+    window.show_person(pid)
+    _trigger(window, "erase_person")
+    erase = dialog_opened(qtbot, window, EraseDialog)
+    assert erase.open_request is not None and erase.open_request.reference == opened.reference
+    assert erase.received.date() == asked
+    erase.reject()
 
 
 def test_the_register_records_the_answer_to_an_open_request_of_someone_erased(

@@ -14,9 +14,16 @@ import pytest
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
+from desktop_app.domain.validation import ValidationFailed
 from desktop_app.usecases import accounts, audit, data_rights, people, referrals, visits
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.data_rights import COPY, ERASURE, RequestDateInFuture, one_month_after
+from desktop_app.usecases.data_rights import (
+    COPY,
+    CORRECTION,
+    ERASURE,
+    RequestDateInFuture,
+    one_month_after,
+)
 from tests.conftest import PASSWORD, downgrade_store
 
 TODAY = dt.date(2026, 12, 7)
@@ -315,18 +322,165 @@ def test_an_open_request_is_registered_with_its_due_date_and_overdue_once_past_i
     ]
 
 
-def test_only_a_role_that_may_answer_it_records_a_request(session: Session) -> None:
+def test_an_advisor_records_an_erasure_request_a_helper_none_and_only_a_coordinator_erases(
+    session: Session,
+) -> None:
+    """The month of an erasure request runs from the day the person asked: the advisor who
+    hears it records it (it was only the coordinator's, days later); carrying the erasure out
+    stays the coordinator's, and the register's due list shows them the request waiting."""
     pid = _person(session, "Ana", "Pop", "ro", "RO")
+    asked = TODAY - dt.timedelta(days=26)  # due within the week
+    accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 123")
+    advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 123")
+    try:
+        for kind in (COPY, CORRECTION, ERASURE):
+            with pytest.raises(PermissionDenied):
+                data_rights.record_open_request(helper.store, helper.user, pid, kind, TODAY)
+            with pytest.raises(PermissionDenied):
+                data_rights.open_request(helper.store, helper.user, pid, kind)
+        ref = data_rights.record_open_request(
+            advisor.store, advisor.user, pid, ERASURE, asked, today=TODAY
+        )
+        copy = data_rights.record_open_request(advisor.store, advisor.user, pid, COPY, TODAY)
+        opened = data_rights.open_request(advisor.store, advisor.user, pid, ERASURE)
+        assert opened is not None and (opened.reference, opened.received) == (ref, asked)
+        with pytest.raises(PermissionDenied):
+            data_rights.erase_person(advisor.store, advisor.user, pid, today=TODAY)
+        with pytest.raises(PermissionDenied):
+            data_rights.list_requests(advisor.store, advisor.user)
+    finally:
+        advisor.close()
+        helper.close()
+    assert {r.reference for r in data_rights.list_requests(session.store, session.user)} == {
+        ref,
+        copy,
+    }
+    # The coordinator is told of it as due (within the week), then erases: answered.
+    assert data_rights.requests_due(session.store, session.user, TODAY).due_soon == 1
+    data_rights.erase_person(session.store, session.user, pid, today=TODAY)
+    register = {r.reference: r for r in data_rights.list_requests(session.store, session.user)}
+    assert register[ref].answered == TODAY and register[ref].received == asked
+
+
+def test_a_correction_saved_at_the_persons_request_answers_it_in_the_same_transaction(
+    session: Session,
+) -> None:
+    """A correction request (Art. 16) is registered like a copy or an erasure: received, due a
+    month later, answered when the correction is saved, the receipt kept."""
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    asked = TODAY - dt.timedelta(days=3)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, CORRECTION, asked, today=TODAY
+    )
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.kind, entry.is_open, entry.due) == (CORRECTION, True, one_month_after(asked))
+    with pytest.raises(data_rights.RequestAlreadyOpen):
+        data_rights.record_open_request(session.store, session.user, pid, CORRECTION, TODAY)
+    person = people.get_person(session.store, session.user, pid)
+    assert person is not None
+    draft = PersonDraft("Ana", "Popa", "14.03.1985", "female", "RO", ("ro",), "0176 555")
+    # Refused as invalid: neither the person nor the register changes.
+    bad = PersonDraft("Ana", "Popa", "31.02.1985", "female", "RO", ("ro",), "0176 555")
+    with pytest.raises(ValidationFailed):
+        data_rights.correct_at_request(session.store, session.user, pid, bad, today=TODAY)
+    assert data_rights.open_request(session.store, session.user, pid, CORRECTION) is not None
+    saved, answered = data_rights.correct_at_request(
+        session.store, session.user, pid, draft, base=person, today=TODAY
+    )
+    assert saved.family_name == "Popa" and answered == ref
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.received, entry.answered) == (ref, asked, TODAY)
+    assert entry.answered_by == Role.COORDINATOR.value
+    # Without an open one: the request of the day the person asked, registered answered.
+    later = PersonDraft("Ana", "Popa", "14.03.1985", "female", "RO", ("ro",), "0176 777")
+    _saved, second = data_rights.correct_at_request(
+        session.store, session.user, pid, later, received=TODAY, today=TODAY
+    )
+    assert second != ref
+    register = {r.reference: r for r in data_rights.list_requests(session.store, session.user)}
+    assert (register[second].kind, register[second].answered) == (CORRECTION, TODAY)
+    answers = [
+        e.details
+        for e in audit.list_entries(session.store, session.user)
+        if e.action == "answer_request" and e.record_id == pid
+    ]
+    assert sorted(str(d["request"]) for d in answers) == sorted([ref, second])
+
+
+def test_a_correction_request_answered_by_hand_takes_a_reason(session: Session) -> None:
+    """Nothing to correct: the coordinator records the answer in the register, with why (in
+    the audit log, which syncs; the register names no one and holds no text)."""
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    asked = TODAY - dt.timedelta(days=40)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, CORRECTION, asked, today=TODAY
+    )
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert data_rights.answerable_by_hand(entry) and entry.overdue_on(TODAY)
+    with pytest.raises(data_rights.AnswerReasonMissing):
+        data_rights.answer_by_hand(session.store, session.user, ref, TODAY, today=TODAY)
+    with pytest.raises(data_rights.AnswerReasonMissing):
+        data_rights.answer_by_hand(
+            session.store, session.user, ref, TODAY, reason="   ", today=TODAY
+        )
     accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
     advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
     try:
         with pytest.raises(PermissionDenied):
-            data_rights.record_open_request(advisor.store, advisor.user, pid, ERASURE, TODAY)
-        ref = data_rights.record_open_request(advisor.store, advisor.user, pid, COPY, TODAY)
-        assert data_rights.open_request(advisor.store, advisor.user, pid, COPY) is not None
+            data_rights.answer_by_hand(
+                advisor.store, advisor.user, ref, TODAY, reason="x", today=TODAY
+            )
     finally:
         advisor.close()
-    assert [r.reference for r in data_rights.list_requests(session.store, session.user)] == [ref]
+    done = data_rights.answer_by_hand(
+        session.store, session.user, ref, TODAY, reason=" nothing  to correct ", today=TODAY
+    )
+    assert (done.answered, done.overdue) == (TODAY, True)  # answered late
+    [logged] = [
+        e for e in audit.list_entries(session.store, session.user) if e.action == "answer_request"
+    ]
+    assert logged.record_id == ref
+    assert (logged.details["kind"], logged.details["reason"]) == (CORRECTION, "nothing to correct")
+    with pytest.raises(data_rights.RequestNotAnswerable):  # answered: it stays as it was
+        data_rights.answer_by_hand(session.store, session.user, ref, TODAY, reason="x", today=TODAY)
+    # A copy request of someone still here is answered by the copy only.
+    copy = data_rights.record_open_request(session.store, session.user, pid, COPY, TODAY)
+    with pytest.raises(data_rights.RequestNotAnswerable):
+        data_rights.answer_by_hand(session.store, session.user, copy, TODAY, reason="x")
+
+
+def test_the_data_copy_lists_the_persons_requests_in_their_language(session: Session) -> None:
+    pid = _person(session, "Ана", "Петрова", "bg", "BG")
+    asked = TODAY - dt.timedelta(days=10)
+    correction = data_rights.record_open_request(
+        session.store, session.user, pid, CORRECTION, asked, today=TODAY
+    )
+    erasure = data_rights.record_open_request(
+        session.store, session.user, pid, ERASURE, TODAY, today=TODAY
+    )
+    request = data_rights.copy_request(session.store, session.user, pid, TODAY, today=TODAY)
+    _json, pdf = data_rights.export_person(
+        session.store, session.user, pid, lang="bg", today=TODAY, request=request
+    )
+    text = _text(pdf)
+    from desktop_app.i18n.formatting import format_long_date
+    from desktop_app.i18n.text import gettext_in
+    from desktop_app.letters import person_data_pdf as texts
+
+    part = text[text.index(gettext_in("bg", texts.REQUESTS_HEADING)) :]
+    part = part[: part.index(gettext_in("bg", texts.RECIPIENTS_HEADING))]
+
+    def day(d: dt.date) -> str:
+        return " ".join(format_long_date(d, "bg").split())
+
+    plain = " ".join(part.split())
+    assert "Коригиране" in plain and "Изтриване" in plain and "Копие на данните" in plain
+    assert correction in plain and erasure in plain and request.reference in plain
+    assert day(asked) in plain
+    assert plain.count(gettext_in("bg", texts.REQUEST_OPEN)) == 2  # the copy is its answer
+    assert "Correction" not in plain and "open" not in plain
 
 
 def test_the_data_copy_answers_the_open_request_under_its_reference(session: Session) -> None:
