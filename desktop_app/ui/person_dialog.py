@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -363,36 +364,39 @@ class EditPersonDialog(RegisterPersonDialog):
         day they asked; or, with their correction request open, that this answers it (ticked).
         None for a helper."""
         from desktop_app.domain.permissions import Action, allowed
-        from desktop_app.i18n.formatting import format_long_date
         from desktop_app.ui.data_rights import request_date_edit
 
         if not allowed(user, Action.RECORD_DATA_REQUEST):
             return None
         box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
         opened = self.open_correction
         if opened is not None:
-            self.at_request = QCheckBox(
-                _(
-                    "This answers the correction re&quest {reference}, received on {received}"
-                ).format(reference=opened.reference, received=format_long_date(opened.received))
-            )
+            answers = _("This answers the correction re&quest {reference}")
+            self.at_request = QCheckBox(answers.format(reference=opened.reference))
             self.at_request.setChecked(True)
         else:
             self.at_request = QCheckBox(_("Record as the person's correction re&quest"))
         self.at_request.setObjectName("correction_request")
-        row.addWidget(self.at_request)
+        column.addWidget(self.at_request)
+        column.addLayout(row)
         self.received = request_date_edit(_("Date the person asked for the correction"))
         self.received_label = QLabel(_("Recei&ved on:"))
         self.received_label.setBuddy(self.received)
         row.addWidget(self.received_label)
         row.addWidget(self.received)
         row.addStretch(1)
-        # The day asked only for a request recorded now (an open one keeps its own).
+        if opened is not None:
+            # The open request's own day of receipt, shown, not to be changed.
+            received = opened.received
+            self.received.setDate(QDate(received.year, received.month, received.day))
+            self.received.setReadOnly(True)
+            self.received.setCalendarPopup(False)
+            self.received.setButtonSymbols(QDateEdit.ButtonSymbols.NoButtons)
         for widget in (self.received_label, self.received):
-            widget.setVisible(opened is None)
-            widget.setEnabled(False)
+            widget.setEnabled(self.at_request.isChecked())
         self.at_request.toggled.connect(self.received.setEnabled)
         self.at_request.toggled.connect(self.received_label.setEnabled)
         layout = self.layout()
@@ -494,5 +498,8 @@ def install(window: MainWindow) -> None:
         )
         if reference is not None:
             requests_changed(window)  # the coordinator's notice of requests due
+        # Back to the person's page, not where the dialog was opened from (the search box,
+        # opened by its access key from there): the window's focus as the dialog closes.
+        window.person_page.focus_first_control()
 
     window.person_page.add_person_action("edit_person", lambda: _("Edit personal &data…"), edit)

@@ -303,6 +303,31 @@ class PersonPage(QWidget):
         """Tab in the order shown: the notices, the action buttons, More…, the tabs. Each went
         where its feature made it (More… and the tabs before the buttons above them, a
         conflict's Decide… last, after the tabs' contents)."""
+        order = self.tab_order()
+        # From where the page starts: the input before it (the people list, ``tab_after``), as
+        # the window says, not found by walking the focus chain back (PySide6 then takes the
+        # widget returned for a child of the one asked, and the garbage collector crashed on
+        # such tangled parents: see GroupEditor._tab_to).
+        before = self.tab_after if self.tab_after is not None else order.pop(0)
+        tab_through(before, order)
+
+    def focus_first_control(self) -> None:
+        """The keyboard to the page's first control in its Tab order that can take it (a
+        notice's button, else the first action): after a dialog about the person shown, such
+        as a correction of their data, which left it where the dialog was opened from (the
+        search box, when opened by its access key from there)."""
+        for widget in self.tab_order():
+            if (
+                widget.isVisibleTo(self)
+                and widget.isEnabled()
+                and widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+            ):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
+    def tab_order(self) -> list[QWidget]:
+        """The page's controls in the order Tab goes through them: the notices' controls,
+        the action buttons, More…, the tabs (hidden ones included)."""
         items = [self.notices.itemAt(i) for i in range(self.notices.count())]
         notices = [item.widget() for item in items if item is not None]
         order: list[QWidget] = [
@@ -312,13 +337,7 @@ class PersonPage(QWidget):
             for inner in notice.findChildren(QWidget)
             if inner.focusPolicy() != Qt.FocusPolicy.NoFocus
         ]
-        order += [*self._action_buttons, self.more_button, self.tabs]
-        # From where the page starts: the input before it (the people list, ``tab_after``), as
-        # the window says, not found by walking the focus chain back (PySide6 then takes the
-        # widget returned for a child of the one asked, and the garbage collector crashed on
-        # such tangled parents: see GroupEditor._tab_to).
-        before = self.tab_after if self.tab_after is not None else order.pop(0)
-        tab_through(before, order)
+        return [*order, *self._action_buttons, self.more_button, self.tabs]
 
     def _update_visibility(self) -> None:
         shown = self.person is not None

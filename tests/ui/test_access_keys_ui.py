@@ -499,11 +499,17 @@ def _merge_entries(desk: Desk) -> Iterator[View]:
 @opener("edit person")
 def _edit_person(desk: Desk) -> Iterator[View]:
     from desktop_app.ui.person_dialog import EditPersonDialog
+    from desktop_app.usecases.data_rights import CORRECTION, DataRequest
 
     s = desk.session
-    dialog = EditPersonDialog(s.store, s.user, desk.person, desk.window)
-    yield from views(_shown(desk, dialog), "edit person")
-    dialog.reject()
+    # A coordinator's: "Record as the person's correction request" and its date, or, with the
+    # person's correction request open, the line that the correction answers it.
+    opened = DataRequest("ACDEFGHJ", CORRECTION, dt.date.today(), None, "")
+    for open_correction in (None, opened):
+        dialog = EditPersonDialog(s.store, s.user, desk.person, desk.window, open_correction)
+        assert dialog.correction_box is not None
+        yield from views(_shown(desk, dialog), "edit person")
+        dialog.reject()
 
 
 def _visit_window_views(desk: Desk, form_id: str, visit: visits.Visit | None) -> Iterator[View]:
@@ -706,19 +712,28 @@ def _login(desk: Desk) -> Iterator[View]:
 
 @opener("erase, export")
 def _data_rights(desk: Desk) -> Iterator[View]:
-    from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RecordRequestDialog
-    from desktop_app.usecases.data_rights import COPY, ERASURE, DataRequest
+    from desktop_app.ui.data_rights import (
+        AnswerRequestDialog,
+        EraseDialog,
+        ExportDialog,
+        RecordRequestDialog,
+    )
+    from desktop_app.usecases.data_rights import COPY, CORRECTION, ERASURE, DataRequest
 
     # Each also with the person's open requests (a date fixed, a line or a warning more).
     today = dt.date.today()
     opened = {k: DataRequest("ACDEFGHJ", k, today, None, "") for k in (COPY, ERASURE)}
+    kinds = [COPY, CORRECTION, ERASURE]
+    correction = DataRequest("ACDEFGHK", CORRECTION, today, None, "")
     for dialog in (
         EraseDialog(desk.person, desk.window),
         EraseDialog(desk.person, desk.window, opened),
         ExportDialog(desk.person, desk.window),
         ExportDialog(desk.person, desk.window, opened[COPY]),
-        RecordRequestDialog(desk.person, [COPY, ERASURE], {}, desk.window),
-        RecordRequestDialog(desk.person, [COPY, ERASURE], {COPY: opened[COPY]}, desk.window),
+        RecordRequestDialog(desk.person, kinds, {}, desk.window),
+        RecordRequestDialog(desk.person, kinds, {COPY: opened[COPY]}, desk.window),
+        # The register's answer to a correction request, with its reason.
+        AnswerRequestDialog(correction, desk.window),
     ):
         yield from views(_shown(desk, dialog), type(dialog).__name__)
         dialog.reject()

@@ -1,0 +1,243 @@
+"""A person's correction request (GDPR Art. 16) in the register of requests: recorded as the
+person's request where their details are corrected (Edit personal data), answered when the
+correction is saved, or answered by hand in the register with a reason; after the save the
+keyboard is back on the person's page. Real store, real widgets, offscreen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
+from desktop_app.i18n.text import gettext_in, set_language
+from desktop_app.ui.data_rights import AnswerRequestDialog, RequestsWindow
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.person_dialog import EditPersonDialog
+from desktop_app.usecases import accounts, audit, data_rights, people
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import alt_access_key, shown_window, type_text
+
+ADVISOR_PASS = "advisor pass 123"
+
+
+@pytest.fixture
+def back_to_english() -> Iterator[None]:
+    yield
+    set_language("en")
+
+
+def _person(session: Session) -> str:
+    draft = PersonDraft("Радостина", "Жечева", "14.03.1985", "female", "BG", ("bg",), "0176 1")
+    return people.register_person(session.store, session.user, draft).id
+
+
+def _advisor(session: Session) -> Session:
+    accounts.add_user(session, "eva", "Eva", Role.ADVISOR, ADVISOR_PASS)
+    return accounts.log_in(session.store.paths.data_dir, "eva", ADVISOR_PASS)
+
+
+def _editor(qtbot: QtBot, window: MainWindow, pid: str) -> EditPersonDialog:
+    window.show_person(pid)
+    button = window.person_page.findChild(QPushButton, "edit_person")
+    assert button is not None
+    button.click()
+    dialog: EditPersonDialog = window.edit_person_dialog  # type: ignore[attr-defined]
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _saved(qtbot: QtBot, dialog: EditPersonDialog) -> None:
+    with qtbot.waitSignal(dialog.person_updated, timeout=30_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_an_advisor_saves_a_correction_as_the_persons_request_received_days_ago(
+    qtbot: QtBot, session: Session, shots: Path, lang: str, back_to_english: None
+) -> None:
+    pid = _person(session)
+    advisor = _advisor(session)
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, advisor)
+        dialog = _editor(qtbot, window, pid)
+        assert dialog.correction_box is not None and dialog.at_request.isVisible()
+        assert dialog.at_request.text() == gettext_in(
+            lang, "Record as the person's correction re&quest"
+        )
+        # Not at the person's request unless said so: the day asked waits, greyed out.
+        assert not dialog.at_request.isChecked() and not dialog.received.isEnabled()
+        assert dialog.received.date() == QDate.currentDate()
+        assert dialog.received.maximumDate() == QDate.currentDate()  # no day to come
+        dialog.at_request.click()
+        assert dialog.received.isEnabled()
+        asked = QDate.currentDate().addDays(-3)
+        dialog.received.setDate(asked)
+        dialog.family.clear()
+        type_text(dialog.family, "Жечева-Петрова")
+        dialog.grab().save(str(shots / f"rights2-correction-{lang}.png"))
+        _saved(qtbot, dialog)
+        register = data_rights.list_requests(session.store, session.user)
+        [entry] = register
+        assert entry.kind == data_rights.CORRECTION
+        assert (entry.received, entry.answered) == (
+            dt.date.today() - dt.timedelta(days=3),
+            dt.date.today(),
+        )
+        assert entry.answered_by == Role.ADVISOR.value
+        said = gettext_in(
+            lang, "Personal data saved. Correction request {reference} answered."
+        ).format(reference=entry.reference)
+        assert window.statusBar().currentMessage() == said
+        person = people.get_person(session.store, session.user, pid, log_view=False)
+        assert person is not None and person.family_name == "Жечева-Петрова"
+        window.close()
+    finally:
+        advisor.close()
+
+
+def test_a_correction_answers_the_persons_open_request_and_the_register_shows_it(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    pid = _person(session)
+    asked = dt.date.today() - dt.timedelta(days=35)  # overdue
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, asked
+    )
+    window = shown_window(qtbot, session)
+    register = RequestsWindow(window, session)
+    qtbot.addWidget(register)
+    assert [register.model.item(0, c).text() for c in (0, 1, 4)] == [ref, "Correction", "open"]
+    assert register.model.item(0, 3).text().endswith("(overdue)")
+    register.show()
+    qtbot.waitExposed(register)
+    register.grab().save(str(shots / "rights2-register-correction-open.png"))
+    register.reject()
+    dialog = _editor(qtbot, window, pid)
+    # The person's open request, which this correction answers: ticked, its day shown.
+    assert dialog.at_request.isChecked()
+    assert dialog.at_request.text() == f"This answers the correction re&quest {ref}"
+    assert dialog.received.date() == QDate(asked.year, asked.month, asked.day)
+    assert dialog.received.isReadOnly()
+    dialog.phone.clear()
+    type_text(dialog.phone, "0176 2223334")
+    dialog.grab().save(str(shots / "rights2-correction-answers-open.png"))
+    _saved(qtbot, dialog)
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.received, entry.answered) == (ref, asked, dt.date.today())
+    assert entry.overdue  # answered late: the register says so
+    register = RequestsWindow(window, session)
+    qtbot.addWidget(register)
+    assert register.model.item(0, 4).text().endswith("(late)")
+    register.reject()
+
+
+def test_without_the_box_ticked_a_correction_answers_no_request(
+    qtbot: QtBot, session: Session
+) -> None:
+    pid = _person(session)
+    window = shown_window(qtbot, session)
+    dialog = _editor(qtbot, window, pid)
+    dialog.phone.clear()
+    type_text(dialog.phone, "0176 2223334")
+    _saved(qtbot, dialog)
+    assert data_rights.list_requests(session.store, session.user) == []
+    assert window.statusBar().currentMessage() == "Personal data saved."
+
+
+def test_a_helper_corrects_without_a_request_to_record(qtbot: QtBot, session: Session) -> None:
+    pid = _person(session)
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 123")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 123")
+    try:
+        window = shown_window(qtbot, helper)
+        dialog = _editor(qtbot, window, pid)
+        assert dialog.correction_box is None and not dialog.at_persons_request()
+        dialog.reject()
+        window.close()
+    finally:
+        helper.close()
+
+
+def test_after_the_correction_is_saved_the_keyboard_is_on_the_persons_page(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Opened by its access key from the search box, "Edit personal data" gave the keyboard
+    back to the search box once saved: the person corrected was left, the next Tab went
+    through the list. It goes to the person's page, its first control."""
+    pid = _person(session)
+    window = shown_window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.show_person(pid)
+    window.search.setFocus()
+    qtbot.waitUntil(window.search.hasFocus, timeout=5000)
+    alt_access_key(window, "Edit personal &data…")
+    qtbot.waitUntil(lambda: hasattr(window, "edit_person_dialog"), timeout=5000)
+    dialog: EditPersonDialog = window.edit_person_dialog  # type: ignore[attr-defined]
+    qtbot.waitExposed(dialog)
+    dialog.phone.clear()
+    type_text(dialog.phone, "0176 2223334")
+    _saved(qtbot, dialog)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    page = window.person_page
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+    focused = QApplication.focusWidget()
+    assert focused is not window.search
+    # The page's first control in its Tab order: "Start visit" (no notice shows).
+    first = next(w for w in page.tab_order() if w.isVisible() and w.isEnabled())
+    assert first.objectName() == "start_visit"
+    assert focused is first
+
+
+def test_the_register_answers_a_correction_request_by_hand_only_with_a_reason(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    pid = _person(session)
+    asked = dt.date.today() - dt.timedelta(days=5)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, asked
+    )
+    copy = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.COPY, asked
+    )
+    window = shown_window(qtbot, session)
+    register = RequestsWindow(window, session)
+    qtbot.addWidget(register)
+    register.show()
+    qtbot.waitExposed(register)
+    rows = {r.reference: i for i, r in enumerate(register.requests)}
+    register.table.setCurrentIndex(register.model.index(rows[copy], 0))
+    assert not register.answer_button.isEnabled()  # answered by the data copy
+    register.table.setCurrentIndex(register.model.index(rows[ref], 0))
+    assert register.answer_button.isEnabled()
+
+    def answer() -> None:
+        dialog = register.findChild(AnswerRequestDialog)
+        assert dialog is not None
+        intro = dialog.findChild(QLabel)
+        assert intro is not None and ref in intro.text() and "Correction" in intro.text()
+        assert dialog.reason.isVisible() and not dialog.ok.isEnabled()  # no reason yet
+        type_text(dialog.reason, "nothing to correct")
+        assert dialog.ok.isEnabled()
+        dialog.grab().save(str(shots / "rights2-answer-correction.png"))
+        dialog.ok.click()
+
+    QTimer.singleShot(0, answer)
+    register.answer_button.click()
+    entries = {r.reference: r for r in data_rights.list_requests(session.store, session.user)}
+    assert entries[ref].answered == dt.date.today() and entries[copy].is_open
+    [logged] = [
+        e for e in audit.list_entries(session.store, session.user) if e.action == "answer_request"
+    ]
+    assert (logged.record_id, logged.details["reason"]) == (ref, "nothing to correct")
+    assert not register.answer_button.isEnabled()  # answered: nothing more to record
