@@ -162,8 +162,9 @@ def data_requests(
 ) -> list[RequestEntry]:
     """The person's requests about their data in the register (a copy, a correction, an
     erasure), the first received first: when each was received and answered, or that it is
-    open. ``answering``: the reference of the request this copy answers and today, its answer
-    (the register closes it once the copy is written)."""
+    open. ``answering``: the reference and receipt of the request this copy answers; it and
+    every other open copy request are answered today (the register closes them once the copy
+    is written)."""
     rows = session.execute(
         select(
             DataRequestRow.kind,
@@ -179,9 +180,12 @@ def data_requests(
         # A copy at a request not registered before: the register takes it once written.
         found.append(("copy", answering[0], answering[1].isoformat(), ""))
     entries = []
+    today = dt.date.today().isoformat()
     for kind, ref, received, answered in found:
-        if answering is not None and ref == answering[0] and not answered:
-            answered = dt.date.today().isoformat()
+        # The copy answers its own request and every open copy request of the person's
+        # (``data_rights.record_copy_request``): answered today, as the register will say.
+        if answering is not None and kind == "copy" and not answered and received <= today:
+            answered = today
         entries.append(
             RequestEntry(
                 gettext_in(lang, REQUEST_KIND_NAMES.get(kind, kind)),

@@ -18,7 +18,7 @@ from desktop_app.sync.merge import RecordState
 from desktop_app.sync.records import decode
 from desktop_app.usecases import data_rights
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.data_rights import COPY, ERASURE, DataRequest
+from desktop_app.usecases.data_rights import COPY, CORRECTION, ERASURE, DataRequest
 from sync_server import models, wire
 from tests.integration.sync_harness import (
     Laptops,
@@ -254,6 +254,10 @@ def test_a_copy_request_arriving_after_the_copys_reference_was_chosen_is_answere
     answers of B's request the earlier stays on both laptops, and the copy's own entry too."""
     from pypdf import PdfReader
 
+    from desktop_app.i18n.formatting import format_long_date
+    from desktop_app.i18n.text import gettext_in
+    from desktop_app.letters import person_data_pdf as texts
+
     a, b = laptops.new("A"), laptops.new("B")
     pid = add_person(a, "Radka", "Stoyanova")
     laptops.sync(a, b)
@@ -265,7 +269,13 @@ def test_a_copy_request_arriving_after_the_copys_reference_was_chosen_is_answere
     data_rights.record_copy_request(b.store, b.user, pid, LATELY, today=yesterday)  # offline
     _json, pdf = data_rights.export_person(a.store, a.user, pid, request=chosen, today=TODAY)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert chosen.reference in text and arriving not in text
+    # The request it answers, named at its head, is the one chosen; its list of the person's
+    # requests names B's too, answered by this copy today (``record_copy_request`` below).
+    head = text[: text.index(gettext_in("de", texts.PERSON_HEADING))]
+    assert chosen.reference in head and arriving not in head
+    requests = " ".join(text[text.index(gettext_in("de", texts.REQUESTS_HEADING)) :].split())
+    assert f"{arriving} {' '.join(format_long_date(LATELY, 'de').split())}" in requests
+    assert gettext_in("de", texts.REQUEST_OPEN) not in requests
     data_rights.record_copy_request(
         a.store, a.user, pid, chosen.received, reference=chosen.reference, today=TODAY
     )
@@ -280,3 +290,59 @@ def test_a_copy_request_arriving_after_the_copys_reference_was_chosen_is_answere
         assert register[chosen.reference].answered == TODAY, laptop.store.device_id
         assert not any(r.is_open for r in register.values()), laptop.store.device_id
         assert _queued(laptop) == [], laptop.store.device_id
+
+
+def test_a_correction_request_travels_and_the_correction_on_another_laptop_answers_it(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A correction request (kind "correction") recorded open on an advisor's laptop reaches the
+    coordinator's through the server; the correction saved there answers it, and the answer
+    and the corrected details come back to the advisor's laptop, whose data copy lists it."""
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.usecases import people
+
+    a = laptops.new("A")  # the coordinator's
+    pid = add_person(a, "Maria", "Popescu", "1990", "0176 111")
+    b = laptops.new("B", role=Role.ADVISOR)  # a contact point's
+    laptops.sync(a, b)
+    advisor = logged_in_again(b)
+    try:
+        assert advisor.user.role is Role.ADVISOR
+        ref = data_rights.record_open_request(
+            advisor.store, advisor.user, pid, CORRECTION, LATELY, today=TODAY
+        )
+    finally:
+        advisor.close()
+    laptops.sync(b, a)
+    entry = _register(a)[ref]
+    assert (entry.kind, entry.received, entry.is_open) == (CORRECTION, LATELY, True)
+    assert data_rights.requests_due(a.store, a.user, TODAY) == data_rights.RequestsDue(0, 1)
+    opened = data_rights.open_request(a.store, a.user, pid, CORRECTION)
+    assert opened is not None and opened.reference == ref
+    person = people.get_person(a.store, a.user, pid, log_view=False)
+    assert person is not None
+    corrected = PersonDraft("Maria", "Popescu", "1990", phone="0176 222")
+    _saved, answered = data_rights.correct_at_request(
+        a.store, a.user, pid, corrected, base=person, today=TODAY
+    )
+    assert answered == ref
+    laptops.sync(a, b)
+    for laptop in (a, b):
+        entry = _register(laptop)[ref]
+        assert (entry.kind, entry.received) == (CORRECTION, LATELY), laptop.store.device_id
+        assert (entry.answered, entry.answered_by) == (TODAY, Role.COORDINATOR.value)
+        again = people.get_person(laptop.store, laptop.user, pid, log_view=False)
+        assert again is not None and again.phone == "0176 222"
+    assert data_rights.requests_due(a.store, a.user, TODAY) == data_rights.RequestsDue(0, 0)
+    # The server holds the new kind like the others: ciphertext, opened with the team's keys.
+    held = {s.id: s for s in data_requests_on_server(server, a)}
+    assert [s.fields["kind"].value for s in held.values()] == [CORRECTION]
+    # B's data copy lists the request, answered.
+    from pypdf import PdfReader
+
+    _json, pdf = data_rights.export_person(b.store, b.user, pid, lang="en", today=TODAY)
+    text = " ".join(
+        " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    part = text[text.index("Your requests about your data") :]
+    assert f"Correction {ref}" in part
