@@ -3,6 +3,7 @@ log's hash chain is intact."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import (
+    format_long_date,
     format_moment,
     format_number,
     format_partial_date,
@@ -186,6 +188,12 @@ DETAIL_NAMES = {
     "appointment": N_("appointment"),
     # Why a laptop was revoked, as the coordinator wrote it (``sync.revoke_device``).
     "note": N_("note"),
+    # A request about personal data (``data_rights``): its reference, dates, and why it was
+    # answered without the program's answer (a correction request: "nothing to correct").
+    "request": N_("request reference"),
+    "received": N_("received on"),
+    "answered": N_("answered on"),
+    "reason": N_("reason"),
 }
 
 
@@ -338,6 +346,16 @@ class DetailReader:
             return _(NO_ROLE_BEFORE)
         if key == "kind" and value in SECTION_NAMES:  # a section opened to a helper
             return _(SECTION_NAMES[value])
+        if key == "kind" and details.keys() & {"request", "received", "answered"}:
+            from desktop_app.ui.data_rights import REQUEST_KIND_NAMES
+
+            # A request about personal data: a copy, a correction, an erasure.
+            return _(REQUEST_KIND_NAMES[value]) if value in REQUEST_KIND_NAMES else value
+        if key in ("received", "answered"):
+            try:
+                return format_long_date(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
         if key == "service":
             return self.service(value)
         if key == "helper_id" and value in self.users:

@@ -64,6 +64,10 @@ PURPOSES: Mapping[str, Mapping[str, str]] = {
     "distinct": {"": N_("Noted that another entry is a different person")},
     # Of an entry merged into the person's, erased on another laptop before the merge came.
     "erase": {"": N_("Erased data")},
+    # A request about the person's data (a copy, a correction, an erasure) recorded, and a
+    # correction request answered by the correction saved (``data_rights``).
+    "receive_request": {"": N_("Recorded your request about your data")},
+    "answer_request": {"": N_("Answered your request about your data")},
 }
 OTHER_PURPOSE = N_("Other work on your case")
 #: A referral letter's "print" entry by how the letter left (details "via",

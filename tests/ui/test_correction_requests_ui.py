@@ -241,3 +241,20 @@ def test_the_register_answers_a_correction_request_by_hand_only_with_a_reason(
     ]
     assert (logged.record_id, logged.details["reason"]) == (ref, "nothing to correct")
     assert not register.answer_button.isEnabled()  # answered: nothing more to record
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_the_audit_log_reads_a_requests_details_in_the_ui_language(
+    lang: str, back_to_english: None
+) -> None:
+    from desktop_app.i18n.formatting import format_long_date
+    from desktop_app.ui.audit import DetailReader
+
+    set_language(lang)
+    text = DetailReader().text(
+        {"request": "ACDEFGHJ", "kind": "correction", "answered": "2026-12-07", "reason": "x"}
+    )
+    assert "ACDEFGHJ" in text and format_long_date(dt.date(2026, 12, 7)) in text
+    for word in ("Correction", "request reference", "answered on", "reason"):
+        assert gettext_in(lang, word) in text, word
+    assert "correction" not in text and "2026-12-07" not in text

@@ -712,3 +712,23 @@ def test_the_copy_of_an_open_request_names_it_and_closes_it(session: Session) ->
         data_rights.copy_request(
             session.store, session.user, pid, TODAY + dt.timedelta(1), today=TODAY
         )
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_the_copys_log_names_a_request_recorded_and_answered_not_other_work(
+    session: Session, lang: str
+) -> None:
+    """Recording the person's request and answering it by the correction were "Other work on
+    your case" in the copy's log of consultations."""
+    from desktop_app.i18n.text import gettext_in
+    from desktop_app.usecases import person_data_notice as notice
+
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    data_rights.record_open_request(session.store, session.user, pid, CORRECTION, TODAY)
+    draft = PersonDraft("Ana", "Popa", "14.03.1985", "female", "RO", ("ro",), "0176 555")
+    data_rights.correct_at_request(session.store, session.user, pid, draft)
+    with session.store.reading() as db:
+        purposes = {c.purpose for c in notice.consultations(db, pid, lang, session.store.device_id)}
+    assert gettext_in(lang, "Recorded your request about your data") in purposes
+    assert gettext_in(lang, "Answered your request about your data") in purposes
+    assert gettext_in(lang, notice.OTHER_PURPOSE) not in purposes
