@@ -40,6 +40,8 @@ def test_permissions_table_separates_the_roles() -> None:
     assert Action.REGISTER_PERSON in helper and Action.EXPORT_PERSON not in helper
     assert Action.VIEW_RESTRICTED not in helper and Action.ERASE_PERSON not in helper
     assert Action.VIEW_RESTRICTED in advisor and Action.ERASE_PERSON not in advisor
+    # An advisor records a person's request about their data (an erasure's too); a helper none.
+    assert Action.RECORD_DATA_REQUEST in advisor and Action.RECORD_DATA_REQUEST not in helper
     assert helper < advisor < coord and Action.MANAGE_USERS in coord
     assert Action.MANAGE_SETTINGS in coord and Action.MANAGE_SETTINGS not in advisor
 
