@@ -347,7 +347,6 @@ class EditPersonDialog(RegisterPersonDialog):
         self.open_correction = open_correction
         self.correction_reference: str | None = None
         super().__init__(store, user, parent)
-        self.correction_box = self._correction_box(user)
         self.given.setText(person.given_name)
         self.family.setText(person.family_name)
         self.dob.setText(typed_date(person.date_of_birth))
@@ -357,6 +356,7 @@ class EditPersonDialog(RegisterPersonDialog):
         self.phone.setText(person.phone)
         self.notes.setPlainText(person.notes)
         self.id_name.setText(person.id_document_name)
+        self.correction_box = self._correction_box(user)  # after the fields: ``unchanged``
 
     def _correction_box(self, user: User) -> QWidget | None:
         """For advisors and coordinators (who keep the person's requests about their data,
@@ -399,6 +399,12 @@ class EditPersonDialog(RegisterPersonDialog):
             widget.setEnabled(self.at_request.isChecked())
         self.at_request.toggled.connect(self.received.setEnabled)
         self.at_request.toggled.connect(self.received_label.setEnabled)
+        # Saved unchanged, the box answered the request with nothing corrected and no word of
+        # why: that answer is the register's, with its reason.
+        self.unchanged = self.draft()
+        self.correction_error = ErrorLabel()
+        column.addWidget(self.correction_error)
+        self.at_request.toggled.connect(lambda _on: self.correction_error.show_message(""))
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(layout.indexOf(self.buttons), box)
@@ -418,6 +424,14 @@ class EditPersonDialog(RegisterPersonDialog):
         from desktop_app.usecases import data_rights, people
 
         store, user, person, draft = self._store, self._user, self.person, self.draft()
+        if self.at_persons_request() and draft == self.unchanged:
+            self.correction_error.show_message(
+                _(
+                    "Nothing was changed. To answer the request without a correction, a "
+                    "coordinator records the answer and its reason in the register of requests."
+                )
+            )
+            return
         if self.at_persons_request():
             asked = self.received.date()
             received = (

@@ -258,3 +258,27 @@ def test_the_audit_log_reads_a_requests_details_in_the_ui_language(
     for word in ("Correction", "request reference", "answered on", "reason"):
         assert gettext_in(lang, word) in text, word
     assert "correction" not in text and "2026-12-07" not in text
+
+
+def test_saved_unchanged_the_box_answers_nothing_and_says_where_that_answer_goes(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    """Ticked and saved with nothing changed, the box answered the open correction request
+    with nothing corrected and no reason: that answer is the register's, with its reason."""
+    pid = _person(session)
+    data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, dt.date.today()
+    )
+    window = shown_window(qtbot, session)
+    dialog = _editor(qtbot, window, pid)
+    assert dialog.at_request.isChecked()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert dialog.isVisible() and dialog.correction_error.isVisible()
+    assert "register of requests" in dialog.correction_error.text()
+    dialog.grab().save(str(shots / "rights2-correction-unchanged.png"))
+    assert data_rights.open_request(session.store, session.user, pid, data_rights.CORRECTION)
+    dialog.at_request.click()  # not at the person's request: saved as it is, nothing answered
+    assert not dialog.correction_error.isVisible()
+    with qtbot.waitSignal(dialog.person_updated, timeout=30_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert data_rights.open_request(session.store, session.user, pid, data_rights.CORRECTION)
