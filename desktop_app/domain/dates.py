@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
+
+from desktop_app.domain.fingerprints import fingerprint_text
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DOTTED = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")  # DD.MM.YYYY or MM.YYYY
@@ -27,6 +30,10 @@ class PartialDate:
     month: int | None = None
     day: int | None = None
 
+    #: the fields a queued letter's fingerprint takes (``domain.fingerprints``), in this order
+    FINGERPRINT: ClassVar[tuple[str, ...]] = ("year", "month", "day")
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
+
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
             raise PartialDateError("day_without_month")
@@ -37,6 +44,9 @@ class PartialDate:
                 dt.date(self.year, self.month or 1, self.day)
             except ValueError as exc:
                 raise PartialDateError("impossible") from exc
+
+    def fingerprint(self) -> str:
+        return fingerprint_text(self, self.FINGERPRINT)
 
     @property
     def is_full(self) -> bool:

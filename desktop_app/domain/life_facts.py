@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 from desktop_app.domain.dates import PartialDate, PartialDateError, whole_years
+from desktop_app.domain.fingerprints import fingerprint_text
 
 #: ``housing_type`` answers where the form asks for a written tenancy agreement (``rent_contract``
 #: is relevant only there): in a shelter, on the street or with relatives there is none.
@@ -70,11 +71,16 @@ class Child:
     name: str = ""  # as typed (any script); letters to offices leave it out
     insurance: str = ""  # ``CHILD_INSURANCE`` option id; "" where not recorded (or withheld)
 
+    #: The fields a letter's fingerprint takes the child by (all of them, today), in this
+    #: order, and those it leaves out (``domain.fingerprints``).
+    FINGERPRINT: ClassVar[tuple[str, ...]] = ("birth", "lives", "care", "name", "insurance")
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
+
     def fingerprint(self) -> str:
         """The text a letter's fingerprint takes the child from: the fields of
-        ``CHILD_FINGERPRINT`` as the dataclass's repr wrote them when the fingerprint was
-        taken from it (the fingerprints of queued letters stay as they were)."""
-        return _fingerprint_text(self, CHILD_FINGERPRINT)
+        ``FINGERPRINT`` as the dataclass's repr wrote them when the fingerprint was taken
+        from it (the fingerprints of queued letters stay as they were)."""
+        return fingerprint_text(self, self.FINGERPRINT)
 
     def age(self, today: dt.date) -> int | None:
         """Age in whole years; None where the birth date is not complete."""
@@ -119,13 +125,30 @@ class LifeFacts:
     #: the date on the adult's EHIC, where the insurance is the EHIC and it was recorded
     ehic_valid_until: PartialDate | None = None
     #: the person's latest skills check says they have never worked in Germany and are looking
-    #: for work (:func:`no_employer_by_skills`). Not in a letter's fingerprint
-    #: (``NOT_IN_FINGERPRINT``): the letter does not show it (only the documents chosen by it).
-    no_employer_here: bool = field(default=False, repr=False)
+    #: for work (:func:`no_employer_by_skills`)
+    no_employer_here: bool = False
     #: the ``benefits`` answers (Bürgergeld, Kindergeld … or only "none"); () unanswered
     benefits: tuple[str, ...] = ()
     #: the ``tax_id`` answer (has a Steuer-ID: "yes", "no", "unknown"; "" unanswered)
     tax_id: str = ""
+
+    #: The fields a letter's fingerprint is taken from, in this order (:meth:`fingerprint`),
+    #: and those it leaves out: every field is in one of the two.
+    FINGERPRINT: ClassVar[tuple[str, ...]] = (
+        "children_count",
+        "children",
+        "children_answered",
+        "address_registration",
+        "housing_type",
+        "rent_contract",
+        "work_status",
+        "work_contract",
+        "insurance",
+        "ehic_valid_until",
+    )
+    #: Out: they choose documents as the referral is issued, and the letter lists the
+    #: referral's (a letter made again would not show them).
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ("no_employer_here", "benefits", "tax_id")
 
     @classmethod
     def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
@@ -172,7 +195,7 @@ class LifeFacts:
         (tests/unit/letters/test_letter_fingerprint.py fails until then): in, where the letter
         shows it (a queued letter is made again when it changes); out, where it only chooses
         the documents as the referral is issued (the letter shows the referral's)."""
-        return _fingerprint_text(self, FINGERPRINT)
+        return fingerprint_text(self, self.FINGERPRINT)
 
     @property
     def children_here(self) -> tuple[Child, ...]:
@@ -271,41 +294,6 @@ def no_employer_by_skills(answers: Mapping[str, Any]) -> bool:
         return False
     wheres = [e.get(EXPERIENCE_WHERE) if isinstance(e, Mapping) else None for e in entries]
     return all(isinstance(w, str) and w and w not in WORKED_IN_GERMANY for w in wheres)
-
-
-#: The fields of :class:`LifeFacts` a letter's fingerprint is taken from, in this order
-#: (:meth:`LifeFacts.fingerprint`), and those it leaves out: every field is in one of the two.
-FINGERPRINT = (
-    "children_count",
-    "children",
-    "children_answered",
-    "address_registration",
-    "housing_type",
-    "rent_contract",
-    "work_status",
-    "work_contract",
-    "insurance",
-    "ehic_valid_until",
-)
-#: Out: they choose documents as the referral is issued, and the letter lists the referral's.
-NOT_IN_FINGERPRINT = ("no_employer_here", "benefits", "tax_id")
-#: The fields of :class:`Child` in a letter's fingerprint (all of them, today), in this order.
-CHILD_FINGERPRINT = ("birth", "lives", "care", "name", "insurance")
-CHILD_NOT_IN_FINGERPRINT: tuple[str, ...] = ()
-
-
-def _fingerprint_text(obj: LifeFacts | Child, names: Sequence[str]) -> str:
-    """``obj`` as its dataclass repr wrote the fields ``names`` (children by their own
-    :meth:`Child.fingerprint`), whatever the repr of its class says today."""
-
-    def shown(value: Any) -> str:
-        if isinstance(value, tuple) and value and all(isinstance(v, Child) for v in value):
-            inner = ", ".join(child.fingerprint() for child in value)
-            return f"({inner},)" if len(value) == 1 else f"({inner})"
-        return repr(value)
-
-    fields = ", ".join(f"{name}={shown(getattr(obj, name))}" for name in names)
-    return f"{type(obj).__qualname__}({fields})"
 
 
 def _text(value: Any) -> str:

@@ -7,8 +7,10 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
+from desktop_app.domain.fingerprints import fingerprint_text
 from desktop_app.domain.validation import (
     FieldError,
     ValidationFailed,
@@ -78,6 +80,36 @@ class Person:
     author_id: str = ""
     deleted: bool = False
     field_clocks: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    #: The fields a queued letter's fingerprint takes the person by, in this order (written as
+    #: the dataclass's repr wrote them: ``domain.fingerprints``), and those it leaves out. All
+    #: are in, as they were when the fingerprint was the repr: the record's bookkeeping too
+    #: (revision, clocks), though no letter shows it. Taking it out would change the
+    #: fingerprint of every letter queued; with it in, a change a letter does not show (the
+    #: notes) only makes its queued letters again once, to the same bytes, which the queue
+    #: does not flag as updated.
+    FINGERPRINT: ClassVar[tuple[str, ...]] = (
+        "id",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "nationality",
+        "languages",
+        "phone",
+        "notes",
+        "id_document_name",
+        "revision",
+        "updated_hlc",
+        "device_id",
+        "author_id",
+        "deleted",
+        "field_clocks",
+    )
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
+
+    def fingerprint(self) -> str:
+        return fingerprint_text(self, self.FINGERPRINT)
 
     @property
     def display_name(self) -> str:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import ClassVar
 
+from desktop_app.domain.fingerprints import fingerprint_text
 from desktop_app.domain.validation import FieldError
 
 #: Reason id for referrals whose reason is only the advisor's free text (``reason_note``).
@@ -100,11 +104,51 @@ class Referral:
     signed_off_by: str = ""
     signed_off_at: dt.datetime | None = None
     #: issued as a draft (by a helper, for an advisor to sign off), not as an advisor's own
-    #: (signed off as it is issued): set once, when it is made, and never changed. Not in the
-    #: repr, of which a queued letter's fingerprint is made (``_LetterInputs.digest`` in the
-    #: use cases): the letter does not show it, and letters queued before it was kept keep
-    #: their fingerprints.
-    issued_as_draft: bool = field(default=False, repr=False)
+    #: (signed off as it is issued): set once, when it is made, and never changed
+    issued_as_draft: bool = False
+
+    #: The fields a queued letter's fingerprint takes the referral by, in this order (written
+    #: as the dataclass's repr wrote them when the fingerprint was the repr, so that letters
+    #: queued then keep theirs: ``domain.fingerprints``), and those it leaves out. A new field
+    #: is in one of the two by a decision (tests/unit/letters/test_letter_fingerprint_inputs.py).
+    FINGERPRINT: ClassVar[tuple[str, ...]] = (
+        "id",
+        "person_id",
+        "service_id",
+        "reason",
+        "created_at",
+        "reference",
+        "advisor_name",
+        "advisor_phone",
+        "advisor_email",
+        "reason_note",
+        "appointment",
+        "contact_person",
+        "documents",
+        "status",
+        "follow_up",
+        "outcome",
+        "status_changed_at",
+        "signed_off_by",
+        "signed_off_at",
+    )
+    #: Fields of ``FINGERPRINT`` written with these values whatever the referral's are: the
+    #: status bookkeeping, which the letter never shows (a status change alone must not flag
+    #: a queued letter as updated), kept in its place in the text as it was.
+    FINGERPRINT_AS_ISSUED: ClassVar[Mapping[str, object]] = MappingProxyType(
+        {
+            "status": ReferralStatus.ISSUED,
+            "follow_up": None,
+            "outcome": "",
+            "status_changed_at": None,
+        }
+    )
+    #: Out: whether it was issued as a draft is not on the letter (whether it is signed off
+    #: is, and what that changes enters the digest on its own: ``signed_off_by_another``).
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ("issued_as_draft",)
+
+    def fingerprint(self) -> str:
+        return fingerprint_text(self, self.FINGERPRINT, self.FINGERPRINT_AS_ISSUED)
 
     @property
     def signed_off(self) -> bool:
@@ -220,6 +264,28 @@ class Organisation:
     #: then only names where it was taken from; ``None``: the file, if any. Not in the repr:
     #: up to 128 KB in a log line or a traceback.
     logo: bytes | None = field(default=None, repr=False)
+
+    #: The fields a queued letter's fingerprint takes the letterhead by, in this order
+    #: (written as the dataclass's repr wrote them: ``domain.fingerprints``), and those it
+    #: leaves out. The logo enters by what it looks like, not by where it was taken from:
+    #: its digest is written in ``logo_path``'s place (:meth:`fingerprint`), ``logo`` itself not.
+    FINGERPRINT: ClassVar[tuple[str, ...]] = (
+        "name",
+        "address_lines",
+        "phone",
+        "email",
+        "web",
+        "logo_path",
+        "subtitle",
+    )
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ("logo",)
+
+    def fingerprint(self, logo: str | None) -> str:
+        """The text a queued letter's fingerprint takes the letterhead from, with ``logo``,
+        the digest of what the logo looks like (None: no logo), in ``logo_path``'s place:
+        another logo kept (or a new one saved over the shipped one's file) is another
+        letter, the same one from another folder the same."""
+        return fingerprint_text(self, self.FINGERPRINT, {"logo_path": logo})
 
     @property
     def return_address(self) -> str:

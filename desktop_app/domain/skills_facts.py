@@ -5,7 +5,9 @@ answer's label in every language (a form published later may name its options di
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from desktop_app.domain.fingerprints import fingerprint_text
 from desktop_app.domain.service import LocalizedText
 
 
@@ -24,6 +26,20 @@ class QualificationFact:
     #: the state of a recognition started ("läuft noch", "teilweise anerkannt" …), or empty
     recognition_result: LocalizedText
 
+    FINGERPRINT: ClassVar[tuple[str, ...]] = (
+        "kind",
+        "title",
+        "country",
+        "year",
+        "document",
+        "recognition_started",
+        "recognition_result",
+    )
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
+
+    def fingerprint(self) -> str:
+        return fingerprint_text(self, self.FINGERPRINT)
+
 
 @dataclass(frozen=True)
 class ExperienceFact:
@@ -33,6 +49,12 @@ class ExperienceFact:
     years: int | None
     where: LocalizedText
 
+    FINGERPRINT: ClassVar[tuple[str, ...]] = ("field", "years", "where")
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
+
+    def fingerprint(self) -> str:
+        return fingerprint_text(self, self.FINGERPRINT)
+
 
 @dataclass(frozen=True)
 class LanguageFact:
@@ -41,6 +63,12 @@ class LanguageFact:
     language: LocalizedText  # the option's label, or the language as written for "other"
     level: str
     assessed: str  # "self", "tested", "certificate" or ""
+
+    FINGERPRINT: ClassVar[tuple[str, ...]] = ("language", "level", "assessed")
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
+
+    def fingerprint(self) -> str:
+        return fingerprint_text(self, self.FINGERPRINT)
 
 
 @dataclass(frozen=True)
@@ -58,3 +86,21 @@ class SkillsFacts:
     other_languages: tuple[LanguageFact, ...] = ()
     #: the licences' labels in the form's order ("kein Führerschein" where none)
     driving_licence: tuple[LocalizedText, ...] = ()
+
+    #: The fields a queued letter's fingerprint takes the skills check by, in this order
+    #: (written as the dataclass's repr wrote them: ``domain.fingerprints``), and those it
+    #: leaves out. All are in, as they were when the fingerprint was the repr.
+    FINGERPRINT: ClassVar[tuple[str, ...]] = (
+        "qualifications",
+        "experience",
+        "german_level",
+        "german_assessed",
+        "latin_literacy",
+        "latin_literacy_answer",
+        "other_languages",
+        "driving_licence",
+    )
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
+
+    def fingerprint(self) -> str:
+        return fingerprint_text(self, self.FINGERPRINT)

@@ -731,17 +731,13 @@ class _LetterInputs:
 
     def digest(self) -> str:
         """A fingerprint of what the letter shows: equal inputs, equal letter (the PDF is
-        rendered invariant). The status bookkeeping (status, outcome, follow-up) is left out:
-        the letter never shows it, and a status change alone must not flag a queued letter as
-        updated. The directory enters by the labels of the referral's documents, the only part
-        the letter takes from it besides the service."""
-        shown = replace(
-            self.referral,
-            status=ReferralStatus.ISSUED,
-            outcome="",
-            follow_up=None,
-            status_changed_at=None,
-        )
+        rendered invariant). Each input enters by the fields its class lists for it
+        (``domain.fingerprints``), written as its repr was when the fingerprint was the repr:
+        the letters queued then keep their fingerprints. The status bookkeeping (status,
+        outcome, follow-up) is written as at issue: the letter never shows it, and a status
+        change alone must not flag a queued letter as updated. The directory enters by the
+        labels of the referral's documents, the only part the letter takes from it besides
+        the service."""
         labels = [
             (item, self.directory.document_label(item, lang))
             for item in self.referral.documents
@@ -749,22 +745,18 @@ class _LetterInputs:
         ]
         # the logo by what it looks like: another logo kept (or a new one saved over the
         # shipped one's file) is another letter, the same one from another folder the same
-        organisation = replace(
-            self.organisation,
-            logo_path=(
-                hashlib.sha256(self.organisation.logo).hexdigest()
-                if self.organisation.logo
-                else logo_fingerprint(self.organisation.logo_path)
-            ),
-            logo=None,
+        logo = (
+            hashlib.sha256(self.organisation.logo).hexdigest()
+            if self.organisation.logo
+            else logo_fingerprint(self.organisation.logo_path)
         )
         text = repr(
             (
                 _LETTER_FORMAT,
-                shown,
-                self.person,
-                self.service,
-                organisation,
+                _Verbatim(self.referral.fingerprint()),
+                _Verbatim(self.person.fingerprint()),
+                _Verbatim(self.service.fingerprint()),
+                _Verbatim(self.organisation.fingerprint(logo)),
                 self.lang,
                 self.today,
                 labels,
@@ -773,7 +765,7 @@ class _LetterInputs:
                 _Verbatim(self.facts.fingerprint()) if self.facts is not None else None,
                 # only where there is one: the letters queued before skills were shown (or of
                 # a person without a skills check) keep their fingerprints
-                *((self.skills,) if self.skills is not None else ()),
+                *((_Verbatim(self.skills.fingerprint()),) if self.skills is not None else ()),
                 # a helper's letter signed off names the advisor as its contact since: those
                 # queued before (naming the helper) are made again, the others keep theirs
                 *(("contact", "signer") if self.referral.signed_off_by_another else ()),

@@ -9,7 +9,6 @@ import dataclasses
 from dataclasses import replace
 from typing import Any
 
-from desktop_app.domain import life_facts
 from desktop_app.domain.life_facts import Child, LifeFacts
 from desktop_app.usecases.referrals import _LetterInputs
 from tests.unit.letters.letter_helpers import DIRECTORY, ORGANISATION, PETAR, TODAY, referral_for
@@ -66,9 +65,9 @@ def test_every_field_of_the_facts_is_decided_in_or_out_of_the_fingerprint() -> N
     """Fails when a field is added to LifeFacts or Child without deciding whether a queued
     letter is made again when it changes: add it to FINGERPRINT where the letter shows it,
     to NOT_IN_FINGERPRINT where it does not (the fingerprints of queued letters then stay)."""
-    listed = (*life_facts.FINGERPRINT, *life_facts.NOT_IN_FINGERPRINT)
+    listed = (*LifeFacts.FINGERPRINT, *LifeFacts.NOT_IN_FINGERPRINT)
     assert sorted(listed) == sorted(_fields(LifeFacts)), "decide each new field of LifeFacts"
-    child = (*life_facts.CHILD_FINGERPRINT, *life_facts.CHILD_NOT_IN_FINGERPRINT)
+    child = (*Child.FINGERPRINT, *Child.NOT_IN_FINGERPRINT)
     assert sorted(child) == sorted(_fields(Child)), "decide each new field of Child"
 
 
