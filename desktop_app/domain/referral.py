@@ -156,14 +156,19 @@ class Referral:
 
     @property
     def signed_off_by_another(self) -> bool:
-        """Signed off by someone other than who prepared it: an advisor signed off a helper's
-        draft. Its letter names that advisor as the contact who answers for it (the helper is
-        not named on the signed letter); an unsigned draft names the helper."""
-        return (
-            self.signed_off
-            and bool(self.signed_off_by)
-            and (self.signed_off_by != self.advisor_name)
-        )
+        """Signed off by another account than the one that prepared it: an advisor signed off
+        a helper's draft. Its letter names that advisor as the contact who answers for it (the
+        helper is not named on the signed letter, nor the phone and e-mail the referral holds,
+        the helper's); an unsigned draft names the helper.
+
+        Told by what the referral was issued as, not by the names: a helper and the advisor
+        who signs off may have the same display name, and the letter then gave the helper's
+        phone and e-mail as the advisor's. The referral keeps no account ids (accounts are
+        this laptop's, and do not sync; it holds the names the letters print), but a draft
+        is issued by an account that may not sign off (``issued_as_draft``, set once and
+        synced) and signed off only by one that may: another account, short of one whose
+        role was raised between the two."""
+        return self.signed_off and self.issued_as_draft and bool(self.signed_off_by)
 
     def with_status(
         self, status: ReferralStatus, at: dt.datetime, *, outcome: str | None = None

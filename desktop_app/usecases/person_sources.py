@@ -308,7 +308,8 @@ def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
             # The advisor who served the person, as the letters name them: the record carries
             # the name to every laptop (accounts do not sync), so the copy names them anywhere.
             row["advisor"] = r.advisor_name
-            if r.signed_off_by and r.signed_off_by != r.advisor_name:
+            # a helper's draft signed off (by another account, whatever its name): who did
+            if r.signed_off_by and r.signed_off_at and r.issued_as_draft:
                 row["signed_off_by"] = r.signed_off_by
         else:
             # A helper's draft, not signed off: no letter went out naming anyone, so the copy

@@ -113,13 +113,17 @@ def test_a_queued_letters_fingerprint_leaves_out_what_the_referral_was_issued_as
 ) -> None:
     """Whether a referral was issued as a draft is not on its letter (the draft mark follows
     the sign-off): not in the fingerprint either, so that letters queued before the field was
-    kept are not all made again after the update (``Referral.NOT_IN_FINGERPRINT``)."""
+    kept are not all made again after the update (``Referral.NOT_IN_FINGERPRINT``). Signed
+    off, it tells who signed (``signed_off_by_another``), which enters on its own."""
     person = _person(session)
     referral = _issue(session, person)
     inputs = uc._letter_inputs(session.store, session.user, referral.id, "bg", None)
     assert not inputs.referral.issued_as_draft
-    draft = replace(inputs, referral=replace(inputs.referral, issued_as_draft=True))
-    assert draft.digest() == inputs.digest()
+    unsigned = replace(inputs.referral, signed_off_by="", signed_off_at=None)
+    own, draft = (
+        replace(inputs, referral=replace(unsigned, issued_as_draft=flag)) for flag in (False, True)
+    )
+    assert draft.digest() == own.digest()
 
 
 def test_a_new_address_of_the_service_reaches_the_queued_letter(

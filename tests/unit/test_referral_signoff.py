@@ -274,3 +274,79 @@ def test_a_helpers_letter_signed_off_names_the_advisor_as_its_contact_not_the_he
             assert "Andrei Lungu" not in page and own_phone not in page
     finally:
         helper.close()
+
+
+def test_a_helper_and_the_advisor_who_signs_off_with_the_same_name_are_told_apart(
+    session: Session,
+) -> None:
+    """Two accounts, one name: a helper "Anna Schmidt" prepares a letter with her own phone
+    and e-mail, the coordinator "Anna Schmidt" (the session's account) signs it off. The
+    signed letter gives the organisation's phone and e-mail for its contact, as for any
+    helper's letter signed off; it gave the helper's, since the sign-off was told by the
+    names, which were the same. A letter queued then (with the helper's phone) is made again,
+    and the person's copy of their data says who signed it off."""
+    import json
+    from dataclasses import replace
+
+    from desktop_app.storage.referrals_models import PrintJobRow
+    from desktop_app.usecases import data_rights
+    from tests.conftest import record_sharing_consent
+
+    assert session.user.display_name == "Anna Schmidt"
+    accounts.add_user(session, "anna.h", "Anna Schmidt", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "anna.h", HELPER_PASSWORD)
+    own_phone, own_email = "0176 9988776", "anna.helper@example.org"
+    try:
+        assert helper.user.id != session.user.id
+        person = people.register_person(
+            helper.store, helper.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
+        )
+        record_sharing_consent(session, person.id)
+        prepared = uc.issue_referral(
+            helper.store,
+            helper.user,
+            person.id,
+            service_id="familienkasse",
+            reason="kindergeld",
+            client_lang="bg",
+            advisor_phone=own_phone,
+            advisor_email=own_email,
+        )
+        draft = _text(uc.render_letter(helper.store, helper.user, prepared.id))
+        assert own_phone in draft and own_email in draft  # unsigned: the helper's
+    finally:
+        helper.close()
+
+    signed = uc.sign_off(session.store, session.user, prepared.id)
+    assert signed.signed_off_by == signed.advisor_name == "Anna Schmidt"
+    assert signed.signed_off_by_another
+    organisation = get_letterhead(session.store)
+    assert organisation.phone and organisation.email
+    pdf = uc.render_letter(session.store, session.user, prepared.id)
+    letter, copy = (
+        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    )
+    assert "Name: Anna Schmidt" in letter and f"Telefon: {organisation.phone}" in letter
+    assert f"erreichen Sie Anna Schmidt unter {organisation.phone}" in letter
+    assert "Anna Schmidt ·" in copy and organisation.phone in copy
+    for page in (letter, copy):
+        assert own_phone not in page and own_email not in page
+
+    # Queued before the fix: the letter gave the helper's phone, under the fingerprint of
+    # the referral told as signed off by its issuer (what the names said).
+    job = uc.queue_for_printing(session.store, session.user, prepared.id)
+    inputs = uc._letter_inputs(session.store, session.user, prepared.id, "bg", None)
+    before = replace(inputs, referral=replace(inputs.referral, issued_as_draft=False))
+    old_pdf = uc._render(before)
+    assert own_phone in _text(old_pdf)
+    with session.store.transaction() as db:
+        row = db.get(PrintJobRow, job)
+        assert row is not None
+        row.pdf, row.inputs = old_pdf, before.digest()
+    assert uc.update_queued_letters(session.store, session.user) == 1
+    queued = _text(uc.print_job_pdf(session.store, session.user, job))
+    assert own_phone not in queued and organisation.phone in queued
+
+    raw, _pdf = data_rights.export_person(session.store, session.user, person.id, lang="bg")
+    (referral,) = json.loads(raw)["referrals"]
+    assert (referral["advisor"], referral["signed_off_by"]) == ("Anna Schmidt", "Anna Schmidt")
