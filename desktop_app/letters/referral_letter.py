@@ -1276,15 +1276,24 @@ def _names_on_door(german: str, local: str) -> str:
     """The service's German name as on the door, then its name in the copy's language; where
     that name is the German one explained it alone: "Jobcenter Dortmund (Джобцентър, …)", and
     "Bürgerdienste Dortmund (Bürgeramt, общинската служба за граждани)", whose explanation goes
-    inside the German name's own brackets (the copy printed "Bürgerdienste Dortmund
-    (Bürgeramt)" and, under it, the same name explained)."""
-    if local == german or local.startswith(german):
+    inside the German name's own brackets (:func:`explained_inside_its_brackets`)."""
+    if local.startswith(german) or explained_inside_its_brackets(german, local):
         return local
-    if german.endswith(")"):
-        stem = german[:-1]
-        if local.startswith(stem) and local[len(stem) : len(stem) + 1] in (",", ";"):
-            return local
     return f"{german}\n{local}"
+
+
+def explained_inside_its_brackets(german: str, local: str) -> bool:
+    """Whether a service's name in a language is its German name explained inside the German
+    name's own brackets ("Bürgerdienste Dortmund (Bürgeramt, общинската служба за граждани)"
+    for "Bürgerdienste Dortmund (Bürgeramt)"). The person's copy names such a service once
+    under "Where?"; before (a fix that kept the letter format as it was) it printed the German
+    name and, under it, the same name explained. The fingerprint of a letter whose copy names
+    such a service is marked, so that those queued before the fix are made again, and only
+    those (``_LetterInputs.digest`` in the referral use cases)."""
+    if local.startswith(german) or not german.endswith(")"):
+        return False
+    stem = german[:-1]
+    return local.startswith(stem) and local[len(stem) : len(stem) + 1] in (",", ";")
 
 
 def _no_appointment_key(service: Service) -> str:

@@ -45,6 +45,7 @@ from desktop_app.forms.definition import FieldDef, FormDefinition, NextStepRule
 from desktop_app.letters.directory import ServiceDirectory, default_directory, names_service
 from desktop_app.letters.referral_letter import (
     LetterError,
+    explained_inside_its_brackets,
     render_referral_letter,
     shows_skills,
 )
@@ -769,9 +770,18 @@ class _LetterInputs:
                 # a helper's letter signed off names the advisor as its contact since: those
                 # queued before (naming the helper) are made again, the others keep theirs
                 *(("contact", "signer") if self.referral.signed_off_by_another else ()),
+                # the person's copy names under "Where?" a service explained inside its German
+                # name's brackets once since (the Bürgerdienste): those queued before printed
+                # the name twice and are made again, the others keep their fingerprints
+                *(("where", "named once") if self._named_once_where() else ()),
             )
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _named_once_where(self) -> bool:
+        return explained_inside_its_brackets(
+            self.service.german_name, self.service.name.get(self.lang)
+        )
 
 
 class _Verbatim(str):

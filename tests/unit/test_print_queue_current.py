@@ -368,3 +368,62 @@ def test_the_logo_enters_a_queued_letter_by_its_content_not_its_path(
     assert uc.update_queued_letters(session.store, session.user, now=LATER) == 0
     assert _inputs(session, job) == kept  # not even made again to compare it
     assert uc.current_letter(session.store, session.user, shown) is shown
+
+
+def _names_on_door_before_the_fix(german: str, local: str) -> str:
+    """What the person's copy printed under "Where?" before the Bürgerdienste fix (commit
+    6ba5d248): the explanation inside the German name's brackets was not seen as one."""
+    if local == german:
+        return german
+    return local if local.startswith(german) else f"{german}\n{local}"
+
+
+def test_only_the_queued_letters_whose_copy_named_the_service_twice_are_made_again(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy's "Where?" names the Bürgerdienste once since a fix that kept the letter
+    format: a Bürgerdienste letter queued before it (its Bulgarian copy with "Bürgerdienste
+    Dortmund (Bürgeramt)" and, under it, the same name explained) is made again; its German
+    letter alone, a Jobcenter letter (a name explained after the German one) and an AWO letter
+    (a name of its own) keep their fingerprints and are not made again."""
+    from desktop_app.letters import referral_letter
+
+    person = _person(session)
+    citizens = _issue(session, person, service_id="citizens_office", reason="address_registration")
+    jobcenter = _issue(session, person, service_id="jobcenter", reason="buergergeld")
+    awo = _issue(session, person, service_id="awo_migration", reason="migration_advice")
+    queued = {
+        (referral.id, lang): uc.queue_for_printing(session.store, session.user, referral.id, lang)
+        for referral, lang in ((citizens, "bg"), (citizens, "de"), (jobcenter, "bg"), (awo, "bg"))
+    }
+    # Each letter as it was queued before the fix: made by the code of then, with the
+    # fingerprint of then (no mark for a service named once).
+    with monkeypatch.context() as before:
+        before.setattr(referral_letter, "_names_on_door", _names_on_door_before_the_fix)
+        before.setattr(uc, "explained_inside_its_brackets", lambda german, local: False)
+        old = {}
+        for (referral_id, lang), job in queued.items():
+            inputs = uc._letter_inputs(session.store, session.user, referral_id, lang, None)
+            old[job] = (uc._render(inputs), inputs.digest())
+    with session.store.transaction() as db:
+        for job, (pdf, digest) in old.items():
+            row = db.get(PrintJobRow, job)
+            assert row is not None
+            row.pdf, row.inputs = pdf, digest
+    twice = "Bürgerdienste Dortmund (Bürgeramt) Bürgerdienste Dortmund (Bürgeramt, общинската"
+    doubled = old[queued[(citizens.id, "bg")]][0]
+    assert twice in _text(doubled)
+
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
+    updated = {j.id: j.updated_at for j in uc.print_queue(session.store, session.user)}
+    remade = queued[(citizens.id, "bg")]
+    assert updated == {job: (LATER if job == remade else None) for job in queued.values()}
+    with session.store.reading() as db:
+        kept = {row.id: row.inputs for row in db.query(PrintJobRow)}
+    # the fingerprints of the others are those they were queued with
+    assert {job: kept[job] == old[job][1] for job in queued.values()} == {
+        job: job != remade for job in queued.values()
+    }
+    copy = _text(uc.print_job_pdf(session.store, session.user, remade))
+    assert twice not in copy
+    assert "Къде? Bürgerdienste Dortmund (Bürgeramt, общинската служба за граждани) Адрес" in copy
