@@ -425,12 +425,7 @@ class EditPersonDialog(RegisterPersonDialog):
 
         store, user, person, draft = self._store, self._user, self.person, self.draft()
         if self.at_persons_request() and draft == self.unchanged:
-            self.correction_error.show_message(
-                _(
-                    "Nothing was changed. To answer the request without a correction, a "
-                    "coordinator records the answer and its reason in the register of requests."
-                )
-            )
+            self._show_nothing_corrected()
             return
         if self.at_persons_request():
             asked = self.received.date()
@@ -462,7 +457,20 @@ class EditPersonDialog(RegisterPersonDialog):
         self.person_updated.emit(person)
         self.accept()
 
+    def _show_nothing_corrected(self) -> None:
+        self.correction_error.show_message(
+            _(
+                "Nothing was changed. To answer the request without a correction, a "
+                "coordinator records the answer and its reason in the register of requests."
+            )
+        )
+
     def _on_save_failed(self, exc: Exception) -> None:
+        from desktop_app.usecases import data_rights
+
+        if isinstance(exc, data_rights.NothingCorrected):  # a sync made the same change meanwhile
+            self._show_nothing_corrected()
+            return
         if isinstance(exc, KeyError):  # erased meanwhile (here, or a sync brought the erasure)
             self.errors["given_name"].show_message(
                 _("This person was erased meanwhile. Nothing was saved.")

@@ -336,6 +336,11 @@ class AnswerBeforeReceipt(ValueError):
     code = "answer_before_receipt"
 
 
+class NothingCorrected(ValueError):
+    """A correction "at the person's request" that changes nothing: a request answered without
+    a correction is answered in the register, with its reason (:func:`answer_by_hand`)."""
+
+
 class AnswerReasonMissing(ValueError):
     """A correction request marked answered by hand without saying why (no correction was
     saved: the register would not tell an answer from a slip)."""
@@ -488,7 +493,9 @@ def correct_at_request(
     """The person's details corrected (``people.update_person``) at their request, in one
     transaction with the register's entry (``correction_answered_in``): their open correction
     request answered, else one received on ``received`` registered answered. Returns the
-    person as saved and the request's reference."""
+    person as saved and the request's reference. Raises :class:`NothingCorrected`, with
+    nothing written, where the details would stay as they are (as a sync left them while the
+    dialog was open, too)."""
     from desktop_app.usecases import people
 
     require(user, Action.RECORD_DATA_REQUEST)
@@ -497,11 +504,13 @@ def correct_at_request(
         _check_received(received, today)
     refs: list[str] = []
 
-    def register(session: DbSession) -> None:
+    def register(session: DbSession, changed: set[str]) -> None:
+        if not changed:
+            raise NothingCorrected(person_id)
         refs.append(correction_answered_in(session, store, user, person_id, received, today))
 
     person = people.update_person(
-        store, user, person_id, draft, today=today, also=register, base=base
+        store, user, person_id, draft, today=today, base=base, with_changes=register
     )
     return person, refs[0]
 

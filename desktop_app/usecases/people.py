@@ -225,12 +225,15 @@ def update_person(
     today: dt.date | None = None,
     also: Callable[[DbSession], None] | None = None,
     base: Person | None = None,
+    with_changes: Callable[[DbSession, set[str]], None] | None = None,
 ) -> Person:
     """Change a person's details; only changed fields get a new clock, so edits merge per field.
 
     ``also`` writes something that belongs to the change in the same transaction (a conflict
-    the change decides), changed or not. With ``base``, the person as the edit began (a dialog
-    open while a sync ran), a field the edit left as it was keeps its value now."""
+    the change decides), changed or not; ``with_changes`` is told the fields that change (none:
+    an empty set) before they are written, and may refuse by raising. With ``base``, the person
+    as the edit began (a dialog open while a sync ran), a field the edit left as it was keeps
+    its value now."""
     require(user, Action.EDIT_PERSON)
     checked = validate_person(draft, today or dt.date.today())
     with store.transaction() as session:
@@ -247,6 +250,8 @@ def update_person(
             checked = replace(checked, **{name: getattr(current, name) for name in untouched})
             after = person_values(checked)
         changed = {name for name in PERSON_FIELDS if before[name] != after[name]}
+        if with_changes is not None:
+            with_changes(session, changed)
         if not changed:
             return current
         stored = synced_state(session, "person", person_id) if base is not None else None

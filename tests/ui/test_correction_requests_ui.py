@@ -282,3 +282,30 @@ def test_saved_unchanged_the_box_answers_nothing_and_says_where_that_answer_goes
     with qtbot.waitSignal(dialog.person_updated, timeout=30_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert data_rights.open_request(session.store, session.user, pid, data_rights.CORRECTION)
+
+
+def test_a_correction_a_sync_made_meanwhile_answers_nothing_and_says_so(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The phone corrected in the dialog while a colleague's same correction arrived by sync:
+    saving changed nothing, yet answered the person's request as corrected here. Refused
+    below the dialog (``NothingCorrected``), it says where that answer goes; nothing written."""
+    pid = _person(session)
+    data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, dt.date.today()
+    )
+    window = shown_window(qtbot, session)
+    dialog = _editor(qtbot, window, pid)
+    assert dialog.at_request.isChecked()
+    dialog.phone.setText("0176 2")
+    # the colleague's correction, as a sync writes it, while the dialog is open
+    people.update_person(
+        session.store,
+        session.user,
+        pid,
+        PersonDraft("Радостина", "Жечева", "14.03.1985", "female", "BG", ("bg",), "0176 2"),
+    )
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(dialog.correction_error.isVisible, timeout=30_000)
+    assert dialog.isVisible() and "register of requests" in dialog.correction_error.text()
+    assert data_rights.open_request(session.store, session.user, pid, data_rights.CORRECTION)

@@ -386,6 +386,13 @@ def test_a_correction_saved_at_the_persons_request_answers_it_in_the_same_transa
     with pytest.raises(ValidationFailed):
         data_rights.correct_at_request(session.store, session.user, pid, bad, today=TODAY)
     assert data_rights.open_request(session.store, session.user, pid, CORRECTION) is not None
+    # Nothing changed (the details as they are): refused, the request stays open.
+    as_stored = PersonDraft("Ana", "Pop", "14.03.1985", "female", "RO", ("ro",), "0176 555")
+    with pytest.raises(data_rights.NothingCorrected):
+        data_rights.correct_at_request(
+            session.store, session.user, pid, as_stored, base=person, today=TODAY
+        )
+    assert data_rights.open_request(session.store, session.user, pid, CORRECTION) is not None
     saved, answered = data_rights.correct_at_request(
         session.store, session.user, pid, draft, base=person, today=TODAY
     )
