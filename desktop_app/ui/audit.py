@@ -112,6 +112,8 @@ KIND_NAMES = {
 
 # The action of a letter's "print" entry that only put it in the print queue (details "via").
 QUEUED = N_("queued for printing")
+# The action of a letter's "print" entry that saved it as a PDF file: nothing was printed.
+SAVED_AS_PDF = N_("saved as PDF")
 # The role before of a laptop's role chosen for the first time (``sync_uc.NO_ROLE_BEFORE``).
 NO_ROLE_BEFORE = N_("no role chosen")
 # The action of that entry: nothing was lowered, a laptop with none was given its first role.
@@ -126,6 +128,8 @@ def action_name(action: str, details: Mapping[str, object]) -> str:
     if action == "print" and details.get("via") == "queue":
         # Put in the print queue, not printed: it was listed as "printed · print queue".
         return _(QUEUED)
+    if action == "print" and details.get("via") == "pdf":
+        return _(SAVED_AS_PDF)
     return _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
 
 

@@ -1,5 +1,6 @@
 """The audit log names a letter put in the print queue "queued for printing", not "printed"
-(details "via": "queue"), in every language; printed from the queue it is printed."""
+(details "via": "queue"), and one saved as a PDF file "saved as PDF", in every language;
+printed, or printed from the queue, it is printed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from desktop_app.i18n.text import gettext_in, set_language
-from desktop_app.ui.audit import ACTION_NAMES, QUEUED, action_name
+from desktop_app.ui.audit import ACTION_NAMES, QUEUED, SAVED_AS_PDF, action_name
 
 
 @pytest.fixture
@@ -23,7 +24,9 @@ def test_a_letter_put_in_the_print_queue_is_logged_as_queued_not_printed(
 ) -> None:
     set_language(lang)
     queued, printed = gettext_in(lang, QUEUED), gettext_in(lang, ACTION_NAMES["print"])
-    assert queued and printed and queued != printed
+    saved = gettext_in(lang, SAVED_AS_PDF)
+    assert queued and printed and saved and len({queued, printed, saved}) == 3
     assert action_name("print", {"via": "queue", "referral_id": "r"}) == queued
-    for via in ("print", "queue_print", "pdf"):
+    assert action_name("print", {"via": "pdf", "referral_id": "r"}) == saved
+    for via in ("print", "queue_print"):
         assert action_name("print", {"via": via}) == printed
