@@ -95,6 +95,13 @@ class Device(Base):
     # The role a coordinator last approved the laptop for (``wire.LaptopRole``), as the keys
     # uploaded for it say; NULL: none yet (waiting, or approved before migration 0008).
     laptop_role: Mapped[str | None] = mapped_column(String(16))
+    # When ``pulled_seq`` was last raised: the device was last handed records it lacked (NULL:
+    # not since migration 0009). What a lost laptop could hold, it held by then.
+    pulled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Counted as it was revoked (``SyncService.revoke``): the people whose records the device
+    # had been handed by its last pull, or had sent itself. NULL: not revoked, or revoked
+    # before migration 0009.
+    people_at_revocation: Mapped[int | None] = mapped_column(Integer)
 
 
 class EnrollmentCode(Base):
@@ -108,6 +115,9 @@ class EnrollmentCode(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
     used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     used_by: Mapped[str | None] = mapped_column(String(36))
+    # The coordinator's device that asked for the code (NULL: ``welcome-desk-server enroll``,
+    # or issued before migration 0009).
+    issued_by: Mapped[str | None] = mapped_column(String(36))
 
 
 class StoredEnvelope(Base):

@@ -40,11 +40,14 @@ CODE_LENGTH = 16  # 80 bits
 # How long a code is valid unless told otherwise (``welcome-desk-server enroll``'s default,
 # and every code a coordinator's laptop asks for).
 CODE_VALID_HOURS = 24.0
-# Codes not used yet and not expired, at most, when a coordinator's laptop asks for one more:
-# a laptop that asks in a loop (a bug, or a thief before the revocation) cannot fill the table.
-# Counted over every issuer (the codes table does not say who issued one); the command line
-# is not bound by it.
+# Codes not used yet and not expired that one coordinator's laptop issued, at most, when it asks
+# for one more: a laptop that asks in a loop (a bug, or a thief before the revocation) cannot
+# fill the table, nor use up what the other coordinators' laptops may issue (counted by
+# ``enrollment_codes.issued_by``, migration 0009). The command line is not bound by it.
 MAX_OUTSTANDING_CODES = 20
+# And over every issuer, the command line's codes too: however many coordinators' laptops
+# there are (or a thief holding several), the table stays small.
+MAX_OUTSTANDING_CODES_ALL = 100
 LAST_SEEN_EVERY = dt.timedelta(seconds=30)
 APP_VERSION_MAX = 32
 # A version as a laptop states it ("0.1.0", "1.2.0rc1", "1.0+local"): short, printable ASCII.
@@ -99,6 +102,8 @@ def device_info(device: models.Device, highest_key_role: str | None = None) -> w
         app_version=device.app_version,
         laptop_role=device.laptop_role,
         highest_key_role=highest_key_role,
+        pulled_at=_iso(device.pulled_at),
+        people_at_revocation=device.people_at_revocation,
     )
 
 
@@ -127,6 +132,26 @@ def _other_approved_coordinators(session: Session, device_id: str) -> int:
             select(func.count())
             .select_from(d)
             .where(d.is_coordinator.is_(True), d.status == "approved", d.id != device_id)
+        )
+        or 0
+    )
+
+
+def _people_held(session: Session, device: models.Device) -> int:
+    """The people whose records ``device`` had been handed by its last pull (an envelope of
+    theirs at or below its ``pulled_seq``) or had sent itself: what a lost laptop could hold,
+    as far as the server can tell (for a GDPR Art. 33 assessment). Not people erased since its
+    last pull (their earlier revisions are gone here), nor those recorded on it and never
+    sent: the laptop may hold those too, so the figure is the least it holds."""
+    e = models.StoredEnvelope
+    handed = e.author_device == device.id
+    if device.pulled_seq is not None:
+        handed = handed | (e.seq <= device.pulled_seq)
+    return int(
+        session.scalar(
+            select(func.count(func.distinct(e.record_id))).where(
+                e.kind == wire.PERSON_KIND, e.erases.is_(False), handed
+            )
         )
         or 0
     )
@@ -300,18 +325,23 @@ def _handed_out(device: AuthenticatedDevice, rows: Sequence[Any]) -> int | None:
     return last if device.pulled_seq is None or last > device.pulled_seq else None
 
 
-def _raise_seq(column: str) -> Any:
-    """``UPDATE devices SET <column> = :n`` where it is lower or not known (one statement)."""
+def _raise_seq(column: str, stamp: str | None = None) -> Any:
+    """``UPDATE devices SET <column> = :n`` where it is lower or not known (one statement);
+    ``stamp``: a time column set to ``:at`` with it."""
     devices = cast(Table, models.Device.__table__)
     target = devices.c[column]
+    values: dict[str, Any] = {column: bindparam("n")}
+    if stamp is not None:
+        values[stamp] = bindparam("at", type_=devices.c[stamp].type)
     return (
         update(devices)
         .where(devices.c.id == bindparam("device"), target.is_(None) | (target < bindparam("n")))
-        .values({column: bindparam("n")})
+        .values(values)
     )
 
 
-_RAISE_PULLED = _raise_seq("pulled_seq")
+# ``pulled_at`` with it: when the device was last handed records it lacked.
+_RAISE_PULLED = _raise_seq("pulled_seq", "pulled_at")
 _LATEST_SEQ = select(models.SeqCounter.last_seq).where(models.SeqCounter.id == 1)
 _RAISE_PUSHED = _raise_seq("pushed_seq")
 
@@ -494,10 +524,13 @@ class SyncService:
         *,
         by: str | None = None,
         max_outstanding: int | None = None,
+        max_outstanding_all: int | None = None,
     ) -> IssuedCode:
         """A new one-time code. ``by``: the coordinator's device that asks for it (None: the
-        command line), named in the log; ``max_outstanding``: refuse (429) when that many codes
-        are neither used nor expired already."""
+        command line), kept with the code and named in the log; ``max_outstanding``: refuse
+        (429, "too_many_codes") when ``by`` issued that many codes that are neither used nor
+        expired already; ``max_outstanding_all``: refuse (429, "too_many_codes_all") when that
+        many are, whoever issued them."""
         if not name.strip() or len(name) > 100:
             raise ValueError('the name must be 1 to 100 characters, e.g. "Laptop 3"')
         # "between 0 and 720" refused 0 all the same
@@ -509,19 +542,28 @@ class SyncService:
         c = models.EnrollmentCode
         # Counted under the write lock (``_write``): two requests at once cannot both pass.
         with self._write() as session:
+            unused = (
+                select(func.count()).select_from(c).where(c.used_at.is_(None), c.expires_at > now)
+            )
             if max_outstanding is not None:
-                outstanding = session.scalar(
-                    select(func.count())
-                    .select_from(c)
-                    .where(c.used_at.is_(None), c.expires_at > now)
-                )
-                if (outstanding or 0) >= max_outstanding:
+                outstanding = session.scalar(unused.where(c.issued_by == by)) or 0
+                if outstanding >= max_outstanding:
                     log.info("enrollment code refused by=%s outstanding=%d", by, outstanding)
                     raise ApiError(
                         429,
                         "too_many_codes",
-                        f"{outstanding} enrollment codes are neither used nor expired yet; "
-                        "use those or wait until they expire",
+                        f"this device issued {outstanding} enrollment codes that are neither "
+                        "used nor expired yet; use those or wait until they expire",
+                    )
+            if max_outstanding_all is not None:
+                outstanding = session.scalar(unused) or 0
+                if outstanding >= max_outstanding_all:
+                    log.info("enrollment code refused by=%s all_outstanding=%d", by, outstanding)
+                    raise ApiError(
+                        429,
+                        "too_many_codes_all",
+                        f"{outstanding} enrollment codes of the organisation are neither used "
+                        "nor expired yet; use those or wait until they expire",
                     )
             session.add(
                 c(
@@ -530,6 +572,7 @@ class SyncService:
                     coordinator=coordinator,
                     created_at=now,
                     expires_at=expires,
+                    issued_by=by,
                 )
             )
         log.info(
@@ -544,7 +587,8 @@ class SyncService:
         self, device: AuthenticatedDevice, request: wire.EnrollmentCodeRequest
     ) -> wire.EnrollmentCodeIssued:
         """A code asked for by a coordinator's laptop: never a coordinator's code, valid as long
-        as the command line's by default, refused beyond ``MAX_OUTSTANDING_CODES``."""
+        as the command line's by default, refused beyond ``MAX_OUTSTANDING_CODES`` of its own
+        or ``MAX_OUTSTANDING_CODES_ALL`` in all."""
         self.require_coordinator(device)
         if not request.name.strip():
             raise ApiError(422, "invalid", "the name must not be blank")
@@ -554,6 +598,7 @@ class SyncService:
             coordinator=False,
             by=device.id,
             max_outstanding=MAX_OUTSTANDING_CODES,
+            max_outstanding_all=MAX_OUTSTANDING_CODES_ALL,
         )
         return wire.EnrollmentCodeIssued(
             code=issued.code, name=issued.name, expires_at=issued.expires_at.isoformat()
@@ -743,6 +788,7 @@ class SyncService:
             if device.status != "revoked":
                 device.status = "revoked"
                 device.revoked_at = utcnow()
+                device.people_at_revocation = _people_held(session, device)
             device.registration_secret_hash = None
             info = device_info(device)
         log.info("device revoked device=%s by=%s", device_id, by or "cli")
@@ -1413,7 +1459,7 @@ class SyncService:
             return
         lock = self._write_lock if self._sqlite else contextlib.nullcontext()
         with lock:  # SQLite's writers queue in-process
-            connection.execute(_RAISE_PULLED, {"device": device.id, "n": handed})
+            connection.execute(_RAISE_PULLED, {"device": device.id, "n": handed, "at": utcnow()})
 
     def pull(self, device: AuthenticatedDevice, after: int, limit: int) -> wire.PullResponse:
         rows, next_cursor, has_more, latest = self._pull_rows(device, after, limit)
@@ -1503,7 +1549,7 @@ class SyncService:
             "WHERE seq > %s ORDER BY seq LIMIT %s), "
             "top AS (SELECT max(seq) AS n FROM "
             "(SELECT seq FROM page ORDER BY seq LIMIT %s) handed), "
-            "u AS (UPDATE devices SET pulled_seq = top.n FROM top "
+            "u AS (UPDATE devices SET pulled_seq = top.n, pulled_at = %s FROM top "
             "WHERE devices.id = %s AND top.n IS NOT NULL "
             "AND (devices.pulled_seq IS NULL OR devices.pulled_seq < top.n)) "
             # The server's highest sequence number rides along as the last column
@@ -1511,7 +1557,7 @@ class SyncService:
             # (read in the statement's snapshot: nothing of the page lies beyond).
             "SELECT page.*, c.last_seq FROM seq_counter c LEFT JOIN page ON true "
             "WHERE c.id = 1 ORDER BY page.seq",
-            (after, limit + 1, limit, device.id),
+            (after, limit + 1, limit, utcnow(), device.id),
         )
         latest = int(rows[0][-1])
         if rows[0][0] is None:

@@ -387,6 +387,14 @@ class DeviceInfo(_Answer):
     # was replaced lists the new role above, and is done only once this is no higher. None: no
     # key kept, or a server from before it said so.
     highest_key_role: str | None = None
+    # When the server last handed the device records it lacked (None: not known, before the
+    # server kept it): what it holds, it held by then.
+    pulled_at: str | None = None
+    # A revoked device: how many people's records it had been handed by its last pull or had
+    # sent itself, counted as it was revoked (``SyncService.revoke``): it may hold more
+    # (people erased since, or recorded on it and never sent), never fewer. None: not revoked,
+    # or revoked before the server counted.
+    people_at_revocation: int | None = None
 
 
 class DeviceList(_Answer):
