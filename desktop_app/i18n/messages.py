@@ -253,12 +253,22 @@ _REFUSAL_MESSAGES = {
         "The server did not accept what was entered. An enrollment code has letters, digits "
         "and dashes; the name of the laptop at most 100 characters."
     ),
+    # Also to a laptop approved for coordinators that joined with an ordinary code: it was
+    # told to use "your coordinator's laptop", though approved as one.
     "not_coordinator": N_(
-        "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
+        "The sync server lets only a coordinator's laptop do this: one that joined with a "
+        "coordinator's code from whoever runs the server. Do it on such a laptop."
     ),
     "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
-    # A coordinator's laptop asked for one more code while many are neither used nor expired.
+    # A coordinator's laptop asked for one more code while many it asked for are neither used
+    # nor expired (the server's bound is per laptop).
     "too_many_codes": N_(
+        "This laptop has asked for many enrollment codes that are not used yet, and the sync "
+        "server gives it no more for now. Use a code you were given already, or try again once "
+        "they have expired (after 24 hours)."
+    ),
+    # ... or while the organisation's laptops and the server's operator together made many.
+    "too_many_codes_all": N_(
         "The sync server holds many enrollment codes that are not used yet, and gives no more "
         "for now. Use a code you were given already, or try again once they have expired "
         "(after 24 hours)."
@@ -605,6 +615,63 @@ def unsent_on_revoked_laptop(name: str, last_sync: str) -> str:
             "it; until then, ask whoever worked on it what to record again."
         )
     return text.format(name=name, time=last_sync)
+
+
+def ordinary_code_coordinators(name: str) -> str:
+    """After approving for coordinators a laptop that joined with an ordinary code: its
+    accounts work with every coordinator's right on it, but the sync server does not count it
+    as a coordinator's laptop (only a coordinator's code makes one), and its coordinators were
+    later refused as "not_coordinator" with nothing saying why."""
+    return _(
+        "“{name}” joined with an ordinary enrollment code: its coordinators work with every "
+        "right on it, but the sync server does not let it approve or revoke laptops, give "
+        "enrollment codes or publish the service directory and forms. For that, it joins again "
+        "with a coordinator's code from whoever runs the server."
+    ).format(name=name)
+
+
+def held_on_revoked_laptop(name: str, people: int | None, pulled: str) -> str:
+    """For a revoked laptop (lost or stolen, a GDPR Art. 33 assessment): how many people's
+    records it could hold, as the server counted them at the revocation (``people``: those it
+    had been sent by its last sync, or sent itself; None: not counted, revoked before the
+    server did so), the last time it was sent records (``pulled``, in words; "" for not
+    known), and that they are encrypted on it. Only figures the server knows; the revocation
+    said only that it could no longer sync."""
+    from desktop_app.i18n.formatting import format_number
+
+    if people is None:
+        lines = [
+            _(
+                "The server did not count whose records “{name}” had been sent: it was revoked "
+                "before the server counted that."
+            ).format(name=name)
+        ]
+    elif pulled:
+        lines = [
+            ngettext(
+                "By its last sync ({time}), “{name}” had been sent the records of at least "
+                "{count} person.",
+                "By its last sync ({time}), “{name}” had been sent the records of at least "
+                "{count} people.",
+                people,
+            ).format(name=name, time=pulled, count=format_number(people))
+        ]
+    else:
+        lines = [
+            ngettext(
+                "“{name}” had been sent the records of at least {count} person.",
+                "“{name}” had been sent the records of at least {count} people.",
+                people,
+            ).format(name=name, count=format_number(people))
+        ]
+    lines.append(
+        _(
+            "On the laptop they are in an encrypted database (SQLCipher) that opens only with "
+            "the password of one of its accounts or its recovery code. Letters and exports saved "
+            "as files outside Welcome Desk are not protected by it."
+        )
+    )
+    return " ".join(lines)
 
 
 def revoked_holding_key_message(name: str) -> str:

@@ -76,6 +76,7 @@ ACTION_NAMES = {
     "approve_laptop": N_("laptop approved"),
     "revoke_laptop": N_("laptop revoked"),
     "change_laptop_role": N_("laptop's role lowered"),
+    "issue_enrollment_code": N_("enrollment code for a new laptop issued"),
     "rotate_key": N_("team key renewed"),
     "confirm_coordinator": N_("coordinator's laptop confirmed"),
     "change_server": N_("sync server address changed"),
@@ -103,6 +104,7 @@ KIND_NAMES = {
     "follow_ups": N_("list of follow-ups due"),
     "reference": N_("service directory or forms"),
     "device": N_("laptop"),
+    "enrollment_code": N_("enrollment code"),
     "quick_contact": N_("quick contact"),
     "case_opening": N_("section opened to a helper"),
     "person_import": N_("people import"),
@@ -198,6 +200,8 @@ DETAIL_NAMES = {
     "received": N_("received on"),
     "answered": N_("answered on"),
     "reason": N_("reason"),
+    # Until when an enrollment code joins a laptop (``sync.issue_enrollment_code``).
+    "valid_until": N_("valid until"),
 }
 
 
@@ -223,6 +227,7 @@ DETAIL_ORDER = (
     "helper_id",
     "opened",
     "name",
+    "valid_until",
     "server_url",
     "fingerprint",
     "part",
@@ -372,6 +377,8 @@ class DetailReader:
             return _(REFERRAL_STATUS[value])
         if key == "appointment" and value in APPOINTMENT_NAMES:
             return _(APPOINTMENT_NAMES[value])
+        if key == "valid_until":
+            return _moment(value)
         if key == "name" and value in PUBLICATION_NAMES:
             return _(PUBLICATION_NAMES[value])
         if key in ("field", "fields"):
@@ -392,6 +399,17 @@ class DetailReader:
             name = _(DETAIL_NAMES[key]) if key in DETAIL_NAMES else key
             parts.append(f"{name}: {self.value(key, value, details)}")
         return " · ".join(parts)
+
+
+def _moment(text: str) -> str:
+    """A stored ISO time (UTC) as the reader's clock and language say it; as stored if none."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return format_moment(moment)
 
 
 def _field_name(field: str) -> str:

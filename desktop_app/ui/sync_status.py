@@ -57,12 +57,14 @@ from desktop_app.i18n.messages import (
     erased_work_short,
     error_message,
     failure_reason,
+    held_on_revoked_laptop,
     laptop_role_name,
     laptops_not_given_the_key,
     laptops_without_role_message,
     no_role_yet,
     not_understood_message,
     offline_message,
+    ordinary_code_coordinators,
     own_role_unset_message,
     refusal_message,
     revoke_again_pending_message,
@@ -136,6 +138,8 @@ _COORDINATOR_CODE_ROLE = Qt.ItemDataRole.UserRole + 5
 # The role of an approved laptop whose role can be lowered here ("" if none can be).
 _LOWERABLE_ROLE = Qt.ItemDataRole.UserRole + 6
 _PENDING_ROLE = Qt.ItemDataRole.UserRole + 7  # waiting for approval
+# A revoked laptop: what it could hold (``held_on_revoked_laptop``), in words.
+_HELD_ROLE = Qt.ItemDataRole.UserRole + 8
 # Who uses a laptop, highest first (the Laptops dialog's choices).
 _ROLES_HIGHEST_FIRST = (Role.COORDINATOR, Role.ADVISOR, Role.HELPER)
 # Before a laptop's second line in the Laptops dialog: indented, it reads as the laptop's above,
@@ -328,6 +332,17 @@ def laptop_last_sync(device: Any) -> str:
     if not device.last_seen_at:
         return ""
     return last_sync_time(dt.datetime.fromisoformat(device.last_seen_at).timestamp())
+
+
+def laptop_held(device: Any) -> str:
+    """For a revoked laptop (``wire.DeviceInfo``): whose records it could hold, as the server
+    counted them at its revocation, and when it was last sent records ("" for one not
+    revoked)."""
+    if device.status != "revoked":
+        return ""
+    pulled = getattr(device, "pulled_at", None)
+    when = last_sync_time(dt.datetime.fromisoformat(pulled).timestamp()) if pulled else ""
+    return held_on_revoked_laptop(device.name, getattr(device, "people_at_revocation", None), when)
 
 
 def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
@@ -1746,6 +1761,7 @@ class DevicesDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, d.device_id)
             item.setData(_NAME_ROLE, d.name)
             item.setData(_LAST_SYNC_ROLE, last_sync)
+            item.setData(_HELD_ROLE, laptop_held(d))
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             item.setData(_OTHER_ROLE, d.device_id != own)
             item.setData(_PENDING_ROLE, d.status == "pending")
@@ -1838,7 +1854,10 @@ class DevicesDialog(QDialog):
         )
         if item is not None and revoked:
             name, when = str(item.data(_NAME_ROLE)), str(item.data(_LAST_SYNC_ROLE) or "")
-            self.revoked_note.setText(unsent_on_revoked_laptop(name, when))
+            held = str(item.data(_HELD_ROLE) or "")
+            self.revoked_note.setText(
+                "\n".join(filter(None, (unsent_on_revoked_laptop(name, when), held)))
+            )
             # Not twice: just revoked here, the message below says it already.
             revoked = self.renewed.isHidden() or self.revoked_note.text() not in self.renewed.text()
         if revoked != self.revoked_note.isVisible():
@@ -1881,10 +1900,10 @@ class DevicesDialog(QDialog):
         device_id, typed = str(item.data(Qt.ItemDataRole.UserRole)), self.fingerprint.text()
         name = str(item.data(_NAME_ROLE))
 
-        def approved(_result: object) -> None:
+        def approved(result: Any) -> None:
             self.error.show_message("")
             self.fingerprint.clear()  # for the next laptop, which has another
-            self.renewed.setText(
+            lines = [
                 _(
                     "“{name}” is approved and was sent the team key. Now the other way round: on "
                     "“{name}”, after its next sync, {confirm} asks for this laptop's fingerprint "
@@ -1893,7 +1912,12 @@ class DevicesDialog(QDialog):
                     name=name,
                     confirm=_menu_path_elsewhere("&File", "Con&firm the coordinator's laptop…"),
                 )
-            )
+            ]
+            if role is Role.COORDINATOR and not result.is_coordinator:
+                # Approved for coordinators, it was later refused as "not_coordinator" (the
+                # list of laptops, codes, publishing), with nothing saying why.
+                lines.append(ordinary_code_coordinators(name))
+            self.renewed.setText("\n".join(lines))
             self.renewed.show()
             self.reload()
 
@@ -2013,9 +2037,13 @@ class DevicesDialog(QDialog):
             # The server's answer is the latest word on its last sync (the list may be older).
             when = laptop_last_sync(device) or last_sync
             first = "\n".join(
-                (
-                    _("“{name}” is revoked: it can no longer sync.").format(name=name),
-                    unsent_on_revoked_laptop(name, when),
+                filter(
+                    None,
+                    (
+                        _("“{name}” is revoked: it can no longer sync.").format(name=name),
+                        unsent_on_revoked_laptop(name, when),
+                        laptop_held(device),
+                    ),
                 )
             )
             self._renew(first_line=first, then_reload=True)

@@ -59,6 +59,9 @@ class AuditAction(enum.StrEnum):
     REVOKE_LAPTOP = "revoke_laptop"
     # A laptop's role lowered without it joining again (``usecases.sync.change_laptop_role``).
     CHANGE_LAPTOP_ROLE = "change_laptop_role"
+    # A one-time code for a new laptop asked of the server (``sync.issue_enrollment_code``):
+    # the name given and until when it is valid, never the code.
+    ISSUE_ENROLLMENT_CODE = "issue_enrollment_code"
     ROTATE_KEY = "rotate_key"
     CONFIRM_COORDINATOR = "confirm_coordinator"
     CHANGE_SERVER = "change_server"  # the sync server's address this laptop uses

@@ -17,6 +17,7 @@ import json
 import logging
 import secrets
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1339,7 +1340,8 @@ class IssuedEnrollmentCode:
 def issue_enrollment_code(store: Store, user: User, name: str) -> IssuedEnrollmentCode:
     """Coordinator: a one-time code from the sync server for a new laptop named ``name`` (never
     a coordinator's code). The new laptop joins with it and waits for approval here, where its
-    fingerprint is compared (``approve_device``). The code is not kept on this laptop."""
+    fingerprint is compared (``approve_device``). The code is not kept on this laptop; an audit
+    entry says who asked for it, the name and until when it is valid."""
     from pydantic import ValidationError
 
     require(user, Action.MANAGE_LAPTOPS)
@@ -1358,8 +1360,22 @@ def issue_enrollment_code(store: Store, user: User, name: str) -> IssuedEnrollme
     expires = dt.datetime.fromisoformat(issued.expires_at)
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=dt.UTC)
+    expires = expires.astimezone(dt.UTC)
+    # Who asked for a code, for which laptop, valid until when: a code in the wrong hands
+    # joins a laptop that waits for approval here, and the log says where it came from. Never
+    # the code itself (the log syncs to every coordinator's laptop).
+    with store.transaction() as session:
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.ISSUE_ENROLLMENT_CODE,
+            "enrollment_code",
+            str(uuid.uuid4()),  # this issue of a code: the server keeps no id of it for us
+            {"name": issued.name, "valid_until": expires.isoformat(timespec="seconds")},
+        )
     log.info("enrollment code issued for a new laptop (name length %d)", len(name))
-    return IssuedEnrollmentCode(issued.code, issued.name, expires.astimezone(dt.UTC))
+    return IssuedEnrollmentCode(issued.code, issued.name, expires)
 
 
 # Characters of a revocation's note kept in the audit log (``revoke_device``).

@@ -164,9 +164,10 @@ def test_refusals_and_an_unreachable_server_are_said_in_her_language(
         type_text(asked.name, "Laptop 3")
         with qtbot.waitSignal(asked.calls.idle, timeout=30_000):
             QTest.keyClick(asked.name, Qt.Key.Key_Return)
-        assert asked.error.text().startswith("Das geht nur am Laptop der Koordination"), (
-            asked.error.text()
-        )
+        assert asked.error.text().startswith(
+            "Der Synchronisierungsserver erlaubt das nur einem Laptop der Koordination: einem, der "
+            "mit einem Code der Koordination"
+        ), asked.error.text()
         assert not asked.code.text() and asked.get.isVisible()
         assert asked.focusWidget() is asked.name  # to correct or close
         asked.grab().save(str(shots / "enroll-de-refused.png"))
@@ -187,3 +188,28 @@ def test_refusals_and_an_unreachable_server_are_said_in_her_language(
         dialog.close()
     finally:
         set_language("en")
+
+
+def test_a_laptop_that_asked_for_too_many_codes_is_told_it_is_this_laptops(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
+) -> None:
+    """The server's bound is per issuing laptop (``MAX_OUTSTANDING_CODES``): the refusal says
+    this laptop asked for many, not that the server holds many (which another coordinator's
+    laptop would not have been refused for)."""
+    from sync_server.service import MAX_OUTSTANDING_CODES
+
+    coordinator = laptops.new("Büro")
+    for i in range(MAX_OUTSTANDING_CODES):
+        sync_uc.issue_enrollment_code(coordinator.store, coordinator.user, f"Laptop {i}")
+    set_language("de")
+    dialog = _devices_dialog(qtbot, coordinator)
+    asked = _code_dialog(qtbot, dialog)
+    type_text(asked.name, "Laptop Bahnhof")
+    with qtbot.waitSignal(asked.calls.idle, timeout=30_000):
+        QTest.keyClick(asked.name, Qt.Key.Key_Return)
+    assert asked.error.text().startswith(
+        "Dieser Laptop hat viele Anmeldecodes angefordert, die noch nicht benutzt wurden"
+    ), asked.error.text()
+    assert not asked.code.text()
+    asked.close()
+    dialog.close()

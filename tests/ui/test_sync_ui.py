@@ -658,9 +658,10 @@ def test_the_laptops_dialog_on_a_laptop_that_does_not_coordinate_says_so(
     b = laptops.new("B")  # its user may manage laptops; the laptop may not
     window, dialog = _laptops_dialog(qtbot, b)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-    # The server answered (403): it is not out of reach.
+    # The server answered (403): it is not out of reach; and what a coordinator's laptop is.
     assert dialog.error.text() == (
-        "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
+        "The sync server lets only a coordinator's laptop do this: one that joined with a "
+        "coordinator's code from whoever runs the server. Do it on such a laptop."
     )
     window.close()
 

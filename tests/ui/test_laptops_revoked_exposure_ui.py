@@ -1,0 +1,75 @@
+"""A stolen laptop revoked in the Laptops dialog (German): what it could hold, for a GDPR
+Art. 33 assessment, said at the revocation and again whenever the revoked laptop is chosen:
+how many people's records it had been sent by its last sync (as the server counted them), when
+that was, and that they are encrypted on it. A real server on 127.0.0.1, real laptops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.users import Role
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.sync_status import last_sync_time
+from desktop_app.usecases import sync as sync_uc
+from tests.integration.sync_harness import Laptops, ServerProcess, add_person
+from tests.ui.conftest import shown_window
+from tests.ui.laptops_dialog import chosen, open_laptops
+
+ENCRYPTED = (
+    "Auf dem Laptop liegen sie in einer verschlüsselten Datenbank (SQLCipher), die sich nur mit "
+    "dem Passwort eines seiner Konten oder mit seinem Wiederherstellungscode öffnen lässt."
+)
+
+
+def test_revoking_a_stolen_laptop_says_how_many_people_it_could_hold(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path
+) -> None:
+    coordinator = laptops.new("Büro")
+    laptops.new("Outreach Hbf", role=Role.ADVISOR)
+    for i in range(4):
+        add_person(coordinator, f"Ana {i}", "Popescu", f"1990-01-0{i + 1}")
+    laptops.sync()
+    add_person(coordinator, "Ivan", "Petrov", "1985-05-05")  # after the stolen one's last sync
+    laptops.sync(coordinator)
+    pulled = {
+        d.name: d.pulled_at for d in sync_uc.list_devices(coordinator.store, coordinator.user)
+    }
+    pulled_at = pulled["Outreach Hbf"]
+    assert pulled_at is not None
+    when = last_sync_time(dt.datetime.fromisoformat(pulled_at).timestamp())
+    held = (
+        f"Bis zu seiner letzten Synchronisierung ({when}) hatte „Outreach Hbf“ die Daten von "
+        f"mindestens 4 Personen erhalten. {ENCRYPTED}"
+    )
+    set_language("de")
+    window = shown_window(qtbot, coordinator)
+    dialog = open_laptops(qtbot, window, 2)
+    while chosen(dialog) != "Outreach Hbf":
+        dialog.list.setCurrentRow(dialog.list.currentRow() + 1)
+    dialog.revoke.click()
+    question = dialog.revoke_question
+    assert question is not None
+    confirm = next(
+        b for b in question.buttons() if b.text() == "Sperren und Teamschlüssel erneuern"
+    )
+    with qtbot.waitSignal(dialog.calls.idle, timeout=20_000):  # revoked, renewed, listed again
+        confirm.click()
+    assert not dialog.error.text()
+    assert held in dialog.renewed.text(), dialog.renewed.text()
+    assert "Welcome Desk gespeichert wurden, schützt sie nicht." in dialog.renewed.text()
+    dialog.grab().save(str(shots / "laptops-revoked-held-de.png"))
+    dialog.close()
+
+    # Opened anew: the revoked laptop chosen says it again.
+    dialog = open_laptops(qtbot, window, 2)
+    assert dialog.revoked_note.isHidden()
+    while chosen(dialog) != "Outreach Hbf":
+        dialog.list.setCurrentRow(dialog.list.currentRow() + 1)
+    qtbot.waitUntil(dialog.revoked_note.isVisible, timeout=5000)
+    assert held in dialog.revoked_note.text(), dialog.revoked_note.text()
+    dialog.grab().save(str(shots / "laptops-revoked-chosen-de.png"))
+    dialog.close()
+    window.close()
