@@ -38,6 +38,7 @@ from desktop_app.i18n.messages import (
     failure_cause,
     failure_message,
     field_message,
+    held_on_revoked_laptop,
     laptop_role_name,
     laptops_not_given_the_key,
     no_role_yet,
@@ -1301,6 +1302,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
                     name=device.name
                 )
             )
+            # What it could hold, for the data protection officer (GDPR Art. 33).
+            print(held_on_revoked_laptop(device.name, device.people_at_revocation))
         else:
             devices = sync_uc.list_devices(session.store, session.user)
             # Computed here from this laptop's own key, not taken from the server's list: a new

@@ -630,48 +630,43 @@ def ordinary_code_coordinators(name: str) -> str:
     ).format(name=name)
 
 
-def held_on_revoked_laptop(name: str, people: int | None, pulled: str) -> str:
+def held_on_revoked_laptop(name: str, people: int | None) -> str:
     """For a revoked laptop (lost or stolen, a GDPR Art. 33 assessment): how many people's
     records it could hold, as the server counted them at the revocation (``people``: those it
     had been sent by its last sync, or sent itself; None: not counted, revoked before the
-    server did so), the last time it was sent records (``pulled``, in words; "" for not
-    known), and that they are encrypted on it. Only figures the server knows; the revocation
-    said only that it could no longer sync."""
+    server did so), and that they are encrypted on it. Said after ``unsent_on_revoked_laptop``,
+    which says when its last sync was. Only figures the server knows."""
     from desktop_app.i18n.formatting import format_number
 
     if people is None:
-        lines = [
-            _(
-                "The server did not count whose records “{name}” had been sent: it was revoked "
-                "before the server counted that."
-            ).format(name=name)
-        ]
-    elif pulled:
-        lines = [
-            ngettext(
-                "By its last sync ({time}), “{name}” had been sent the records of at least "
-                "{count} person.",
-                "By its last sync ({time}), “{name}” had been sent the records of at least "
-                "{count} people.",
-                people,
-            ).format(name=name, time=pulled, count=format_number(people))
-        ]
+        first = _(
+            "The server did not count whose records “{name}” had been sent: it was revoked "
+            "before the server counted that."
+        ).format(name=name)
+    elif people == 0:  # never synced, or nobody recorded yet
+        first = _("“{name}” had been sent nobody's records.").format(name=name)
     else:
-        lines = [
-            ngettext(
-                "“{name}” had been sent the records of at least {count} person.",
-                "“{name}” had been sent the records of at least {count} people.",
-                people,
-            ).format(name=name, count=format_number(people))
-        ]
-    lines.append(
-        _(
-            "On the laptop they are in an encrypted database (SQLCipher) that opens only with "
-            "the password of one of its accounts or its recovery code. Letters and exports saved "
-            "as files outside Welcome Desk are not protected by it."
-        )
+        first = ngettext(
+            "By its last sync, “{name}” had been sent the records of at least {count} person.",
+            "By its last sync, “{name}” had been sent the records of at least {count} people.",
+            people,
+        ).format(name=name, count=format_number(people))
+    encrypted = _(
+        "On the laptop they are in an encrypted database (SQLCipher) that opens only with the "
+        "password of one of its accounts or its recovery code. Letters and exports saved as "
+        "files outside Welcome Desk are not protected by it."
     )
-    return " ".join(lines)
+    return f"{first} {encrypted}"
+
+
+def held_on_revoked_short(people: int) -> str:
+    """A revoked laptop's line in the list of laptops: how many people's records it could hold
+    (``held_on_revoked_laptop``), short."""
+    from desktop_app.i18n.formatting import format_number
+
+    return ngettext(
+        "records of at least {count} person", "records of at least {count} people", people
+    ).format(count=format_number(people))
 
 
 def revoked_holding_key_message(name: str) -> str:

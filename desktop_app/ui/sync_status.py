@@ -58,6 +58,7 @@ from desktop_app.i18n.messages import (
     error_message,
     failure_reason,
     held_on_revoked_laptop,
+    held_on_revoked_short,
     laptop_role_name,
     laptops_not_given_the_key,
     laptops_without_role_message,
@@ -329,20 +330,21 @@ def server_call_failure(exc: Exception) -> str:
 def laptop_last_sync(device: Any) -> str:
     """When a listed laptop (``wire.DeviceInfo``) last reached the server, in words ("" for
     never): the server notes it at each request, to the half minute."""
-    if not device.last_seen_at:
+    # The later of its last request and the last pull that sent it records (``pulled_at``,
+    # noted at once, where the last request is noted to the half minute): what a revoked
+    # laptop holds, it held by then (``laptop_held``).
+    times = [t for t in (device.last_seen_at, getattr(device, "pulled_at", None)) if t]
+    if not times:
         return ""
-    return last_sync_time(dt.datetime.fromisoformat(device.last_seen_at).timestamp())
+    return last_sync_time(max(dt.datetime.fromisoformat(t).timestamp() for t in times))
 
 
 def laptop_held(device: Any) -> str:
     """For a revoked laptop (``wire.DeviceInfo``): whose records it could hold, as the server
-    counted them at its revocation, and when it was last sent records ("" for one not
-    revoked)."""
+    counted them at its revocation ("" for one not revoked)."""
     if device.status != "revoked":
         return ""
-    pulled = getattr(device, "pulled_at", None)
-    when = last_sync_time(dt.datetime.fromisoformat(pulled).timestamp()) if pulled else ""
-    return held_on_revoked_laptop(device.name, getattr(device, "people_at_revocation", None), when)
+    return held_on_revoked_laptop(device.name, getattr(device, "people_at_revocation", None))
 
 
 def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
@@ -1756,6 +1758,9 @@ class DevicesDialog(QDialog):
                     # lost what they recorded after this (the list said nothing of when, only
                     # the server's command line did).
                     below.append(_("Last sync {time}").format(time=last_sync))
+                if d.status == "revoked" and getattr(d, "people_at_revocation", None) is not None:
+                    # What it could hold, said where the revocation leaves no room below.
+                    below.append(held_on_revoked_short(d.people_at_revocation))
                 text += "\n" + _SECOND_LINE + SEPARATOR.join(below)
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d.device_id)
@@ -1854,12 +1859,13 @@ class DevicesDialog(QDialog):
         )
         if item is not None and revoked:
             name, when = str(item.data(_NAME_ROLE)), str(item.data(_LAST_SYNC_ROLE) or "")
-            held = str(item.data(_HELD_ROLE) or "")
+            unsent = unsent_on_revoked_laptop(name, when)
             self.revoked_note.setText(
-                "\n".join(filter(None, (unsent_on_revoked_laptop(name, when), held)))
+                "\n".join(filter(None, (unsent, str(item.data(_HELD_ROLE) or ""))))
             )
-            # Not twice: just revoked here, the message below says it already.
-            revoked = self.renewed.isHidden() or self.revoked_note.text() not in self.renewed.text()
+            # Not twice: just revoked here, the message below says it already (what it could
+            # hold is on its line in the list: a dialog grown by it outgrew a 700 px screen).
+            revoked = self.renewed.isHidden() or unsent not in self.renewed.text()
         if revoked != self.revoked_note.isVisible():
             self.revoked_note.setVisible(revoked)
             self._fit_height()
@@ -2037,13 +2043,9 @@ class DevicesDialog(QDialog):
             # The server's answer is the latest word on its last sync (the list may be older).
             when = laptop_last_sync(device) or last_sync
             first = "\n".join(
-                filter(
-                    None,
-                    (
-                        _("“{name}” is revoked: it can no longer sync.").format(name=name),
-                        unsent_on_revoked_laptop(name, when),
-                        laptop_held(device),
-                    ),
+                (
+                    _("“{name}” is revoked: it can no longer sync.").format(name=name),
+                    unsent_on_revoked_laptop(name, when),
                 )
             )
             self._renew(first_line=first, then_reload=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.exits import EXIT_INVALID
+from desktop_app.sync import crypto
 from tests.integration.sync_harness import (
     ROOT,
     ServerProcess,
@@ -265,6 +266,16 @@ def test_a_revoked_laptop_is_told_so(server: ServerProcess, tmp_path: Path) -> N
         assert own.returncode == EXIT_INVALID and words in own.stderr, own.stderr
         assert "Traceback" not in own.stderr
     assert f"{device.group(1)}  approved" in run_cli(server.db_url, "devices").stdout
+    # Another laptop, revoked from the coordinator's command line: what it could hold is said
+    # (it never synced: nobody's records).
+    other = server.client()
+    keys = crypto.DeviceKeys.generate()
+    reg = other.register(server.enroll("Laptop B"), "Laptop B", keys.public_key)
+    other.close()
+    revoked = wd_lang("de", "devices", "revoke", reg.device_id, "--data-dir", laptop)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "„Laptop B“ hatte von niemandem Daten erhalten." in revoked.stdout, revoked.stdout
+    assert "SQLCipher" in revoked.stdout
     # The organisation's only coordinator: revoked only when the operator insists.
     assert run_cli(server.db_url, "revoke", device.group(1), check=False).returncode == 1
     run_cli(server.db_url, "revoke", device.group(1), "--force")

@@ -5,14 +5,13 @@ that was, and that they are encrypted on it. A real server on 127.0.0.1, real la
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.sync_status import last_sync_time
+from desktop_app.ui.sync_status import laptop_last_sync
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess, add_person
 from tests.ui.conftest import shown_window
@@ -34,16 +33,11 @@ def test_revoking_a_stolen_laptop_says_how_many_people_it_could_hold(
     laptops.sync()
     add_person(coordinator, "Ivan", "Petrov", "1985-05-05")  # after the stolen one's last sync
     laptops.sync(coordinator)
-    pulled = {
-        d.name: d.pulled_at for d in sync_uc.list_devices(coordinator.store, coordinator.user)
-    }
-    pulled_at = pulled["Outreach Hbf"]
-    assert pulled_at is not None
-    when = last_sync_time(dt.datetime.fromisoformat(pulled_at).timestamp())
-    held = (
-        f"Bis zu seiner letzten Synchronisierung ({when}) hatte „Outreach Hbf“ die Daten von "
-        f"mindestens 4 Personen erhalten. {ENCRYPTED}"
-    )
+    listed = {d.name: d for d in sync_uc.list_devices(coordinator.store, coordinator.user)}
+    assert listed["Outreach Hbf"].pulled_at is not None
+    # Its last sync as the list and the note say it: the later of its last request and its
+    # last pull (noted at once; a request to the half minute).
+    when = laptop_last_sync(listed["Outreach Hbf"])
     set_language("de")
     window = shown_window(qtbot, coordinator)
     dialog = open_laptops(qtbot, window, 2)
@@ -57,19 +51,29 @@ def test_revoking_a_stolen_laptop_says_how_many_people_it_could_hold(
     )
     with qtbot.waitSignal(dialog.calls.idle, timeout=20_000):  # revoked, renewed, listed again
         confirm.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
     assert not dialog.error.text()
-    assert held in dialog.renewed.text(), dialog.renewed.text()
-    assert "Welcome Desk gespeichert wurden, schützt sie nicht." in dialog.renewed.text()
+    # At once, on its line in the list: 4 people, not the one written after its last sync.
+    assert chosen(dialog) == "Outreach Hbf"
+    line = dialog.list.currentItem().text()
+    assert line.endswith(f"Zuletzt synchronisiert {when} · Daten von mindestens 4 Personen"), line
+    assert f"nach seiner letzten Synchronisierung ({when})" in dialog.renewed.text()
     dialog.grab().save(str(shots / "laptops-revoked-held-de.png"))
     dialog.close()
 
-    # Opened anew: the revoked laptop chosen says it again.
+    # Opened anew: the revoked laptop chosen says it in full.
     dialog = open_laptops(qtbot, window, 2)
     assert dialog.revoked_note.isHidden()
     while chosen(dialog) != "Outreach Hbf":
         dialog.list.setCurrentRow(dialog.list.currentRow() + 1)
     qtbot.waitUntil(dialog.revoked_note.isVisible, timeout=5000)
-    assert held in dialog.revoked_note.text(), dialog.revoked_note.text()
+    note = dialog.revoked_note.text()
+    assert f"nach seiner letzten Synchronisierung ({when})" in note, note
+    assert (
+        "Bis zu seiner letzten Synchronisierung hatte „Outreach Hbf“ die Daten von mindestens "
+        f"4 Personen erhalten. {ENCRYPTED}"
+    ) in note, note
+    assert note.endswith("Welcome Desk gespeichert wurden, schützt sie nicht."), note
     dialog.grab().save(str(shots / "laptops-revoked-chosen-de.png"))
     dialog.close()
     window.close()
