@@ -5,7 +5,10 @@ advisor started from, so that two advisors merging one pair offline keep the sam
 column says so, and the column of the page open is marked. The other entry's visits, referrals
 and consents move to it. Where both hold a different value the advisor chooses (the kept
 entry's unless she picks the other's); a field only the other entry holds is filled in from
-it. Cancel is the default: a merge cannot be undone.
+it. A date of birth the entry kept knows only in part (03.1987) gives way by default to the
+other entry's that refines it (14.03.1987): pressing Merge at once kept the month alone, the
+day the other laptop had recorded gone from both. Cancel is the default: a merge cannot be
+undone.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import PERSON_FIELDS, Person
 from desktop_app.i18n.formatting import format_number, format_partial_date
 from desktop_app.i18n.messages import FIELD_NAMES
@@ -53,6 +57,14 @@ def person_value(person: Person, name: str) -> str:
     if name == "languages":
         return language_names(person.languages)
     return str(getattr(person, name))
+
+
+def refines(finer: PartialDate | None, coarser: PartialDate | None) -> bool:
+    """Whether ``finer`` is the same date as ``coarser`` known more precisely (14.03.1987 of
+    03.1987 or of 1987)."""
+    if finer is None or coarser is None:
+        return False
+    return finer.iso().startswith(f"{coarser.iso()}-")
 
 
 def entry_label(person: Person) -> str:
@@ -107,6 +119,7 @@ class MergeDialog(QDialog):
                 self.page_column = column
         # Field -> the radio button that takes the other entry's value.
         self.take_other_buttons: dict[str, QRadioButton] = {}
+        self.finer_date_chosen = False
         self._groups: list[QButtonGroup] = []
         row = 2
         for name in PERSON_FIELDS:
@@ -123,11 +136,19 @@ class MergeDialog(QDialog):
                     # A screen reader said the value alone ("Ion"): which field, and whose.
                     button.setAccessibleName(f"{_(FIELD_NAMES[name])}: {choice}")
                     button.setAccessibleDescription(whose)
-                mine.setChecked(True)
+                # The whole date of birth, not the month or year alone of the entry kept.
+                finer = name == "date_of_birth" and refines(other.date_of_birth, kept.date_of_birth)
+                (their if finer else mine).setChecked(True)
+                self.finer_date_chosen = self.finer_date_chosen or finer
                 self._groups.append(group)
                 self.take_other_buttons[name] = their
-                grid.addWidget(mine, row, 1, Qt.AlignmentFlag.AlignTop)
-                grid.addWidget(their, row, 2, Qt.AlignmentFlag.AlignTop)
+                # Tab enters a choice at its first button in the focus chain (the order they
+                # are laid out), not at the one checked: the whole date first where it is
+                # chosen, or Tab stopped at the month alone, unchecked, where Space took it.
+                for button, column in sorted(
+                    ((mine, 1), (their, 2)), key=lambda pair: not pair[0].isChecked()
+                ):
+                    grid.addWidget(button, row, column, Qt.AlignmentFlag.AlignTop)
             else:
                 filled = name in preview.filled
                 shown = _("{value} (taken over)").format(value=theirs) if filled else theirs
@@ -152,6 +173,15 @@ class MergeDialog(QDialog):
             if preview.differing
             else _("Empty fields are filled in from the other entry.")
         )
+        if self.finer_date_chosen:  # said, as it is not the entry kept's value
+            self.note.setText(
+                self.note.text()
+                + " "
+                + _(
+                    "The entry kept knows only part of the date of birth: the whole date of "
+                    "the other entry is chosen."
+                )
+            )
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         # Both entries hold a draft of a form: the other's is kept beside the kept entry's,

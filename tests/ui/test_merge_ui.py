@@ -14,8 +14,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QRadioButton
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
+from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.duplicates import DuplicateNotice
@@ -27,6 +29,7 @@ from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 from tests.integration.sync_harness import Laptops, live_people
 from tests.ui.conftest import shown_window
+from tests.ui.tab_walk import tab_stops
 from tests.ui.test_duplicates_ui import _sync_in
 from tests.unit.test_visits import full_life_situation
 
@@ -355,3 +358,54 @@ def test_a_screen_reader_hears_which_field_and_whose_value_each_choice_is(
             for b, side in zip(group.buttons(), (kept, merged), strict=True)
         ]
     )
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_the_whole_date_of_birth_is_chosen_where_the_entry_kept_knows_the_month_alone(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Ralf registered Ion as born 03.1987, Elena as born 14.03.1987; his entry happened to be
+    the one kept (the smaller id), and Merge pressed at once kept the month alone: the day
+    Elena had recorded was gone from both laptops. The whole date is chosen by default, and
+    the note says so; where the entry kept holds the whole date, its own stays."""
+    s = session
+    one = people.register_person(s.store, s.user, PersonDraft("Ion", "Popescu", "14.03.1987"))
+    two = people.register_person(
+        s.store, s.user, PersonDraft("Ion", "Popescu", "14.03.1987"), confirm_duplicates=True
+    )
+    kept, gone = merges.kept_and_merged(one.id, two.id)
+    said = {
+        "de": "Das vollständige Datum des anderen Eintrags ist ausgewählt.",
+        "ro": "este aleasă data completă a celeilalte înregistrări.",
+    }[lang]
+    set_language(lang)
+    try:
+        for partial, whole in ((kept, gone), (gone, kept)):
+            people.update_person(s.store, s.user, partial, PersonDraft("Ion", "Popescu", "03.1987"))
+            people.update_person(
+                s.store, s.user, whole, PersonDraft("Ion", "Popescu", "14.03.1987")
+            )
+            dialog = MergeDialog(merges.preview(s.store, s.user, kept, gone))
+            qtbot.addWidget(dialog)
+            group = dialog.take_other_buttons["date_of_birth"].group()
+            assert group is not None
+            checked = group.checkedButton()
+            assert checked is not None
+            assert checked.text() == format_partial_date(PartialDate.parse("14.03.1987"))
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            dialog.activateWindow()
+            qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+            # Tab (from Cancel) enters the choice at the date checked, as Space would keep it.
+            assert dialog.cancel_button is not None
+            stops = tab_stops(dialog, dialog.cancel_button)
+            assert stops[1] is checked, [(w.objectName(), getattr(w, "text", str)()) for w in stops]
+            if partial == kept:
+                assert dialog.take_other() == frozenset({"date_of_birth"})
+                assert dialog.note.text().endswith(said), dialog.note.text()
+            else:
+                assert dialog.take_other() == frozenset()
+                assert said not in dialog.note.text()
+            dialog.reject()
+    finally:
+        set_language("en")

@@ -235,7 +235,7 @@ def _walk_as(
     else:
         raise AssertionError("Tab does not reach the date of birth")
     assert isinstance(now, QRadioButton) and now.isChecked()
-    if now.text() == "mar. 1987":  # the month alone: take the whole date
+    if now.text() == "mar. 1987":  # the month alone: the arrow to the whole date
         QTest.keyClick(now, Qt.Key.Key_Right)
     chosen = dialog.focusWidget()
     assert isinstance(chosen, QRadioButton) and chosen.isChecked()
