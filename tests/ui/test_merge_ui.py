@@ -362,7 +362,7 @@ def test_a_screen_reader_hears_which_field_and_whose_value_each_choice_is(
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
 def test_the_whole_date_of_birth_is_chosen_where_the_entry_kept_knows_the_month_alone(
-    qtbot: QtBot, session: Session, lang: str
+    qtbot: QtBot, session: Session, lang: str, shots: Path
 ) -> None:
     """Ralf registered Ion as born 03.1987, Elena as born 14.03.1987; his entry happened to be
     the one kept (the smaller id), and Merge pressed at once kept the month alone: the day
@@ -401,6 +401,7 @@ def test_the_whole_date_of_birth_is_chosen_where_the_entry_kept_knows_the_month_
             stops = tab_stops(dialog, dialog.cancel_button)
             assert stops[1] is checked, [(w.objectName(), getattr(w, "text", str)()) for w in stops]
             if partial == kept:
+                dialog.grab().save(str(shots / f"merge-whole-date-{lang}.png"))
                 assert dialog.take_other() == frozenset({"date_of_birth"})
                 assert dialog.note.text().endswith(said), dialog.note.text()
             else:
