@@ -255,7 +255,11 @@ class _Day:
         tries = controller.retry_after_ms
         base = tries[min(controller.failed_rounds, len(tries)) - 1]
         assert controller.failed_rounds >= 1 and controller.timer.isActive()
-        assert controller.timer.remainingTime() <= base * (1 + RETRY_JITTER) < AUTO_SYNC_MS
+        # (a coarse QTimer, Qt's default, may be set up to 5 % later than asked: 12,072 ms
+        # of a 10 s try drawn at + 20 %)
+        coarse = 1.05
+        assert controller.timer.remainingTime() <= base * (1 + RETRY_JITTER) * coarse
+        assert base * (1 + RETRY_JITTER) * coarse < AUTO_SYNC_MS
 
         # A network that takes the requests and answers nothing (the café's Wi-Fi). She
         # registers two people while the sync waits for it: nothing she does waits with it.
