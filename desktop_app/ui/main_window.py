@@ -238,21 +238,39 @@ class ListAndPage(QSplitter):
         super().__init__()
         self.dragged = False
         self.splitterMoved.connect(self._on_splitter_moved)
+        #: the width the list wants for its headers whole (``PeopleTable.wanted_width`` and
+        #: the margins around the table); LIST_LEAST when not set
+        self.list_wanted: Callable[[], int] | None = None
 
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
         self.dragged = True  # the user's widths are kept
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
+    def _list_least(self) -> int:
+        """LIST_LEAST, or up to LIST_WIDTH where the list's headers want it: at 1366 and
+        1280 px in German "Geburtsdatum" and "Staatsangehörigkeit" were cut in 600 px (the
+        page gives up at most 40 px of its PAGE_WIDTH for them)."""
+        wanted = self.list_wanted() if self.list_wanted is not None else 0
+        return min(self.LIST_WIDTH, max(self.LIST_LEAST, wanted))
+
+    def fit(self) -> None:
+        """Share the width between the list and the page (see the class); again when the
+        list's headers change (another language)."""
         sizes = self.sizes()
         if self.dragged or len(sizes) != 2:
             return
         total = sum(sizes)
-        beyond = max(0, total - self.LIST_LEAST - self.PAGE_WIDTH)
+        least = self._list_least()
+        beyond = max(0, total - least - self.PAGE_WIDTH)
         giving = max(0, total - self.LAPTOP_WIDTH)
-        shown = max(self.LIST_LEAST, self.LIST_WIDTH - giving) + beyond // 2
-        if sizes[0] > shown:
+        shown = max(least, self.LIST_WIDTH - giving) + beyond // 2
+        # Up to 1100 px the stretch factors share the width and the list only gives way;
+        # wider, the list has what it wants as well (a language switch may widen it).
+        if sizes[0] > shown or (giving and sizes[0] != shown):
             self.setSizes([shown, total - shown])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
 
 
 class MainWindow(QMainWindow):
@@ -355,6 +373,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         # At 1100 px: some 640 for the list (names whole), 460 for the page (its visit history).
         splitter.setSizes([ListAndPage.LIST_WIDTH, 460])
+        splitter.list_wanted = lambda: self.table.wanted_width() + left.width() - self.table.width()
         self.splitter = splitter
         # Above the list and the page: banners of what concerns the whole laptop (a wrong
         # clock), across the window's width. In the central widget, so that the lock screen,
@@ -536,6 +555,7 @@ class MainWindow(QMainWindow):
         self._show_user()
         self.model.retranslate()
         self.table.fit_columns()
+        self.splitter.fit()  # the list's headers in this language may want more room
         self.person_page.retranslate()
         self._update_result_label()
         self.retranslated.emit()

@@ -275,11 +275,9 @@ class PeopleTable(QTableView):
                 widest = max(widest, metrics.horizontalAdvance(str(text)))
         return widest + CELL_PADDING if widest else 0
 
-    def fit_columns(self, *_args: object) -> None:
-        """Size the columns for the UI language, the names in view and the width there is
-        (see the class)."""
-        if self._room is None:
-            return  # not laid out yet: its first resize event fits them
+    def _typical_widths(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Of the date, nationality and phone columns: the least width (their typical texts)
+        and the wanted one (their headers whole too)."""
         header, metrics = self.horizontalHeader(), self.fontMetrics()
         typical = {
             "date_of_birth": [format_partial_date(d) for d in SAMPLE_DATES],
@@ -293,6 +291,30 @@ class PeopleTable(QTableView):
                 text = max(metrics.horizontalAdvance(t) for t in typical[key]) + CELL_PADDING
                 least[column] = text
                 wanted[column] = max(text, header.sectionSizeFromContents(column).width())
+        return least, wanted
+
+    def wanted_width(self) -> int:
+        """The width the list wants for every header whole beside the names in view (or
+        ``NAME_ROOM`` each before any are read), its frame and scroll bar included."""
+        header = self.horizontalHeader()
+        _least, wanted = self._typical_widths()
+        names = sum(
+            max(
+                self._names_wanted(column) or NAME_ROOM,
+                header.sectionSizeFromContents(column).width(),
+            )
+            for column in NAME_COLUMNS
+        )
+        room = self._room if self._room is not None else self.viewport().width()
+        return names + sum(wanted.values()) + self.width() - room
+
+    def fit_columns(self, *_args: object) -> None:
+        """Size the columns for the UI language, the names in view and the width there is
+        (see the class)."""
+        if self._room is None:
+            return  # not laid out yet: its first resize event fits them
+        header = self.horizontalHeader()
+        least, wanted = self._typical_widths()
         # The names first, as far as the others' least widths leave room for them.
         wants = {
             column: max(self._names_wanted(column), header.sectionSizeFromContents(column).width())

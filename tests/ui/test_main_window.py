@@ -537,23 +537,35 @@ def test_at_1100_px_in_bulgarian_every_column_of_the_list_is_in_view(
     set_language("en")
 
 
-def test_at_1366_by_768_in_bulgarian_the_lists_headers_and_names_are_whole(
-    qtbot: QtBot, session: Session, program_font: None, shots: Path
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 720)], ids=["1366x768", "1280x720"])
+def test_at_laptop_sizes_the_lists_headers_and_names_are_whole(
+    qtbot: QtBot,
+    session: Session,
+    program_font: None,
+    shots: Path,
+    lang: str,
+    size: tuple[int, int],
 ) -> None:
     """At 1366 × 768 in Bulgarian the list showed "Дата на раж…" and "Граждан…": the name
     columns held 110 px each for names that want less ("Иван"), and the headers had the
-    least their dates and countries want. Now the headers have the room the names in view
-    leave, and those names are whole all the same."""
-    window = _list_at(qtbot, session, "bg", 1366)
-    window.resize(1366, 768)
+    least their dates and countries want. In German, "Staatsangehörigkeit" and
+    "Geburtsdatum" were still cut at 1366 px. Now, in German, Bulgarian and Romanian, at
+    1366 × 768 and at 1280 × 720, every header is whole (its text's width against its
+    section's), and so are the names in view."""
+    width, height = size
+    window = _list_at(qtbot, session, lang, width)
+    window.resize(width, height)
     QApplication.processEvents()
     table, model = window.table, window.model
     header = table.horizontalHeader()
     widths = [header.sectionSize(c) for c in range(len(COLUMNS))]
     assert sum(widths) <= table.viewport().width(), widths
     assert table.horizontalScrollBar().maximum() == 0
+    metrics = header.fontMetrics()
     for column, (key, title) in enumerate(COLUMNS):
         assert model.headerData(column, Qt.Orientation.Horizontal) == _(title)
+        assert metrics.horizontalAdvance(_(title)) < widths[column], (key, widths)
         assert header.sectionSizeFromContents(column).width() <= widths[column], (key, widths)
     in_view = range(table.rowAt(0), table.rowAt(table.viewport().height() - 1) + 1)
     assert len(in_view) > 10
@@ -561,7 +573,7 @@ def test_at_1366_by_768_in_bulgarian_the_lists_headers_and_names_are_whole(
         for row in in_view:
             text = str(model.data(model.index(row, column)) or "")
             assert shown_whole(table, text, widths[column]), (row, column, text, widths)
-    window.grab().save(str(shots / "list-bg-1366.png"))
+    window.grab().save(str(shots / f"list-{lang}-{width}.png"))
     set_language("en")
 
 
