@@ -644,9 +644,13 @@ class AuditWindow(QDialog):
         # As wide as the entries' columns want, within the screen's free room (as the visit
         # window opens): at most 1024 px, it left a 1366 px screen's room unused and the
         # details behind a scroll bar; at 980 px before, they were cut short with room to spare.
+        # As tall as the free room too: 600 px showed some 14 entries of a log read page by page
+        # on a 768 px screen with 128 px unused below.
         room = self.screen().availableGeometry().size() - FRAME_ROOM
         self.resize(
-            within_screen(self, QSize(width_for_columns(self, self.table, room.width()), 600))
+            within_screen(
+                self, QSize(width_for_columns(self, self.table, room.width()), room.height())
+            )
         )
 
     def _on_person_chosen(self, person_id: str) -> None:

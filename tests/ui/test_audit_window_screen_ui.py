@@ -66,12 +66,13 @@ os._exit(0)  # nothing to tidy away: the store is the test's temporary folder
 """
 
 
-def test_the_audit_log_opens_as_wide_as_the_screen_allows_its_details_in_view(
+def test_the_audit_log_opens_as_wide_and_as_tall_as_the_screen_allows_its_details_in_view(
     tmp_path: Path, shots: Path
 ) -> None:
     """On a 1366 × 768 screen it opened 1024 px wide, the details column as wide as its
     longest entry and behind a horizontal scroll bar. Now it opens within the screen's free
-    room, wider, and the details end within the list (elided, whole in their tooltip)."""
+    room, wider, and the details end within the list (elided, whole in their tooltip). It
+    stayed 600 px high: it opens as tall as the free room now, its frame within the screen."""
     config = tmp_path / "screen.json"
     screen = {"name": "laptop", "x": 0, "y": 0, "width": SCREEN.width()}
     screen |= {"height": SCREEN.height(), "logicalDpi": 96, "dpr": 1}
@@ -94,6 +95,8 @@ def test_the_audit_log_opens_as_wide_as_the_screen_allows_its_details_in_view(
     wanted = sum(want for _width, want in shown["others"]) + shown["details_wanted"]
     assert wanted > shown["viewport"], (wanted, shown["viewport"])
     assert width == SCREEN.width() - FRAME_ROOM.width(), shown["window"]
+    # and as tall: it stayed 600 px high, 128 px of the screen unused below it
+    assert height == SCREEN.height() - FRAME_ROOM.height(), shown["window"]
     # every other column whole; the details from where they begin to the list's right edge,
     # elided there, no scroll bar to reach them
     for column_width, want in shown["others"]:
