@@ -558,6 +558,8 @@ class SyncController(QObject):
         window.closing.connect(self.process.end)
         self.last_error = ""
         self.detail = ""  # why ``last_error``, in words, for the tooltip
+        # Offline: the time of the try that failed, for the line ("last tried 13:16")
+        self.last_tried = ""
         # Whether the last sync of this window reached the server: until one has, nothing
         # is known about the network, and the status bar must not say "Online".
         self.reached = False
@@ -786,6 +788,7 @@ class SyncController(QObject):
         # helps: it showed the exception's class name ("ProtocolError") or the server's text.
         self.detail = ""
         self.offline = False  # (a server fault and a bad certificate are Offline's kinds too)
+        self.last_tried = ""
         next_try = format_time_of_day(dt.datetime.fromtimestamp(self.next_try_at or time.time()))
         # When the next try comes, as the window's timer then makes it (``_schedule``).
         again = _(_TRIED_AGAIN).format(time=next_try)
@@ -801,7 +804,8 @@ class SyncController(QObject):
             then = _(_OFFLINE_NEXT).format(time=next_try)
             # When it last tried: the line's "last sync" is the last that got through, and a
             # laptop offline for hours did not say whether it was trying at all.
-            tried = _(_LAST_TRIED).format(time=format_time_of_day(dt.datetime.now()))
+            self.last_tried = format_time_of_day(dt.datetime.now())
+            tried = _(_LAST_TRIED).format(time=self.last_tried)
             if isinstance(result, ConnectionLost):
                 # It was reached, and the connection broke off (a link that dropped, the
                 # request's deadline): "Offline", "cannot be reached" sent the user to look for
@@ -998,12 +1002,23 @@ class SyncController(QObject):
             )
         elif state.renewal_unfinished:
             parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
+        synced = ""  # when the last sync that got through was
         if state.last_success:
             from desktop_app.domain.hlc import Timestamp
 
-            wall = Timestamp.parse(state.last_success).wall_ms / 1000
+            synced = last_sync_time(Timestamp.parse(state.last_success).wall_ms / 1000)
+        synced_tip = ""
+        if self.offline and self.last_tried:
+            # Offline, the line says when it last tried: it said only when the last sync that
+            # got through was, and a laptop offline since the morning did not say whether it
+            # was trying at all (that was in the tooltip only). The last sync that got through
+            # is in the tooltip: both on the line took the name's room at 1100 and 1280 px.
+            parts.append(_("last tried {time}").format(time=self.last_tried))
+            if synced:
+                synced_tip = _("Last successful sync: {time}.").format(time=synced)
+        elif synced:
             template = _("last sync {time}") if parts else _("Last sync {time}")
-            parts.append(template.format(time=last_sync_time(wall)))
+            parts.append(template.format(time=synced))
         n = state.pending_work  # the user's changes: not the audit entries that go with them
         if kept_until_joined:
             # Not "to send": they cannot be, until the laptop has joined again (a revoked
@@ -1087,6 +1102,7 @@ class SyncController(QObject):
                     erased,
                     unrevoked,
                     self.detail,
+                    synced_tip,
                     self._coordinator_to_confirm(state),
                 )
                 if t

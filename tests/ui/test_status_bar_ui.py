@@ -215,8 +215,11 @@ def test_offline_the_changes_to_send_are_said_to_be_kept_here_and_fit_at_1280_pi
         controller.show_status(joined)
         _laid_out(window)
         _side_by_side(window)
-        last = _("last sync {time}").format(time=last_sync_time(LAST_SYNC.timestamp()))
-        assert status.text() == f"{_('Offline')} · {last} · {_kept_here(3)}"
+        # when it last tried on the line; the last sync that got through in the tooltip
+        tried = _("last tried {time}").format(time=controller.last_tried)
+        assert status.text() == f"{_('Offline')} · {tried} · {_kept_here(3)}"
+        last = _("Last successful sync: {time}.").format(time=last_sync_time(LAST_SYNC.timestamp()))
+        assert last in status.toolTip(), status.toolTip()
         to_send = ngettext("{count} change to send", "{count} changes to send", 3)
         assert to_send.format(count=3) not in status.text()
         assert not status.elided() and not user.elided(), (status.width(), user.width())
@@ -303,11 +306,11 @@ def test_offline_with_conflicts_and_changes_the_line_is_whole_at_1100_pixels(
         controller.show_status(replace(joined, open_conflicts=12))
         _laid_out(window)
         _side_by_side(window)
-        last = _("last sync {time}").format(time=last_sync_time(LAST_SYNC.timestamp()))
+        tried = _("last tried {time}").format(time=controller.last_tried)
         conflicts = ngettext(
             "{count} conflict to decide", "{count} conflicts to decide", 12
         ).format(count=12)
-        assert status.text() == f"{_('Offline')} · {conflicts} · {last} · {_kept_here(345)}"
+        assert status.text() == f"{_('Offline')} · {conflicts} · {tried} · {_kept_here(345)}"
         window.grab().save(str(tmp_path / f"offline-conflicts-1100-{lang}.png"))
         assert not status.elided(), (status.width(), _shown(status))
         assert not user.elided(), (user.width(), _shown(user))

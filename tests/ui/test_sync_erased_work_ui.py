@@ -176,8 +176,8 @@ def test_offline_beside_conflicts_changes_and_a_long_name_the_note_is_whole_at_1
         conflicts = ngettext(
             "{count} conflict to decide", "{count} conflicts to decide", 12
         ).format(count=12)
-        last = _("last sync {time}").format(time=last_sync_time(SEPTEMBER.timestamp()))
-        head = f"{_('Offline')} · {conflicts} · {last}"
+        tried = _("last tried {time}").format(time=controller.last_tried)
+        head = f"{_('Offline')} · {conflicts} · {tried}"
         note = erased_work_short(2)
         assert status.text() == f"{head} · {_kept_here(345)} · {note}"
         shown = _shown(status)
@@ -192,6 +192,10 @@ def test_offline_beside_conflicts_changes_and_a_long_name_the_note_is_whole_at_1
             due = dt.datetime.fromtimestamp(controller.next_try_at or 0)
             then = _(_OFFLINE_NEXT).format(time=format_time_of_day(due))
             assert then in tip and erased_work_message(2, 1) in tip, tip
+            last = _("Last successful sync: {time}.").format(
+                time=last_sync_time(SEPTEMBER.timestamp())
+            )
+            assert last in tip, tip
         # Who is logged in got no room at all beside it in de, bg, ro; the line's shorter
         # forms leave the name's start now ("Maria-Mag…"), whole in its tooltip.
         user = window.status_user

@@ -158,6 +158,53 @@ def test_offline_the_tooltip_says_the_server_was_out_of_reach_and_when_it_last_t
         set_language("en")
 
 
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_offline_the_line_says_when_it_last_tried_and_the_tooltip_the_last_sync(
+    qtbot: QtBot, behind_link: Laptops, link: FlakyLink, lang: str, shots: Path
+) -> None:
+    """Offline, "last tried" was in the tooltip only: the line said "Offline · last sync
+    09:12", and a laptop offline since the morning did not say on its line whether it was
+    trying at all. The line says it now ("Offline · last tried 13:16 · 1 change kept …"),
+    whole at 1100 px with who is logged in beside it, and the last sync that got through is
+    in the tooltip ("Last successful sync: 09:12.")."""
+    first = behind_link.sessions[0]
+    controller = _window(qtbot, first)
+    window = controller.window
+    window.resize(1100, 700)
+    controller.retry_after_ms = (60_000,)  # no second round during the test
+    synced_between = dt.datetime.now()
+    assert not isinstance(_round(qtbot, controller), Exception)  # a last sync to keep
+    synced_moments = (synced_between, dt.datetime.now())
+    people.register_person(first.store, first.user, PersonDraft("Ana", "Local"))
+    window.switch_language(lang)
+    try:
+        link.mode = "down"
+        before = dt.datetime.now()
+        assert isinstance(_round(qtbot, controller), Offline)
+        after = dt.datetime.now()
+        label = controller.label
+        text = label.text()
+        # (a connection kept open from the round before may break off instead)
+        states = (_("Offline"), _("Connection broke off"))
+        heads = {
+            f"{state} · " + _("last tried {time}").format(time=format_time_of_day(moment))
+            for moment in (before, after)
+            for state in states
+        }
+        assert any(text.startswith(f"{h} · ") for h in heads), text
+        synced = {
+            _("Last successful sync: {time}.").format(time=format_time_of_day(moment))
+            for moment in synced_moments
+        }
+        assert any(said in label.toolTip() for said in synced), label.toolTip()
+        qtbot.waitUntil(lambda: not label.elided())  # laid out anew for the line
+        assert not window.status_user.elided()
+        window.grab().save(str(shots / f"offline-line-{lang}-1100.png"))
+        window.close()
+    finally:
+        set_language("en")
+
+
 def test_the_schedules_own_figures_are_bounded(qtbot: QtBot, laptops: Laptops) -> None:
     controller = _window(qtbot, laptops.new("A"))
     seen: dict[int, list[int]] = {}

@@ -245,7 +245,9 @@ class _Day:
         print(f"\nno server: offline after {dead_s:.1f} s; longest pause {stalls.longest} ms")
         assert stalls.longest < FROZEN_MS
         said = _said(controller)
-        assert said.startswith("Офлайн · синхронизирано ")
+        # when it last tried on the line, the last sync that got through in the tooltip
+        assert said.startswith("Офлайн · последен опит "), said
+        assert "Последна успешна синхронизация: " in said, said
         # when it tries again: soon after a first failed round (10 s, ± 20 %), at a time of day
         assert "Нищо не е загубено" in said and "следващият опит е около " in said
         _no_jargon(said)
@@ -283,7 +285,7 @@ class _Day:
         assert isinstance(done.args[0], Offline)
         assert max(typing.longest, waiting.longest) < FROZEN_MS
         said = _said(controller)
-        assert said.startswith("Офлайн · синхронизирано ")
+        assert said.startswith("Офлайн · последен опит "), said
         # two people registered: two changes, not their audit entries as well
         assert _kept(controller) == 2, said
         _no_jargon(said)
