@@ -104,7 +104,7 @@ from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
-from desktop_app.ui.help import end_cleanly, menu_path_elsewhere, plain
+from desktop_app.ui.help import end_cleanly, menu_path, menu_path_elsewhere, plain
 from desktop_app.ui.person_page import PageNotice
 from desktop_app.ui.save_dialog import ask_save_path, save_failed
 from desktop_app.ui.tasks import DialogSave
@@ -1099,7 +1099,7 @@ class LetterPreview(QDialog):
         self.language.setCurrentIndex(max(self.language.findData(self.client_lang), 0))
         self.language.currentIndexChanged.connect(self._on_language_changed)
         top = QHBoxLayout()
-        top.addWidget(self.message, 1)
+        top.addStretch(1)
         language_label = QLabel(_("&Language of the person's copy:"))
         language_label.setBuddy(self.language)
         top.addWidget(language_label)
@@ -1109,6 +1109,9 @@ class LetterPreview(QDialog):
         self.notice = WarningLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        # The message in a row of its own, the dialog's width: beside the language (some
+        # 360 px in German) a helper's draft message took five lines and more.
+        layout.addWidget(self.message)
         layout.addWidget(self.notice)
         self.view: Any = None
         if HAVE_QTPDF:
@@ -1172,6 +1175,7 @@ class LetterPreview(QDialog):
             button.setEnabled(False)
         self.queue_button.setText(_("Add to print &queue"))
         self.message.setText(_("Preparing the letter…"))
+        self.message.setToolTip("")
         self.message.setStyleSheet("")
         store, referral_id, lang = self.window_.session.store, self.referral.id, self.client_lang
         user = self.window_.session.user
@@ -1232,21 +1236,31 @@ class LetterPreview(QDialog):
                 "A draft: an advisor must sign this referral off before the letter can be "
                 "printed or saved."
             )
+            tip = ""
             if not allowed(self.window_.session.user, Action.SIGN_REFERRAL):
                 # A helper has no Sign off button: where the draft waits, and where an advisor
                 # finds it (it said only that an advisor must, and the helper was left to
                 # wonder whether the draft was kept at all). Advisors find the drafts of
-                # everyone in one list now, not on each person's tab; the path in German too,
-                # for the advisor the helper tells it to.
-                text += " " + _(
-                    "It is kept in the person's “{tab}” tab. Advisors find it among the letters "
-                    "to sign off, on this laptop or on theirs after a sync: under {path}, or "
-                    "from the notice in the main window that says how many wait."
-                ).format(
-                    tab=plain(_("Referrals")),
-                    path=menu_path_elsewhere("&Person", "Letters to si&gn off…"),
+                # everyone in one list, not on each person's tab. Said in two or three lines
+                # above the letter: it took seven or eight, the letter's top out of view; all
+                # of it, with the path in German for the advisor the helper tells it to, in
+                # the tooltip.
+                tab = plain(_("Referrals"))
+                tip = (
+                    text
+                    + " "
+                    + _(
+                        "It is kept in the person's “{tab}” tab. Advisors find it among the "
+                        "letters to sign off, on this laptop or on theirs after a sync: under "
+                        "{path}, or from the notice in the main window that says how many wait."
+                    ).format(tab=tab, path=menu_path_elsewhere("&Person", "Letters to si&gn off…"))
                 )
+                text = _(
+                    "A draft, kept in the “{tab}” tab: an advisor signs it off under {path}, "
+                    "here or on their laptop after a sync. Then it can be printed."
+                ).format(tab=tab, path=menu_path("&Person", "Letters to si&gn off…"))
             self.message.setText(text)
+            self.message.setToolTip(tip)
             self.message.setStyleSheet("color: #8a5300;")
             self.loaded.emit(True)
             return

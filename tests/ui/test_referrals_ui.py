@@ -32,6 +32,7 @@ from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _ as gettext
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
+from desktop_app.ui.help import plain
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.widgets import hanging_lines
 from desktop_app.usecases import accounts, people
@@ -422,8 +423,13 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         assert not any(b.isEnabled() for b in buttons)
         assert not preview.sign_button.isVisible()  # a helper cannot sign off
         # ... and is told where the draft waits and where advisors find it to sign it off:
-        # in their list of every helper's drafts (the path in German too, to tell them)
-        assert preview.message.text().endswith(
+        # in their list of every helper's drafts; all of it, the path in German too (to tell
+        # them), in the tooltip
+        assert preview.message.text() == (
+            "A draft, kept in the “Referrals” tab: an advisor signs it off under Person → "
+            "Letters to sign off…, here or on their laptop after a sync. Then it can be printed."
+        )
+        assert preview.message.toolTip().endswith(
             " It is kept in the person's “Referrals” tab. Advisors find it among the letters "
             "to sign off, on this laptop or on theirs after a sync: under Person → Letters to "
             "sign off… (in German: Person → Schreiben zur Freigabe…), or from the notice in "
@@ -437,6 +443,7 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         qtbot.waitUntil(lambda: "draft" in preview.message.text(), timeout=10000)
         assert preview.sign_button.isVisible()
         assert "It is kept" not in preview.message.text()  # the button is before them
+        assert not preview.message.toolTip()
         preview.grab().save(str(Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path)) / "draft.png"))
         preview.sign_button.click()
         qtbot.waitUntil(lambda: preview.queue_button.isEnabled(), timeout=10000)
@@ -445,6 +452,55 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         advisor_tab = advisor_feature.tab
         assert "awaiting sign-off" not in cell(advisor_tab.table, 0, advisor_tab.STATUS).text()
     finally:
+        helper.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_a_helpers_draft_message_above_the_letter_takes_at_most_three_lines(
+    qtbot: QtBot, session: Session, lang: str, program_font: None, shots: Path
+) -> None:
+    """Above a helper's draft letter the message took seven or eight lines (the draft, where
+    it is kept, where advisors find it, the path in German, the notice): the letter's top was
+    out of view. It says it in three lines at most now, in the preview as it opens, with the
+    path in the helper's language; all of it is in its tooltip."""
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 12")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 12")
+    set_language(lang)
+    try:
+        person = _person(helper)
+        referral = uc.issue_referral(
+            helper.store, helper.user, person.id, service_id="vhs", reason="integration_course"
+        )
+        _helper_window, feature = _window(qtbot, helper, person)
+        feature.open_preview(referral)
+        preview = _wait_loaded(qtbot, feature)
+        message = preview.message
+        qtbot.waitUntil(lambda: bool(message.toolTip()), timeout=10000)
+        QApplication.processEvents()
+        path = " → ".join(plain(gettext(m)) for m in ("&Person", "Letters to si&gn off…"))
+        assert path in message.text(), message.text()
+        assert plain(gettext("Referrals")) in message.text()
+        metrics = message.fontMetrics()
+        lines = (
+            metrics.boundingRect(
+                QRect(0, 0, message.contentsRect().width(), 10_000),
+                Qt.TextFlag.TextWordWrap,
+                message.text(),
+            ).height()
+            // metrics.lineSpacing()
+        )
+        assert 1 <= lines <= 3, (lines, message.width(), message.text())
+        assert message.height() <= 3 * metrics.lineSpacing() + 10, message.height()
+        assert message.toolTip().startswith(
+            gettext(
+                "A draft: an advisor must sign this referral off before the letter can be "
+                "printed or saved."
+            )
+        )
+        preview.grab().save(str(shots / f"draft-helper-{lang}.png"))
+        preview.close()
+    finally:
+        set_language("en")
         helper.close()
 
 
