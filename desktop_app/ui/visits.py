@@ -201,6 +201,11 @@ def answers_from_person(person: Person) -> dict[str, Any]:
 # A person's record may name Vlax Romani by its own code (rmy, as the import reads it); the
 # forms ask for Romani (rom).
 _FORM_LANGUAGE = {"rmy": "rom"}
+#: Questions of checks stored behind the lock, left unasked when another user logged in at
+#: the lock screen: kept for the user whose check it was, by data folder and user id, and
+#: asked when they next log in during this run of the app (the other user sees nothing of
+#: them: they list the person's values). They went without a word.
+_WAITING_FOR_USER: dict[tuple[str, str], list[tuple[str, FactsTakenOver]]] = {}
 
 
 def languages_from_person(person: Person, definition: FormDefinition) -> dict[str, Any]:
@@ -1749,6 +1754,8 @@ class VisitsFeature(QObject):
         self.replace_question: QMessageBox | None = None
         self.take_over_question: QMessageBox | None = None  # ``ask_take_over``'s, while open
         self._window_closing = False
+        #: questions waiting for the lock to be lifted (person id, facts)
+        self._waiting_unlock: list[tuple[str, FactsTakenOver]] = []
         # What a check just took over into the record of the person shown, whole: the status
         # line has room for "stored, completed" only (at 1100 px the list was cut off there).
         self.taken_over_notice = QLabel()
@@ -1771,6 +1778,36 @@ class VisitsFeature(QObject):
         window.features_ready.connect(self._follow_syncs)
         self.retranslate()
         QTimer.singleShot(0, self.offer_drafts)
+        # after the window this one replaced has closed (a user switch at the lock)
+        QTimer.singleShot(0, self._ask_waiting_for_user)
+
+    def _waiting_key(self) -> tuple[str, str]:
+        return (str(self.session.store.paths.data_dir), self.session.user.id)
+
+    def _ask_waiting_for_user(self) -> None:
+        """Ask this window's user the questions of their checks that waited for them while
+        another user was logged in (``_WAITING_FOR_USER``), one after the other."""
+        waiting = _WAITING_FOR_USER.pop(self._waiting_key(), [])
+        if not waiting or self._window_closing:
+            if waiting:
+                _WAITING_FOR_USER[self._waiting_key()] = waiting
+            return
+
+        def ask_next() -> None:
+            if not waiting:
+                return
+            person_id, facts = waiting.pop(0)
+            if self._locked():
+                self._ask_when_unlocked(person_id, facts, ask_next)
+            elif self._can_ask():
+                self.ask_take_over(person_id, facts, ask_next)
+            else:  # not shown yet, or closing: kept for the next window of this user
+                _WAITING_FOR_USER.setdefault(self._waiting_key(), []).extend(
+                    [(person_id, facts), *waiting]
+                )
+                waiting.clear()
+
+        ask_next()
 
     def _on_window_person_data_saved(self, person_id: str) -> None:
         """A referral issued or moved on: the summary of the person shown says so."""
@@ -1805,6 +1842,11 @@ class VisitsFeature(QObject):
             self._window_closing = True
             for win in list(self.open_windows):
                 win.close()
+            # Questions waiting for an unlock that will not come to this window (another
+            # user logged in at the lock): kept for this user's next login in this run.
+            if self._waiting_unlock:
+                _WAITING_FOR_USER.setdefault(self._waiting_key(), []).extend(self._waiting_unlock)
+                self._waiting_unlock = []
         return False
 
     def _on_page_person_changed(self, person: Person | None) -> None:
@@ -1948,11 +1990,15 @@ class VisitsFeature(QObject):
         self, person_id: str, facts: FactsTakenOver, then: Callable[[], None]
     ) -> None:
         locker = self.window.locker  # type: ignore[attr-defined]
+        waiting = (person_id, facts)
+        self._waiting_unlock.append(waiting)
 
         def on_locked_changed(locked: bool) -> None:
             if locked:
                 return
             locker.locked_changed.disconnect(on_locked_changed)
+            if waiting in self._waiting_unlock:
+                self._waiting_unlock.remove(waiting)
             if self._can_ask():
                 self.ask_take_over(person_id, facts, then)
             else:

@@ -382,8 +382,11 @@ def replacing_window(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) ->
     return new
 
 
-def switch_user_at_lock(window: MainWindow, password: str = PASSWORD) -> MainWindow:
-    """Lock ``window``, "Switch user" and log in (as anna again): the window in use after."""
+def switch_user_at_lock(
+    window: MainWindow, password: str = PASSWORD, account: str = "anna"
+) -> MainWindow:
+    """Lock ``window``, "Switch user" and log in (as anna again, unless ``account`` says
+    whom): the window in use after."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -407,7 +410,7 @@ def switch_user_at_lock(window: MainWindow, password: str = PASSWORD) -> MainWin
             if tries[0]:
                 QTimer.singleShot(20, log_in)
             return
-        dialog.account.setText("anna")
+        dialog.account.setText(account)
         type_text(dialog.password, password)
         dialog.buttons.accepted.emit()
 

@@ -4,6 +4,8 @@ lists the differences, keeping them the default, and updating changes the record
 
 from __future__ import annotations
 
+import gc
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from desktop_app.ui.visits import (
 )
 from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import finish_form, shown_window
+from tests.ui.conftest import finish_form, shown_window, switch_user_at_lock
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 SHOTS = Path("/tmp/shots-factsback")
@@ -315,6 +317,65 @@ def test_a_check_stored_behind_the_lock_asks_once_unlocked(qtbot: QtBot, session
     stored = people.get_person(session.store, session.user, person.id)
     assert stored is not None and stored.phone == "0176 1111111"
     window.close()
+
+
+def test_a_question_waiting_for_unlock_waits_for_its_user_when_another_logs_in(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The check stored behind the lock, and another user logged in at the lock screen: the
+    question, which waited for the unlock, was dropped without a word. It is kept for the
+    user whose check it was: the other user sees nothing of it (it lists the person's phone
+    numbers), and it is asked when that user next logs in, in this run of the app."""
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    accounts.add_user(session, "mihai", "Mihai Popescu", Role.ADVISOR, "advisor pass 12")
+    person = _person(session)
+    window, feature, win = _check_with_a_new_phone(qtbot, session, person)
+    locker = window.locker  # type: ignore[attr-defined]
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
+        win.finish()
+        locker.lock()
+    assert answered.args[0] is not None
+    QApplication.processEvents()
+    assert feature.take_over_question is None
+    # Another user logs in at the lock screen: nothing of the question for them.
+    other = switch_user_at_lock(window, "advisor pass 12", "mihai")
+    del window, feature, win, answered, locker  # closed and deleted by the switch
+    gc.collect()  # (qtbot would close the deleted window at the end)
+    installed = partial(getattr, other, "features_installed")
+    qtbot.waitUntil(installed, timeout=10_000)
+    del installed
+    qtbot.wait(100)  # the new window's first events: where a waiting question would be asked
+    assert other.user is not None and other.user.account == "mihai"
+    assert other.visits.take_over_question is None  # type: ignore[attr-defined]
+    assert not any(
+        isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+    )
+    assert "0176" not in other.statusBar().currentMessage()
+    # Anna logs in again: she is asked, and her answer is stored.
+    again = switch_user_at_lock(other)
+    del other
+    gc.collect()
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.features_installed, timeout=10_000)
+    again_feature: VisitsFeature = again.visits  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: again_feature.take_over_question is not None, timeout=10_000)
+    box = again_feature.take_over_question
+    assert box is not None and box.isVisible()
+    assert "Phone: 0176 1111111 → 0176 2222222" in box.text()
+    update = next(
+        b for b in box.buttons() if b.text().replace("&", "") == "Update the personal data"
+    )
+    update.click()
+    qtbot.waitUntil(lambda: again_feature.take_over_question is None)
+    store, user = again.session.store, again.session.user
+    qtbot.waitUntil(
+        lambda: getattr(people.get_person(store, user, person.id), "phone", "") == "0176 2222222",
+        timeout=10_000,
+    )
+    again.close()
+    again.session.close()  # the store this test's switch opened
 
 
 @pytest.mark.parametrize(("lang", "named"), [("en", "Poland"), ("de", "Polen"), ("bg", "Полша")])
