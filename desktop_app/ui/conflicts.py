@@ -766,12 +766,17 @@ class ConflictsDialog(QDialog):
 
     def _on_decided(self, _result: object) -> None:
         row = self.list.currentRow()
+        decided = self._current()
         self.reload()
         if self.conflicts:
             self.list.setCurrentRow(min(row, len(self.conflicts) - 1))
         self.controller.refresh()
         self.controller.window.reload_all()
         self.decided.emit()
+        if decided is not None:
+            # A change about the person stored here: what shows them elsewhere follows (an
+            # open follow-ups list kept "⚠" and both numbers of a phone conflict decided).
+            self.controller.window.person_data_saved.emit(decided.person_id)
 
     def _on_decide_failed(self, exc: Exception) -> None:
         if isinstance(exc, ValidationFailed):

@@ -2791,6 +2791,7 @@ class ReferralsFeature:
         )
         # the sync controller is installed after this feature
         window.features_ready.connect(self._follow_syncs)
+        window.person_data_saved.connect(self._on_window_person_data_saved)
         self.dialog: ReferDialog | None = None
         self.preview: LetterPreview | None = None
         self.follow_ups_window: FollowUpsWindow | None = None
@@ -2921,11 +2922,19 @@ class ReferralsFeature:
         self._refresh_windows()
         self._show_due_count()
 
-    def _refresh_windows(self) -> None:
-        self._on_queue_changed()
-        # a closed one is listed anew when it is opened (listing it logs a view)
+    def _on_window_person_data_saved(self, _person_id: str) -> None:
+        """A change about a person stored on this laptop (a status changed here, a phone
+        conflict decided, the personal data edited): an open follow-ups list lists anew, its
+        phones too; it kept "⚠" and both numbers of a conflict decided meanwhile. A closed
+        one is listed anew when it is opened (listing it logs a view)."""
         if self.follow_ups_window is not None and self.follow_ups_window.isVisible():
             self.follow_ups_window.refresh()
+
+    def _refresh_windows(self) -> None:
+        """The print queue and the letters to sign off, open, listed anew (the follow-ups:
+        ``_on_window_person_data_saved``, as the change is said)."""
+        self._on_queue_changed()
+        # a closed one is listed anew when it is opened (listing it logs a view)
         if self.sign_off_window is not None and self.sign_off_window.isVisible():
             self.sign_off_window.refresh()
 

@@ -550,6 +550,49 @@ def test_a_phone_in_an_open_conflict_shows_both_numbers_in_the_follow_ups(
         set_language("en")
 
 
+def test_an_open_follow_ups_list_follows_a_phone_conflict_decided_in_the_conflicts_dialog(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    """The follow-ups list open, the phone conflict decided in the conflicts dialog: the list
+    kept "⚠" and both numbers until it was closed and opened again. It lists anew as the
+    conflict is decided, the number decided alone."""
+    draft = PersonDraft("Мария", "Георгиева", "1990-05-01", phone="0176 1111111")
+    maria = register_person(session.store, session.user, draft)
+    record_sharing_consent(session, maria.id)
+    uc.issue_referral(
+        session.store,
+        session.user,
+        maria.id,
+        "vhs",
+        "integration_course",
+        follow_up=dt.date.today(),
+    )
+    _phone_conflict(session, maria.id, "0176 1111111", "0176 2222222")
+    window = shown_window(qtbot, session, 1366)
+    follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+    qtbot.waitExposed(follow_ups)
+    [row] = [r for r, f in enumerate(follow_ups.due) if f.referral.person_id == maria.id]
+    phone = cell(follow_ups.table, row, follow_ups.PHONE)
+    assert phone.text().startswith("⚠ ")
+    dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=30_000)
+    kept = {dialog.kept_text.text(), dialog.other_text.text()}
+    assert any("0176 2222222" in t for t in kept), kept
+    # the other laptop's number (the second), as a user decides it
+    chosen = "0176 2222222" if "0176 2222222" in dialog.other_text.text() else "0176 1111111"
+    dialog.keep_second.click()
+    qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=30_000)
+
+    def listed() -> str:
+        return cell(follow_ups.table, row, follow_ups.PHONE).text()
+
+    qtbot.waitUntil(lambda: listed() == chosen, timeout=10_000)
+    assert follow_ups.isVisible()
+    follow_ups.grab().save(str(shots / "follow-ups-conflict-decided.png"))
+    dialog.close()
+    follow_ups.close()
+
+
 def _follow_up_views(session: Session) -> list[str]:
     """The people whose view in the follow-ups the audit log holds, an entry each."""
     return [
