@@ -30,6 +30,7 @@ from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, Nn_, PluralMessage, _, format_message
+from desktop_app.paths import resource
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow, OutboxRow, PersonRow, table
 from desktop_app.storage.people_repo import (
@@ -401,12 +402,56 @@ _COUNTRY_EXTRA = {
 }  # fmt: skip
 
 
+EU_ADJECTIVES_FILE = ("nationalities", "eu_adjectives.yaml")
+_ADJECTIVE_LANGUAGES = ("de", "bg", "ro", "en")
+
+
+def eu_adjectives(path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The EU member states' nationalities as adjectives in de/bg/ro/en, by country code
+    (``resources/nationalities/eu_adjectives.yaml``): CLDR names the countries only, and a
+    check's "Which nationality?" is answered "polnisch", "poloneză", "полска", "Polish".
+    Checked on load: a code not of a member state, or a language without words, is an
+    error that names the file and the entry."""
+    import yaml
+
+    from desktop_app.domain.person import EU_COUNTRIES, NATIONALITY_OF_COUNTRY
+
+    path = path or resource(*EU_ADJECTIVES_FILE)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a mapping of country codes is expected")
+    members = EU_COUNTRIES | set(NATIONALITY_OF_COUNTRY)
+    table: dict[str, tuple[str, ...]] = {}
+    for code, by_lang in data.items():
+        if code not in members:
+            raise ValueError(f"{path}: {code!r} is not the code of an EU member state")
+        if not isinstance(by_lang, dict) or set(by_lang) != set(_ADJECTIVE_LANGUAGES):
+            raise ValueError(f"{path}: {code}: words in {', '.join(_ADJECTIVE_LANGUAGES)}")
+        words: list[str] = []
+        for lang in _ADJECTIVE_LANGUAGES:
+            said = by_lang[lang]
+            if (
+                not isinstance(said, list)
+                or not said
+                or not all(isinstance(w, str) and w.strip() for w in said)
+            ):
+                raise ValueError(f"{path}: {code}.{lang}: a list of words is expected")
+            words += said
+            if lang == "de":  # "polnische Staatsangehörigkeit" is answered "polnische"
+                words += [f"{w}e" for w in said]
+        table[code] = tuple(words)
+    return table
+
+
 def _country_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for lang in ("en", "ro", "bg", "de"):
         for code, name in Locale.parse(lang).territories.items():
             if len(code) == 2 and code.isalpha():
                 index[_plain(name)] = code
+    for code, words in eu_adjectives().items():
+        for word in words:
+            index.setdefault(_plain(word), code)  # a country's name is never overridden
     for code, words in _COUNTRY_EXTRA.items():
         for word in words:
             index[_plain(word)] = code

@@ -205,6 +205,63 @@ def test_other_eu_with_the_country_named_fills_in_the_record(
     assert ("nationality" in visit.facts.filled) == bool(code)
 
 
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("polnisch", "PL"),
+        ("Polnische", "PL"),
+        ("poloneză", "PL"),
+        ("poloneza", "PL"),  # typed without its comma-below letters
+        ("полска", "PL"),
+        ("полски", "PL"),
+        ("Polish", "PL"),
+        ("österreichisch", "AT"),
+        ("niederländisch", "NL"),
+        ("холандска", "NL"),
+        ("maghiară", "HU"),
+        ("Slovene", "SI"),
+        ("türkisch", ""),  # not an EU nationality: not "other EU"
+    ],
+)
+def test_other_eu_with_the_nationality_as_an_adjective_fills_in_the_record(
+    session: Any, written: str, code: str
+) -> None:
+    """ "Which nationality?" answered with the adjective ("polnisch", "poloneză", "полска",
+    "Polish"), as people say it: only the countries' names were known (CLDR has no
+    adjectives), and the record lacking a nationality kept none. The EU member states'
+    adjectives in de/bg/ro/en are read from resources/nationalities/eu_adjectives.yaml."""
+    person = _person(session)
+    answers = full_life_situation() | {"nationality": "other_eu", "nationality_other": written}
+    visit = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", answers, today=TODAY
+    )
+    assert visit.facts is not None
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.nationality == code
+    assert ("nationality" in visit.facts.filled) == bool(code)
+
+
+def test_the_eu_adjectives_name_every_member_state_in_every_language_and_are_checked(
+    tmp_path: Any,
+) -> None:
+    from desktop_app.domain.person import EU_COUNTRIES, NATIONALITY_OF_COUNTRY
+    from desktop_app.usecases.people_import import eu_adjectives
+
+    table = eu_adjectives()
+    assert set(table) == EU_COUNTRIES | set(NATIONALITY_OF_COUNTRY)  # all 27
+    assert len(table) == 27
+    wrong = tmp_path / "adjectives.yaml"
+    wrong.write_text("TR: {de: [türkisch], bg: [турски], ro: [turc], en: [Turkish]}\n")
+    with pytest.raises(ValueError, match="'TR' is not the code of an EU member state"):
+        eu_adjectives(wrong)
+    wrong.write_text("PL: {de: [polnisch], bg: [полска], ro: [poloneză]}\n")
+    with pytest.raises(ValueError, match="PL: words in de, bg, ro, en"):
+        eu_adjectives(wrong)
+    wrong.write_text("PL: {de: [polnisch], bg: [], ro: [poloneză], en: [Polish]}\n")
+    with pytest.raises(ValueError, match=r"PL\.bg: a list of words"):
+        eu_adjectives(wrong)
+
+
 def test_other_eu_naming_another_country_than_the_record_is_a_difference(session: Any) -> None:
     """The record says Poland, the check "other EU: Österreich": named, for the user to
     decide (the record stays as it is until then); "Polen" is no difference."""
