@@ -375,6 +375,15 @@ class PeopleRepository:
             found += _entries(self.session.execute(stmt).all())
         return found
 
+    def born_within(self, iso: str) -> list[PersonListEntry]:
+        """The people born on a day or in a month within the partial date ``iso`` ("1989",
+        "1989-02"), found by a range of the dates' search tokens ("d:1989-…")."""
+        born = select(SearchTokenRow.person_pk).where(
+            SearchTokenRow.token >= f"d:{iso}-", SearchTokenRow.token < f"d:{iso}."
+        )
+        stmt = select(*_LIST_COLUMNS).where(PersonRow.pk.in_(born))
+        return _entries(self.session.execute(stmt).all())
+
     def id_document_names(self, person_ids: list[str]) -> dict[str, str]:
         """The ID-document names recorded of these people (those with one)."""
         found: dict[str, str] = {}
@@ -412,6 +421,11 @@ class PeopleRepository:
             # the card meets "Мария Георгиева" whose card says "GUEORGUIEVA Maria".
             names = [f"{person.given_name} {person.family_name}", person.id_document_name]
             born = self.born_on(coarser)
+            if not dob.is_full:
+                # Those born within a date typed in part too: "Raina Petrova, 1999" was not
+                # found beside "Райна Петрова, 03.11.1999" (only the dates it refines were).
+                seen = {e.id for e in born}
+                born += [e for e in self.born_within(dob.iso()) if e.id not in seen]
             id_names = self.id_document_names([e.id for e in born])
             spelled = [
                 e.id

@@ -256,9 +256,8 @@ def test_a_likely_duplicate_is_found_by_a_date_of_birth_known_in_part(
         people.register_person(session.store, session.user, PersonDraft("Ion", "Popescu", typed))
     found = [(c.given_name, c.date_of_birth) for c in info.value.candidates]
     assert found == [("Ion", PartialDate.parse(stored).iso())], found
-    if len(typed) < len(stored):
-        return  # another spelling is compared among those born on the day typed, or before
-    # in another spelling too (found by the date's search token, the names compared)
+    # in another spelling too (found by the date's search token, the names compared), the
+    # date typed finer or coarser than the one stored: a coarser one was not found
     with pytest.raises(people.DuplicatesFound) as info:
         people.register_person(session.store, session.user, PersonDraft("Йон", "Попеску", typed))
     assert PartialDate.parse(stored).iso() in [c.date_of_birth for c in info.value.candidates]
@@ -287,6 +286,38 @@ def test_a_likely_duplicate_is_found_in_another_spelling_of_the_name(
     assert [(c.given_name, c.family_name, c.date_of_birth) for c in info.value.candidates] == [
         (*stored, "1999-11-03")
     ]
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("Райна", "Петрова"), ("Raina", "Petrova")),
+        (("Yordanka", "Atanasova"), ("Йорданка", "Атанасова")),
+        (("Constantin", "Popescu"), ("Константин", "Попеску")),
+    ],
+)
+@pytest.mark.parametrize("typed_date", ["1999", "11.1999"])
+def test_a_likely_duplicate_is_found_in_another_script_with_a_less_precise_date(
+    session: Session, stored: tuple[str, str], typed: tuple[str, str], typed_date: str
+) -> None:
+    """The name typed in the other script (Cyrillic for Latin, Latin for Cyrillic) and only
+    the year of birth (or the month) known this time: "Raina Petrova, 1999" was registered
+    unwarned beside "Райна Петрова, 03.11.1999" (another spelling was compared only among
+    those born on the day typed, or on a date it refines). Those born within the date typed
+    are compared too; born in another year, or another name, is someone else."""
+    _add(session, *stored, "03.11.1999")
+    _add(session, *stored, "04.11.1998")  # born another year: not a duplicate
+    _add(session, "Rayna", "Ivanova", "03.11.1999")  # another name: not one either
+    with pytest.raises(people.DuplicatesFound) as info:
+        people.register_person(session.store, session.user, PersonDraft(*typed, typed_date))
+    assert [(c.given_name, c.family_name, c.date_of_birth) for c in info.value.candidates] == [
+        (*stored, "1999-11-03")
+    ]
+    # the entry registered anyway names the other on its page (``possible_duplicates``)
+    entry = people.register_person(
+        session.store, session.user, PersonDraft(*typed, typed_date), confirm_duplicates=True
+    )
+    assert [e.family_name for e in people.possible_duplicates(session.store, entry)] == [stored[1]]
 
 
 def test_list_pages_in_name_order(session: Session) -> None:
@@ -598,7 +629,11 @@ def test_a_name_typed_from_the_id_card_warns_of_the_person_registered_in_cyrilli
     )
     typed = PersonDraft("Maria", "Gueorguieva", "02.04.1991")
     assert [e.id for e in people.check_person(session.store, typed, TODAY)] == [carded.id]
-    assert people.check_person(session.store, replace(typed, date_of_birth="1991"), TODAY) == []
+    # only the year known this time: hers agrees as far as it goes (it was not found); born
+    # another year is someone else
+    by_year = people.check_person(session.store, replace(typed, date_of_birth="1991"), TODAY)
+    assert [e.id for e in by_year] == [carded.id]
+    assert people.check_person(session.store, replace(typed, date_of_birth="1990"), TODAY) == []
     latin = _add(session, "Ivan", "Gueorguiev", "1980")
     without = PersonDraft("Иван", "Георгиев", "1980")
     assert people.check_person(session.store, without, TODAY) == []
