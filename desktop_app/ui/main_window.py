@@ -374,6 +374,8 @@ class MainWindow(QMainWindow):
         # At 1100 px: some 640 for the list (names whole), 460 for the page (its visit history).
         splitter.setSizes([ListAndPage.LIST_WIDTH, 460])
         splitter.list_wanted = lambda: self.table.wanted_width() + left.width() - self.table.width()
+        # once the list knows its width (after the splitter's first sharing of it)
+        self.table.room_known.connect(splitter.fit, Qt.ConnectionType.QueuedConnection)
         self.splitter = splitter
         # Above the list and the page: banners of what concerns the whole laptop (a wrong
         # clock), across the window's width. In the central widget, so that the lock screen,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
@@ -233,6 +233,9 @@ class PeopleTable(QTableView):
     where there is room, and share what is left. Where even so there is not room, a name or a
     header is elided, and its tooltip, as every cell's, gives the whole text."""
 
+    #: the width there is is known (its first resize): ``wanted_width`` can say what it wants
+    room_known = Signal()
+
     def __init__(self, model: PeopleTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
@@ -296,6 +299,8 @@ class PeopleTable(QTableView):
     def wanted_width(self) -> int:
         """The width the list wants for every header whole beside the names in view (or
         ``NAME_ROOM`` each before any are read), its frame and scroll bar included."""
+        if self._room is None:
+            return 0  # not laid out yet (``room_known`` says when it is)
         header = self.horizontalHeader()
         _least, wanted = self._typical_widths()
         names = sum(
@@ -305,8 +310,7 @@ class PeopleTable(QTableView):
             )
             for column in NAME_COLUMNS
         )
-        room = self._room if self._room is not None else self.viewport().width()
-        return names + sum(wanted.values()) + self.width() - room
+        return names + sum(wanted.values()) + self.width() - self._room
 
     def fit_columns(self, *_args: object) -> None:
         """Size the columns for the UI language, the names in view and the width there is
@@ -351,7 +355,10 @@ class PeopleTable(QTableView):
                 self.setColumnWidth(column, width)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        first = self._room is None
         self._room, self._room_height = event.size().width(), event.size().height()
+        if first:
+            self.room_known.emit()
         super().resizeEvent(event)
         if event.size() != event.oldSize():  # taller, more names in view
             self.fit_columns()
