@@ -1800,6 +1800,8 @@ class VisitsFeature(QObject):
             if self._locked():
                 self._ask_when_unlocked(person_id, facts, ask_next)
             elif self._can_ask():
+                # The question does not name the person: their page is shown beside it.
+                self.window.show_person(person_id)
                 self.ask_take_over(person_id, facts, ask_next)
             else:  # not shown yet, or closing: kept for the next window of this user
                 _WAITING_FOR_USER.setdefault(self._waiting_key(), []).extend(

@@ -364,6 +364,8 @@ def test_a_question_waiting_for_unlock_waits_for_its_user_when_another_logs_in(
     box = again_feature.take_over_question
     assert box is not None and box.isVisible()
     assert "Phone: 0176 1111111 → 0176 2222222" in box.text()
+    page = again.person_page  # whose record it is: the question does not name her
+    qtbot.waitUntil(lambda: page.person is not None and page.person.id == person.id)
     update = next(
         b for b in box.buttons() if b.text().replace("&", "") == "Update the personal data"
     )
