@@ -20,6 +20,7 @@ from sync_server import db
 
 if TYPE_CHECKING:
     from sync_server.service import SyncService
+    from sync_server.wire import DeviceInfo
 
 log = logging.getLogger("sync_server")
 
@@ -376,6 +377,90 @@ def _revoked_already(service: SyncService, device_id: str) -> str | None:
     return None
 
 
+def _minute(iso: str | None) -> str:
+    """An ISO time of the server (UTC) to the minute, as the table shows it ("-": never)."""
+    if not iso:
+        return "-"
+    import datetime as dt
+
+    when = dt.datetime.fromisoformat(iso)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return f"{when:%Y-%m-%d %H:%M}"
+
+
+def last_sync(device: DeviceInfo) -> str | None:
+    """When the device last synced: the later of its last request (noted to the half minute)
+    and the last pull that handed it records (noted at once); what the Laptops dialog of
+    Welcome Desk shows as its last sync. None: never."""
+    import datetime as dt
+
+    times = [t for t in (device.last_seen_at, device.pulled_at) if t]
+    if not times:
+        return None
+    return max(times, key=lambda t: dt.datetime.fromisoformat(t).timestamp())
+
+
+_DEVICE_COLUMNS = (
+    "ID",
+    "STATUS",
+    "ROLE",
+    "LAST SYNC (UTC)",
+    "LAST PULL (UTC)",
+    "VERSION",
+    "UNUSED CODES",
+    "PEOPLE AT REVOCATION",
+    "FINGERPRINT",
+    "NAME",
+)
+
+
+def _devices_table(devices: Sequence[DeviceInfo], unused: dict[str | None, int]) -> str:
+    """``welcome-desk-server devices``: one line a device under a header, columns aligned.
+
+    LAST SYNC is the Laptops dialog's "last sync"; LAST PULL when the server last handed the
+    device records it lacked (what a lost laptop holds, it held by then); UNUSED CODES the
+    enrollment codes it asked for that are neither used nor expired (a stolen coordinator's
+    laptop may have asked for some before its revocation); PEOPLE AT REVOCATION, for a revoked
+    device, how many people's records it had been sent, counted at the revocation ("not
+    counted": revoked before the server counted). The name last: it may hold spaces."""
+    rows = []
+    for d in devices:
+        if d.status != "revoked":
+            held = "-"
+        elif d.people_at_revocation is None:
+            held = "not counted"
+        else:
+            held = str(d.people_at_revocation)
+        rows.append(
+            (
+                d.device_id,
+                d.status,
+                "coordinator" if d.is_coordinator else "member",
+                _minute(last_sync(d)),
+                _minute(d.pulled_at),
+                d.app_version or "-",
+                str(unused.get(d.device_id, 0)),
+                held,
+                d.fingerprint,
+                d.name,
+            )
+        )
+    widths = [max(len(r[i]) for r in [_DEVICE_COLUMNS, *rows]) for i in range(len(_DEVICE_COLUMNS))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [_DEVICE_COLUMNS, *rows]
+    ]
+    listed = {d.device_id for d in devices}
+    elsewhere = sum(n for by, n in unused.items() if by is None or by not in listed)
+    if elsewhere:
+        lines.append(
+            "unused enrollment codes asked for by no listed device (welcome-desk-server "
+            f"enroll): {elsewhere}"
+        )
+    return "\n".join(lines)
+
+
 def _run(args: argparse.Namespace, url: str) -> int:
     if args.command == "serve":
         return _serve(args, url)
@@ -404,13 +489,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
             devices = service.list_devices().devices
             if not devices:
                 print("no devices")
-            for d in devices:
-                role = "coordinator" if d.is_coordinator else "member"
-                print(
-                    f"{d.device_id}  {d.status:<8}  {role:<11}  {d.fingerprint}  "
-                    f"last seen {d.last_seen_at or '-'}  version {d.app_version or '-'}  "
-                    f"{d.name}"
-                )
+            else:
+                print(_devices_table(devices, service.unused_codes_by_issuer()))
         elif args.command == "revoke":
             try:
                 device_id = service.find_device(args.device)

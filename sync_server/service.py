@@ -729,6 +729,18 @@ class SyncService:
             devices = session.scalars(select(models.Device).order_by(models.Device.created_at))
             return wire.DeviceList(devices=[device_info(d, highest.get(d.id)) for d in devices])
 
+    def unused_codes_by_issuer(self) -> dict[str | None, int]:
+        """Enrollment codes neither used nor expired, counted by the device that asked for each
+        (``issued_by``; None: the command line, or made before the server kept the issuer)."""
+        c = models.EnrollmentCode
+        with self._sessions() as session:
+            rows = session.execute(
+                select(c.issued_by, func.count())
+                .where(c.used_at.is_(None), c.expires_at > utcnow())
+                .group_by(c.issued_by)
+            )
+            return {by: int(n) for by, n in rows}
+
     def status(self, device_id: str) -> wire.DeviceStatus:
         with self._sessions() as session:
             device = session.get(models.Device, device_id)

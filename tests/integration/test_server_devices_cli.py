@@ -1,0 +1,165 @@
+"""``welcome-desk-server devices`` as the operator reads it: a table with a header; each
+device's last sync (the Laptops dialog's: the later of its last request and its last pull),
+its last pull, the enrollment codes it asked for that are still unused, and for a revoked
+device how many people's records it had been sent. A real server and real laptops (SQLite,
+and PostgreSQL where the cluster runs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import update
+
+from desktop_app.domain.users import Role
+from desktop_app.sync import crypto
+from desktop_app.ui.sync_status import laptop_last_sync, last_sync_time
+from desktop_app.usecases import sync as sync_uc
+from sync_server import models
+from tests.integration.sync_harness import (
+    Laptops,
+    ServerProcess,
+    add_person,
+    device_id,
+    run_cli,
+)
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _table(db_url: str) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """The rows of ``welcome-desk-server devices`` by device id (cells by their header, cut
+    where the header's columns begin), and the lines below the table."""
+    lines = run_cli(db_url, "devices").stdout.splitlines()
+    header = lines[0]
+    names = [
+        "ID",
+        "STATUS",
+        "ROLE",
+        "LAST SYNC (UTC)",
+        "LAST PULL (UTC)",
+        "VERSION",
+        "UNUSED CODES",
+        "PEOPLE AT REVOCATION",
+        "FINGERPRINT",
+        "NAME",
+    ]
+    starts = [header.index(name) for name in names]
+    assert starts == sorted(starts), header
+    ends = [*starts[1:], None]
+    rows: dict[str, dict[str, str]] = {}
+    below = []
+    for line in lines[1:]:
+        if not _UUID.fullmatch(line.split()[0]):  # the lines below the table
+            below.append(line)
+            continue
+        cells = {n: line[s:e].strip() for n, s, e in zip(names, starts, ends, strict=True)}
+        rows[cells["ID"]] = cells
+    return rows, below
+
+
+def test_devices_lists_last_sync_last_pull_unused_codes_and_what_a_revoked_one_held(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    office = laptops.new("Büro Nordstadt")  # the organisation's coordinator
+    stolen = laptops.new("Outreach Hbf", role=Role.ADVISOR)
+    harbour = laptops.new("Hafen", role=Role.HELPER)
+    waiting = laptops.new("Warteraum", approve=False)
+    for i in range(3):
+        add_person(office, f"Ana {i}", "Popescu", f"1990-01-0{i + 1}")
+    laptops.sync(office, stolen, harbour)
+    add_person(office, "Ivan", "Petrov", "1985-05-05")  # after the stolen one's last sync
+    laptops.sync(office)
+    # Codes the coordinator's laptop asked for: one is used, two are not; and one from the
+    # command line, unused.
+    used = sync_uc.issue_enrollment_code(office.store, office.user, "Laptop Ana")
+    sync_uc.issue_enrollment_code(office.store, office.user, "Laptop Ion")
+    sync_uc.issue_enrollment_code(office.store, office.user, "Laptop Elena")
+    with server.client() as client:
+        joined = client.register(used.code, "Laptop Ana", crypto.DeviceKeys.generate().public_key)
+    assert joined.status == "pending"
+    server.enroll_cli("Ersatz")
+    revoked = sync_uc.revoke_device(office.store, office.user, device_id(stolen), note="gestohlen")
+    assert revoked.people_at_revocation == 3
+
+    # The times as the server noted them, set apart by minutes (a request is noted to the half
+    # minute, a pull at once): one device whose last request came after its last pull, and one
+    # whose last pull came after its last request.
+    day = dt.datetime(2026, 3, 4, tzinfo=dt.UTC)
+    d = models.Device
+    with server.engine.begin() as db:
+        db.execute(
+            update(d)
+            .where(d.id == device_id(harbour))
+            .values(last_seen_at=day.replace(hour=10, minute=47), pulled_at=day.replace(hour=10))
+        )
+        db.execute(
+            update(d)
+            .where(d.id == device_id(stolen))
+            .values(last_seen_at=day.replace(hour=9), pulled_at=day.replace(hour=9, minute=30))
+        )
+        db.execute(update(d).where(d.id == joined.device_id).values(last_seen_at=None))
+
+    rows, below = _table(server.db_url)
+    everyone = {device_id(s) for s in (office, stolen, harbour, waiting)} | {joined.device_id}
+    assert set(rows) == everyone
+    first = rows[device_id(office)]
+    assert (first["STATUS"], first["ROLE"], first["NAME"]) == (
+        "approved",
+        "coordinator",
+        "Büro Nordstadt",
+    )
+    assert first["UNUSED CODES"] == "2"
+    assert first["PEOPLE AT REVOCATION"] == "-"
+    assert first["FINGERPRINT"] == sync_uc.fingerprint(office.store)
+    helper = rows[device_id(harbour)]
+    assert (helper["STATUS"], helper["ROLE"], helper["NAME"]) == ("approved", "member", "Hafen")
+    assert helper["LAST SYNC (UTC)"] == "2026-03-04 10:47"  # its last request
+    assert helper["LAST PULL (UTC)"] == "2026-03-04 10:00"
+    assert helper["UNUSED CODES"] == "0"
+    gone = rows[device_id(stolen)]
+    assert (gone["STATUS"], gone["ROLE"], gone["NAME"]) == ("revoked", "member", "Outreach Hbf")
+    assert gone["LAST SYNC (UTC)"] == gone["LAST PULL (UTC)"] == "2026-03-04 09:30"
+    assert gone["UNUSED CODES"] == "0"
+    assert gone["PEOPLE AT REVOCATION"] == "3"  # not Ivan, written after its last pull
+    new = rows[joined.device_id]
+    assert (new["STATUS"], new["NAME"]) == ("pending", "Laptop Ana")
+    assert new["LAST SYNC (UTC)"] == new["LAST PULL (UTC)"] == "-"
+    assert rows[device_id(waiting)]["LAST PULL (UTC)"] == "-"  # never handed a record
+    assert rows[device_id(waiting)]["PEOPLE AT REVOCATION"] == "-"
+    # The command line's code belongs to no device.
+    assert below == [
+        "unused enrollment codes asked for by no listed device (welcome-desk-server enroll): 1"
+    ]
+
+    # The Laptops dialog of the coordinator's laptop says the same last sync of each (listed
+    # there first: the coordinator's laptop's request to list them is its latest).
+    listed = {x.device_id: x for x in sync_uc.list_devices(office.store, office.user)}
+    for laptop, hour, minute in ((harbour, 10, 47), (stolen, 9, 30)):
+        when = day.replace(hour=hour, minute=minute)
+        assert laptop_last_sync(listed[device_id(laptop)]) == last_sync_time(when.timestamp())
+    rows, _below = _table(server.db_url)
+    assert rows[device_id(office)]["LAST SYNC (UTC)"] != "-"
+    for device, row in rows.items():
+        shown = row["LAST SYNC (UTC)"]
+        if shown == "-":
+            assert laptop_last_sync(listed[device]) == ""
+            continue
+        when = dt.datetime.strptime(shown, "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+        assert laptop_last_sync(listed[device]) == last_sync_time(when.timestamp()), row
+
+
+def test_a_device_revoked_before_the_server_counted_says_so(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """Revoked by a server before migration 0009: nobody counted what it had been sent."""
+    office = laptops.new("Büro")
+    other = laptops.new("Hafen", role=Role.HELPER)
+    sync_uc.revoke_device(office.store, office.user, device_id(other))
+    d = models.Device
+    with server.engine.begin() as db:
+        db.execute(update(d).where(d.id == device_id(other)).values(people_at_revocation=None))
+    rows, below = _table(server.db_url)
+    assert rows[device_id(other)]["PEOPLE AT REVOCATION"] == "not counted"
+    assert rows[device_id(office)]["PEOPLE AT REVOCATION"] == "-"
+    assert below == []
