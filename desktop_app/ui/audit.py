@@ -750,6 +750,12 @@ class AuditWindow(QDialog):
                 # Which laptop was approved, revoked or renewed the key: by its id alone the
                 # coordinator could not find the stolen laptop's entry.
                 record = _("laptop “{name}”").format(name=self.devices[e.record_id])
+            elif e.record_kind == "enrollment_code" and e.record_id in self.devices:
+                # The laptop that asked the server for the code (its name given, in the details,
+                # is the new laptop's).
+                record = _("enrollment code from laptop “{name}”").format(
+                    name=self.devices[e.record_id]
+                )
             cells = [
                 when,
                 self._user_name(e),

@@ -1371,7 +1371,11 @@ def issue_enrollment_code(store: Store, user: User, name: str) -> IssuedEnrollme
             user.id,
             audit.AuditAction.ISSUE_ENROLLMENT_CODE,
             "enrollment_code",
-            str(uuid.uuid4()),  # this issue of a code: the server keeps no id of it for us
+            # The laptop that asked, by its id on the server: the server keeps no id of a code
+            # for us, but keeps this one as the code's issuer (the operator's list counts the
+            # unused codes by it), and the audit window names the laptop by it. A random id
+            # said nothing to a reader.
+            get_meta(session, DEVICE_ID) or str(uuid.uuid4()),
             {"name": issued.name, "valid_until": expires.isoformat(timespec="seconds")},
         )
     log.info("enrollment code issued for a new laptop (name length %d)", len(name))
