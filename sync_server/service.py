@@ -802,8 +802,26 @@ class SyncService:
                 device.revoked_at = utcnow()
                 device.people_at_revocation = _people_held(session, device)
             device.registration_secret_hash = None
+            # The codes it asked for and nobody used end with it: a stolen laptop's screen or
+            # its user's notes may hold them (a laptop joining with one still waited for a
+            # coordinator's approval, but a stranger's laptop would have been listed).
+            now = utcnow()
+            cancelled = session.execute(
+                update(models.EnrollmentCode)
+                .where(
+                    models.EnrollmentCode.issued_by == device.id,
+                    models.EnrollmentCode.used_at.is_(None),
+                    models.EnrollmentCode.expires_at > now,
+                )
+                .values(expires_at=now)
+            ).rowcount
             info = device_info(device)
-        log.info("device revoked device=%s by=%s", device_id, by or "cli")
+        log.info(
+            "device revoked device=%s by=%s unused_codes_ended=%d",
+            device_id,
+            by or "cli",
+            cancelled,
+        )
         return info
 
     # --- key exchange -----------------------------------------------------------------------

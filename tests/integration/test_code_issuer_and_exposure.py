@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 
 from desktop_app.domain.users import Role
 from desktop_app.sync import crypto
-from desktop_app.sync.http_client import BadRequest, SyncServerClient, wrapped_key
+from desktop_app.sync.http_client import BadRequest, Forbidden, SyncServerClient, wrapped_key
 from desktop_app.usecases import sync as sync_uc
 from sync_server import models, service, wire
 from tests.integration.sync_harness import (
@@ -198,3 +198,29 @@ def test_a_revoked_laptop_says_how_many_people_it_had_been_sent(
         d = models.Device
         held = db.execute(select(d.people_at_revocation).where(d.id == device_id(stolen)))
         assert held.scalar_one() == people
+
+
+def test_the_unused_codes_of_a_revoked_laptop_end_with_it(org: Organisation) -> None:
+    """A stolen coordinator's laptop: the codes it asked for and nobody used joined a laptop
+    after its revocation (listed for approval as any other); they end when it is revoked, the
+    other coordinator's and the used ones stay as they were."""
+    stolen_id, stolen = _coordinator(org, "Gestohlen")
+    others = [org.server.client() for _ in range(3)]
+    joined, stranger, new = others
+    try:
+        waiting = stolen.issue_enrollment_code("Von gestohlenem Laptop").code
+        used = stolen.issue_enrollment_code("Schon beigetreten").code
+        joined.register(used, "Schon beigetreten", crypto.DeviceKeys.generate().public_key)
+        mine = org.coordinator.client.issue_enrollment_code("Vom Büro").code
+        org.coordinator.client.revoke(stolen_id)
+        with pytest.raises(Forbidden) as refused:
+            stranger.register(waiting, "Fremder", crypto.DeviceKeys.generate().public_key)
+        assert refused.value.status == 403 and refused.value.code == "enrollment_invalid"
+        # the laptop that joined with one of its codes stays; the other's code still joins one
+        statuses = {d.name: d.status for d in org.server.service.list_devices().devices}
+        assert statuses["Schon beigetreten"] == "pending" and "Fremder" not in statuses
+        assert new.register(mine, "Neu", crypto.DeviceKeys.generate().public_key).device_id
+        assert org.server.service.unused_codes_by_issuer().get(stolen_id, 0) == 0
+    finally:
+        for client in (stolen, *others):
+            client.close()
