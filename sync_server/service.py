@@ -806,7 +806,7 @@ class SyncService:
             # its user's notes may hold them (a laptop joining with one still waited for a
             # coordinator's approval, but a stranger's laptop would have been listed).
             now = utcnow()
-            cancelled = session.execute(
+            ended = session.execute(
                 update(models.EnrollmentCode)
                 .where(
                     models.EnrollmentCode.issued_by == device.id,
@@ -814,7 +814,8 @@ class SyncService:
                     models.EnrollmentCode.expires_at > now,
                 )
                 .values(expires_at=now)
-            ).rowcount
+            )
+            cancelled = int(getattr(ended, "rowcount", 0))
             info = device_info(device)
         log.info(
             "device revoked device=%s by=%s unused_codes_ended=%d",
