@@ -203,8 +203,16 @@ class DuplicateNotice(PageNotice):
         window.statusBar().showMessage(_("Merging…"))
 
         def merged(_moved: dict[str, int]) -> None:
+            # The entry it named is gone: the notice goes at once. Left to the look-up on a
+            # worker, the page shown after the merge named the entry merged away a moment on.
+            self._show(self.person, [])
             window.reload_all()
             window.show_person(kept)
+            # Laid out now, not when the event loop comes to it: the page photographed as the
+            # merge ended had an empty band where the notice had been.
+            page_layout = window.person_page.layout()
+            if page_layout is not None:
+                page_layout.activate()
             window.person_data_saved.emit(kept)
             window.statusBar().showMessage(_("The two entries were merged into one."), 5000)
 

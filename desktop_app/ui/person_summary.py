@@ -337,7 +337,12 @@ class PersonSummaryView(QWidget):
         if self.isHidden():
             return
         self.setMinimumHeight(self.height())
-        self.heading.setText("")
+        # Said, not an empty line under each label: "Open referrals:" with nothing beside it
+        # read as none open while they were being read (after a merge, one of two was).
+        self.heading.setText(_("Reading the summary…"))
         for key, value in self.values.items():
             value.setText("")
             value.setAccessibleName(self.labels[key].text())
+            value.hide()
+            self.labels[key].hide()
+        self.values["ehic"].setStyleSheet("")  # an expired card's mark is the one shown's

@@ -1074,7 +1074,12 @@ class VisitsTab(QWidget):
         self.reload()
 
     def show_person(self, person: Person | None) -> None:
+        """``person`` opened: nothing of a summary read before is shown under their name
+        until theirs is read, also where it was theirs (the entry kept after a merge, shown
+        again: "No check of the life situation yet" and one open referral of two stayed while
+        the merged entry's summary was read)."""
         self.person = person
+        self._summary_of = None
         self.reload(log_view=True)
 
     def reread(self, person: Person) -> None:

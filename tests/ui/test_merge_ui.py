@@ -410,3 +410,77 @@ def test_the_whole_date_of_birth_is_chosen_where_the_entry_kept_knows_the_month_
             dialog.reject()
     finally:
         set_language("en")
+
+
+def test_right_after_a_merge_the_page_shows_nothing_of_the_entry_as_it_was(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    """Merged from the page of the entry kept, whose entry had no life-situation check and one
+    referral: the page, photographed as the merge ended, still said "No check of the life
+    situation yet" and listed one open referral of two (the summary, read again on a worker,
+    was left as it was while it was read), and the notice naming the other entry was still
+    there. At once now: no notice, and the summary holds nothing of the entry as it was; once
+    read, both checks' and both referrals' data."""
+    from desktop_app.ui.person_summary import PersonSummaryView
+    from desktop_app.usecases import referrals as referrals_uc
+
+    s = session
+    maria = PersonDraft("Maria", "Popescu", "12.04.1990")
+    one = people.register_person(s.store, s.user, maria).id
+    two = people.register_person(s.store, s.user, maria, confirm_duplicates=True).id
+    kept, gone = merges.kept_and_merged(one, two)
+    visits.finish_visit(s.store, s.user, gone, "life_situation", full_life_situation())
+    referrals_uc.issue_referral(s.store, s.user, kept, "jobcenter", "job_search", client_lang="ro")
+    referrals_uc.issue_referral(
+        s.store, s.user, gone, "vhs", "integration_course", client_lang="ro"
+    )
+    window, notice = _page(qtbot, s, kept)
+    summary = window.findChild(PersonSummaryView)
+    assert summary is not None
+    qtbot.waitUntil(lambda: summary.summary is not None, timeout=10_000)
+    before = summary.summary
+    assert before is not None and not before.visit_id  # "No check of the life situation yet."
+    stale = {summary.heading.text(), summary.values["referrals"].text()}
+    # What the page shows as the merge ends, before any worker has answered.
+    seen: dict[str, object] = {}
+
+    def at_once(_person_id: str) -> None:
+        if seen:
+            return
+        seen["notice"] = notice.isVisible()
+        seen["summary"] = summary.summary
+        seen["texts"] = {summary.heading.text()} | {v.text() for v in summary.values.values()}
+        seen["page"] = getattr(window.person_page.person, "id", None)
+        # Where the page's first line is: no band left where the notice was.
+        seen["top"] = window.person_page.values["date_of_birth"].y()
+        seen["referrals shown"] = summary.labels["referrals"].isVisible()
+        window.grab().save(str(shots / "merge-page-at-once.png"))
+
+    notice.merge_button.click()
+    qtbot.waitUntil(lambda: notice.merge_dialog is not None, timeout=30_000)
+    dialog = notice.merge_dialog
+    assert dialog is not None
+    window.person_data_saved.connect(at_once)  # after the window's own: as the merge left it
+    dialog.merge_button.click()
+    qtbot.waitUntil(lambda: bool(seen), timeout=30_000)
+    assert seen["page"] == kept
+    assert seen["notice"] is False
+    assert seen["summary"] is None or seen["summary"] is not before
+    texts = seen["texts"]
+    assert isinstance(texts, set)
+    assert not (stale & texts), (stale, texts)
+    if seen["summary"] is None:  # being read: said so, no label left with nothing beside it
+        assert "Reading the summary…" in texts and seen["referrals shown"] is False
+    # Read: the check of the entry merged away, both referrals, each line whole.
+    qtbot.waitUntil(
+        lambda: summary.summary is not None and bool(summary.summary.visit_id), timeout=10_000
+    )
+    referrals = summary.values["referrals"]
+    assert len(referrals.text().splitlines()) == 2, referrals.text()
+    qtbot.waitUntil(
+        lambda: referrals.height() >= referrals.heightForWidth(referrals.width()), timeout=5000
+    )
+    window.grab().save(str(shots / "merge-page-read.png"))
+    assert notice.isHidden()
+    assert window.person_page.values["date_of_birth"].y() == seen["top"]
+    window.close()

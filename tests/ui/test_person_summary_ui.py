@@ -299,7 +299,10 @@ def test_the_summary_shows_until_when_the_ehic_is_valid_and_marks_an_expired_one
     )
     first_check(session, other.id)
     window.show_person(other.id)
-    qtbot.waitUntil(lambda: not value.isVisible())
+    # Hidden at once while hers is read (``blank``); then, read, not shown for her.
+    assert not value.isVisible() and value.styleSheet() == ""
+    qtbot.waitUntil(lambda: view.summary is not None)
+    assert not value.isVisible()
     assert value.text() == "" and value.styleSheet() == ""
     window.close()
 
