@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from desktop_app.storage.db import Store
     from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases.accounts import Session
+    from desktop_app.usecases.merges import MergedBy
 
 SEARCH_DEBOUNCE_MS = 25
 
@@ -210,12 +211,27 @@ class SearchBox(QLineEdit):
         self._fit_placeholder()
 
 
-def merged_here_text(name: str) -> str:
+def merged_here_text(name: str, by: str = "") -> str:
     """The status bar's message when the entry open was merged into the one shown on another
-    laptop: what happened first, then whose entry, then where. At 1024 px beside an offline
-    laptop's longest sync status it has some 35 letters, and "The open entry of
-    Маргарита-А…" said neither that it was merged nor into what (whole in the tooltip)."""
+    laptop: what happened first, then whose entry, then where and ``by`` whom (as the audit
+    log names them, ``merged_by_text``). At 1024 px beside an offline laptop's longest sync
+    status it has some 35 letters, and "The open entry of Маргарита-А…" said neither that it
+    was merged nor into what (whole in the tooltip)."""
+    if by:
+        return _("Merged into this entry: {name}, on another laptop, by {user}").format(
+            name=name, user=by
+        )
     return _("Merged into this entry: {name} (on another laptop)").format(name=name)
+
+
+def merged_by_text(by: MergedBy | None) -> str:
+    """Who merged, as the audit log names them: the display name where the user has an
+    account here, else their id, role and laptop ("3fa2c1d0 (Advisor, Punct de contact)")."""
+    from desktop_app.ui.accounts import staff_label  # the accounts' dialogs only when asked
+
+    if by is None:
+        return ""
+    return by.name or staff_label(by.user_id, by.role, by.laptop)
 
 
 class ListAndPage(QSplitter):
@@ -622,8 +638,10 @@ class MainWindow(QMainWindow):
             self.person_page.show_erased()
             return
         self.person_page.show_person(kept)
+        # Who merged it: the colleague on the other laptop was told that it happened alone.
+        by = merged_by_text(merges.merged_by(session.store, shown.id))
         self.statusBar().showMessage(
-            merged_here_text(f"{shown.given_name} {shown.family_name}"), 15000
+            merged_here_text(f"{shown.given_name} {shown.family_name}", by), 15000
         )
 
     def _on_arrival_list_due(self) -> None:

@@ -32,6 +32,7 @@ from desktop_app.storage.models import (
     OutboxRow,
     PersonMergeRow,
     PersonRow,
+    UserRow,
     next_revision,
 )
 from desktop_app.storage.people_repo import PeopleRepository
@@ -84,6 +85,42 @@ def merge_id(merged_id: str) -> str:
     server reads it too: an advisor's laptop may send the tombstone of an entry merged away,
     not an erasure, ``SyncService.push``)."""
     return wire.person_merge_id(merged_id)
+
+
+@dataclass(frozen=True)
+class MergedBy:
+    """Who merged an entry away, as this laptop's audit log can name them: the account's
+    display name where it has one here (accounts do not sync), else only the user's id, the
+    role the merging laptop's entry carries and that laptop's name."""
+
+    user_id: str
+    name: str = ""  # the display name, where the user has (or had) an account here
+    role: str | None = None  # a ``Role`` value, where an entry carries it
+    laptop: str = ""  # the merging laptop's name, where it said it
+
+
+def merged_by(store: Store, merged_id: str) -> MergedBy | None:
+    """Who merged ``merged_id`` into another entry (its merge record's author, on the laptop
+    that wrote it); None where no merge record names it merged away."""
+    # Imported here: ``data_rights`` and the sync package import this module.
+    from desktop_app.sync import laptops
+    from desktop_app.usecases.data_rights import _role_logged
+
+    with store.reading() as session:
+        row = session.get(PersonMergeRow, merge_id(merged_id))
+        if row is None or row.deleted or row.merged_id != merged_id or not row.author_id:
+            return None
+        author, device = str(row.author_id), str(row.device_id)
+        account = session.get(UserRow, author)
+        role = _role_logged(session, audit.AuditAction.MERGED_AWAY, merged_id, device, author)
+        if role is None and account is not None:
+            role = audit.acting_role(session, author)
+        return MergedBy(
+            author,
+            account.display_name if account is not None else "",
+            role.value if role is not None else None,
+            laptops.store_names(session).get(device, ""),
+        )
 
 
 @dataclass(frozen=True)

@@ -217,9 +217,12 @@ def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
         assert "gelöscht" not in window.person_page.hint.text()
         assert window._selected_person_id() == kept
         assert window.table.selectionModel().isRowSelected(window.table.currentIndex().row())
+        # Who merged: A's coordinator, who has no account on B (accounts do not sync), named
+        # as B's audit log names them: id, role, laptop.
         message = window.statusBar().currentMessage()
         assert message == (
-            "Mit diesem Eintrag zusammengeführt: Maria Popescu (auf einem anderen Laptop)"
+            "Mit diesem Eintrag zusammengeführt: Maria Popescu, auf einem anderen Laptop, "
+            f"von {a.user.id[:8]} (Koordination, Outreach Hbf)"
         )
         window.grab().save(str(tmp_path / "merged-elsewhere-de.png"))
         window.close()

@@ -516,9 +516,12 @@ def test_at_1024_pixels_offline_the_merge_message_says_what_happened_in_the_room
         _laid_out(window)
         _side_by_side(window)
         bar = window.statusBar()
-        template = _("Merged into this entry: {name} (on another laptop)")
-        assert template != "Merged into this entry: {name} (on another laptop)" or lang == "en"
-        assert bar.currentMessage() == template.format(name=MERGED)
+        # And who merged: the account that did has one here, so by its display name.
+        template = _("Merged into this entry: {name}, on another laptop, by {user}")
+        english = "Merged into this entry: {name}, on another laptop, by {user}"
+        assert template != english or lang == "en"
+        said = template.format(name=MERGED, user=session.user.display_name)
+        assert bar.currentMessage() == said
         news = template.split("{name}")[0].strip()
         assert isinstance(bar, StatusBar)
         shown = bar.shown_message()
