@@ -35,7 +35,12 @@ from desktop_app.i18n.messages import FIELD_NAMES
 from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.visits import form_title
-from desktop_app.ui.widgets import country_names, grow_to_wrapped_lines, language_names
+from desktop_app.ui.widgets import (
+    country_names,
+    grow_to_wrapped_lines,
+    language_names,
+    reachable_text,
+)
 from desktop_app.usecases.merges import MergePreview
 
 # What the dialog counts of each entry, in the reader's words (``merges.COUNTED``).
@@ -65,6 +70,12 @@ def refines(finer: PartialDate | None, coarser: PartialDate | None) -> bool:
     if finer is None or coarser is None:
         return False
     return finer.iso().startswith(f"{coarser.iso()}-")
+
+
+def side_text(field: str, side: str, value: str) -> str:
+    """A cell of the comparison as a screen reader says it: which field, whose, the value
+    ("Phone, This entry stays: 0151 1111111"); the label alone said "0151 1111111"."""
+    return _("{field}, {side}: {value}").format(field=field, side=side, value=value)
 
 
 def entry_label(person: Person) -> str:
@@ -98,7 +109,15 @@ class MergeDialog(QDialog):
         )
         self.intro.setWordWrap(True)
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
+        # Reached by Tab (the one stop the comparison adds) and read by a screen reader with
+        # the whole comparison as its description (``comparison``): plain labels, the values
+        # and counts were out of its reach, and a stop for each would slow the keyboard.
+        reachable_text(self.intro)
+        self.intro.setObjectName("merge intro")
+        self.intro.setAccessibleName(self.intro.text())
         layout.addWidget(self.intro)
+        # The comparison line by line, as a screen reader hears it.
+        self.comparison: list[str] = []
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
@@ -126,7 +145,8 @@ class MergeDialog(QDialog):
             ours, theirs = person_value(kept, name), person_value(other, name)
             if not ours and not theirs:
                 continue
-            grid.addWidget(QLabel(_(FIELD_NAMES[name])), row, 0, Qt.AlignmentFlag.AlignTop)
+            field = _(FIELD_NAMES[name])
+            grid.addWidget(QLabel(field), row, 0, Qt.AlignmentFlag.AlignTop)
             if name in preview.differing:
                 group = QButtonGroup(self)
                 mine, their = QRadioButton(_escape(ours)), QRadioButton(_escape(theirs))
@@ -149,6 +169,10 @@ class MergeDialog(QDialog):
                     ((mine, 1), (their, 2)), key=lambda pair: not pair[0].isChecked()
                 ):
                     grid.addWidget(button, row, column, Qt.AlignmentFlag.AlignTop)
+                self.comparison += [
+                    side_text(field, sides[0], ours),
+                    side_text(field, sides[1], theirs),
+                ]
             else:
                 filled = name in preview.filled
                 shown = _("{value} (taken over)").format(value=theirs) if filled else theirs
@@ -156,12 +180,19 @@ class MergeDialog(QDialog):
                     value = QLabel(text)
                     value.setWordWrap(True)
                     value.setTextFormat(Qt.TextFormat.PlainText)
+                    said = side_text(field, sides[column - 1], text)
+                    value.setAccessibleName(said)
+                    self.comparison.append(said)
                     grid.addWidget(value, row, column, Qt.AlignmentFlag.AlignTop)
             row += 1
         for key, title in COUNT_NAMES.items():
             grid.addWidget(QLabel(_(title)), row, 0)
             for column, side in ((1, preview.kept), (2, preview.merged)):
-                grid.addWidget(QLabel(format_number(side.counts.get(key, 0))), row, column)
+                count = QLabel(format_number(side.counts.get(key, 0)))
+                said = side_text(_(title), sides[column - 1], count.text())
+                count.setAccessibleName(said)
+                self.comparison.append(said)
+                grid.addWidget(count, row, column)
             row += 1
         layout.addLayout(grid)
         self.note = QLabel(
@@ -202,6 +233,9 @@ class MergeDialog(QDialog):
             self.drafts_note.setWordWrap(True)
             self.drafts_note.setTextFormat(Qt.TextFormat.PlainText)
             layout.addWidget(self.drafts_note)
+        notes = [n.text() for n in (self.note, self.drafts_note) if n is not None]
+        self.intro.setAccessibleDescription("\n".join([*self.comparison, *notes]))
+        self.setAccessibleDescription(self.intro.text())  # said as the dialog opens
         self.buttons = QDialogButtonBox()
         self.merge_button = self.buttons.addButton(
             _("&Merge entries"), QDialogButtonBox.ButtonRole.AcceptRole

@@ -399,10 +399,13 @@ def test_the_whole_date_of_birth_is_chosen_where_the_entry_kept_knows_the_month_
             qtbot.waitExposed(dialog)
             dialog.activateWindow()
             qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
-            # Tab (from Cancel) enters the choice at the date checked, as Space would keep it.
+            # Tab (from Cancel, by the intro) enters the choice at the date checked, as Space
+            # would keep it.
             assert dialog.cancel_button is not None
             stops = tab_stops(dialog, dialog.cancel_button)
-            assert stops[1] is checked, [(w.objectName(), getattr(w, "text", str)()) for w in stops]
+            assert stops[1] is dialog.intro and stops[2] is checked, [
+                (w.objectName(), getattr(w, "text", str)()) for w in stops
+            ]
             if partial == kept:
                 dialog.grab().save(str(shots / f"merge-whole-date-{lang}.png"))
                 assert dialog.take_other() == frozenset({"date_of_birth"})
@@ -487,3 +490,76 @@ def test_right_after_a_merge_the_page_shows_nothing_of_the_entry_as_it_was(
     assert notice.isHidden()
     assert window.person_page.values["date_of_birth"].y() == seen["top"]
     window.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_a_screen_reader_reaches_the_comparison_with_one_tab_stop_more(
+    qtbot: QtBot, session: Session, lang: str, shots: Path
+) -> None:
+    """The intro, the values both entries hold and the counts were plain labels: Tab went from
+    the choices to the buttons, and a screen reader heard the choices alone. The intro is
+    reached by Tab now and says the whole comparison as its description (each value named by
+    its field and its entry's side, each count too); each label is named so; the dialog is
+    described by the intro as it opens. One stop more than the choices and the two buttons."""
+    from PySide6.QtGui import QAccessible
+
+    s = session
+    first = people.register_person(
+        s.store, s.user, PersonDraft("Maria", "Popescu", "12.04.1990", phone="0151 1111111")
+    )
+    second = people.register_person(
+        s.store,
+        s.user,
+        PersonDraft("Mariana", "Popescu", "12.04.1990"),
+        confirm_duplicates=True,
+    )
+    kept, gone = merges.kept_and_merged(first.id, second.id)
+    visits.finish_visit(s.store, s.user, gone, "life_situation", full_life_situation())
+    set_language(lang)
+    try:
+        dialog = MergeDialog(merges.preview(s.store, s.user, kept, gone))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+        stay, merged = HEADERS[lang][:2]
+        visits_word, phone_word, nationality = {
+            "de": ("Besuche", "Telefon", "Staatsangehörigkeit"),
+            "bg": ("Посещения", "Телефон", "Гражданство"),
+        }[lang]
+
+        def heard(widget: QLabel | MergeDialog) -> tuple[str, str]:
+            face = QAccessible.queryAccessibleInterface(widget)
+            assert face is not None
+            return face.text(QAccessible.Text.Name), face.text(QAccessible.Text.Description)
+
+        name, description = heard(dialog.intro)
+        assert name == dialog.intro.text()
+        lines = description.splitlines()
+        # The phone only the first entry holds, on its side (taken over, if merged into it).
+        side = stay if first.id == kept else merged
+        assert any(line.startswith(f"{phone_word}, {side}: 0151 1111111") for line in lines), lines
+        assert f"{visits_word}, {stay}: 0" in lines and f"{visits_word}, {merged}: 1" in lines
+        assert any(line.startswith(f"{nationality}, {merged}: ") for line in lines), lines
+        assert lines[-1] == dialog.note.text()
+        assert heard(dialog)[1] == dialog.intro.text()
+        # Each value and count named by its field and side, not by the value alone.
+        # (The choices are named by field and value, and described by their side.)
+        named = {heard(label)[0] for label in dialog.findChildren(QLabel)}
+        choices = [
+            line
+            for line in lines
+            if line.split(",")[0]
+            == dialog.take_other_buttons["given_name"].accessibleName().split(":")[0]
+        ]
+        assert len(choices) == 2
+        assert set(lines[:-1]) - set(choices) <= named, set(lines[:-1]) - named
+        # Tab: the intro, the one choice (the given name), Merge, Cancel; nothing else.
+        stops = tab_stops(dialog, dialog.intro)
+        assert stops[0] is dialog.intro and len(stops) == 4, [w.objectName() for w in stops]
+        assert {w.objectName() for w in stops[1:2]} == {"merge given_name"}
+        dialog.grab().save(str(shots / f"merge-dialog-reader-{lang}.png"))
+        dialog.reject()
+    finally:
+        set_language("en")
