@@ -92,6 +92,8 @@ SOURCE_MERGED = N_(
     "On {date}, a second entry about you was joined with this one. It had been made twice by "
     "mistake. Its data is now part of this copy."
 )
+#: After it: who joined them, by role (``person_data_authors``: never a name nor a laptop).
+SOURCE_MERGED_BY = N_("Joined by: {role}.")
 
 CATEGORY_PERSON = N_("Personal details: name, date of birth, nationality, languages, phone")
 CATEGORY_HEALTH = N_("Health data: a special category of personal data (Art. 9 GDPR)")
@@ -248,18 +250,39 @@ def sources(session: DbSession, person_id: str, lang: str, device_id: str) -> li
     elsewhere += int(person is not None and person != device_id)
     if elsewhere:
         said.append(plural_in(lang, SOURCE_OTHER_LAPTOP, elsewhere).format(count=elsewhere))
-    merges = session.scalars(
-        select(PersonMergeRow.updated_hlc)
+    merges = session.execute(
+        select(
+            PersonMergeRow.updated_hlc,
+            PersonMergeRow.merged_id,
+            PersonMergeRow.author_id,
+            PersonMergeRow.device_id,
+        )
         .where(PersonMergeRow.kept_id == person_id, PersonMergeRow.deleted.is_(False))
         .order_by(PersonMergeRow.updated_hlc)
     ).all()
-    said += [
-        gettext_in(lang, SOURCE_MERGED).format(date=format_long_date(_day(hlc), lang))
-        for hlc in merges
-    ]
+    for hlc, merged_id, author, made_on in merges:
+        line = gettext_in(lang, SOURCE_MERGED).format(date=format_long_date(_day(hlc), lang))
+        role = role_text(_merge_role(session, merged_id, author, made_on), made_on == device_id)
+        by = gettext_in(lang, SOURCE_MERGED_BY).format(role=gettext_in(lang, role))
+        said.append(f"{line} {by}")
     if session.scalar(select(ReferralRow.id).where(ReferralRow.person_id == person_id).limit(1)):
         said.append(gettext_in(lang, SOURCE_SERVICES))
     return said
+
+
+def _merge_role(session: DbSession, merged_id: str, author_id: str, made_on: str) -> str | None:
+    """The role the merging user worked with, as the merging laptop's log entry of the merge
+    carries it (the log syncs), else their account's here; None where neither is known."""
+    logged = session.scalars(
+        select(AuditRow.details).where(
+            AuditRow.action == "merged_away",
+            AuditRow.record_id == merged_id,
+            AuditRow.user_id == author_id,
+            AuditRow.device_id == made_on,
+        )
+    ).first()
+    role = role_in(logged) if logged is not None else None
+    return role or session.scalar(select(UserRow.role).where(UserRow.id == author_id))
 
 
 def categories(

@@ -298,6 +298,12 @@ def _walk_as(
         assert copy["person"]["phone"] == PHONE
         assert len(copy["visits"]) == 2 and len(copy["referrals"]) == 2, copy.keys()
         assert _text(pdf).count("Popescu") >= 1
+        # It says the two entries were joined, and by which role (Elena's, never her name),
+        # also on Ralf's laptop, where the merge came with the sync.
+        (shots / f"walkmerge-copy-{laptop.user.account}.pdf").write_bytes(pdf)
+        said = _text(pdf)
+        assert "zusammengeführt. Er war versehentlich" in said, said
+        assert "Zusammengeführt von: Beratung." in said, said
         # The audit: Elena merged (on her laptop; on Ralf's, as it came with the sync).
         merged = [
             e

@@ -146,6 +146,7 @@ def _addressed_to_the_person() -> dict[str, dict[str, str]]:
         gdpr_texts.WITHDRAWAL_BEFORE,
         person_data_notice.SOURCE_SELF,
         person_data_notice.SOURCE_MERGED,
+        person_data_notice.SOURCE_MERGED_BY,
     ]
     texts: dict[str, dict[str, str]] = {
         lang: {msgid: catalogs[lang][msgid][0] for msgid in msgids} for lang in catalogs

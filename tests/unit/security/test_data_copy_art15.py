@@ -145,7 +145,12 @@ def test_the_copy_says_everything_art_15_asks_in_the_persons_language(
 
     source = _part(text, lang, pdf_texts.SOURCES_HEADING, pdf_texts.LOG_HEADING)
     merged = gettext_in(lang, person_data_notice.SOURCE_MERGED)
-    assert _plain(merged.format(date=format_long_date(today, lang))) in source
+    # When, and by which role (the advisor merged; never her name): one line.
+    by = gettext_in(lang, person_data_notice.SOURCE_MERGED_BY).format(
+        role=gettext_in(lang, "Advisor")
+    )
+    assert _plain(f"{merged.format(date=format_long_date(today, lang))} {by}") in source
+    assert STAFF["advisor"] not in source
 
     log = _part(text, lang, pdf_texts.LOG_HEADING, pdf_texts.RETENTION_HEADING)
     assert _day(today, lang) in log
