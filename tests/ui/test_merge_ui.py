@@ -196,7 +196,7 @@ def test_a_helper_sees_the_merge_button_greyed_with_the_reason(
 
 
 def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
-    qtbot: QtBot, laptops: Laptops, tmp_path: Path
+    qtbot: QtBot, laptops: Laptops, shots: Path
 ) -> None:
     """B has the page of the entry merged away open, its row selected, when a sync brings
     A's merge: it does not say the person was erased; it shows the entry kept, its row
@@ -224,7 +224,7 @@ def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
             "Mit diesem Eintrag zusammengeführt: Maria Popescu, auf einem anderen Laptop, "
             f"von {a.user.id[:8]} (Koordination, Outreach Hbf)"
         )
-        window.grab().save(str(tmp_path / "merged-elsewhere-de.png"))
+        window.grab().save(str(shots / "merged-elsewhere-de.png"))
         window.close()
     finally:
         set_language("en")
