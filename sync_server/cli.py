@@ -401,7 +401,7 @@ def last_sync(device: DeviceInfo) -> str | None:
     return max(times, key=lambda t: dt.datetime.fromisoformat(t).timestamp())
 
 
-_DEVICE_COLUMNS = (
+DEVICE_COLUMNS = (
     "ID",
     "STATUS",
     "ROLE",
@@ -446,10 +446,10 @@ def _devices_table(devices: Sequence[DeviceInfo], unused: dict[str | None, int])
                 d.name,
             )
         )
-    widths = [max(len(r[i]) for r in [_DEVICE_COLUMNS, *rows]) for i in range(len(_DEVICE_COLUMNS))]
+    widths = [max(len(r[i]) for r in [DEVICE_COLUMNS, *rows]) for i in range(len(DEVICE_COLUMNS))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in [_DEVICE_COLUMNS, *rows]
+        for row in [DEVICE_COLUMNS, *rows]
     ]
     listed = {d.device_id for d in devices}
     elsewhere = sum(n for by, n in unused.items() if by is None or by not in listed)

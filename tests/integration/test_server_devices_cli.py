@@ -16,6 +16,7 @@ from desktop_app.sync import crypto
 from desktop_app.ui.sync_status import laptop_last_sync, last_sync_time
 from desktop_app.usecases import sync as sync_uc
 from sync_server import models
+from sync_server.cli import DEVICE_COLUMNS
 from tests.integration.sync_harness import (
     Laptops,
     ServerProcess,
@@ -32,18 +33,7 @@ def _table(db_url: str) -> tuple[dict[str, dict[str, str]], list[str]]:
     where the header's columns begin), and the lines below the table."""
     lines = run_cli(db_url, "devices").stdout.splitlines()
     header = lines[0]
-    names = [
-        "ID",
-        "STATUS",
-        "ROLE",
-        "LAST SYNC (UTC)",
-        "LAST PULL (UTC)",
-        "VERSION",
-        "UNUSED CODES",
-        "PEOPLE AT REVOCATION",
-        "FINGERPRINT",
-        "NAME",
-    ]
+    names = list(DEVICE_COLUMNS)
     starts = [header.index(name) for name in names]
     assert starts == sorted(starts), header
     ends = [*starts[1:], None]
@@ -56,6 +46,26 @@ def _table(db_url: str) -> tuple[dict[str, dict[str, str]], list[str]]:
         cells = {n: line[s:e].strip() for n, s, e in zip(names, starts, ends, strict=True)}
         rows[cells["ID"]] = cells
     return rows, below
+
+
+def times_apart(server: ServerProcess, *, request_later: str, pull_later: str) -> dt.datetime:
+    """The last request and last pull of two devices as the server notes them, minutes apart
+    on one day (returned): ``request_later`` last asked at 10:47 after its last pull at 10:00,
+    ``pull_later`` last pulled at 9:30 after its last request at 9:00."""
+    day = dt.datetime(2026, 3, 4, tzinfo=dt.UTC)
+    d = models.Device
+    with server.engine.begin() as db:
+        db.execute(
+            update(d)
+            .where(d.id == request_later)
+            .values(last_seen_at=day.replace(hour=10, minute=47), pulled_at=day.replace(hour=10))
+        )
+        db.execute(
+            update(d)
+            .where(d.id == pull_later)
+            .values(last_seen_at=day.replace(hour=9), pulled_at=day.replace(hour=9, minute=30))
+        )
+    return day
 
 
 def test_devices_lists_last_sync_last_pull_unused_codes_and_what_a_revoked_one_held(
@@ -85,19 +95,9 @@ def test_devices_lists_last_sync_last_pull_unused_codes_and_what_a_revoked_one_h
     # The times as the server noted them, set apart by minutes (a request is noted to the half
     # minute, a pull at once): one device whose last request came after its last pull, and one
     # whose last pull came after its last request.
-    day = dt.datetime(2026, 3, 4, tzinfo=dt.UTC)
-    d = models.Device
+    day = times_apart(server, request_later=device_id(harbour), pull_later=device_id(stolen))
     with server.engine.begin() as db:
-        db.execute(
-            update(d)
-            .where(d.id == device_id(harbour))
-            .values(last_seen_at=day.replace(hour=10, minute=47), pulled_at=day.replace(hour=10))
-        )
-        db.execute(
-            update(d)
-            .where(d.id == device_id(stolen))
-            .values(last_seen_at=day.replace(hour=9), pulled_at=day.replace(hour=9, minute=30))
-        )
+        d = models.Device
         db.execute(update(d).where(d.id == joined.device_id).values(last_seen_at=None))
 
     rows, below = _table(server.db_url)

@@ -9,13 +9,12 @@ import datetime as dt
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
-from sqlalchemy import update
 
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.sync_status import last_sync_time
-from sync_server import models
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id, run_cli
+from tests.integration.test_server_devices_cli import times_apart
 from tests.ui.conftest import shown_window
 from tests.ui.laptops_dialog import open_laptops
 
@@ -35,19 +34,7 @@ def test_the_dialog_and_the_server_list_say_the_same_last_sync(
     harbour = laptops.new("Hafen", role=Role.HELPER)  # last request after its last pull
     outreach = laptops.new("Outreach", role=Role.ADVISOR)  # last pull after its last request
     laptops.sync()
-    day = dt.datetime(2026, 3, 4, tzinfo=dt.UTC)
-    d = models.Device
-    with server.engine.begin() as db:
-        db.execute(
-            update(d)
-            .where(d.id == device_id(harbour))
-            .values(last_seen_at=day.replace(hour=10, minute=47), pulled_at=day.replace(hour=10))
-        )
-        db.execute(
-            update(d)
-            .where(d.id == device_id(outreach))
-            .values(last_seen_at=day.replace(hour=9), pulled_at=day.replace(hour=9, minute=30))
-        )
+    day = times_apart(server, request_later=device_id(harbour), pull_later=device_id(outreach))
     assert _cli_last_sync(server.db_url, device_id(harbour)) == day.replace(hour=10, minute=47)
     assert _cli_last_sync(server.db_url, device_id(outreach)) == day.replace(hour=9, minute=30)
     set_language("en")
