@@ -7,12 +7,9 @@ the team. The log of consultations alike. Never a staff member's name nor a lapt
 
 from __future__ import annotations
 
-import io
 import json
-import re
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from desktop_app.domain.users import Role
@@ -28,6 +25,7 @@ from desktop_app.usecases import (
 )
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, add_person
+from tests.pdf_text import pdf_text as _text
 from tests.unit.test_person_summary import nurse_skills
 from tests.unit.test_visits import consent_answers, full_life_situation
 
@@ -49,11 +47,6 @@ def _advisor(laptops: Laptops, laptop: Session, account: str, name: str) -> Sess
     logged_in = accounts.log_in(laptop.store.paths.data_dir, account, PASS)
     laptops.sessions.append(logged_in)  # closed with the laptops
     return logged_in
-
-
-def _text(pdf: bytes) -> str:
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pages))
 
 
 def _named_nowhere(raw: bytes | str, text: str) -> None:

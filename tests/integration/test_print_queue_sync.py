@@ -6,19 +6,13 @@ referral closed there is not printed, a person erased there leaves no letter beh
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import pypdf
 import pytest
 
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.usecases import data_rights, referrals
 from tests.integration.sync_harness import Laptops, add_person
-
-
-def _text(pdf: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+from tests.pdf_text import pdf_text as _text
 
 
 def test_a_queued_letter_follows_the_referral_as_another_laptop_changes_it(

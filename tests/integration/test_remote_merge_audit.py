@@ -6,12 +6,9 @@ with pypdf). Real server process on 127.0.0.1 (SQLite and PostgreSQL), real encr
 
 from __future__ import annotations
 
-import io
 import json
-import re
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from desktop_app.domain.users import Role
@@ -21,6 +18,7 @@ from desktop_app.sync import engine
 from desktop_app.usecases import audit, data_rights, merges, person_data_notice
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, add_person
+from tests.pdf_text import pdf_text as _text
 
 LANGUAGES = ("de", "bg", "ro", "en")
 JOINED, ERASED = "Joined two entries about you into one", "Erased data"
@@ -44,11 +42,6 @@ def _purposes(laptop: Session, person_id: str, lang: str) -> list[str]:
     with laptop.store.reading() as db:
         said = person_data_notice.consultations(db, person_id, lang, laptop.store.device_id)
     return [c.purpose for c in said]
-
-
-def _text(pdf: bytes) -> str:
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pages))
 
 
 def _merging(laptops: Laptops) -> tuple[Session, Session, str, str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import subprocess
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id, logged_in_again
 from tests.integration.test_sync_insider import _role, _set_role, _stored, _withdrawn_folders
+from tests.pdf_text import pdf_text as _text
 from tests.unit.test_print_queue_current import _logo
 from tests.unit.test_referrals import _person, jobcenter_letter
 
@@ -36,11 +36,6 @@ FIRST = Organisation(
 AUTHORITY = "LDI NRW, Kavalleriestraße 2-4, 40213 Düsseldorf"
 OFFICER = "Dr. Petra Schulz, datenschutz@willkommen-nordstadt.example.org"
 SHIPPED_NAME = "Welcome Europe – Anlaufstelle Dortmund"
-
-
-def _text(pdf: bytes) -> str:
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pages))
 
 
 def _data_copy(session: Session) -> str:

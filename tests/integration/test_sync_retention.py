@@ -5,10 +5,6 @@ laptops' data copies, consent texts and retention lists use it, and a later chan
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-
-from pypdf import PdfReader
 
 from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_long_date
@@ -17,6 +13,7 @@ from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.consent_notice import about_your_data, consent_notice
 from tests.integration.sync_harness import Laptops, logged_in_again
 from tests.integration.test_sync_organisation import AUTHORITY, FIRST, OFFICER
+from tests.pdf_text import pdf_text as _text
 from tests.unit.test_referrals import _person
 
 RO_RULE = (
@@ -27,11 +24,6 @@ BG_RULE = (
     "Пазим Вашите данни, докато идвате при нас за консултация. След {years} години без контакт ги "
     "изтриваме."
 )
-
-
-def _text(pdf: bytes) -> str:
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pages))
 
 
 def test_a_coordinators_period_reaches_the_team_and_a_later_one_replaces_it(

@@ -4,11 +4,9 @@ made afterwards read back from their PDF."""
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
-import pypdf
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -25,17 +23,13 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
 from tests.integration.sync_harness import Laptops
+from tests.pdf_text import pdf_text as _text
 from tests.ui.conftest import cell, store_held, type_text
 from tests.unit.test_referrals import _issue, _person
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 NEW_HOURS = "Mo–Fr 7:30–12:00 Uhr, Do zusätzlich 14:00–18:00 Uhr"
 NEW_HOURS_BG = "пон.–пет. 7:30–12:00 ч., в четвъртък също 14:00–18:00 ч."
-
-
-def _text(pdf: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 def _window(qtbot: QtBot, session: Session) -> DirectoryDialog:

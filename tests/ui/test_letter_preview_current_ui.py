@@ -23,16 +23,12 @@ from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
+from tests.pdf_text import pdf_text as _text
 from tests.ui.conftest import answer_save_dialog, save_dialog_shown
 from tests.ui.test_referrals_ui import (
     _preview_of_new_referral,
     needs_qtpdf,
 )
-
-
-def _text(pdf: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 def _shot(qtbot: QtBot, widget: ui.LetterPreview, tmp_path: Path, name: str) -> None:

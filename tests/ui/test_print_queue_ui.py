@@ -24,16 +24,12 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
+from tests.pdf_text import pdf_text as _text
 from tests.ui.conftest import cell, header_cell, store_held
 from tests.ui.test_referrals_ui import _person, _wait_loaded, _window, needs_qtpdf, print_all
 
 ISSUED = dt.datetime(2026, 11, 25, 10, 15)
 APPOINTMENT = dt.datetime(2026, 12, 8, 10, 0)  # a Tuesday
-
-
-def _text(pdf: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 @needs_qtpdf

@@ -9,13 +9,11 @@ the audit says who erased what and when without naming him."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import shutil
 import subprocess
 from pathlib import Path
 
-import pypdf
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QWidget
@@ -34,6 +32,7 @@ from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
+from tests.pdf_text import pdf_text as _text
 from tests.ui.conftest import alt_access_key, dialog_opened, shown_window, type_text
 from tests.unit.forms.test_forms_evaluator import full_skills_check
 from tests.unit.test_visits import full_life_situation
@@ -47,12 +46,6 @@ def _shot(widget: QWidget, folder: Path, name: str) -> Path:
     path = folder / f"walkerase-{name}.png"
     widget.grab().save(str(path))
     return path
-
-
-def _text(pdf: bytes) -> str:
-    return " ".join(
-        " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
-    )
 
 
 def _active(qtbot: QtBot, widget: QWidget) -> None:

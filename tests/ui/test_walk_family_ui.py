@@ -9,12 +9,10 @@ and sets a follow-up."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import pypdf
 import pytest
 from babel.dates import format_date
 from PySide6.QtCore import QDate, Qt
@@ -36,6 +34,7 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
 from tests.integration.sync_harness import Laptops, ServerProcess
+from tests.pdf_text import pdf_text as _text
 from tests.ui.conftest import answer_save_dialog, shown_window, type_text
 from tests.ui.flaky_link import FlakyLink
 from tests.ui.test_forms_ui import choose, press, tick, type_into
@@ -65,12 +64,6 @@ CHILDREN = (
 def _shot(widget: QWidget, folder: Path, name: str) -> None:
     QApplication.processEvents()  # laid out as the user sees it, once the loop ran
     widget.grab().save(str(folder / f"walkhelper-{name}.png"))
-
-
-def _text(pdf: bytes) -> str:
-    return " ".join(
-        " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
-    )
 
 
 def _key(

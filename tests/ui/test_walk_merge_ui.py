@@ -17,11 +17,9 @@ record once, the audit naming Elena as who merged."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 
-import pypdf
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QRadioButton, QWidget
@@ -39,6 +37,7 @@ from desktop_app.usecases import accounts, audit, data_rights, merges, people, v
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, live_people
+from tests.pdf_text import pdf_text as _text
 from tests.ui.conftest import alt_access_key, shown_window, type_text
 from tests.ui.tab_walk import tab, tab_stops
 from tests.unit.forms.test_forms_evaluator import full_skills_check
@@ -52,12 +51,6 @@ def _shot(widget: QWidget, folder: Path, name: str) -> Path:
     path = folder / f"walkmerge-{name}.png"
     widget.grab().save(str(path))
     return path
-
-
-def _text(pdf: bytes) -> str:
-    return " ".join(
-        " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
-    )
 
 
 def _active(qtbot: QtBot, widget: QWidget) -> None:

@@ -6,11 +6,9 @@ signs the letters off, records an appointment; the person's page at a laptop's w
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from pathlib import Path
 
-import pypdf
 import pytest
 from PySide6.QtCore import QDateTime, QSize
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
@@ -25,6 +23,7 @@ from desktop_app.usecases import accounts, visits
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
+from tests.pdf_text import pdf_text as _text
 from tests.ui.conftest import (
     fill_register_dialog,
     finish_form,
@@ -41,12 +40,6 @@ Save = QDialogButtonBox.StandardButton.Save
 
 def _shot(widget: QWidget, folder: Path, name: str) -> None:
     widget.grab().save(str(folder / f"walkro-{name}.png"))
-
-
-def _text(pdf: bytes) -> str:
-    return " ".join(
-        " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
-    )
 
 
 def _referrals_in_view(qtbot: QtBot, window: MainWindow) -> referrals_ui.ReferralsTab:

@@ -16,15 +16,11 @@ from desktop_app.usecases import audit, data_rights, reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
+from tests.pdf_text import pdf_text as _text
 from tests.unit.test_reference import _edited
 from tests.unit.test_referrals import _issue, _person
 
 APPOINTMENT = dt.datetime(2026, 12, 8, 10, 0)  # a Tuesday
-
-
-def _text(pdf: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 def _letter_views(session: Session, referral_id: str) -> int:

@@ -21,16 +21,12 @@ from desktop_app.usecases import data_rights, reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD, downgrade_store
+from tests.pdf_text import pdf_text as _text
 from tests.unit.test_reference import _edited
 from tests.unit.test_referrals import NOW, _issue, _person
 
 LATER = NOW + dt.timedelta(days=1)
 APPOINTMENT = dt.datetime(2026, 12, 8, 10, 0)
-
-
-def _text(pdf: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 def _job(session: Session, job_id: str) -> uc.PrintJob:

@@ -22,6 +22,7 @@ from desktop_app.usecases import people, reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD, record_sharing_consent
+from tests.pdf_text import pdf_text as _text
 from tests.unit.test_visits import short_skills_check
 
 NOW = dt.datetime(2026, 11, 25, 10, 15)
@@ -386,12 +387,6 @@ def _life_situation(session: Session, person: Person, **answers: object) -> None
         person.id,
         "life_situation",
         {**full_life_situation(), **answers},
-    )
-
-
-def _text(pdf: bytes) -> str:
-    return " ".join(
-        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
     )
 
 

@@ -6,13 +6,10 @@ cases, the PDF read back with pypdf."""
 
 from __future__ import annotations
 
-import io
 import json
-import re
 import uuid
 from dataclasses import replace
 
-import pypdf
 import pytest
 
 from desktop_app.domain.hlc import Timestamp
@@ -23,6 +20,7 @@ from desktop_app.sync.merge import FieldState
 from desktop_app.sync.records import ADAPTERS, ToSave
 from desktop_app.usecases import access, accounts, data_rights, people, person_data_notice, visits
 from desktop_app.usecases.accounts import Session
+from tests.pdf_text import pdf_text as _text
 from tests.unit.test_person_summary import nurse_skills
 from tests.unit.test_visits import consent_answers, full_life_situation
 
@@ -33,11 +31,6 @@ ELSEWHERE = {
 }
 #: the first account, as the session fixture makes it: a coordinator
 HERE = {"de": "Erfasst von Koordination", "bg": "Записано от Координатор"}
-
-
-def _text(pdf: bytes) -> str:
-    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pages))
 
 
 def _named_nowhere(raw: bytes | str, pdf: bytes, *names: str) -> None:

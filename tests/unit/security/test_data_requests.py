@@ -4,11 +4,9 @@ erasure at the person's request, on a real SQLCipher store; PDFs read back with 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 
-import pypdf
 import pytest
 
 from desktop_app.domain.permissions import PermissionDenied
@@ -25,14 +23,9 @@ from desktop_app.usecases.data_rights import (
     one_month_after,
 )
 from tests.conftest import PASSWORD, downgrade_store
+from tests.pdf_text import pdf_text as _text
 
 TODAY = dt.date(2026, 12, 7)
-
-
-def _text(pdf: bytes) -> str:
-    """The PDF's text with its lines joined (a phrase broken at a line end reads whole)."""
-    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
-    return " ".join(" ".join(p.extract_text() or "" for p in pages).split())
 
 
 def _person(session: Session, given: str, family: str, lang: str, nationality: str) -> str:

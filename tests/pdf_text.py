@@ -1,0 +1,13 @@
+"""A PDF's text as the tests read it back: every page's text, each run of whitespace one space
+(a phrase broken at a line or page end reads whole)."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+
+
+def pdf_text(pdf: bytes) -> str:
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    return " ".join(" ".join(page.extract_text() or "" for page in pages).split())
