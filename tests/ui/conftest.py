@@ -357,6 +357,13 @@ def shown_whole(view: QAbstractItemView, text: str, width: int) -> bool:
     return view.fontMetrics().horizontalAdvance(text) + 2 * margin <= width + 1
 
 
+def made_active(qtbot: QtBot, widget: QWidget) -> None:
+    """``widget``'s window made the active one, waited for: its shortcuts and access keys
+    answer only then (keys typed before went to the window that was active)."""
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=5000)
+
+
 def shown_window(qtbot: QtBot, session: Session, width: int = 0) -> MainWindow:
     """The main window of ``session``, shown (and exposed) offscreen; ``width`` × 700 (a
     laptop's screen) if given, set before it is shown so that it is laid out at that size."""

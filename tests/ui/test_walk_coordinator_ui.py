@@ -27,7 +27,7 @@ from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
-from tests.ui.conftest import alt_access_key, replacing_window
+from tests.ui.conftest import alt_access_key, made_active, replacing_window
 from tests.ui.laptops_dialog import chosen
 
 SIZE = (1366, 768)
@@ -39,11 +39,6 @@ THE_LAPTOP = {"bg": "лаптоп „{}“", "de": "Laptop „{}“", "ro": "lap
 
 def _shot(widget: QWidget, folder: Path, lang: str, name: str) -> None:
     widget.grab().save(str(folder / f"walkcoord-{lang}-{name}.png"))
-
-
-def _active(qtbot: QtBot, widget: QWidget) -> None:
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow, timeout=5000)
 
 
 def _menu_entry(qtbot: QtBot, window: MainWindow, menu: str, entry: str) -> None:
@@ -75,7 +70,7 @@ def _window(qtbot: QtBot, session: Session, *, replaced: bool = False) -> MainWi
     window.resize(*SIZE)
     window.show()
     qtbot.waitExposed(window)
-    _active(qtbot, window)
+    made_active(qtbot, window)
     return window
 
 
@@ -214,7 +209,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         _menu_entry(qtbot, new, "&File", "Con&firm the coordinator's laptop…")
         confirm = _shown(qtbot, new, ConfirmCoordinatorDialog)
         assert isinstance(confirm, ConfirmCoordinatorDialog)
-        _active(qtbot, confirm)
+        made_active(qtbot, confirm)
         assert confirm.fingerprint.hasFocus()
         _type(confirm.fingerprint, sync_uc.fingerprint(coordinator.store))
         _shot(confirm, shots, lang, "08-confirm")
@@ -236,7 +231,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         new.close()
 
         # Administration → Audit log: the revocation names the stolen laptop.
-        _active(qtbot, window)
+        made_active(qtbot, window)
         _menu_entry(qtbot, window, "&Administration", "&Audit log…")
         log = _shown(qtbot, window, AuditWindow)
         assert isinstance(log, AuditWindow)

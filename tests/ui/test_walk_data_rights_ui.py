@@ -33,7 +33,7 @@ from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
 from tests.pdf_text import pdf_text as _text
-from tests.ui.conftest import alt_access_key, dialog_opened, shown_window, type_text
+from tests.ui.conftest import alt_access_key, dialog_opened, made_active, shown_window, type_text
 from tests.unit.forms.test_forms_evaluator import full_skills_check
 from tests.unit.test_visits import full_life_situation
 
@@ -46,11 +46,6 @@ def _shot(widget: QWidget, folder: Path, name: str) -> Path:
     path = folder / f"walkerase-{name}.png"
     widget.grab().save(str(path))
     return path
-
-
-def _active(qtbot: QtBot, widget: QWidget) -> None:
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow, timeout=5000)
 
 
 def _more_action(qtbot: QtBot, window: MainWindow, mnemonic_text: str) -> None:
@@ -69,7 +64,7 @@ def _more_action(qtbot: QtBot, window: MainWindow, mnemonic_text: str) -> None:
         elif tries:
             QTimer.singleShot(20, lambda: choose(tries - 1))
 
-    _active(qtbot, window)
+    made_active(qtbot, window)
     QTimer.singleShot(0, choose)
     alt_access_key(window, window.person_page.more_button.text())
     qtbot.waitUntil(lambda: bool(chosen), timeout=10_000)
@@ -147,11 +142,11 @@ def _walk(qtbot: QtBot, laptops: Laptops, shots: Path, tmp_path: Path) -> None:
         window.sync.timer.stop()  # type: ignore[attr-defined]  # synced below, when said
         # The unfinished form is offered at the start: "Later" (Escape) by keys.
         drafts = dialog_opened(qtbot, window, DraftsDialog)
-        _active(qtbot, drafts)
+        made_active(qtbot, drafts)
         _shot(drafts, shots, "00-drafts")
         QTest.keyClick(drafts, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda: not drafts.isVisible(), timeout=5000)
-        _active(qtbot, window)
+        made_active(qtbot, window)
         window.show_person(pid)
         _shot(window, shots, "01-person")
 
@@ -195,12 +190,12 @@ def _walk(qtbot: QtBot, laptops: Laptops, shots: Path, tmp_path: Path) -> None:
         assert entry.reference in text and entry.answered == today
 
         # (2) A week later: his phone and date of birth corrected, by keys.
-        _active(qtbot, window)
+        made_active(qtbot, window)
         edit_button = window.person_page.findChild(QWidget, "edit_person")
         assert edit_button is not None
         alt_access_key(window, edit_button.text())  # type: ignore[attr-defined]
         edit = dialog_opened(qtbot, window, EditPersonDialog)
-        _active(qtbot, edit)
+        made_active(qtbot, edit)
         for field, value in ((edit.phone, NEW_PHONE), (edit.dob, "03.12.1983")):
             field.setFocus()
             QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
@@ -245,7 +240,7 @@ def _walk(qtbot: QtBot, laptops: Laptops, shots: Path, tmp_path: Path) -> None:
         window.show_person(pid)
         _more_action(qtbot, window, "Ș&terge persoana…")
         erase = dialog_opened(qtbot, window, EraseDialog)
-        _active(qtbot, erase)
+        made_active(qtbot, erase)
         assert erase.chosen_language() == "ro"
         cancel = erase.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         assert cancel is not None and cancel.text() == "Anulează"  # not Qt's English

@@ -38,7 +38,7 @@ from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, live_people
 from tests.pdf_text import pdf_text as _text
-from tests.ui.conftest import alt_access_key, shown_window, type_text
+from tests.ui.conftest import alt_access_key, made_active, shown_window, type_text
 from tests.ui.tab_walk import tab, tab_stops
 from tests.unit.forms.test_forms_evaluator import full_skills_check
 from tests.unit.test_visits import full_life_situation
@@ -51,11 +51,6 @@ def _shot(widget: QWidget, folder: Path, name: str) -> Path:
     path = folder / f"walkmerge-{name}.png"
     widget.grab().save(str(path))
     return path
-
-
-def _active(qtbot: QtBot, widget: QWidget) -> None:
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow, timeout=5000)
 
 
 def _monday(ralf: Session, elena: Session) -> tuple[str, str, str]:
@@ -89,7 +84,7 @@ def _monday(ralf: Session, elena: Session) -> tuple[str, str, str]:
 
 def _open_by_keys(qtbot: QtBot, window: MainWindow, typed: str) -> None:
     """The name typed into the people search and Enter, as at the desk."""
-    _active(qtbot, window)
+    made_active(qtbot, window)
     window.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
     type_text(window.search, typed)
     with qtbot.waitSignal(window.search_finished, timeout=10_000):
@@ -213,13 +208,13 @@ def _walk_as(
 
     # She merges by keys: Alt and the notice's access key opens both entries side by side.
     assert notice.merge_button.isEnabled()
-    _active(qtbot, elenas)
+    made_active(qtbot, elenas)
     alt_access_key(elenas, notice.merge_button.text())
     qtbot.waitUntil(lambda: notice.merge_dialog is not None, timeout=30_000)
     dialog = notice.merge_dialog
     assert isinstance(dialog, MergeDialog)
     qtbot.waitExposed(dialog)
-    _active(qtbot, dialog)
+    made_active(qtbot, dialog)
     assert dialog.width() <= 1280 and dialog.height() <= 720
     _shot(dialog, shots, "03-merge-dialog")
     # Tab goes round the intro (which a screen reader reads with the whole comparison), the
