@@ -103,8 +103,14 @@ class TaskRunner(QObject):
                 log.info("background task stopped: its store was closed")
                 return
             callback = done if ok else failed
-            if callback is not None:
+            if callback is None:
+                return
+            try:
                 callback(value)
+            except StoreClosed:
+                # The task ended just before its store closed (a user switched at the lock
+                # screen as a take-over was stored): its answer came for a window gone.
+                log.info("background task's answer dropped: its store was closed meanwhile")
 
         signals.done.connect(lambda: finish(True))
         signals.failed.connect(lambda: finish(False))

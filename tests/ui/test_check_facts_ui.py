@@ -369,7 +369,9 @@ def test_a_question_waiting_for_unlock_waits_for_its_user_when_another_logs_in(
     update = next(
         b for b in box.buttons() if b.text().replace("&", "") == "Update the personal data"
     )
-    update.click()
+    # the answer stored and shown (the window is closed only after: its store with it)
+    with qtbot.waitSignal(again.person_data_saved, timeout=10_000):
+        update.click()
     qtbot.waitUntil(lambda: again_feature.take_over_question is None)
     store, user = again.session.store, again.session.user
     qtbot.waitUntil(
