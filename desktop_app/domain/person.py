@@ -58,6 +58,20 @@ class PersonDraft:
     id_document_name: str = ""  # as on the ID card or passport, in Latin letters
 
 
+# The fields of a person that sync and merge one by one.
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "languages",
+    "phone",
+    "notes",
+    "id_document_name",
+)
+
+
 @dataclass(frozen=True)
 class Person:
     """A registered person. Names are kept exactly as written, in any script."""
@@ -90,15 +104,7 @@ class Person:
     #: does not flag as updated.
     FINGERPRINT: ClassVar[tuple[str, ...]] = (
         "id",
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "sex",
-        "nationality",
-        "languages",
-        "phone",
-        "notes",
-        "id_document_name",
+        *PERSON_FIELDS,
         "revision",
         "updated_hlc",
         "device_id",
@@ -262,20 +268,6 @@ def validate_person(draft: PersonDraft, today: dt.date) -> Person:
         notes=notes,
         id_document_name=id_name,
     )
-
-
-# The fields of a person that sync and merge one by one.
-PERSON_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "languages",
-    "phone",
-    "notes",
-    "id_document_name",
-)
 
 
 def person_values(person: Person) -> dict[str, str]:

@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
-from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
@@ -488,6 +488,24 @@ def test_a_count_that_comes_back_after_the_store_closed_is_dropped(
     assert notice.text.text() == said
 
 
+def _due_with_a_phone_conflict(session: Session) -> Person:
+    """Maria, a referral's follow-up due today, her phone changed differently on two laptops
+    (0176 1111111 here, 0176 2222222 there) and not yet decided."""
+    draft = PersonDraft("Мария", "Георгиева", "1990-05-01", phone="0176 1111111")
+    maria = register_person(session.store, session.user, draft)
+    record_sharing_consent(session, maria.id)
+    uc.issue_referral(
+        session.store,
+        session.user,
+        maria.id,
+        "vhs",
+        "integration_course",
+        follow_up=dt.date.today(),
+    )
+    _phone_conflict(session, maria.id, "0176 1111111", "0176 2222222")
+    return maria
+
+
 def _phone_conflict(session: Session, person_id: str, kept: str, other: str) -> None:
     """An open conflict on the person's phone, as a sync records one (this laptop's number
     kept on the record until someone decides)."""
@@ -511,18 +529,7 @@ def test_a_phone_in_an_open_conflict_shows_both_numbers_in_the_follow_ups(
     from desktop_app.usecases import conflicts as conflicts_uc
 
     plain = _due_referral(session)  # Ștefan: no phone, no conflict
-    draft = PersonDraft("Мария", "Георгиева", "1990-05-01", phone="0176 1111111")
-    maria = register_person(session.store, session.user, draft)
-    record_sharing_consent(session, maria.id)
-    uc.issue_referral(
-        session.store,
-        session.user,
-        maria.id,
-        "vhs",
-        "integration_course",
-        follow_up=dt.date.today(),
-    )
-    _phone_conflict(session, maria.id, "0176 1111111", "0176 2222222")
+    maria = _due_with_a_phone_conflict(session)
     set_language(lang)
     try:
         window = shown_window(qtbot, session, 1366)
@@ -556,18 +563,7 @@ def test_an_open_follow_ups_list_follows_a_phone_conflict_decided_in_the_conflic
     """The follow-ups list open, the phone conflict decided in the conflicts dialog: the list
     kept "⚠" and both numbers until it was closed and opened again. It lists anew as the
     conflict is decided, the number decided alone."""
-    draft = PersonDraft("Мария", "Георгиева", "1990-05-01", phone="0176 1111111")
-    maria = register_person(session.store, session.user, draft)
-    record_sharing_consent(session, maria.id)
-    uc.issue_referral(
-        session.store,
-        session.user,
-        maria.id,
-        "vhs",
-        "integration_course",
-        follow_up=dt.date.today(),
-    )
-    _phone_conflict(session, maria.id, "0176 1111111", "0176 2222222")
+    maria = _due_with_a_phone_conflict(session)
     window = shown_window(qtbot, session, 1366)
     follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
     qtbot.waitExposed(follow_ups)
