@@ -141,6 +141,30 @@ def _window(qtbot: QtBot, session: Session, width: int, height: int) -> MainWind
     return window
 
 
+def _finds_him(
+    qtbot: QtBot,
+    shots: Path,
+    session: Session,
+    lang: str,
+    size: tuple[int, int],
+    named: dict[str, str],
+    shot: str,
+) -> tuple[MainWindow, DuplicateNotice]:
+    """The user's window in ``lang`` at ``size``: Popescu typed and Enter opens the first found
+    (either entry: they sort alike), whose notice names the other entry as ``named`` says."""
+    set_language(lang)
+    window = _window(qtbot, session, *size)
+    _open_by_keys(qtbot, window, "Popescu")
+    opened = _page_id(window)
+    (other,) = set(named) - {opened}
+    notice = _notice_naming(qtbot, window, other)
+    seen = notice.text.text()
+    assert named[other] in seen, seen
+    _shot(window, shots, shot)
+    (shots / f"walkmerge-{shot[:2]}.txt").write_text(seen, "utf-8")
+    return window, notice
+
+
 def test_the_same_man_registered_twice_offline_is_merged_by_keys_on_both_laptops(
     qtbot: QtBot, qapp: QApplication, laptops: Laptops, shots: Path
 ) -> None:
@@ -181,30 +205,15 @@ def _walk_as(
     laptops.sync(a, b, a)
     assert live_people(a) == live_people(b) == {on_a, on_b}
 
-    # Ralf, in German: his man found by name, the page names the other entry.
-    set_language("de")
-    ralfs = _window(qtbot, ralf, 1366, 768)
-    _open_by_keys(qtbot, ralfs, "Popescu")
-    # The first found opened (either entry: they sort alike); its notice names the other.
+    # Ralf, in German: his man found by name, the page names the other entry (the first found
+    # opened: either entry, they sort alike).
     named = {on_a: "Popescu, Ion · März 1987 · " + PHONE, on_b: "Popescu, Ion · 14.03.1987."}
-    opened = _page_id(ralfs)
-    notice = _notice_naming(qtbot, ralfs, other := on_b if opened == on_a else on_a)
-    seen_by_ralf = notice.text.text()
-    assert named[other] in seen_by_ralf, seen_by_ralf
-    _shot(ralfs, shots, "01-ralf-de-after-sync")
-    (shots / "walkmerge-01-ralf.txt").write_text(seen_by_ralf, "utf-8")
-
+    ralfs, _ = _finds_him(qtbot, shots, ralf, "de", (1366, 768), named, "01-ralf-de-after-sync")
     # Elena, in Romanian: the same.
-    set_language("ro")
-    elenas = _window(qtbot, elena, 1280, 720)
-    _open_by_keys(qtbot, elenas, "Popescu")
     named = {on_a: "Popescu, Ion · mar. 1987 · " + PHONE, on_b: "Popescu, Ion · 14 mar. 1987."}
-    opened = _page_id(elenas)
-    notice = _notice_naming(qtbot, elenas, other := on_b if opened == on_a else on_a)
-    seen_by_elena = notice.text.text()
-    assert named[other] in seen_by_elena, seen_by_elena
-    _shot(elenas, shots, "02-elena-ro-after-sync")
-    (shots / "walkmerge-02-elena.txt").write_text(seen_by_elena, "utf-8")
+    elenas, notice = _finds_him(
+        qtbot, shots, elena, "ro", (1280, 720), named, "02-elena-ro-after-sync"
+    )
 
     # She merges by keys: Alt and the notice's access key opens both entries side by side.
     assert notice.merge_button.isEnabled()
