@@ -1,7 +1,8 @@
 # Developer shortcuts. The README's two commands are the supported entry points.
 PY ?= .venv/bin/python
 BABEL = $(PY) -m babel.messages.frontend
-LANGS = de bg ro en
+# the languages of translations/languages.toml
+LANGS = $(shell python3 -c "import tomllib; print(*(l['code'] for l in tomllib.load(open('translations/languages.toml', 'rb'))['language']))")
 
 VERSION = $(shell $(PY) -c "import tomllib; print(tomllib.load(open('pyproject.toml', 'rb'))['project']['version'])")
 # The bundle tools: PyInstaller goes into the project venv unless told otherwise.

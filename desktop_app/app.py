@@ -110,7 +110,7 @@ def plain_window_start(argv: Sequence[str]) -> argparse.Namespace | None:
         else:
             return None  # a command, another option, an abbreviation: argparse decides
     lang = options.get("--lang")
-    if lang is not None and lang not in _LANGUAGES:
+    if lang is not None and not _registered(lang):
         return None
     try:
         typing_s = float(options.get("--probe-typing-s", "1.0"))
@@ -224,7 +224,17 @@ class EarlyUnlock(_Background):
         return opened
 
 
-_LANGUAGES = ("de", "bg", "ro", "en")  # i18n.text.LANGUAGES, without loading it this early
+def _registered(lang: str) -> bool:
+    """Whether translations/languages.toml lists ``lang``, read as plain text: its parser
+    loads with i18n.text, not this early. An entry written otherwise than ``code = "xx"`` only
+    takes the command line to argparse, whose choices are the parsed registry's."""
+    from desktop_app.paths import translations_dir
+
+    try:
+        registry = (translations_dir() / "languages.toml").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return lang.isalpha() and f'\ncode = "{lang}"\n' in registry
 
 
 def _open_gui_session(  # type: ignore[no-untyped-def]

@@ -8,10 +8,15 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from desktop_app.domain.fingerprints import fingerprint_text
+from desktop_app.i18n import languages
 
-#: Languages every user-facing label must exist in; adding one is a data change plus this tuple.
-LANGUAGES: tuple[str, ...] = ("de", "bg", "ro", "en")
-FALLBACK_ORDER: tuple[str, ...] = ("en", "de")
+#: The languages a user-facing text is written in (translations/languages.toml): the shipped
+#: texts have each (tests/unit/test_languages.py); a text given to a laptop needs the first
+#: version's (REQUIRED) and keeps any other well-formed language it has, so that laptops of an
+#: older and a newer version read each other's published directory.
+LANGUAGES: tuple[str, ...] = languages.codes()
+REQUIRED: tuple[str, ...] = languages.CORE
+FALLBACK_ORDER: tuple[str, ...] = languages.FALLBACK_ORDER
 
 
 @dataclass(frozen=True)

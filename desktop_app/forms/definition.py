@@ -24,10 +24,13 @@ from pydantic import (
 )
 
 from desktop_app.forms.expressions import RESERVED_NAMES, Expression, ExpressionError, parse
+from desktop_app.i18n import languages
 from desktop_app.paths import resource
 
-LANGUAGES: tuple[str, ...] = ("de", "bg", "ro", "en")
-"""Every label needs these; further languages (tr, ar, uk …) may be added to any label map."""
+LANGUAGES: tuple[str, ...] = languages.codes()
+"""The languages of translations/languages.toml: the shipped forms have every label in each
+(tests/unit/forms/test_forms_shipped.py). A form given to a laptop (published by a coordinator's
+laptop of another version) needs the first version's (``languages.CORE``) and may have more."""
 
 RESTRICTION_KINDS = frozenset({"health", "exploitation"})
 CONSENT_PURPOSES = frozenset({"advice", "central_storage", "referral_sharing"})
@@ -64,7 +67,7 @@ _OPTION_TYPES = CHOICE_TYPES | {FieldType.YES_NO_UNKNOWN, FieldType.CEFR}
 
 
 def _check_labels(value: dict[str, str]) -> dict[str, str]:
-    missing = [lang for lang in LANGUAGES if lang not in value]
+    missing = [lang for lang in languages.CORE if lang not in value]
     if missing:
         raise ValueError(f"missing translation {', '.join(repr(m) for m in missing)}")
     for lang, text in value.items():

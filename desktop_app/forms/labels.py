@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-FALLBACK_LANGUAGES: tuple[str, ...] = ("en", "de")
+from desktop_app.i18n.languages import FALLBACK_ORDER
+
+FALLBACK_LANGUAGES: tuple[str, ...] = FALLBACK_ORDER
 
 
 def label(labels: Mapping[str, str] | None, lang: str) -> str:

@@ -17,12 +17,13 @@ import json
 from functools import cache
 from typing import Any
 
+from desktop_app.i18n import languages
 from desktop_app.paths import resource
 
 CACHE_FILE = ("cldr", "first-paint.json")
-# The UI languages (i18n.text.LANGUAGES) and the locale whose dates each writes
+# The UI languages (translations/languages.toml) and the locale whose dates each writes
 # (formatting.DATE_LOCALES: English dates as Europe writes them).
-LANGUAGES = {"de": "de", "bg": "bg", "ro": "ro", "en": "en_GB"}
+LANGUAGES = languages.date_locales()
 # The skeletons formatting._format_date writes a partial date with.
 SKELETONS = ("yMMM", "y")
 

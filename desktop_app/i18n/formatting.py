@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from desktop_app.domain.dates import PartialDate
-from desktop_app.i18n import cldr_cache
+from desktop_app.i18n import cldr_cache, languages
 from desktop_app.i18n.text import current_language
 
 if TYPE_CHECKING:
@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 # The English of a program used in Germany writes dates as Europe does: day, month, year ("5 Dec
 # 2026", "Sat, 5 Dec 2026") with the 24-hour clock, as CLDR's British English does; plain "en" is
 # American ("Dec 5, 2026", "12/5/26" in figures, which a reader here takes for 12 May). The
-# letters and the reports had written English so already; the screens had not.
-DATE_LOCALES = {"en": "en_GB"}
+# letters and the reports had written English so already; the screens had not. Each language's
+# locale for dates is in translations/languages.toml ("dates").
+DATE_LOCALES = languages.date_locales()
 
 
 def date_locale(lang: str | None = None) -> Locale:

@@ -14,12 +14,15 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from desktop_app.i18n import languages
 from desktop_app.paths import translations_dir
 
 DOMAIN = "welcome_desk"
-LANGUAGES: tuple[str, ...] = ("de", "bg", "ro", "en")
+#: the UI languages, as translations/languages.toml lists them (the menus' order)
+LANGUAGES: tuple[str, ...] = languages.codes()
 DEFAULT_LANGUAGE = "de"
-LANGUAGE_NAMES = {"de": "Deutsch", "bg": "Български", "ro": "Română", "en": "English"}
+#: each language's own name, shown so in every UI language
+LANGUAGE_NAMES = languages.names()
 
 _lock = threading.Lock()
 _catalogs: dict[str, gettext.NullTranslations] = {}
@@ -55,13 +58,13 @@ def catalog(lang: str) -> gettext.NullTranslations:
 
 
 # Windows names the locale in English words ("Bulgarian_Bulgaria"), not ISO codes.
-_LANGUAGE_WORDS = {"german": "de", "bulgarian": "bg", "romanian": "ro", "english": "en"}
+_LANGUAGE_WORDS = languages.locale_words()
 # The POSIX variables that name the user's language, strongest first (as gettext reads them).
 _LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
 def _language_of(value: str) -> str | None:
-    """``de``, ``bg``, ``ro`` or ``en`` from a locale name such as bg_BG.UTF-8, ro-RO,
+    """A UI language's code (``bg``) from a locale name such as bg_BG.UTF-8, ro-RO,
     Bulgarian_Bulgaria.1251 or de; None for C, POSIX and languages the app lacks."""
     word = value.split(".")[0].split("@")[0].replace("-", "_").split("_")[0].strip().lower()
     code = _LANGUAGE_WORDS.get(word, word)

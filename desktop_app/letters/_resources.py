@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from desktop_app.domain.service import LANGUAGES, LocalizedText
+from desktop_app.domain.service import LANGUAGES, REQUIRED, LocalizedText
+from desktop_app.i18n.languages import CODE
 
 
 class ResourceError(ValueError):
@@ -70,17 +71,22 @@ def text_list(path: Path, value: Any, where: str) -> tuple[str, ...]:
 
 
 def localized(path: Path, value: Any, where: str, *, required: bool = True) -> LocalizedText:
-    """A ``{de:, bg:, ro:, en:}`` map; every language must be there and non-empty."""
+    """A ``{de:, bg:, ro:, en:, …}`` map: the languages every laptop has (``REQUIRED``) must be
+    there, and each one there non-empty. Languages beyond them (one a newer version added, in
+    a directory its laptop published) are kept; a key that is no language code is refused."""
     if value is None and not required:
         return LocalizedText()
     texts = mapping(path, value, where)
-    for lang in LANGUAGES:
+    for lang in REQUIRED:
         if lang not in texts:
             raise ResourceError(path, f"{where}.{lang}", "missing_language")
-    unknown = sorted(set(texts) - set(LANGUAGES))
+    unknown = sorted(str(key) for key in texts if not CODE.match(str(key)))
     if unknown:
-        raise ResourceError(path, where, "unknown_language", ", ".join(map(str, unknown)))
-    return LocalizedText({lang: text(path, texts[lang], f"{where}.{lang}") for lang in LANGUAGES})
+        raise ResourceError(path, where, "unknown_language", ", ".join(unknown))
+    ordered = [*LANGUAGES, *sorted(set(map(str, texts)) - set(LANGUAGES))]
+    return LocalizedText(
+        {lang: text(path, texts[lang], f"{where}.{lang}") for lang in ordered if lang in texts}
+    )
 
 
 def no_unknown_keys(path: Path, data: dict[str, Any], allowed: set[str], where: str) -> None:

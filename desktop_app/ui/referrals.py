@@ -84,6 +84,7 @@ from desktop_app.domain.referral import (
 from desktop_app.domain.service import Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.files import write_file
+from desktop_app.i18n import languages
 from desktop_app.i18n.formatting import (
     format_appointment,
     format_moment,
@@ -147,7 +148,7 @@ PRINT_TO_PDF_ENV = "WELCOME_DESK_PRINT_TO_PDF"
 PRINT_KEY = QKeySequence.StandardKey.Print
 #: Pages are painted at this resolution at most; enough for text, small enough to be quick.
 MAX_PRINT_DPI = 300
-CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
+CLIENT_LANGUAGES = languages.client_languages()
 
 
 def status_label(status: ReferralStatus) -> str:
@@ -196,11 +197,9 @@ def letter_error_message(exc: LetterError) -> str:
 
 
 def default_client_language(person: Person) -> str:
-    """The person's own language when the letters exist in it (bg/ro), else German."""
-    for code in person.languages:
-        if code in ("bg", "ro"):
-            return code
-    return "de"
+    """The person's own language when the letters exist in it (Bulgarian, Romanian, any
+    added), else German."""
+    return languages.persons_language(person.languages) or languages.LETTERS_LANGUAGE
 
 
 def _date(value: dt.date | dt.datetime | None) -> str:

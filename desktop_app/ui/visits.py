@@ -56,6 +56,7 @@ from desktop_app.domain.person import Person, nationality_answer
 from desktop_app.domain.validation import ValidationFailed, scripts_of
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
+from desktop_app.i18n import languages
 from desktop_app.i18n.formatting import format_moment, format_time_of_day, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
@@ -102,7 +103,7 @@ FINISH_KEY = "Ctrl+Return"
 # How long closing, finishing or discarding waits for an autosave in flight: it waits for the
 # store at most as long as a sync's transaction lasts (a few tenths of a second).
 DRAFT_WAIT_MS = 30_000
-CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
+CLIENT_LANGUAGES = languages.client_languages()
 #: the skills check's languages, one entry per language with its level
 SKILLS_LANGUAGES = "language_levels"
 #: an entry's own name for a language the form has no option for ("other language")
@@ -147,11 +148,9 @@ def form_title(form_id: str) -> str:
 
 
 def client_language_of(person: Person | None) -> str | None:
-    """The person's language for bilingual mode: the first of bg/ro they speak."""
-    for code in person.languages if person else ():
-        if code in ("bg", "ro"):
-            return code
-    return None
+    """The person's language for bilingual mode: the first they speak that the program does,
+    German and English aside (Bulgarian, Romanian, any added)."""
+    return languages.persons_language(person.languages if person else ())
 
 
 def suggested_directory(definition: FormDefinition, store: Store) -> ServiceDirectory | None:

@@ -18,6 +18,7 @@ from desktop_app.domain.hlc import Timestamp
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import PERSON_FIELDS, Person, PersonDraft
 from desktop_app.domain.users import Role, User
+from desktop_app.i18n import languages
 from desktop_app.i18n.formatting import format_partial_date, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
 from desktop_app.i18n.text import N_, gettext_in
@@ -39,7 +40,7 @@ from sync_server import wire
 
 log = logging.getLogger(__name__)
 EXPORT_FORMAT = "welcome-desk-person-export"
-DOCUMENT_LANGUAGES = ("bg", "ro", "de", "en")
+DOCUMENT_LANGUAGES = languages.client_languages()
 
 _LABELS = (
     ("given_name", N_("Given name")),

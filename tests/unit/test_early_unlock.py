@@ -67,10 +67,17 @@ def test_a_relative_folder_stays_as_given() -> None:
 
 
 def test_the_scan_knows_the_languages_the_program_has() -> None:
+    """The scan reads translations/languages.toml as text: it finds each language the
+    registry's parser finds, and no other."""
     from desktop_app import app
     from desktop_app.i18n.text import LANGUAGES
 
-    assert tuple(app._LANGUAGES) == tuple(LANGUAGES)
+    assert all(app._registered(code) for code in LANGUAGES)
+    assert not any(app._registered(code) for code in ("tr", "xx", "DE", "d", "de\n"))
+    for code in LANGUAGES:
+        plain = plain_window_start(["--lang", code])
+        assert plain is not None and plain.lang == code
+    assert plain_window_start(["--lang", "tr"]) is None  # argparse says it is no choice
 
 
 # A fresh interpreter unlocks a slot as a window start does: noted when the derivation begins,
