@@ -140,6 +140,24 @@ def test_missing_language_names_file_and_place(folder: Path) -> None:
     assert str(err) == "vhs.yaml: name.ro: missing_language"
 
 
+def test_a_language_a_newer_version_added_is_kept_and_a_key_no_language_refused(
+    folder: Path,
+) -> None:
+    """A directory published by a laptop of a newer version, which speaks Turkish too, is read
+    by this one (it was refused as "unknown_language": the laptop fell back to the shipped
+    directory, without the coordination's services); its Turkish is kept, the others' texts
+    are as before. A key that is no language code is still refused."""
+    line = "  en: Volkshochschule Dortmund (VHS, adult education centre)\n"
+    _edit(folder / "vhs.yaml", line, line + "  tr: Dortmund Halk Eğitim Merkezi\n")
+    vhs = next(s for s in load_directory(folder).services if s.id == "vhs")
+    assert vhs.name.get("tr") == "Dortmund Halk Eğitim Merkezi"
+    assert vhs.name.get("ro").startswith("Volkshochschule Dortmund (VHS, centrul")
+    assert list(vhs.name.texts)[: len(LANGUAGES)] == list(LANGUAGES)
+    _edit(folder / "vhs.yaml", "  tr: ", "  Turkish: ")
+    err = _error(folder)
+    assert (err.file.name, err.where, err.code) == ("vhs.yaml", "name", "unknown_language")
+
+
 def test_unknown_topic_and_document_ids(folder: Path) -> None:
     _edit(
         folder / "jobcenter.yaml",
