@@ -34,7 +34,7 @@ from desktop_app.ui.widgets import (
     tab_through,
 )
 from desktop_app.usecases import directory_edit
-from desktop_app.usecases.directory_edit import FieldProblem, ServiceDraft
+from desktop_app.usecases.directory_edit import FieldProblem, ServiceDraft, with_unshown
 
 # The most room the dialog takes: within a 1366 × 768 screen (about 1346 × 728 free under the
 # desktop's panel, FRAME_ROOM for the title bar), and no wider than the advisors' windows.
@@ -314,18 +314,20 @@ class ServiceDialog(QDialog):
 
     # -- what was typed -------------------------------------------------------------------------
     def draft(self) -> ServiceDraft:
-        def texts(key: str) -> dict[str, str]:
-            return {code: self.texts[(key, code)].text() for code in LANGUAGES}
+        original = self.original or ServiceDraft()
+
+        def texts(key: str, before: dict[str, str]) -> dict[str, str]:
+            shown = {code: self.texts[(key, code)].text() for code in LANGUAGES}
+            return with_unshown(shown, before)
 
         main = str(self.main_topic.currentData() or "")
         further = _checked(self.further_topics, self.original.topics if self.original else ())
-        original = self.original or ServiceDraft()
         return ServiceDraft(
             id=original.id,
-            name=texts("name"),
-            description=texts("description"),
-            opening_hours=texts("opening_hours"),
-            extra=texts("address.extra"),
+            name=texts("name", original.name),
+            description=texts("description", original.description),
+            opening_hours=texts("opening_hours", original.opening_hours),
+            extra=texts("address.extra", original.extra),
             consent_names=tuple(n.strip() for n in self.consent_names.text().split(",")),
             topics=((main,) if main else ()) + tuple(t for t in further if t != main),
             street=self.street.text(),

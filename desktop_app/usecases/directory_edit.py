@@ -99,14 +99,35 @@ class DraftRefused(ValueError):
 
 
 def _localized(texts: Mapping[str, str]) -> dict[str, str] | None:
-    """A service file's ``{de:, bg:, ro:, en:}``, every language filled as the directory
-    requires: one left empty shows what ``LocalizedText.get`` would fall back to (English,
-    then German). None where nothing was typed."""
+    """A service file's ``{de:, bg:, ro:, en:, …}``, every language of this program filled as
+    the directory requires: one left empty shows what ``LocalizedText.get`` would fall back to
+    (English, then German). Texts in languages this program does not speak (``with_unshown``
+    kept them) follow. None where nothing was typed."""
     typed = {lang: " ".join(texts.get(lang, "").split()) for lang in LANGUAGES}
     if not any(typed.values()):
         return None
     fallback = next((typed[lang] for lang in FALLBACK_ORDER if typed[lang]), "")
-    return {lang: typed[lang] or fallback for lang in LANGUAGES}
+    unshown = {
+        lang: " ".join(text.split())
+        for lang, text in texts.items()
+        if lang not in LANGUAGES and text.strip()
+    }
+    return {**{lang: typed[lang] or fallback for lang in LANGUAGES}, **unshown}
+
+
+def with_unshown(shown: Mapping[str, str], before: Mapping[str, str]) -> dict[str, str]:
+    """A text as the editor shows it (``shown``: this program's languages) with the languages
+    of ``before`` it does not speak (a directory a laptop of a newer version published, with a
+    language more): kept where the shown ones are as they were, and dropped where one was
+    changed: a Turkish opening time the coordinator could neither read nor change would be
+    left wrong, where the person's copy now falls back to the English text just written."""
+
+    def plain(text: str) -> str:
+        return " ".join(text.split())
+
+    changed = any(plain(shown.get(lang, "")) != plain(before.get(lang, "")) for lang in LANGUAGES)
+    kept = {} if changed else {k: v for k, v in before.items() if k not in LANGUAGES}
+    return {**shown, **kept}
 
 
 def _clean(text: str) -> str:

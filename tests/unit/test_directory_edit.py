@@ -280,3 +280,35 @@ def test_a_folder_with_a_postcode_without_its_city_is_refused_and_a_publication_
     edited, _ident = uc.edited_files(session.store, vhs)
     uc.publish_edit(session.store, session.user, edited, "VHS: Telefon")
     assert reference.service_directory(session.store).get("vhs").contact.phone == "0231 50-1"
+
+
+def test_an_edit_keeps_a_newer_versions_language_where_its_text_was_left_as_it_was() -> None:
+    """The Jobcenter as a laptop of a newer version published it, with Turkish too: this
+    laptop's coordinator, who sees no Turkish field, changes the German opening hours. The
+    Turkish name stays (the name's shown texts are as they were); the Turkish hours go, so
+    that the person's copy falls back to the English hours rather than the old Turkish ones."""
+    files = reference.shipped_directory_files()
+    jobcenter = default_directory().get("jobcenter")
+    assert jobcenter is not None
+    before = uc.draft_of(jobcenter)
+    before.name = {**before.name, "tr": "İş Merkezi Dortmund"}
+    before.opening_hours = {**before.opening_hours, "tr": "Pzt–Cum 8:00–12:00"}
+    shown_hours = {lang: text for lang, text in before.opening_hours.items() if lang != "tr"}
+    shown_hours["de"] = "Mo–Fr 8:00–13:00"
+    shown_hours["en"] = "Mon–Fri 8:00–13:00"
+    shown_name = {lang: text for lang, text in before.name.items() if lang != "tr"}
+    after = uc.ServiceDraft(
+        **{
+            **before.__dict__,
+            "name": uc.with_unshown(shown_name, before.name),
+            "opening_hours": uc.with_unshown(shown_hours, before.opening_hours),
+        }
+    )
+    written = {**files, "jobcenter.yaml": uc.service_file(after, "jobcenter")}
+    read = directory_from_files(written).get("jobcenter")
+    assert read is not None
+    assert read.name.get("tr") == "İş Merkezi Dortmund"
+    assert "tr" not in read.opening_hours.texts
+    assert read.opening_hours.get("tr") == "Mon–Fri 8:00–13:00"  # the English just written
+    # Whitespace alone is no change.
+    assert uc.with_unshown({**shown_name, "de": f" {shown_name['de']} "}, before.name)["tr"]
