@@ -250,6 +250,11 @@ class DataRequestRow(SyncMixin, Base):
     person_id: Mapped[str] = mapped_column(
         String(36), nullable=False, default="", server_default="", index=True
     )
+    # Why a request was answered by hand (``data_rights.answer_by_hand``: "nothing to
+    # correct"); "" for one answered by the program (a copy, a correction, an erasure) or open.
+    answer_reason: Mapped[str] = mapped_column(
+        String(200), nullable=False, default="", server_default=""
+    )
 
 
 class OutboxRow(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -363,6 +364,16 @@ class DistinctPeopleAdapter(RowAdapter):
         return refused
 
 
+#: A data request's field naming why it was answered by hand (``DataRequestRow.answer_reason``).
+REASON = "answer_reason"
+
+
+def held_back(field: FieldState | None) -> bool:
+    """Whether a field of ``held_back_while_empty`` is left out of a record: empty, and never
+    anything else (no base: not emptied after it held a value)."""
+    return field is not None and field.value == "" and not field.base
+
+
 class DataRequestAdapter(RowAdapter):
     """The register of requests about personal data (``usecases.data_rights``): each laptop's
     entries reach the coordinator who answers them.
@@ -380,7 +391,9 @@ class DataRequestAdapter(RowAdapter):
     content apart, and a helper's laptop sends the emptied link after an erasure)."""
 
     least = frozenset({"answered"})
-    follows = {"answered_by": "answered"}
+    follows = {"answered_by": "answered", REASON: "answered"}
+    #: fields left out of the record while they never held a value (``_local``)
+    held_back_while_empty = frozenset({REASON})
 
     def __init__(self) -> None:
         from desktop_app.storage.models import DataRequestRow
@@ -391,6 +404,21 @@ class DataRequestAdapter(RowAdapter):
             data_columns(DataRequestRow),
             last_writer_wins=frozenset({"person_id"}),
         )
+
+    def _local(self, row: dict[str, Any]) -> LocalRecord:
+        """The entry as held, without the reason of an answer while it never had one (the
+        answer's reason, ``REASON``, came after the register synced): a version before it
+        refuses a record with a field it does not know (it keeps it until it is updated,
+        ``NewerRecord``), so only the entries answered by hand with a reason wait for an
+        update there, not every entry. Where the reason was emptied (its clocks have a base),
+        it is sent, so the change reaches the others."""
+        record = super()._local(row)
+        state = record.state
+        if not any(held_back(state.fields.get(n)) for n in self.held_back_while_empty):
+            return record
+        back = self.held_back_while_empty
+        fields = {n: f for n, f in state.fields.items() if not (n in back and held_back(f))}
+        return replace(record, state=replace(state, fields=fields))
 
     def save_many(
         self,

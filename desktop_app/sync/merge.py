@@ -189,7 +189,9 @@ def merge(
     merges of entries: the entry kept has the smaller id), of one text the later clock.
     A field in ``follows`` (name -> the field it follows) is taken from the side whose value
     of that field won, never merged on its own (who answered a request goes with the answer
-    kept); where both sides hold that field alike, the later clock wins.
+    kept); where both sides hold that field alike, the later clock wins. A follower one side
+    does not hold is left out where that side's value won (it has its default there), else
+    taken from the side that holds it.
     """
     if local is None:
         return MergeResult(incoming, (), True)
@@ -200,14 +202,14 @@ def merge(
         return MergeResult(state, (), state != local)
     fields: dict[str, FieldState] = {}
     conflicts: list[Conflict] = []
-    followers: list[tuple[str, FieldState, FieldState]] = []
+    followers: list[tuple[str, FieldState | None, FieldState | None]] = []
     for name in sorted(set(local.fields) | set(incoming.fields)):
         ours, theirs = local.fields.get(name), incoming.fields.get(name)
-        if ours is None or theirs is None:
-            fields[name] = ours or theirs  # type: ignore[assignment]
-            continue
         if follows and name in follows:
             followers.append((name, ours, theirs))
+            continue
+        if ours is None or theirs is None:
+            fields[name] = ours or theirs  # type: ignore[assignment]
             continue
         if name in sticky_true:
             flagged = [f for f in (ours, theirs) if f.value is True]
@@ -226,14 +228,23 @@ def merge(
         fields[name] = merged
         if conflict is not None and name not in last_writer_wins:
             conflicts.append(conflict)
-    for name, ours, theirs in followers:
+    for name, ours_or_none, theirs_or_none in followers:
         led = follows[name] if follows else ""
         won = fields.get(led)
         sides = [
-            mine
-            for mine, held in ((ours, local), (theirs, incoming))
+            (mine, held)
+            for mine, held in ((ours_or_none, local), (theirs_or_none, incoming))
             if won is not None and held.fields.get(led) == won
         ]
-        fields[name] = sides[0] if len(sides) == 1 else max((ours, theirs), key=_clock_then_text)
+        follower: FieldState | None
+        if len(sides) == 1:
+            # A side that does not hold the field (a request's reason is sent only once
+            # there is one) has its default: the field is left out, as that side left it.
+            follower = sides[0][0]
+        else:
+            held_fields = [f for f in (ours_or_none, theirs_or_none) if f is not None]
+            follower = max(held_fields, key=_clock_then_text) if held_fields else None
+        if follower is not None:
+            fields[name] = follower
     state = RecordState(local.kind, local.id, fields)
     return MergeResult(state, tuple(conflicts), state != local)
