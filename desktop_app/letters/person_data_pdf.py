@@ -119,6 +119,8 @@ REQUEST_KIND_NAMES = {
 }
 REQUEST_KIND, REQUEST_RECEIVED_ON, REQUEST_ANSWERED = N_("Request"), N_("Received"), N_("Answered")
 REQUEST_OPEN = N_("not answered yet")
+#: under the date of an answer given by hand, why ("nothing to correct"), as it was typed
+REQUEST_REASON = N_("Reason: {reason}")
 RECIPIENTS_HEADING = N_("Who received your data")
 RECIPIENTS_INTRO = N_("We passed on data about you only to these services, with a referral letter.")
 RECIPIENTS_NONE = N_("We have not passed on your data to any other service.")
@@ -177,6 +179,8 @@ class RequestEntry:
     reference: str
     received: str
     answered: str
+    #: why it was answered by hand ("nothing to correct"), as typed; "" for none
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -399,8 +403,14 @@ def _notice_story(
     def para(text: str, style: ParagraphStyle = base) -> Paragraph:
         return Paragraph(escape(text), style)
 
-    def table(head: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
-        cells = [[para(h, bold) for h in head], *([para(c) for c in row] for row in rows)]
+    def cell(value: str | Sequence[str]) -> Paragraph | list[Flowable]:
+        """A cell of one paragraph, or of several, one under the other."""
+        return para(value) if isinstance(value, str) else [para(v) for v in value]
+
+    def table(
+        head: Sequence[str], rows: Sequence[Sequence[str | Sequence[str]]], widths: Sequence[float]
+    ) -> Table:
+        cells = [[para(h, bold) for h in head], *([cell(c) for c in row] for row in rows)]
         return Table(cells, colWidths=list(widths), style=table_style, repeatRows=1, splitInRow=1)
 
     story: list[Flowable] = []
@@ -423,7 +433,9 @@ def _notice_story(
                                 r.kind,
                                 r.reference,
                                 r.received,
-                                r.answered,
+                                (r.answered, t(REQUEST_REASON).format(reason=r.reason))
+                                if r.reason
+                                else r.answered,
                             )
                             for r in notice.requests
                         ],

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import Timestamp
-from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.permissions import Action, PermissionDenied, allowed, require
 from desktop_app.domain.person import PERSON_FIELDS, Person, PersonDraft
 from desktop_app.domain.users import Role, User
 from desktop_app.i18n import languages
@@ -88,6 +88,8 @@ class DataRequest:
     person_erased: bool = False
     # The record's id (``DataRequestRow.id``): references are drawn on one laptop each.
     id: str = field(default="", compare=False)
+    # Why it was answered by hand (``answer_by_hand``: "nothing to correct"); "" otherwise.
+    reason: str = ""
 
     @property
     def due(self) -> dt.date:
@@ -200,6 +202,7 @@ def _request(row: DataRequestRow) -> DataRequest:
         row.answered_by,
         person_erased=is_open and not row.person_id,
         id=row.id,
+        reason=row.answer_reason,
     )
 
 
@@ -350,7 +353,7 @@ class AnswerReasonMissing(ValueError):
 
 
 #: The longest reason of an answer given by hand: a short one ("nothing to correct"), kept
-#: in the audit log, which syncs.
+#: with the entry (``DataRequestRow.answer_reason``, which syncs) and in the audit log.
 REASON_LENGTH = 200
 
 
@@ -359,6 +362,22 @@ def answerable_by_hand(request: DataRequest) -> bool:
     open one of someone erased since (neither a copy nor an erasure can answer it now), or an
     open correction request (e.g. there was nothing to correct)."""
     return request.is_open and (request.person_erased or request.kind == CORRECTION)
+
+
+def may_answer_by_hand(user: User, request: DataRequest) -> bool:
+    """Whether ``user`` may record that answer (``answer_by_hand``): a coordinator any the
+    register takes; an advisor a correction request of someone still here ("nothing to
+    correct": the advisor talks with the person and may correct their data, so may also
+    record that it was right); a helper none."""
+    if not answerable_by_hand(request):
+        return False
+    if allowed(user, Action.CONFIRM_RETENTION):
+        return True
+    return (
+        allowed(user, Action.RECORD_DATA_REQUEST)
+        and request.kind == CORRECTION
+        and not request.person_erased
+    )
 
 
 def answer_by_hand(
@@ -374,9 +393,12 @@ def answer_by_hand(
     (``answerable_by_hand``): one whose person was erased since (a copy asked for before the
     erasure: the answer, e.g. a letter that nothing is held any more, was given outside the
     program), or a correction request answered without a correction saved here, which takes
-    a short ``reason`` ("nothing to correct"), kept in the audit entry (the register has no
-    room for text and names no one). Coordinators, as the register."""
-    require(user, Action.CONFIRM_RETENTION)
+    a short ``reason`` ("nothing to correct"), kept with the entry (it syncs; the register
+    and the person's data copy show it) and in the audit entry. Coordinators any
+    (the register); advisors a correction request of someone still here, helpers none
+    (``may_answer_by_hand``)."""
+    if not allowed(user, Action.CONFIRM_RETENTION):
+        require(user, Action.RECORD_DATA_REQUEST)
     today = today or dt.date.today()
     reason = " ".join(reason.split())[:REASON_LENGTH]
     with store.transaction() as session:
@@ -391,7 +413,11 @@ def answer_by_hand(
             )
             .order_by(DataRequestRow.received, DataRequestRow.id)
         ).all()
-        row = next((r for r in rows if answerable_by_hand(_request(r))), None)
+        answerable = [r for r in rows if answerable_by_hand(_request(r))]
+        row = next((r for r in answerable if may_answer_by_hand(user, _request(r))), None)
+        if row is None and answerable:
+            # An advisor and a request of someone erased: the register's, a coordinator's.
+            raise PermissionDenied(Action.CONFIRM_RETENTION, reference)
         if row is None:
             raise RequestNotAnswerable(reference)
         if answered > today:
@@ -400,7 +426,7 @@ def answer_by_hand(
             raise AnswerBeforeReceipt(answered.isoformat())
         if row.kind == CORRECTION and row.person_id and not reason:
             raise AnswerReasonMissing(reference)
-        _answer_open(session, store, user, row, answered)
+        _answer_open(session, store, user, row, answered, reason=reason)
         details: dict[str, audit.DetailValue] = {
             "kind": row.kind,
             "answered": answered.isoformat(),
@@ -524,10 +550,13 @@ def _answer_open(
     answered: dt.date,
     *,
     by_sync: bool = False,
+    reason: str = "",
 ) -> str:
-    """Answer an open entry on ``answered``, queued for sync. Where another laptop answered
-    it too, every laptop keeps the earlier answer (``sync.kinds``)."""
+    """Answer an open entry on ``answered`` (by hand: with its ``reason``), queued for sync.
+    Where another laptop answered it too, every laptop keeps the earlier answer, with who
+    gave it and its reason (``sync.kinds``)."""
     row.answered, row.answered_by = answered.isoformat(), user.role.value
+    row.answer_reason = reason
     _queue(session, store, row, user.id, by_sync=by_sync)
     return row.reference
 
@@ -701,12 +730,21 @@ def export_person(
         )
         for s, rows in collected
     ]
+    from desktop_app.usecases.person_data_notice import merges_json, request_facts
+
+    answering = None if request is None else (request.reference, request.received)
+    with store.reading() as session:
+        # As the PDF says them: its part on the requests, and the merges among its sources.
+        requests = request_facts(session, person_id, answering)
+        merges = merges_json(session, person_id, store.device_id)
     data = {
         "format": EXPORT_FORMAT,
         "version": 1,
         "exported_on": today.isoformat(),
         "person": _person_dict(person),
         **{source.kind: rows for source, rows in collected},
+        "requests": requests,
+        "merges": merges,
     }
     json_bytes = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     values = _person_dict(person)

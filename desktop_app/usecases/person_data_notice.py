@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session as DbSession
@@ -41,7 +42,7 @@ from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import ConsentRow, VisitRow
 from desktop_app.usecases.audit import role_in
 from desktop_app.usecases.person_data import Row
-from desktop_app.usecases.person_data_authors import role_text
+from desktop_app.usecases.person_data_authors import ROLES, role_text
 from desktop_app.usecases.person_sources import entries_of
 
 LOOKED = N_("Looked at your data for the advice")
@@ -163,46 +164,113 @@ def _details(details: str | None) -> dict[str, object]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def data_requests(
-    session: DbSession, person_id: str, lang: str, answering: tuple[str, dt.date] | None = None
-) -> list[RequestEntry]:
+def request_facts(
+    session: DbSession, person_id: str, answering: tuple[str, dt.date] | None = None
+) -> list[dict[str, str]]:
     """The person's requests about their data in the register (a copy, a correction, an
-    erasure), the first received first: when each was received and answered, or that it is
-    open. ``answering``: the reference and receipt of the request this copy answers; it and
-    every other open copy request are answered today (the register closes them once the copy
-    is written)."""
+    erasure), the first received first, as the machine-readable copy keeps them: ``kind``,
+    ``reference``, ``received`` and ``answered`` (ISO dates; "" while open) and
+    ``answer_reason`` (why one was answered by hand, "nothing to correct"; else "").
+    ``answering``: the reference and receipt of the request this copy answers; it and every
+    other open copy request are answered today (the register closes them once the copy is
+    written)."""
     rows = session.execute(
         select(
             DataRequestRow.kind,
             DataRequestRow.reference,
             DataRequestRow.received,
             DataRequestRow.answered,
+            DataRequestRow.answer_reason,
         )
         .where(DataRequestRow.person_id == person_id, DataRequestRow.deleted.is_(False))
         .order_by(DataRequestRow.received, DataRequestRow.reference)
     ).all()
-    found = [(kind, ref, received, answered) for kind, ref, received, answered in rows]
-    if answering is not None and answering[0] not in {ref for _k, ref, _r, _a in found}:
+    found = [tuple(row) for row in rows]
+    if answering is not None and answering[0] not in {row[1] for row in found}:
         # A copy at a request not registered before: the register takes it once written.
-        found.append(("copy", answering[0], answering[1].isoformat(), ""))
-    entries = []
+        found.append(("copy", answering[0], answering[1].isoformat(), "", ""))
+    facts = []
     today = dt.date.today().isoformat()
-    for kind, ref, received, answered in found:
+    for kind, ref, received, answered, reason in found:
         # The copy answers its own request and every open copy request of the person's
         # (``data_rights.record_copy_request``): answered today, as the register will say.
         if answering is not None and kind == "copy" and not answered and received <= today:
             answered = today
-        entries.append(
-            RequestEntry(
-                gettext_in(lang, REQUEST_KIND_NAMES.get(kind, kind)),
-                ref,
-                unbroken(format_long_date(dt.date.fromisoformat(received), lang)),
-                unbroken(format_long_date(dt.date.fromisoformat(answered), lang))
-                if answered
-                else gettext_in(lang, REQUEST_OPEN),
-            )
+        facts.append(
+            {
+                "kind": kind,
+                "reference": ref,
+                "received": received,
+                "answered": answered,
+                "answer_reason": reason,
+            }
         )
-    return entries
+    return facts
+
+
+def data_requests(
+    session: DbSession, person_id: str, lang: str, answering: tuple[str, dt.date] | None = None
+) -> list[RequestEntry]:
+    """``request_facts`` as the PDF copy says them in ``lang``: when each was received and
+    answered (and why, where answered by hand), or that it is open."""
+    return [
+        RequestEntry(
+            gettext_in(lang, REQUEST_KIND_NAMES.get(f["kind"], f["kind"])),
+            f["reference"],
+            unbroken(format_long_date(dt.date.fromisoformat(f["received"]), lang)),
+            unbroken(format_long_date(dt.date.fromisoformat(f["answered"]), lang))
+            if f["answered"]
+            else gettext_in(lang, REQUEST_OPEN),
+            f["answer_reason"],
+        )
+        for f in request_facts(session, person_id, answering)
+    ]
+
+
+@dataclass(frozen=True)
+class MergeFact:
+    """A second entry of the person's joined with theirs: on which day (this laptop's
+    calendar), the role of who joined them (None where not known) and whether here."""
+
+    day: dt.date
+    role: str | None
+    this_laptop: bool
+
+
+def merge_facts(session: DbSession, person_id: str, device_id: str) -> list[MergeFact]:
+    """The entries merged into the person's, the first merged first (``device_id``: this
+    laptop's store)."""
+    merges = session.execute(
+        select(
+            PersonMergeRow.updated_hlc,
+            PersonMergeRow.merged_id,
+            PersonMergeRow.author_id,
+            PersonMergeRow.device_id,
+        )
+        .where(PersonMergeRow.kept_id == person_id, PersonMergeRow.deleted.is_(False))
+        .order_by(PersonMergeRow.updated_hlc)
+    ).all()
+    return [
+        MergeFact(_day(hlc), _merge_role(session, merged_id, author, made_on), made_on == device_id)
+        for hlc, merged_id, author, made_on in merges
+    ]
+
+
+def merges_json(session: DbSession, person_id: str, device_id: str) -> list[dict[str, object]]:
+    """``merge_facts`` as the machine-readable copy keeps them, the same facts the PDF says
+    under its sources: ``joined_on`` (ISO date) and ``joined_by`` (``role``, one of
+    ``Role``'s values or null where not known, and ``this_laptop``, as ``recorded_by``: never
+    a name nor a laptop's)."""
+    return [
+        {
+            "joined_on": m.day.isoformat(),
+            "joined_by": {
+                "role": m.role if m.role in ROLES else None,
+                "this_laptop": m.this_laptop,
+            },
+        }
+        for m in merge_facts(session, person_id, device_id)
+    ]
 
 
 def recipients(
@@ -250,19 +318,9 @@ def sources(session: DbSession, person_id: str, lang: str, device_id: str) -> li
     elsewhere += int(person is not None and person != device_id)
     if elsewhere:
         said.append(plural_in(lang, SOURCE_OTHER_LAPTOP, elsewhere).format(count=elsewhere))
-    merges = session.execute(
-        select(
-            PersonMergeRow.updated_hlc,
-            PersonMergeRow.merged_id,
-            PersonMergeRow.author_id,
-            PersonMergeRow.device_id,
-        )
-        .where(PersonMergeRow.kept_id == person_id, PersonMergeRow.deleted.is_(False))
-        .order_by(PersonMergeRow.updated_hlc)
-    ).all()
-    for hlc, merged_id, author, made_on in merges:
-        line = gettext_in(lang, SOURCE_MERGED).format(date=format_long_date(_day(hlc), lang))
-        role = role_text(_merge_role(session, merged_id, author, made_on), made_on == device_id)
+    for merge in merge_facts(session, person_id, device_id):
+        line = gettext_in(lang, SOURCE_MERGED).format(date=format_long_date(merge.day, lang))
+        role = role_text(merge.role, merge.this_laptop)
         by = gettext_in(lang, SOURCE_MERGED_BY).format(role=gettext_in(lang, role))
         said.append(f"{line} {by}")
     if session.scalar(select(ReferralRow.id).where(ReferralRow.person_id == person_id).limit(1)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -125,6 +126,30 @@ def _day(day: dt.date, lang: str) -> str:
 def _part(text: str, lang: str, heading: str, until: str) -> str:
     start = text.index(gettext_in(lang, heading))
     return text[start : text.index(gettext_in(lang, until), start)]
+
+
+def test_the_json_copy_records_the_merge_as_the_pdf_says_it_without_names(
+    session: Session,
+) -> None:
+    """The merge of her two entries, read back from the machine-readable copy: the day and
+    the role of who joined them (the advisor), as the PDF says it among its sources; no
+    account's name nor id, no laptop's."""
+    demo = _demo(session)
+    raw, pdf = data_rights.export_person(session.store, session.user, demo.person_id, lang="de")
+    copy = json.loads(raw)
+    today = dt.date.today()
+    assert copy["merges"] == [
+        {"joined_on": today.isoformat(), "joined_by": {"role": "advisor", "this_laptop": True}}
+    ]
+    # the same facts as the PDF's line
+    by = gettext_in("de", person_data_notice.SOURCE_MERGED_BY).format(
+        role=gettext_in("de", "Advisor")
+    )
+    assert _plain(format_long_date(today, "de")) in _text(pdf) and by in _text(pdf)
+    merged = json.dumps(copy["merges"], ensure_ascii=False)
+    advisor_id = next(u.id for u in accounts.list_users(session.store) if u.role is Role.ADVISOR)
+    for name in (*STAFF.values(), *STAFF.keys() - {"advisor"}, advisor_id, session.store.device_id):
+        assert name not in merged
 
 
 @pytest.mark.parametrize("lang", ["bg", "ro", "de"])

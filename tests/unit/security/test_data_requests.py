@@ -410,8 +410,8 @@ def test_a_correction_saved_at_the_persons_request_answers_it_in_the_same_transa
 
 
 def test_a_correction_request_answered_by_hand_takes_a_reason(session: Session) -> None:
-    """Nothing to correct: the coordinator records the answer in the register, with why (in
-    the audit log, which syncs; the register names no one and holds no text)."""
+    """Nothing to correct: the coordinator records the answer in the register, with why, kept
+    with the entry (it syncs) and in the audit log."""
     pid = _person(session, "Ana", "Pop", "ro", "RO")
     asked = TODAY - dt.timedelta(days=40)
     ref = data_rights.record_open_request(
@@ -425,19 +425,13 @@ def test_a_correction_request_answered_by_hand_takes_a_reason(session: Session) 
         data_rights.answer_by_hand(
             session.store, session.user, ref, TODAY, reason="   ", today=TODAY
         )
-    accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
-    advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
-    try:
-        with pytest.raises(PermissionDenied):
-            data_rights.answer_by_hand(
-                advisor.store, advisor.user, ref, TODAY, reason="x", today=TODAY
-            )
-    finally:
-        advisor.close()
     done = data_rights.answer_by_hand(
         session.store, session.user, ref, TODAY, reason=" nothing  to correct ", today=TODAY
     )
     assert (done.answered, done.overdue) == (TODAY, True)  # answered late
+    assert done.reason == "nothing to correct"
+    [listed] = data_rights.list_requests(session.store, session.user)
+    assert (listed.reason, listed.answered_by) == ("nothing to correct", Role.COORDINATOR.value)
     [logged] = [
         e for e in audit.list_entries(session.store, session.user) if e.action == "answer_request"
     ]
@@ -449,6 +443,55 @@ def test_a_correction_request_answered_by_hand_takes_a_reason(session: Session) 
     copy = data_rights.record_open_request(session.store, session.user, pid, COPY, TODAY)
     with pytest.raises(data_rights.RequestNotAnswerable):
         data_rights.answer_by_hand(session.store, session.user, copy, TODAY, reason="x")
+
+
+def test_an_advisor_answers_a_correction_request_with_nothing_to_correct_a_helper_cannot(
+    session: Session,
+) -> None:
+    """The advisor talks with the person and may correct their data, so may also record that
+    it was right, always with a reason; a helper is refused below the UI, in the use case; a
+    request of someone erased stays the coordinator's (the register)."""
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    asked = TODAY - dt.timedelta(days=3)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, CORRECTION, asked, today=TODAY
+    )
+    helper = accounts.add_user(session, "ina", "Ina", Role.HELPER, "helper pass 1234")
+    advisor = accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert not data_rights.may_answer_by_hand(helper, entry)
+    assert data_rights.may_answer_by_hand(advisor, entry)
+    with pytest.raises(PermissionDenied):
+        data_rights.answer_by_hand(
+            session.store, helper, ref, TODAY, reason="nothing to correct", today=TODAY
+        )
+    with pytest.raises(data_rights.AnswerReasonMissing):  # always with a reason
+        data_rights.answer_by_hand(session.store, advisor, ref, TODAY, reason=" ", today=TODAY)
+    assert data_rights.open_request(session.store, advisor, pid, CORRECTION) is not None
+    done = data_rights.answer_by_hand(
+        session.store, advisor, ref, TODAY, reason="Adresse stimmt", today=TODAY
+    )
+    assert (done.answered, done.answered_by, done.reason) == (
+        TODAY,
+        Role.ADVISOR.value,
+        "Adresse stimmt",
+    )
+    assert data_rights.open_request(session.store, advisor, pid, CORRECTION) is None
+    # audited as the coordinator's answer is, by the advisor's account, with the reason
+    [logged] = [
+        e for e in audit.list_entries(session.store, session.user) if e.action == "answer_request"
+    ]
+    assert (logged.user_id, logged.role, logged.record_id) == (advisor.id, "advisor", ref)
+    assert logged.details["reason"] == "Adresse stimmt"
+    # an open copy request of someone erased since: the register's, not the advisor's
+    other = _person(session, "Ion", "Popa", "ro", "RO")
+    copy = data_rights.record_open_request(session.store, session.user, other, COPY, asked)
+    data_rights.erase_person(session.store, session.user, other, today=TODAY)
+    [erased] = [r for r in data_rights.list_requests(session.store, session.user) if r.is_open]
+    assert not data_rights.may_answer_by_hand(advisor, erased)
+    with pytest.raises(PermissionDenied):
+        data_rights.answer_by_hand(session.store, advisor, copy, TODAY, reason="x", today=TODAY)
+    assert data_rights.may_answer_by_hand(session.user, erased)
 
 
 def test_the_data_copy_lists_the_persons_requests_in_their_language(session: Session) -> None:
@@ -481,6 +524,43 @@ def test_the_data_copy_lists_the_persons_requests_in_their_language(session: Ses
     assert day(asked) in plain
     assert plain.count(gettext_in("bg", texts.REQUEST_OPEN)) == 2  # the copy is its answer
     assert "Correction" not in plain and "open" not in plain
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason_label"), [("bg", "Причина:"), ("ro", "Motiv:"), ("de", "Grund:")]
+)
+def test_the_data_copy_says_why_a_correction_request_was_answered_by_hand(
+    session: Session, lang: str, reason_label: str
+) -> None:
+    """An advisor found nothing to correct: the copy's part on the person's requests (PDF, in
+    their language) and its JSON say the answer and its reason, as typed."""
+    pid = _person(session, "Ана", "Петрова", lang, {"bg": "BG", "ro": "RO"}.get(lang, "DE"))
+    advisor = accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
+    asked = TODAY - dt.timedelta(days=6)
+    ref = data_rights.record_open_request(
+        session.store, advisor, pid, CORRECTION, asked, today=TODAY
+    )
+    reason = "Die Anschrift war richtig"
+    data_rights.answer_by_hand(session.store, advisor, ref, TODAY, reason=reason, today=TODAY)
+    raw, pdf = data_rights.export_person(session.store, session.user, pid, lang=lang, today=TODAY)
+    from desktop_app.i18n.formatting import format_long_date
+    from desktop_app.i18n.text import gettext_in
+    from desktop_app.letters import person_data_pdf as texts
+
+    text = _text(pdf)
+    part = text[text.index(gettext_in(lang, texts.REQUESTS_HEADING)) :]
+    part = " ".join(part[: part.index(gettext_in(lang, texts.RECIPIENTS_HEADING))].split())
+    assert ref in part and " ".join(format_long_date(TODAY, lang).split()) in part
+    assert f"{reason_label} {reason}" in part
+    assert "Reason" not in part
+    [request] = json.loads(raw)["requests"]
+    assert request == {
+        "kind": CORRECTION,
+        "reference": ref,
+        "received": asked.isoformat(),
+        "answered": TODAY.isoformat(),
+        "answer_reason": reason,
+    }
 
 
 def test_the_data_copy_answers_the_open_request_under_its_reference(session: Session) -> None:
