@@ -776,6 +776,8 @@ class RequestsWindow(QDialog):
                 answered = format_long_date(r.answered)
                 if r.overdue:
                     answered = _("{date} (late)").format(date=answered)
+                if r.reason:  # answered by hand: why, under the date
+                    answered += "\n" + _("Reason: {reason}").format(reason=r.reason)
             else:
                 # An open copy request of someone erased since: no copy can be given now.
                 answered = _("open, person erased") if r.person_erased else _("open")
@@ -790,6 +792,8 @@ class RequestsWindow(QDialog):
                 QStandardItem(due),
                 QStandardItem(answered),
             ]
+            if r.reason:
+                items[-1].setToolTip(answered)
             # Marked by colour and by the word beside the date (colour alone says nothing to
             # whom cannot tell red apart).
             colour = (

@@ -331,6 +331,9 @@ class EditPersonDialog(RegisterPersonDialog):
     worker thread, as registering is."""
 
     person_updated = Signal(object)
+    # The open correction request answered with nothing to correct (its reference): the
+    # details stay as they were (``_on_nothing_to_correct_clicked``).
+    correction_answered = Signal(str)
 
     def __init__(
         self,
@@ -346,6 +349,7 @@ class EditPersonDialog(RegisterPersonDialog):
         # request (``correction_box``). The reference of the one answered, once saved.
         self.open_correction = open_correction
         self.correction_reference: str | None = None
+        self.nothing_to_correct: QPushButton | None = None  # ``_correction_box``
         super().__init__(store, user, parent)
         self.given.setText(person.given_name)
         self.family.setText(person.family_name)
@@ -388,6 +392,14 @@ class EditPersonDialog(RegisterPersonDialog):
         row.addWidget(self.received_label)
         row.addWidget(self.received)
         row.addStretch(1)
+        # The advisor talks with the person and may find their data right: the open request
+        # is answered with why (``data_rights.answer_by_hand``), nothing saved as corrected.
+        if opened is not None:
+            self.nothing_to_correct = QPushButton(_("Nothing to co&rrect…"))
+            self.nothing_to_correct.setObjectName("nothing_to_correct")
+            self.nothing_to_correct.clicked.connect(self._on_nothing_to_correct_clicked)
+            self.at_request.toggled.connect(self.nothing_to_correct.setEnabled)
+            row.addWidget(self.nothing_to_correct)
         if opened is not None:
             # The open request's own day of receipt, shown, not to be changed.
             received = opened.received
@@ -410,7 +422,38 @@ class EditPersonDialog(RegisterPersonDialog):
         layout.insertWidget(layout.indexOf(self.buttons), box)
         QWidget.setTabOrder(self.notes, self.at_request)
         QWidget.setTabOrder(self.at_request, self.received)
+        if self.nothing_to_correct is not None:
+            QWidget.setTabOrder(self.received, self.nothing_to_correct)
         return box
+
+    def _on_nothing_to_correct_clicked(self) -> None:
+        """The open correction request answered with nothing corrected: the day and the
+        reason asked (``AnswerRequestDialog``, as the register asks them), then recorded."""
+        from desktop_app.ui.data_rights import AnswerRequestDialog
+        from desktop_app.usecases import data_rights
+
+        opened = self.open_correction
+        if opened is None:
+            return
+        dialog = AnswerRequestDialog(opened, self)
+        self.answer_dialog = dialog  # for tests
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        store, user = self._store, self._user
+        day = dialog.answered.date()
+        answered = dt.date(day.year(), day.month(), day.day())
+        reason = dialog.reason.text()
+        self.save.start(
+            lambda: data_rights.answer_by_hand(
+                store, user, opened.reference, answered, reason=reason
+            ),
+            self._on_answered_by_hand,
+            self._on_save_failed,
+        )
+
+    def _on_answered_by_hand(self, request: DataRequest) -> None:
+        self.correction_answered.emit(request.reference)
+        self.accept()
 
     def at_persons_request(self) -> bool:
         """Whether the correction is saved as answering the person's correction request."""
@@ -460,8 +503,14 @@ class EditPersonDialog(RegisterPersonDialog):
     def _show_nothing_corrected(self) -> None:
         self.correction_error.show_message(
             _(
-                "Nothing was changed. To answer the request without a correction, a "
-                "coordinator records the answer and its reason in the register of requests."
+                "Nothing was changed. If the data is right, answer the request with "
+                "“Nothing to correct…” and say why."
+            )
+            if self.nothing_to_correct is not None
+            else _(
+                "Nothing was changed. If the data is right, record the person's correction "
+                "request on their page first; it is then answered here with “Nothing to "
+                "correct…”, with the reason."
             )
         )
 
@@ -500,8 +549,20 @@ def install(window: MainWindow) -> None:
         )
         dialog = EditPersonDialog(store, user, person, window, opened)
         dialog.person_updated.connect(lambda saved: on_updated(dialog, saved))
+        dialog.correction_answered.connect(on_answered)
         window.edit_person_dialog = dialog  # type: ignore[attr-defined]  # for tests
         dialog.open()
+
+    def on_answered(reference: str) -> None:
+        from desktop_app.ui.requests_due import requests_changed
+
+        window.statusBar().showMessage(
+            _("Correction request {reference} answered: nothing to correct.").format(
+                reference=reference
+            ),
+            8000,
+        )
+        requests_changed(window)
 
     def on_updated(dialog: EditPersonDialog, person: Person) -> None:
         from desktop_app.ui.requests_due import requests_changed

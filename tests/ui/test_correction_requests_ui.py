@@ -22,7 +22,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import EditPersonDialog
 from desktop_app.usecases import accounts, audit, data_rights, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import alt_access_key, shown_window, type_text
+from tests.ui.conftest import alt_access_key, made_active, shown_window, type_text
 
 ADVISOR_PASS = "advisor pass 123"
 
@@ -264,7 +264,7 @@ def test_saved_unchanged_the_box_answers_nothing_and_says_where_that_answer_goes
     qtbot: QtBot, session: Session, shots: Path
 ) -> None:
     """Ticked and saved with nothing changed, the box answered the open correction request
-    with nothing corrected and no reason: that answer is the register's, with its reason."""
+    with nothing corrected and no reason: that answer is "Nothing to correct…", with why."""
     pid = _person(session)
     data_rights.record_open_request(
         session.store, session.user, pid, data_rights.CORRECTION, dt.date.today()
@@ -274,7 +274,7 @@ def test_saved_unchanged_the_box_answers_nothing_and_says_where_that_answer_goes
     assert dialog.at_request.isChecked()
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert dialog.isVisible() and dialog.correction_error.isVisible()
-    assert "register of requests" in dialog.correction_error.text()
+    assert "“Nothing to correct…”" in dialog.correction_error.text()
     dialog.grab().save(str(shots / "rights2-correction-unchanged.png"))
     assert data_rights.open_request(session.store, session.user, pid, data_rights.CORRECTION)
     dialog.at_request.click()  # not at the person's request: saved as it is, nothing answered
@@ -307,5 +307,97 @@ def test_a_correction_a_sync_made_meanwhile_answers_nothing_and_says_so(
     )
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     qtbot.waitUntil(dialog.correction_error.isVisible, timeout=30_000)
-    assert dialog.isVisible() and "register of requests" in dialog.correction_error.text()
+    assert dialog.isVisible() and "“Nothing to correct…”" in dialog.correction_error.text()
     assert data_rights.open_request(session.store, session.user, pid, data_rights.CORRECTION)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_an_advisor_answers_the_open_correction_request_with_nothing_to_correct(
+    qtbot: QtBot, session: Session, shots: Path, lang: str, back_to_english: None
+) -> None:
+    """The advisor talked with the person and found their data right: "Nothing to correct…"
+    beside the request asks the day and the reason (the register's dialog), answers the
+    request with them and closes; the details stay as they were. The register shows why."""
+    pid = _person(session)
+    asked = dt.date.today() - dt.timedelta(days=4)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, asked
+    )
+    advisor = _advisor(session)
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, advisor)
+        dialog = _editor(qtbot, window, pid)
+        button = dialog.nothing_to_correct
+        assert button is not None and button.isVisible() and button.isEnabled()
+        assert button.text() == gettext_in(lang, "Nothing to co&rrect…")
+        dialog.grab().save(str(shots / f"rights3-edit-nothing-to-correct-{lang}.png"))
+        dialog.at_request.click()  # not answering the request: nothing to answer either
+        assert not button.isEnabled()
+        dialog.at_request.click()
+
+        def answer() -> None:
+            asking = dialog.findChild(AnswerRequestDialog)
+            if asking is None or not asking.isVisible():  # not open yet: the key is on its way
+                QTimer.singleShot(10, answer)
+                return
+            assert asking.reason.isVisible()
+            assert not asking.ok.isEnabled()  # never without a reason
+            type_text(asking.reason, "Adresa și telefonul sunt corecte")
+            asking.grab().save(str(shots / f"rights3-nothing-to-correct-reason-{lang}.png"))
+            asking.ok.click()
+
+        made_active(qtbot, dialog)
+        QTimer.singleShot(0, answer)
+        with qtbot.waitSignal(dialog.correction_answered, timeout=30_000) as answered:
+            alt_access_key(dialog, button.text())
+        assert answered.args == [ref]
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+        said = gettext_in(
+            lang, "Correction request {reference} answered: nothing to correct."
+        ).format(reference=ref)
+        assert window.statusBar().currentMessage() == said
+        [entry] = data_rights.list_requests(session.store, session.user)
+        assert (entry.answered, entry.answered_by, entry.reason) == (
+            dt.date.today(),
+            Role.ADVISOR.value,
+            "Adresa și telefonul sunt corecte",
+        )
+        person = people.get_person(session.store, session.user, pid, log_view=False)
+        assert person is not None and person.phone == "0176 1"  # nothing saved as corrected
+        window.close()
+    finally:
+        advisor.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_the_register_shows_why_a_request_was_answered_by_hand(
+    qtbot: QtBot, session: Session, shots: Path, lang: str, back_to_english: None
+) -> None:
+    """In the row of the request, under the day of the answer (and as its tooltip), in the UI
+    language; the window at the size it opens in, in a main window of a 1366 px screen."""
+    pid = _person(session)
+    asked = dt.date.today() - dt.timedelta(days=40)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, asked
+    )
+    data_rights.record_open_request(session.store, session.user, pid, data_rights.COPY, asked)
+    reason = "Адресът и телефонът са верни"
+    data_rights.answer_by_hand(session.store, session.user, ref, dt.date.today(), reason=reason)
+    set_language(lang)
+    window = shown_window(qtbot, session, width=1366)
+    register = RequestsWindow(window, session)
+    qtbot.addWidget(register)
+    register.show()
+    qtbot.waitExposed(register)
+    row = next(i for i, r in enumerate(register.requests) if r.reference == ref)
+    cell = register.model.item(row, 4)
+    label = gettext_in(lang, "Reason: {reason}").format(reason=reason)
+    assert cell.text().splitlines()[-1] == label
+    assert cell.toolTip() == cell.text()
+    # the whole reason in sight: the row as tall as its lines
+    index = register.model.index(row, 4)
+    needed = register.table.sizeHintForIndex(index).height()
+    assert register.table.rowHeight(row) >= needed
+    register.grab().save(str(shots / f"rights3-register-reason-{lang}.png"))
+    register.reject()
