@@ -346,3 +346,57 @@ def test_a_correction_request_travels_and_the_correction_on_another_laptop_answe
     )
     part = text[text.index("Your requests about your data") :]
     assert f"Correction {ref}" in part
+
+
+def test_the_reason_of_an_answer_by_hand_travels_and_the_version_before_waits_only_for_it(
+    laptops: Laptops, server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An advisor answers a correction request with nothing to correct on B: the reason
+    reaches the coordinator's laptop A with the answer. Laptop C still runs the version before
+    the reason: it reads the advisor's other requests as ever and keeps only the entry with a
+    reason for its update (its status bar asks for one); updated, it reads the reason too."""
+    from desktop_app.sync.records import ADAPTERS
+    from desktop_app.usecases import sync as sync_uc
+    from tests.unit.test_data_request_reason import _version_before
+
+    a, c = laptops.new("A"), laptops.new("C")
+    b = laptops.new("B", role=Role.ADVISOR)
+    pid = add_person(a, "Maria", "Popescu")
+    laptops.sync(a, b, c)
+    advisor = logged_in_again(b)
+    try:
+        ref = data_rights.record_open_request(
+            advisor.store, advisor.user, pid, CORRECTION, LATELY, today=TODAY
+        )
+        copy = data_rights.record_open_request(
+            advisor.store, advisor.user, pid, COPY, LATELY, today=TODAY
+        )
+        data_rights.answer_by_hand(
+            advisor.store, advisor.user, ref, TODAY, reason="nothing to correct", today=TODAY
+        )
+    finally:
+        advisor.close()
+    laptops.sync(b)
+    adapter = ADAPTERS["data_request"]
+    monkeypatch.setitem(ADAPTERS, "data_request", _version_before())  # C runs the version before
+    (report,) = laptops.sync(c)
+    assert report.refused == 0 and report.deferred == 1
+    assert sync_uc.status(c.store).need_update == 1
+    assert set(_register(c)) == {copy} and _register(c)[copy].is_open
+    monkeypatch.setitem(ADAPTERS, "data_request", adapter)  # C is updated
+    (updated,) = laptops.sync(c)
+    assert updated.refused == 0 and sync_uc.status(c.store).need_update == 0
+    laptops.sync(a)
+    for laptop in (a, c):
+        entry = _register(laptop)[ref]
+        assert (entry.answered, entry.answered_by, entry.reason) == (
+            TODAY,
+            Role.ADVISOR.value,
+            "nothing to correct",
+        ), laptop.store.device_id
+        assert _register(laptop)[copy].reason == ""
+    # On the server: the reason in the revision that answered, no field in the others.
+    held = [s for s in data_requests_on_server(server, a) if s.fields]
+    with_reason = [s.fields["answer_reason"].value for s in held if "answer_reason" in s.fields]
+    assert with_reason == ["nothing to correct"]
+    assert sum("answer_reason" not in s.fields for s in held) == len(held) - 1

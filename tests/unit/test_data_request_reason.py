@@ -113,6 +113,8 @@ def _version_before() -> RowAdapter:
         tuple(f for f in data_columns(DataRequestRow) if f != REASON),
         last_writer_wins=frozenset({"person_id"}),
     )
+    # Its table had no such column: nothing of it to fill in a new row.
+    before._not_null = tuple(name for name in before._not_null if name != REASON)
     return before
 
 
