@@ -436,7 +436,6 @@ class EditPersonDialog(RegisterPersonDialog):
         if opened is None:
             return
         dialog = AnswerRequestDialog(opened, self)
-        self.answer_dialog = dialog  # for tests
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         store, user = self._store, self._user
