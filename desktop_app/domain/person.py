@@ -72,6 +72,22 @@ PERSON_FIELDS = (
 )
 
 
+# Left out of a queued letter's fingerprint (``Person.FINGERPRINT``): what no letter shows.
+_PERSON_NOT_IN_FINGERPRINT = (
+    "notes",
+    "revision",
+    "updated_hlc",
+    "device_id",
+    "author_id",
+    "deleted",
+    "field_clocks",
+)
+_PERSON_FINGERPRINT = (
+    "id",
+    *(name for name in PERSON_FIELDS if name not in _PERSON_NOT_IN_FINGERPRINT),
+)
+
+
 @dataclass(frozen=True)
 class Person:
     """A registered person. Names are kept exactly as written, in any script."""
@@ -96,23 +112,12 @@ class Person:
     field_clocks: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     #: The fields a queued letter's fingerprint takes the person by, in this order (written as
-    #: the dataclass's repr wrote them: ``domain.fingerprints``), and those it leaves out. All
-    #: are in, as they were when the fingerprint was the repr: the record's bookkeeping too
-    #: (revision, clocks), though no letter shows it. Taking it out would change the
-    #: fingerprint of every letter queued; with it in, a change a letter does not show (the
-    #: notes) only makes its queued letters again once, to the same bytes, which the queue
-    #: does not flag as updated.
-    FINGERPRINT: ClassVar[tuple[str, ...]] = (
-        "id",
-        *PERSON_FIELDS,
-        "revision",
-        "updated_hlc",
-        "device_id",
-        "author_id",
-        "deleted",
-        "field_clocks",
-    )
-    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
+    #: the dataclass's repr wrote them: ``domain.fingerprints``), and those it leaves out: the
+    #: notes and the record's bookkeeping (revision, clocks, who changed it last), which no
+    #: letter shows. With them in, every synced change to a person (each bumps the revision
+    #: and the clocks) made their queued letters again, to the same bytes.
+    FINGERPRINT: ClassVar[tuple[str, ...]] = _PERSON_FINGERPRINT
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = _PERSON_NOT_IN_FINGERPRINT
 
     def fingerprint(self) -> str:
         return fingerprint_text(self, self.FINGERPRINT)

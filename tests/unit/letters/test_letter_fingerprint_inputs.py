@@ -3,7 +3,12 @@ and the skills check by explicit lists of their fields (``FINGERPRINT``, ``NOT_I
 on each class; ``domain.fingerprints``), written as their repr was when the fingerprint was
 the repr: the letters queued before keep their fingerprints (the texts and digests below are
 what main computed from these inputs before the lists), and a field added to any of them is in
-the fingerprint or out of it by a decision, never by accident."""
+the fingerprint or out of it by a decision, never by accident.
+
+One decision changed them since: the person's notes and record bookkeeping (revision, clocks,
+who changed it last) left the fingerprint, which no letter shows (``PERSON_TEXT``); every letter
+queued before was made again once after that update (to the same bytes but for a person changed
+meanwhile), as the digests pinned here changed with it (``DIGESTS``)."""
 
 from __future__ import annotations
 
@@ -48,13 +53,16 @@ REFERRAL_BEFORE = (
     "'issued'>, follow_up=None, outcome='', status_changed_at=None, signed_off_by='Jonas Weber', "
     "signed_off_at=datetime.datetime(2026, 11, 25, 16, 40))"
 )
-PERSON_BEFORE = (
+# The person's repr without the notes and the bookkeeping (``Person.NOT_IN_FINGERPRINT``). Main
+# wrote the whole repr, with "notes='kommt dienstags'" and, after the ID document's name,
+# "revision=4, updated_hlc='0000019a8f3c2d10-0003-laptop-a', device_id='laptop-a',
+# author_id='u-anna', deleted=False, field_clocks={'phone': (…)}": a synced change to any field
+# of a person moved the revision and the clocks, and made their queued letters again.
+PERSON_TEXT = (
     "Person(id='7a1d2c3b-4e5f-4a6b-9c8d-0e1f2a3b4c5d', given_name='Ивелина', "
     "family_name='Заркова', date_of_birth=PartialDate(year=1988, month=6, day=None), "
     "sex=<Sex.FEMALE: 'female'>, nationality='BG', languages=('bg', 'tr'), phone='0176 2345678', "
-    "notes='kommt dienstags', id_document_name='Ivelina Zarkova', revision=4, "
-    "updated_hlc='0000019a8f3c2d10-0003-laptop-a', device_id='laptop-a', author_id='u-anna', "
-    "deleted=False, field_clocks={'phone': ('0000019a8f3c2d10-0003-laptop-a', 'laptop-a')})"
+    "id_document_name='Ivelina Zarkova')"
 )
 SERVICE_BEFORE = (
     "Service(id='jobcenter', name=LocalizedText(texts=mappingproxy({'de': 'Jobcenter Dortmund', "
@@ -89,12 +97,14 @@ SKILLS_BEFORE = (
     "'Türkisch'})), level='B1', assessed='self'),), "
     "driving_licence=(LocalizedText(texts=mappingproxy({'de': 'Klasse B'})),))"
 )
-#: The digests main computed for these inputs (``_LETTER_FORMAT`` 3): a bump of the format
-#: changes every queued letter's fingerprint on purpose, and these with them.
-DIGESTS_BEFORE = {
-    "plain": "f75c7394622bb4ead285b6fdfae682c76d9172a33bf6accb083ccd431473ca7d",
-    "facts_skills": "0297c3037b2db995694b9214aa71409130396cf5caf06f37b7afb1dcd5dd5aa3",
-    "own_de": "fd514465b75385da2c0393ad461d10606782ac1bca1182622ced4940f47f4fbf",
+#: The digests of these inputs (``_LETTER_FORMAT`` 3): a bump of the format changes every
+#: queued letter's fingerprint on purpose, and these with them. They changed once when the
+#: person's notes and bookkeeping left the fingerprint (``PERSON_TEXT``); main's were
+#: f75c7394…, 0297c303… and fd514465….
+DIGESTS = {
+    "plain": "6f8b8e55963437e0bd4b80d5b86ea04d9d3b9b8f5baca237d1a8a8fb701aa208",
+    "facts_skills": "401708e9ec3e7b44bb5a499f722f819875f469fed828de2f07fbb7f3c0768642",
+    "own_de": "943a3b6cda368b552c825aa7fa2469e15c01febe8ac7df45e0e8c147b6f082e8",
 }
 
 FINGERPRINTED = (
@@ -163,15 +173,16 @@ def test_the_referrals_status_bookkeeping_is_written_as_at_issue() -> None:
 
 def test_each_input_is_written_as_its_repr_was_before_the_lists() -> None:
     assert REFERRAL.fingerprint() == REFERRAL_BEFORE
-    assert PERSON.fingerprint() == PERSON_BEFORE
+    assert PERSON.fingerprint() == PERSON_TEXT
     assert SERVICE.fingerprint() == SERVICE_BEFORE
     assert ORGANISATION.logo is not None
     logo = hashlib.sha256(ORGANISATION.logo).hexdigest()
     assert ORGANISATION.fingerprint(logo) == ORGANISATION_BEFORE
     assert SKILLS.fingerprint() == SKILLS_BEFORE
     # a tuple of one and an empty one, a date and none, as Python writes them
-    alone = replace(PERSON, languages=("bg",), date_of_birth=None, field_clocks={})
-    assert alone.fingerprint() == repr(alone)
+    alone = replace(PERSON, languages=("bg",), date_of_birth=None)
+    assert "date_of_birth=None, sex=<Sex.FEMALE: 'female'>, " in alone.fingerprint()
+    assert "nationality='BG', languages=('bg',), phone=" in alone.fingerprint()
     assert SkillsFacts().fingerprint() == repr(SkillsFacts())
 
 
@@ -200,8 +211,31 @@ def _inputs() -> dict[str, _LetterInputs]:
     }
 
 
-def test_letters_queued_before_keep_their_fingerprints() -> None:
-    assert {name: inputs.digest() for name, inputs in _inputs().items()} == DIGESTS_BEFORE
+def test_queued_letters_keep_their_fingerprints() -> None:
+    assert {name: inputs.digest() for name, inputs in _inputs().items()} == DIGESTS
+
+
+def test_the_persons_notes_and_bookkeeping_leave_a_queued_letters_fingerprint_as_it_was() -> None:
+    """What a synced change to a person's notes moves (the notes, the revision, the clocks, who
+    changed it on which laptop) is on no letter: the fingerprint stays. What the letter
+    shows changes it."""
+    inputs = _inputs()["plain"]
+    stamp = "0000019b00000000-0001-laptop-b"
+    synced = replace(
+        PERSON,
+        notes="ruft erst nach 14 Uhr an",
+        revision=PERSON.revision + 1,
+        updated_hlc=stamp,
+        device_id="laptop-b",
+        author_id="u-boris",
+        field_clocks={**PERSON.field_clocks, "notes": (stamp, "laptop-b")},
+    )
+    assert replace(inputs, person=synced).digest() == inputs.digest()
+    for shown in (
+        replace(synced, phone="0176 9999999"),
+        replace(synced, id_document_name="Ivelina Zarkova-Petrova"),
+    ):
+        assert replace(inputs, person=shown).digest() != inputs.digest()
 
 
 def test_what_a_referral_was_issued_as_is_in_its_repr_and_not_in_its_fingerprint() -> None:
