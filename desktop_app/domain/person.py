@@ -71,10 +71,9 @@ PERSON_FIELDS = (
     "id_document_name",
 )
 
-
-# Left out of a queued letter's fingerprint (``Person.FINGERPRINT``): what no letter shows.
-_PERSON_NOT_IN_FINGERPRINT = (
-    "notes",
+# The fields of a person's record that sync keeps for it (its revision, clocks, who changed it
+# last where, whether it was erased), after the synced ones.
+PERSON_BOOKKEEPING = (
     "revision",
     "updated_hlc",
     "device_id",
@@ -82,6 +81,9 @@ _PERSON_NOT_IN_FINGERPRINT = (
     "deleted",
     "field_clocks",
 )
+
+# Left out of a queued letter's fingerprint (``Person.FINGERPRINT``): what no letter shows.
+_PERSON_NOT_IN_FINGERPRINT = ("notes", *PERSON_BOOKKEEPING)
 _PERSON_FINGERPRINT = (
     "id",
     *(name for name in PERSON_FIELDS if name not in _PERSON_NOT_IN_FINGERPRINT),

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.dates import PartialDate
-from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
+from desktop_app.domain.person import PERSON_BOOKKEEPING, PERSON_FIELDS, Person, Sex, person_values
 from desktop_app.i18n.translit import fold, name_tokens, phone_tokens, romanian_reading, sort_form
 from desktop_app.storage import people_sql
 from desktop_app.storage.models import DistinctPeopleRow, PersonRow, SearchTokenRow, table
@@ -199,12 +199,7 @@ _BULK_COLUMNS = (
     "sort_key",
     "name_key",
     "phone_key",
-    "revision",
-    "updated_hlc",
-    "device_id",
-    "author_id",
-    "deleted",
-    "field_clocks",
+    *PERSON_BOOKKEEPING,
 )
 _BULK_INSERT_PEOPLE = (
     f"INSERT INTO people ({', '.join(_BULK_COLUMNS)}) "
