@@ -2,36 +2,78 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
-import pypdf
 import pytest
 
 from desktop_app.domain.permissions import PermissionDenied
-from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.referral import Referral
 from desktop_app.domain.users import Role
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.settings import get_letterhead
+from tests.conftest import record_sharing_consent
+from tests.pdf_text import pdf_pages
+from tests.pdf_text import pdf_text as _text
 
 HELPER_PASSWORD = "helper pass 12"
+ION = PersonDraft("Ион", "Попа", "1988")
 
 
-def _text(pdf: bytes) -> str:
-    return " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+@contextmanager
+def _helpers_draft(
+    session: Session,
+    login: str,
+    name: str,
+    person: PersonDraft = ION,
+    *,
+    consent: bool = False,
+    **referral: Any,
+) -> Iterator[tuple[Session, Person, Referral]]:
+    """A helper's account ``login`` named ``name``, logged in (closed at the end of the block),
+    who registers ``person`` and prepares a referral for them (to the Jobcenter for Bürgergeld
+    unless ``referral`` says otherwise); with ``consent``, the person agreed to their data
+    going to the services (else no letter goes to the office)."""
+    accounts.add_user(session, login, name, Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, login, HELPER_PASSWORD)
+    try:
+        registered = people.register_person(
+            helper.store, helper.user, person, confirm_duplicates=True
+        )
+        if consent:
+            record_sharing_consent(session, registered.id)
+        issued = {"service_id": "jobcenter", "reason": "buergergeld", **referral}
+        prepared = uc.issue_referral(helper.store, helper.user, registered.id, **issued)
+        yield helper, registered, prepared
+    finally:
+        helper.close()
+
+
+def _familienkasse_draft(
+    session: Session, login: str, name: str, phone: str, email: str = ""
+) -> AbstractContextManager[tuple[Session, Person, Referral]]:
+    """A helper's draft to the Familienkasse for Ион Попа, with the helper's own ``phone`` and
+    ``email`` and a Bulgarian copy, the person agreeing to the letter: what the sign-off's
+    contact tests start from."""
+    return _helpers_draft(
+        session,
+        login,
+        name,
+        consent=True,
+        service_id="familienkasse",
+        reason="kindergeld",
+        client_lang="bg",
+        advisor_phone=phone,
+        advisor_email=email,
+    )
 
 
 def test_a_helpers_referral_is_a_draft_until_an_advisor_signs_it_off(session: Session) -> None:
-    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, HELPER_PASSWORD)
-    helper = accounts.log_in(session.store.paths.data_dir, "mihai", HELPER_PASSWORD)
-    try:
-        person = people.register_person(
-            helper.store, helper.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
-        )
-        prepared = uc.issue_referral(
-            helper.store, helper.user, person.id, service_id="jobcenter", reason="buergergeld"
-        )
+    with _helpers_draft(session, "mihai", "Mihai") as (helper, person, prepared):
         assert not prepared.signed_off
         draft = uc.render_letter(helper.store, helper.user, prepared.id)
         assert "ENTWURF" in _text(draft)  # the preview says so on every page
@@ -54,8 +96,6 @@ def test_a_helpers_referral_is_a_draft_until_an_advisor_signs_it_off(session: Se
             e.action for e in audit.list_entries(session.store, session.user, record_id=person.id)
         ]
         assert "sign_off" in actions
-    finally:
-        helper.close()
 
 
 def test_an_advisors_referral_is_signed_off_as_it_is_issued(session: Session) -> None:
@@ -75,18 +115,8 @@ def test_a_closed_draft_cannot_be_signed_off(session: Session) -> None:
     make its letter one that may be printed, for a matter that is over."""
     from desktop_app.domain.referral import ReferralStatus
 
-    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, HELPER_PASSWORD)
-    helper = accounts.log_in(session.store.paths.data_dir, "mihai", HELPER_PASSWORD)
-    try:
-        person = people.register_person(
-            helper.store, helper.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
-        )
-        prepared = uc.issue_referral(
-            helper.store, helper.user, person.id, service_id="jobcenter", reason="buergergeld"
-        )
+    with _helpers_draft(session, "mihai", "Mihai") as (helper, _person, prepared):
         uc.change_status(helper.store, helper.user, prepared.id, ReferralStatus.CLOSED)
-    finally:
-        helper.close()
     before = audit.list_entries(session.store, session.user, action="sign_off")
     with pytest.raises(uc.ReferralClosed):
         uc.sign_off(session.store, session.user, prepared.id)
@@ -101,33 +131,25 @@ def test_the_advisor_who_signs_off_a_helpers_letter_signs_it(session: Session) -
     helper, and nothing on it named the advisor."""
     import re
 
-    from tests.conftest import record_sharing_consent
-
-    accounts.add_user(session, "ana", "Ana Moldovan", Role.HELPER, HELPER_PASSWORD)
-    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
-    try:
-        person = people.register_person(
-            helper.store, helper.user, PersonDraft("Ionuț", "Popa", "2002"), confirm_duplicates=True
-        )
-        record_sharing_consent(session, person.id)  # else no letter goes to the office
-        prepared = uc.issue_referral(
-            helper.store, helper.user, person.id, service_id="jobcenter", reason="buergergeld"
-        )
+    ionut = PersonDraft("Ionuț", "Popa", "2002")
+    with _helpers_draft(session, "ana", "Ana Moldovan", ionut, consent=True) as (
+        helper,
+        _person,
+        prepared,
+    ):
 
         def signature() -> str:
-            text = " ".join(_text(uc.render_letter(helper.store, helper.user, prepared.id)).split())
+            text = _text(uc.render_letter(helper.store, helper.user, prepared.id))
             found = re.search(r"Mit freundlichen Grüßen (.+?) Anlage:", text)
             assert found, text
             return found.group(1)
 
         assert signature().startswith("Ana Moldovan")  # the draft: no one has signed it
         uc.sign_off(session.store, session.user, prepared.id)
-        signed = " ".join(_text(uc.render_letter(helper.store, helper.user, prepared.id)).split())
+        signed = _text(uc.render_letter(helper.store, helper.user, prepared.id))
         assert signature().startswith("Anna Schmidt") and "Ana Moldovan" not in signature()
         assert "erreichen Sie Anna Schmidt" in signed  # the contact for questions
         assert "Ana Moldovan" not in signed
-    finally:
-        helper.close()
 
 
 def test_referrals_held_before_the_field_say_what_they_were_issued_as_after_the_migration(
@@ -147,9 +169,7 @@ def test_referrals_held_before_the_field_say_what_they_were_issued_as_after_the_
     accounts.add_user(session, "mihai", "Mihai", Role.HELPER, HELPER_PASSWORD)
     accounts.add_user(session, "anna.s", "Anna Schmidt", Role.HELPER, HELPER_PASSWORD)
     issued = dt.datetime(2026, 11, 2, 9, 30)
-    person = people.register_person(
-        session.store, session.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
-    )
+    person = people.register_person(session.store, session.user, ION, confirm_duplicates=True)
     made: dict[str, str] = {}
     for account, name in (("mihai", "waiting"), ("mihai", "later"), ("mihai", "at once")):
         helper = accounts.log_in(session.store.paths.data_dir, account, HELPER_PASSWORD)
@@ -222,34 +242,13 @@ def test_a_helpers_letter_signed_off_names_the_advisor_as_its_contact_not_the_he
     letter's information block, in "for questions" and on the person's copy, with the
     organisation's phone and e-mail (not the helper's own number, which the referral holds).
     The unsigned draft named the helper, with the helper's number."""
-    from tests.conftest import record_sharing_consent
-
-    accounts.add_user(session, "andrei", "Andrei Lungu", Role.HELPER, HELPER_PASSWORD)
-    helper = accounts.log_in(session.store.paths.data_dir, "andrei", HELPER_PASSWORD)
     own_phone = "0176 9988776"
-    try:
-        person = people.register_person(
-            helper.store, helper.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
-        )
-        record_sharing_consent(session, person.id)
-        prepared = uc.issue_referral(
-            helper.store,
-            helper.user,
-            person.id,
-            service_id="familienkasse",
-            reason="kindergeld",
-            client_lang="bg",
-            advisor_phone=own_phone,
-        )
-        draft = [
-            " ".join(t.split())
-            for t in (
-                p.extract_text() or ""
-                for p in pypdf.PdfReader(
-                    io.BytesIO(uc.render_letter(helper.store, helper.user, prepared.id))
-                ).pages
-            )
-        ]
+    with _familienkasse_draft(session, "andrei", "Andrei Lungu", own_phone) as (
+        helper,
+        _person,
+        prepared,
+    ):
+        draft = pdf_pages(uc.render_letter(helper.store, helper.user, prepared.id))
         assert len(draft) == 2  # the letter to the office and the person's Bulgarian copy
         letter, copy = draft
         assert "Name: Andrei Lungu" in letter and f"Telefon: {own_phone}" in letter
@@ -258,11 +257,7 @@ def test_a_helpers_letter_signed_off_names_the_advisor_as_its_contact_not_the_he
         assert "Anna Schmidt" not in " ".join(draft)
 
         uc.sign_off(session.store, session.user, prepared.id)
-        pdf = uc.render_letter(session.store, session.user, prepared.id)
-        letter, copy = (
-            " ".join((p.extract_text() or "").split())
-            for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
-        )
+        letter, copy = pdf_pages(uc.render_letter(session.store, session.user, prepared.id))
         organisation = get_letterhead(session.store)
         assert organisation.phone and organisation.phone != own_phone
         assert "Name: Anna Schmidt" in letter
@@ -272,8 +267,6 @@ def test_a_helpers_letter_signed_off_names_the_advisor_as_its_contact_not_the_he
         assert "Anna Schmidt ·" in copy and organisation.phone in copy
         for page in (letter, copy):
             assert "Andrei Lungu" not in page and own_phone not in page
-    finally:
-        helper.close()
 
 
 def test_a_helper_and_the_advisor_who_signs_off_with_the_same_name_are_told_apart(
@@ -290,42 +283,24 @@ def test_a_helper_and_the_advisor_who_signs_off_with_the_same_name_are_told_apar
 
     from desktop_app.storage.referrals_models import PrintJobRow
     from desktop_app.usecases import data_rights
-    from tests.conftest import record_sharing_consent
 
     assert session.user.display_name == "Anna Schmidt"
-    accounts.add_user(session, "anna.h", "Anna Schmidt", Role.HELPER, HELPER_PASSWORD)
-    helper = accounts.log_in(session.store.paths.data_dir, "anna.h", HELPER_PASSWORD)
     own_phone, own_email = "0176 9988776", "anna.helper@example.org"
-    try:
+    with _familienkasse_draft(session, "anna.h", "Anna Schmidt", own_phone, own_email) as (
+        helper,
+        person,
+        prepared,
+    ):
         assert helper.user.id != session.user.id
-        person = people.register_person(
-            helper.store, helper.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
-        )
-        record_sharing_consent(session, person.id)
-        prepared = uc.issue_referral(
-            helper.store,
-            helper.user,
-            person.id,
-            service_id="familienkasse",
-            reason="kindergeld",
-            client_lang="bg",
-            advisor_phone=own_phone,
-            advisor_email=own_email,
-        )
         draft = _text(uc.render_letter(helper.store, helper.user, prepared.id))
         assert own_phone in draft and own_email in draft  # unsigned: the helper's
-    finally:
-        helper.close()
 
     signed = uc.sign_off(session.store, session.user, prepared.id)
     assert signed.signed_off_by == signed.advisor_name == "Anna Schmidt"
     assert signed.signed_off_by_another
     organisation = get_letterhead(session.store)
     assert organisation.phone and organisation.email
-    pdf = uc.render_letter(session.store, session.user, prepared.id)
-    letter, copy = (
-        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
-    )
+    letter, copy = pdf_pages(uc.render_letter(session.store, session.user, prepared.id))
     assert "Name: Anna Schmidt" in letter and f"Telefon: {organisation.phone}" in letter
     assert f"erreichen Sie Anna Schmidt unter {organisation.phone}" in letter
     assert "Anna Schmidt ·" in copy and organisation.phone in copy
