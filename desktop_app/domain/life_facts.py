@@ -145,10 +145,12 @@ class LifeFacts:
         "work_contract",
         "insurance",
         "ehic_valid_until",
+        # the letter and the copy say a Steuer-ID is still to come (``without_tax_id``)
+        "tax_id",
     )
     #: Out: they choose documents as the referral is issued, and the letter lists the
     #: referral's (a letter made again would not show them).
-    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ("no_employer_here", "benefits", "tax_id")
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ("no_employer_here", "benefits")
 
     @classmethod
     def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
@@ -218,6 +220,13 @@ class LifeFacts:
         return self.housing_type in NO_HOME
 
     @property
+    def without_tax_id(self) -> bool:
+        """The check says the person has no Steuer-ID yet: the Bundeszentralamt für Steuern
+        sends it by post some weeks after the Anmeldung. "unknown" and unanswered are not
+        known: the letters ask for it."""
+        return self.tax_id == "no"
+
+    @property
     def children_insurance_to_clear(self) -> tuple[Child, ...]:
         """The children in Germany recorded as not insured or with an unclear insurance (one
         living in the home country is insured there or not: no office here clears it)."""
@@ -264,7 +273,7 @@ class LifeFacts:
         if document == "income_proof":
             return not self.has_no_income
         if document == "tax_id":
-            return self.tax_id != "no"
+            return not self.without_tax_id
         if document in ("work_contract", "payslips"):
             if self.work_status and not set(self.work_status) & set(EMPLOYED):
                 return False

@@ -170,6 +170,10 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+#: The catalogue's document the Steuer-ID is (``_Context.tax_id_to_come``).
+TAX_ID = "tax_id"
+
+
 @dataclass(frozen=True)
 class _Context:
     referral: Referral
@@ -198,6 +202,19 @@ class _Context:
     def without_home(self) -> bool:
         """The person's latest life situation says they have no home of their own."""
         return self.facts is not None and self.facts.without_home
+
+    @property
+    def tax_id_to_come(self) -> bool:
+        """The letter and the copy say the person's Steuer-ID is still to come: the service
+        asks for it, the person's latest life situation says they have none yet, and the
+        referral does not ask for it (it was left out as the referral was issued). One the
+        advisor put back is asked for, as any document; "unknown" asks for it too."""
+        return (
+            self.facts is not None
+            and self.facts.without_tax_id
+            and TAX_ID in self.service.documents
+            and TAX_ID not in self.referral.documents
+        )
 
     def values(self, lang: str) -> dict[str, str]:
         """Every placeholder of ``texts.PLACEHOLDERS``, formatted for ``lang``."""
@@ -830,6 +847,8 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
         )
         story.append(_bullets(documents, PAGE_W - (BODY_LEFT + BODY_RIGHT) * mm))
         story.append(Spacer(1, 2.5 * mm * gap))
+    if ctx.tax_id_to_come:
+        story.append(_p(txt("tax_id_to_come"), s["body"]))
     story.append(_p(txt("consent"), s["body"]))
     # Asking whether the appointment took place only where there is one.
     last = _p(txt("contact_back" if r.appointment else "contact_back_open"), s["body"])
@@ -1249,6 +1268,8 @@ def _client_story(
         bring.append(checklist)
     else:
         bring.append(_p(txt("no_documents_sheet" if sheet_only else "no_documents"), s["c_body"]))
+    if ctx.tax_id_to_come:  # set off from the checklist: nothing to tick yet
+        bring.append(_p(txt("tax_id_to_come"), ParagraphStyle("tax", s["c_body"], spaceBefore=3)))
 
     org = ctx.organisation
     phone, email = _contact(r)[1:]

@@ -423,3 +423,36 @@ def test_only_the_queued_letters_whose_copy_named_the_service_twice_are_made_aga
     copy = _text(uc.print_job_pdf(session.store, session.user, remade))
     assert twice not in copy
     assert "Къде? Bürgerdienste Dortmund (Bürgeramt, общинската служба за граждани) Адрес" in copy
+
+
+def test_a_steuer_id_still_to_come_is_on_the_queued_letter_until_a_check_says_it_came(
+    session: Session,
+) -> None:
+    """A person whose life-situation check says they have no Steuer-ID yet, referred to the
+    Familienkasse: the referral does not ask for it, and the letter and the Bulgarian copy say
+    it comes by post after the Anmeldung and will be handed in later. A later check saying
+    they have it takes the note off the queued letter (the answer is in its fingerprint)."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    person = _person(session)
+
+    def check(tax_id: str, today: dt.date) -> None:
+        answers = {**full_life_situation(), "sex": "male", "tax_id": tax_id}
+        visits.finish_visit(
+            session.store, session.user, person.id, "life_situation", answers, today=today
+        )
+
+    check("no", NOW.date())
+    referral = _issue(session, person, service_id="familienkasse", reason="kindergeld")
+    assert "tax_id" not in referral.documents and "id_card" in referral.documents
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    letter = _text(uc.print_job_pdf(session.store, session.user, job))
+    assert "Herr Petrov hat die steuerliche Identifikationsnummer (Steuer-ID) noch nicht" in letter
+    assert "Все още нямате данъчен идентификационен номер (Steuer-ID)." in letter
+    assert "Steuer-Identifikationsnummer (Steuer-ID)" not in letter  # not asked for
+
+    check("yes", LATER.date())
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
+    letter = _text(uc.print_job_pdf(session.store, session.user, job))
+    assert "noch nicht erhalten" not in letter and "Все още нямате данъчен" not in letter

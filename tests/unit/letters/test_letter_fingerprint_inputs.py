@@ -99,11 +99,12 @@ SKILLS_BEFORE = (
 )
 #: The digests of these inputs (``_LETTER_FORMAT`` 3): a bump of the format changes every
 #: queued letter's fingerprint on purpose, and these with them. They changed once when the
-#: person's notes and bookkeeping left the fingerprint (``PERSON_TEXT``); main's were
-#: f75c7394…, 0297c303… and fd514465….
+#: person's notes and bookkeeping left the fingerprint (``PERSON_TEXT``), and the letter with
+#: facts again as the Steuer-ID answer entered theirs (``LifeFacts.FINGERPRINT``), in the same
+#: update; main's were f75c7394…, 0297c303… and fd514465….
 DIGESTS = {
     "plain": "6f8b8e55963437e0bd4b80d5b86ea04d9d3b9b8f5baca237d1a8a8fb701aa208",
-    "facts_skills": "401708e9ec3e7b44bb5a499f722f819875f469fed828de2f07fbb7f3c0768642",
+    "facts_skills": "48196771541eb560193e3b569fb52aeea907926976f29bb6208768642995d469",
     "own_de": "943a3b6cda368b552c825aa7fa2469e15c01febe8ac7df45e0e8c147b6f082e8",
 }
 

@@ -3,7 +3,7 @@ PDF: the children to the Familienkasse, the Jugendamt and (those of school age) 
 Schulverwaltungsamt, the address registration to the Jobcenter, the children not insured or
 unclear to the Clearingstelle Gesundheit and the Gesundheitsamt (the person's copy says for which
 of them to bring the EHIC and birth certificates), nothing to the others; documents the person
-cannot have left out."""
+cannot have left out, and a Steuer-ID the person has not received yet said to be on its way."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from desktop_app.domain.life_facts import LifeFacts, documents_to_bring
-from desktop_app.domain.person import Person
+from desktop_app.domain.person import Person, Sex
 from desktop_app.letters.referral_letter import render_referral_letter
 from tests.unit.letters.letter_helpers import (
     DIRECTORY,
@@ -55,6 +55,7 @@ REASONS = {
     "awo_migration": "migration_advice",
     "clearingstelle": "health_insurance",
     "citizens_office": "address_registration",
+    "employment_agency": "job_search",
 }
 
 
@@ -78,6 +79,29 @@ def _pages(
     pages = pdf_text(pdf)
     assert len(pages) == 2  # the letter still on one page, the sheet on the other
     return pages[0], pages[1]
+
+
+# The Steuer-ID still to come, on the letter (German) and on the copy in the person's language.
+TAX_ID_LETTER = (
+    "hat die steuerliche Identifikationsnummer (Steuer-ID) noch nicht erhalten; das "
+    "Bundeszentralamt für Steuern versendet die Nummer nach der Anmeldung per Post. Sie wird "
+    "nachgereicht, sobald sie vorliegt."
+)
+TAX_ID_COPY = {
+    "de": "Ihre Steuer-ID haben Sie noch nicht. Die Nummer kommt nach der Anmeldung per Post vom "
+    "Bundeszentralamt für Steuern. Reichen Sie sie dann bei dieser Stelle nach.",
+    "bg": "Все още нямате данъчен идентификационен номер (Steuer-ID). Той идва по пощата от "
+    "Bundeszentralamt für Steuern след адресната регистрация (Anmeldung). Тогава го занесете "
+    "или изпратете на тази служба.",
+    "ro": "Încă nu aveți numărul de identificare fiscală (Steuer-ID). Acesta vine prin poștă de "
+    "la Bundeszentralamt für Steuern după înregistrarea adresei (Anmeldung). Atunci duceți-l "
+    "sau trimiteți-l la acest serviciu.",
+    "en": "You do not have your tax ID (Steuer-ID) yet. It comes by post from the "
+    "Bundeszentralamt für Steuern after your address registration (Anmeldung). Then take or "
+    "send it to this office.",
+}
+#: The Steuer-ID as the letter lists it among the documents (the catalogue's German label).
+TAX_ID_DOCUMENT = "Steuer-Identifikationsnummer (Steuer-ID)"
 
 
 def test_the_familienkasse_gets_every_child_with_age_and_where_they_live() -> None:
@@ -834,3 +858,66 @@ def test_the_steuer_id_is_asked_for_unless_the_check_says_there_is_none(
         facts = LifeFacts.from_answers({"tax_id": answer})
         assert ("tax_id" in documents_to_bring(usual, facts)) is kept
         assert "tax_id" in documents_to_bring(usual, LifeFacts.from_answers({}))
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_a_steuer_id_not_received_yet_is_said_to_be_on_its_way(lang: str) -> None:
+    """The check says the person has no Steuer-ID yet: the referral does not ask for it (no
+    office can have it brought sooner), and the letter to the Familienkasse says it comes
+    from the Bundeszentralamt für Steuern after the Anmeldung and will be handed in later, as
+    the copy does in the person's language (before, both only left it out)."""
+    petar = replace(PETAR, sex=Sex.MALE)
+    letter, sheet = _pages("familienkasse", {**FAMILY, "tax_id": "no"}, petar, lang)
+    assert f"Herr Petrov {TAX_ID_LETTER}" in letter
+    assert TAX_ID_DOCUMENT not in letter
+    assert TAX_ID_COPY[lang] in sheet
+    if lang != "de":  # the copy says nothing in German but the offices' names
+        assert "steuerliche Identifikationsnummer" not in sheet
+
+
+def test_the_job_agency_is_told_of_a_steuer_id_on_its_way_too() -> None:
+    """Any service that asks for the Steuer-ID (here the Agentur für Arbeit) is told, by the
+    person's name where the sex is not recorded."""
+    letter, sheet = _pages("employment_agency", {"tax_id": "no"}, STEFAN, "ro")
+    assert f"Ștefan Țărănescu {TAX_ID_LETTER}" in letter
+    assert TAX_ID_DOCUMENT not in letter
+    assert TAX_ID_COPY["ro"] in sheet
+
+
+@pytest.mark.parametrize("answer", ["unknown", "yes", None])
+def test_a_steuer_id_the_check_does_not_say_is_missing_is_asked_for(answer: str | None) -> None:
+    """ "unknown", "yes", unanswered, or no life situation at all: the Steuer-ID is one of the
+    documents to bring, and nothing says it is on its way."""
+    answers = None if answer is None else {**FAMILY, "tax_id": answer}
+    letter, sheet = _pages("familienkasse", answers, lang="de")
+    assert TAX_ID_DOCUMENT in letter and TAX_ID_DOCUMENT in sheet
+    assert "noch nicht erhalten" not in letter and TAX_ID_COPY["de"] not in sheet
+
+
+def test_a_steuer_id_the_advisor_put_back_is_asked_for_not_said_to_be_on_its_way() -> None:
+    """The advisor knows better than the check (the letter came meanwhile): the referral asks
+    for it, and the letter does not say it is still to come."""
+    letter, sheet = _pages(
+        "familienkasse", {**FAMILY, "tax_id": "no"}, lang="de", extra=("tax_id",)
+    )
+    assert TAX_ID_DOCUMENT in letter and TAX_ID_DOCUMENT in sheet
+    assert "noch nicht erhalten" not in letter and TAX_ID_COPY["de"] not in sheet
+
+
+def test_a_service_that_does_not_ask_for_the_steuer_id_is_not_told_of_it() -> None:
+    letter, sheet = _pages("jobcenter", {**FAMILY, "tax_id": "no"}, lang="de")
+    assert "Steuer-ID" not in letter and "Steuer-ID" not in sheet
+
+
+def test_the_sheet_alone_says_the_steuer_id_is_on_its_way() -> None:
+    """Without the person's consent no letter goes to the office: the sheet alone tells the
+    person to hand the Steuer-ID in later."""
+    service = DIRECTORY.get("familienkasse")
+    facts = LifeFacts.from_answers({**FAMILY, "tax_id": "no"})
+    documents = documents_to_bring(service.documents, facts)
+    referral = referral_for(service, PETAR, reason="kindergeld", documents=documents)
+    pdf = render_referral_letter(
+        referral, PETAR, service, ORGANISATION, "bg", today=TODAY, facts=facts, to_service=False
+    )
+    [sheet] = pdf_text(pdf)
+    assert TAX_ID_COPY["bg"] in sheet and "Steuerliche" not in sheet
