@@ -7,7 +7,6 @@ import io
 from dataclasses import replace
 
 import pdfplumber
-import pypdf
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import Person
@@ -15,6 +14,7 @@ from desktop_app.domain.referral import Referral, new_referral
 from desktop_app.domain.service import Service
 from desktop_app.letters.directory import default_directory
 from desktop_app.letters.texts import load_organisation
+from tests.pdf_text import pdf_pages
 
 TODAY = dt.date(2026, 11, 25)
 MM = 72 / 25.4  # PDF points per millimetre
@@ -43,8 +43,8 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def pdf_text(pdf: bytes) -> list[str]:
-    return [flat(page.extract_text() or "") for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+#: each page's text, whitespace folded (the letters tests' name for it)
+pdf_text = pdf_pages
 
 
 def plumber(pdf: bytes) -> pdfplumber.PDF:
