@@ -572,7 +572,13 @@ def _run_gui(
             from desktop_app.ui.visits import open_form_for_screenshot
 
             shown = open_form_for_screenshot(window, args.form, args.client_lang, args.section)
-            app.processEvents()
+            # The form's entries and their drop-downs take their widths over several layout
+            # passes: grabbed after one, the skills check's language levels stood past the
+            # page's right edge and its entries were drawn squeezed into each other.
+            settled = time.monotonic() + 0.5
+            while time.monotonic() < settled:
+                app.processEvents()
+                time.sleep(0.01)
         ok = shown.grab().save(str(args.screenshot), "PNG")
         if shown is not window:
             shown.close()
