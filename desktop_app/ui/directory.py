@@ -627,7 +627,16 @@ def _menu_action(
     window: MainWindow, opener: Callable[[], QDialog], text: Callable[[], str]
 ) -> None:
     action = QAction(window)
-    action.triggered.connect(lambda: opener().exec())
+
+    def open_dialog() -> None:
+        # Opened, not exec'd: each exec'd dialog stayed a hidden child of the window, table
+        # and all, once closed (one more for every opening in a day), and ran a nested event
+        # loop under the window's syncs and lock.
+        dialog = opener()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    action.triggered.connect(open_dialog)
     admin_menu(window).addAction(action)
     window.retranslated.connect(lambda: action.setText(text()))
     action.setText(text())

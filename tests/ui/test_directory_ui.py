@@ -155,3 +155,27 @@ def test_publishing_does_not_wait_while_a_sync_writes(
     assert "0231 842-7777" in phones
     published = reference.published_directory(session.store)
     assert published is not None and published.count == 16
+
+
+def test_the_menu_opens_the_directory_without_blocking_and_leaves_nothing_behind(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The menu's entries exec'd their window: a nested event loop under the window's syncs
+    and lock, and each window closed stayed a hidden child of the main window, its table and
+    all, one more for every opening in a day. Opened now, and gone once closed."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    menu = window.admin_menu  # type: ignore[attr-defined]
+    action = next(a for a in menu.actions() if a.text() == "Service &directory…")
+    for _round in range(3):
+        action.trigger()  # returns at once: no nested loop
+        (dialog,) = [d for d in window.findChildren(DirectoryDialog) if d.isVisible()]
+        assert dialog.isModal() and dialog.table.rowCount() > 0
+        dialog.close()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert window.findChildren(DirectoryDialog) == []
