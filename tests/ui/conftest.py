@@ -239,6 +239,25 @@ def alt_access_key(widget: QWidget, text: str) -> None:
     QTest.keyClick(widget, key[0].key(), Qt.KeyboardModifier.AltModifier)  # type: ignore[index]
 
 
+def menu_entry(qtbot: QtBot, window: QWidget, menu: str, entry: str) -> None:
+    """``menu`` of ``window``'s menu bar opened with Alt and its key, ``entry`` chosen with its
+    key (in any script), as a user does by keys; both given as written in the code (their
+    translation is looked up)."""
+    from PySide6.QtWidgets import QMenu
+
+    from desktop_app.i18n.text import _
+
+    alt_access_key(window, _(menu))
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
+    popup = QApplication.activePopupWidget()
+    assert popup is not None
+    text = _(entry)
+    letter = text[text.index("&") + 1]
+    key = Qt.Key(ord(letter.upper())) if letter.isalpha() else Qt.Key.Key_unknown
+    none = Qt.KeyboardModifier.NoModifier
+    QTest.sendKeyEvent(QTest.KeyAction.Click, popup, key, letter.lower(), none)
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A home folder of the test's own, with a documents folder: the file dialogs open there,

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
-from desktop_app.i18n.text import _, set_language
+from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.audit import AuditWindow
 from desktop_app.ui.main_window import MainWindow
@@ -27,7 +27,7 @@ from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id
-from tests.ui.conftest import alt_access_key, made_active, replacing_window
+from tests.ui.conftest import alt_access_key, made_active, menu_entry, replacing_window
 from tests.ui.laptops_dialog import chosen
 
 SIZE = (1366, 768)
@@ -39,19 +39,6 @@ THE_LAPTOP = {"bg": "лаптоп „{}“", "de": "Laptop „{}“", "ro": "lap
 
 def _shot(widget: QWidget, folder: Path, lang: str, name: str) -> None:
     widget.grab().save(str(folder / f"walkcoord-{lang}-{name}.png"))
-
-
-def _menu_entry(qtbot: QtBot, window: MainWindow, menu: str, entry: str) -> None:
-    """``menu`` opened with Alt and its key, ``entry`` chosen with its key (in any script)."""
-    alt_access_key(window, _(menu))
-    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
-    popup = QApplication.activePopupWidget()
-    assert popup is not None
-    text = _(entry)
-    letter = text[text.index("&") + 1]
-    key = Qt.Key(ord(letter.upper())) if letter.isalpha() else Qt.Key.Key_unknown
-    none = Qt.KeyboardModifier.NoModifier
-    QTest.sendKeyEvent(QTest.KeyAction.Click, popup, key, letter.lower(), none)
 
 
 def _shown(qtbot: QtBot, window: QWidget, kind: type[QWidget]) -> QWidget:
@@ -108,7 +95,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         _shot(window, shots, lang, "01-main")
 
         # File → Laptops of the organisation: when the stolen laptop last reached the server.
-        _menu_entry(qtbot, window, "&File", "Lap&tops of the organisation…")
+        menu_entry(qtbot, window, "&File", "Lap&tops of the organisation…")
         dialog = _shown(qtbot, window, DevicesDialog)
         assert isinstance(dialog, DevicesDialog)
         qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 3, timeout=20_000)
@@ -206,7 +193,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
         with qtbot.waitSignal(new.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
             QTest.keyClick(new, Qt.Key.Key_F5)
         _shot(new, shots, lang, "07-new-waiting")
-        _menu_entry(qtbot, new, "&File", "Con&firm the coordinator's laptop…")
+        menu_entry(qtbot, new, "&File", "Con&firm the coordinator's laptop…")
         confirm = _shown(qtbot, new, ConfirmCoordinatorDialog)
         assert isinstance(confirm, ConfirmCoordinatorDialog)
         made_active(qtbot, confirm)
@@ -232,7 +219,7 @@ def test_a_coordinator_deals_with_a_stolen_laptop_by_keys_only(
 
         # Administration → Audit log: the revocation names the stolen laptop.
         made_active(qtbot, window)
-        _menu_entry(qtbot, window, "&Administration", "&Audit log…")
+        menu_entry(qtbot, window, "&Administration", "&Audit log…")
         log = _shown(qtbot, window, AuditWindow)
         assert isinstance(log, AuditWindow)
         model = log.model
