@@ -280,6 +280,14 @@ def published_directory(store: Store) -> Publication | None:
     return _published(store, SERVICES, lambda files: len(directory_from_files(files).services))
 
 
+def published_here(store: Store, name: str) -> bool:
+    """Whether the publication of ``name`` in this store was made on this laptop (not
+    received from another one by a sync)."""
+    with store.reading() as session:
+        row = _row(session, name)
+        return row is not None and row.device_id == store.device_id
+
+
 def service_directory(store: Store) -> ServiceDirectory:
     """The directory in force on this laptop: the published one, else the shipped one."""
     return _in_force(store, SERVICES, directory_from_files) or default_directory()

@@ -45,6 +45,7 @@ from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import RequestsDue
+from desktop_app.usecases.reference import Publication
 from tests.conftest import PASSWORD, record_sharing_consent
 from tests.ui.tab_walk import MAX_STEPS, every_control_enabled, focus_kept, tab, tab_stops
 from tests.ui.test_main_window import _access_key
@@ -423,6 +424,14 @@ def opener(name: str) -> Callable[[Opener], Opener]:
     return register
 
 
+def _publication() -> Publication:
+    """A service directory as another laptop published it, with the coordinator's note."""
+    return Publication(
+        "services", {}, "Jobcenter Dortmund: address", "Koordination",
+        dt.datetime(2026, 12, 7, 9, 30), 2, 17,
+    )  # fmt: skip
+
+
 def _person_shown(desk: Desk) -> None:
     """The person on the main window's page again (locking the window empties it)."""
     desk.window.show_person(desk.person.id)
@@ -452,9 +461,15 @@ def _main(desk: Desk) -> Iterator[View]:
     requests_due = window.requests_due_notice  # type: ignore[attr-defined]
     requests_due.due = RequestsDue(2, 1)
     requests_due._show()
+    # And the notice that a sync brought a service directory published elsewhere.
+    publications = window.sync.publications  # type: ignore[attr-defined]
+    publications.directory_news = _publication()
+    publications._show()
     yield from views(window, "a person shown, every notice")
     requests_due.due = RequestsDue(0, 0)
     requests_due._show()
+    publications.directory_news = None
+    publications._show()
     for action in window.menuBar().actions():
         menu = action.menu()
         if isinstance(menu, QMenu):

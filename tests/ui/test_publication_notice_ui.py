@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -210,3 +210,66 @@ def test_the_laptops_dialog_shows_each_version_and_publishing_names_the_older_la
     }[lang]
     assert any(said in t for t in seen), seen
     window.close()
+
+
+def _synced(qtbot: QtBot, window: object) -> None:
+    controller = window.sync  # type: ignore[attr-defined]
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+        assert controller.start()
+    assert not isinstance(done.args[0], Exception), done.args[0]
+
+
+def _moved_jobcenter(street: str) -> dict[str, str]:
+    files = reference.shipped_directory_files()
+    files["jobcenter.yaml"] = files["jobcenter.yaml"].replace("Steinstraße 39", street)
+    return files
+
+
+def test_a_directory_published_elsewhere_is_told_after_the_sync_that_brings_it(
+    qtbot: QtBot, laptops: Laptops, tmp_path: Path
+) -> None:
+    """An advisor learned of a new service directory nowhere: the letters changed under her
+    hands, and the coordinator's note of what changed showed only in the coordinators'
+    directory window. The sync that brings it says who published it, when, the note, and what
+    it does to letters, until she hides it; the laptop that published it is not told."""
+    from PySide6.QtTest import QTest
+
+    from tests.ui.conftest import alt_access_key, made_active
+
+    set_language("de")
+    try:
+        a = laptops.new("A")
+        b = laptops.new("B")
+        coordinator, advisor = shown_window(qtbot, a, 1100), shown_window(qtbot, b, 1100)
+        news = advisor.sync.publications  # type: ignore[attr-defined]
+        banner = news.directory_banner
+        _synced(qtbot, advisor)
+        assert banner.isHidden()  # nothing published: nothing to tell
+        reference.publish_directory(
+            a.store, a.user, _moved_jobcenter("Königswall 21"), "Jobcenter Dortmund: Adresse"
+        )
+        _synced(qtbot, coordinator)
+        assert coordinator.sync.publications.directory_banner.isHidden()  # type: ignore[attr-defined]
+        _synced(qtbot, advisor)
+        qtbot.waitUntil(banner.isVisible, timeout=10_000)
+        text = banner.plain_text()
+        assert text.startswith("Das Verzeichnis der Stellen wurde von A am "), text
+        assert "aktualisiert: Jobcenter Dortmund: Adresse. Neue Schreiben" in text, text
+        assert "bereits gedruckte Schreiben zeigen noch die alten" in text
+        _shot(advisor, "directory-updated-banner-de", tmp_path)
+        # Hidden by its key; a sync that brings nothing new leaves it hidden.
+        made_active(qtbot, advisor)
+        alt_access_key(advisor, banner.hide_button.text())
+        qtbot.waitUntil(banner.isHidden, timeout=5000)
+        _synced(qtbot, advisor)
+        assert banner.isHidden()
+        # The next publication is told again, without a note as published.
+        reference.publish_directory(a.store, a.user, _moved_jobcenter("Hansastraße 9"), "")
+        _synced(qtbot, coordinator)
+        _synced(qtbot, advisor)
+        qtbot.waitUntil(banner.isVisible, timeout=10_000)
+        assert "am " in banner.plain_text() and "aktualisiert. Neue" in banner.plain_text()
+        QTest.keyClick(banner.hide_button, Qt.Key.Key_Space)
+        assert banner.isHidden()
+    finally:
+        set_language("en")
