@@ -284,6 +284,12 @@ def _advisor_syncs(
     window = _window(qtbot, advisor, (1280, 720))
     _shot(window, shots, "06-advisor-before-sync")
     _synced(qtbot, window)
+    # The notice above the list: who published, when, the note of the last publication.
+    banner = window.sync.publications.directory_banner  # type: ignore[attr-defined]
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    told = banner.plain_text()
+    assert told.startswith("Указателят на службите е обновен от Koordination на "), told
+    assert f"Neue Stelle: {SCHOOL['name']['de']}. Новите писма" in told, told
     _shot(window, shots, "07-advisor-synced")
     # Ctrl+P: the queue; the waiting letter was made again with the new address.
     QTest.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
@@ -309,6 +315,9 @@ def _advisor_syncs(
     assert len(out.pages) == len(pypdf.PdfReader(io.BytesIO(kept)).pages)
     QTest.keyClick(queue.table, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not queue.isVisible())
+    made_active(qtbot, window)
+    alt_access_key(window, banner.hide_button.text())  # read: hidden by its key
+    qtbot.waitUntil(banner.isHidden, timeout=5000)
     # The letter printed last week: the queue kept the fact, not the letter.
     (job,) = [
         j
@@ -357,6 +366,9 @@ def _helper_prepares_offline(qtbot: QtBot, helper: Session, petar: Person, shots
     referral = preview.referral
     preview.close()
     _synced(qtbot, window)
+    banner = window.sync.publications.directory_banner  # type: ignore[attr-defined]
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert banner.plain_text().startswith("Registrul de servicii a fost actualizat de ")
     _shot(window, shots, "14-helper-synced")
     feature = window.referrals  # type: ignore[attr-defined]
     preview = feature.open_preview(referral)
