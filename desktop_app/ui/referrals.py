@@ -580,6 +580,8 @@ class ReferDialog(QDialog):
         # for an address of one, with a gap above and below it
         self.service_info = FittedLabel()
         self.service_info.setStyleSheet("color: #555;")
+        # A sync brought another directory while the dialog was open: said under the service.
+        self.directory_notice = WarningLabel()
 
         self.reason = QComboBox()
         # Shown while it lists nothing: its reasons are the chosen service's.
@@ -670,6 +672,8 @@ class ReferDialog(QDialog):
         # hidden while no service is chosen: its empty row took the form's spacing twice and
         # the label's height, a gap of some 30 px above "Reason"
         form.setRowVisible(self.service_info, False)
+        form.addRow("", self.directory_notice)
+        form.setRowVisible(self.directory_notice, False)
         self.form = form
         form.addRow(label(_("&Reason:"), self.reason), with_error(self.reason, errors["reason"]))
         form.addRow(
@@ -737,6 +741,11 @@ class ReferDialog(QDialog):
         # Its own width, not Qt's two thirds of the screen (on a small one it was 680 px).
         self._fitted = self.sizeHint()
         self.resize(self._fitted)
+        # The directory read when the dialog opened went on showing the service's old address
+        # after a sync brought a new one, and the letter then printed another than was shown.
+        controller = getattr(window, "sync", None)
+        if controller is not None:
+            controller.sync_finished.connect(self._on_sync_finished)
 
     def sizeHint(self) -> QSize:
         """OPENING_WIDTH wide, as tall as the layout is at that width: Qt's own hint counts
@@ -856,6 +865,8 @@ class ReferDialog(QDialog):
 
     def _on_service_changed(self, current: QListWidgetItem | None, _previous: Any) -> None:
         service = self.directory.find(self.service_id()) if current is not None else None
+        self.directory_notice.show_message("")  # said of the service chosen before
+        self.form.setRowVisible(self.directory_notice, False)
         lang = current_language()
         self.reason.blockSignals(True)
         self.reason.clear()  # none chosen: the placeholder says to choose a service first
@@ -875,15 +886,7 @@ class ReferDialog(QDialog):
         if service is not None:
             for document in documents_to_bring(service.documents, self.facts):
                 self._add_document(self.directory.document_label(document, lang), document)
-            parts = [
-                ", ".join(service.address.lines()) or _("Address not known"),
-                service.opening_hours.get(lang),
-            ]
-            if not service.address.street:
-                # "Dortmund" alone looked like an address: the person's copy says the exact
-                # address is not known yet and to ask us, and the advisor should know it
-                parts.append(_("no street in the directory: the person's copy says to ask you"))
-            self.service_info.setText(" · ".join(p for p in parts if p))
+            self.service_info.setText(self._service_info_text(service))
         else:
             self.service_info.setText("")
         self.form.setRowVisible(self.service_info, service is not None)
@@ -891,6 +894,69 @@ class ReferDialog(QDialog):
         self.fit_height()  # its address and the consent's warning may wrap, or take fewer lines
         self.errors["service"].show_message("")
         self._check_opening_hours()
+
+    @staticmethod
+    def _service_info_text(service: Service) -> str:
+        """Where the service is and when it is open, as the person's copy will say."""
+        parts = [
+            ", ".join(service.address.lines()) or _("Address not known"),
+            service.opening_hours.get(current_language()),
+        ]
+        if not service.address.street:
+            # "Dortmund" alone looked like an address: the person's copy says the exact
+            # address is not known yet and to ask us, and the advisor should know it
+            parts.append(_("no street in the directory: the person's copy says to ask you"))
+        return " · ".join(p for p in parts if p)
+
+    def _on_sync_finished(self, result: object) -> None:
+        """A sync that brought changes may have brought another service directory: read off
+        the UI thread, then shown (``_show_directory``)."""
+        if not (isinstance(result, sync_uc.SyncReport) and result.applied):
+            return
+        store = self.window_.session.store
+
+        def read() -> ServiceDirectory:
+            return reference.service_directory(store)
+
+        def current(directory: ServiceDirectory) -> None:
+            if shiboken6.isValid(self) and self.isVisible():
+                self._show_directory(directory)
+
+        self.window_.tasks.run(read, current, lambda _exc: None)
+
+    def _show_directory(self, directory: ServiceDirectory) -> None:
+        """The services listed anew from ``directory``; the chosen one's address and hours as
+        they are now, said where they changed (the letter shows them so), or that it is gone.
+        The reason, the documents and all typed stay as they are."""
+        if directory is self.directory or directory.services == self.directory.services:
+            return
+        chosen, shown = self.service_id(), self.service_info.text()
+        self.directory = directory
+        self.suggested = [
+            service
+            for service_id in self.suggested_steps
+            if (service := directory.find(service_id)) is not None
+        ]
+        self._fill_services(self.search.text())  # keeps the chosen one, where it is still in
+        service = directory.find(chosen) if chosen else None
+        text = ""
+        if chosen and service is None:
+            text = _(
+                "The service directory was updated meanwhile: the service you chose is no "
+                "longer in it. Please choose another."
+            )
+        elif service is not None:
+            self.service_info.setText(self._service_info_text(service))
+            self._show_consent(service)
+            self._check_opening_hours()
+            if self.service_info.text() != shown:
+                text = _(
+                    "The service directory was updated meanwhile: the address and opening "
+                    "hours above are the new ones, as the letter will show them."
+                )
+        self.directory_notice.show_message(text)
+        self.form.setRowVisible(self.directory_notice, bool(text))
+        self.fit_height()
 
     def _check_opening_hours(self, *_args: object) -> None:
         """Warn (not block: the advisor may know better) where the appointment lies outside
