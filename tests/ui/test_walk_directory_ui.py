@@ -28,6 +28,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.service_editor import ServiceDialog
 from desktop_app.usecases import people, reference
 from desktop_app.usecases import referrals as uc
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
 from tests.integration.sync_harness import Laptops, logged_in_again
@@ -348,9 +349,12 @@ def _advisor_syncs(
     window.close()
 
 
-def _helper_prepares_offline(qtbot: QtBot, helper: Session, petar: Person, shots: Path) -> None:
+def _helper_prepares_offline(
+    qtbot: QtBot, helper: Session, advisor: Session, petar: Person, shots: Path
+) -> None:
     """The helper's part, in Romanian: offline during the publication, a Jobcenter referral
-    prepared with the old directory (a draft), then F5."""
+    prepared with the old directory (a draft); a second one begun, and the laptop comes online
+    while its dialog is open (the sync runs by itself); F5. The advisor signs the first off."""
     set_language("ro")
     window = _window(qtbot, helper, (1280, 720))
     window.show_person(petar.id)
@@ -361,22 +365,45 @@ def _helper_prepares_offline(qtbot: QtBot, helper: Session, petar: Person, shots
 
     preview = refer_shown_person(qtbot, window, "Jobcenter", "buergergeld", looked_at)
     letter = _wait_letter(qtbot, preview)
-    assert OLD_STREET in letter
+    assert OLD_STREET in letter  # as the directory stands on this laptop: a draft
     _shot_letter(preview, shots, "13-helper-draft-offline")
-    referral = preview.referral
+    first = preview.referral
     preview.close()
-    _synced(qtbot, window)
-    banner = window.sync.publications.directory_banner  # type: ignore[attr-defined]
+    controller = window.sync  # type: ignore[attr-defined]
+
+    def online_meanwhile(refer: referrals_ui.ReferDialog) -> None:
+        assert OLD_STREET in refer.service_info.text()
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            assert controller.start()  # as its timer starts it once the network is back
+        # The dialog shows the new address, and says so under it.
+        qtbot.waitUntil(refer.directory_notice.isVisible, timeout=10_000)
+        assert NEW_STREET in refer.service_info.text()
+        assert NEW_HOURS["ro"] in refer.service_info.text()
+        assert refer.directory_notice.text().startswith("Între timp registrul de servicii")
+        _shot(refer, shots, "14-helper-refer-when-online")
+
+    preview = refer_shown_person(qtbot, window, "Jobcenter", "job_search", online_meanwhile)
+    letter = _wait_letter(qtbot, preview)
+    assert NEW_STREET in letter and OLD_STREET not in letter
+    preview.close()
+    banner = controller.publications.directory_banner
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
     assert banner.plain_text().startswith("Registrul de servicii a fost actualizat de ")
-    _shot(window, shots, "14-helper-synced")
+    _synced(qtbot, window)  # F5: the second draft goes out too
+    _shot(window, shots, "15-helper-synced")
+    # The first draft's letter, looked at again: the new address, nothing printed meanwhile.
     feature = window.referrals  # type: ignore[attr-defined]
-    preview = feature.open_preview(referral)
+    preview = feature.open_preview(first)
     letter = _wait_letter(qtbot, preview)
-    _shot_letter(preview, shots, "15-helper-draft-after-sync")
+    _shot_letter(preview, shots, "16-helper-draft-after-sync")
     assert NEW_STREET in letter and OLD_STREET not in letter
     preview.close()
     window.close()
+    # The advisor signs it off after her sync: the letter that goes out has the new address.
+    sync_uc.sync_now(advisor.store)
+    uc.sign_off(advisor.store, advisor.user, first.id)
+    signed = pdf_text(uc.make_letter(advisor.store, advisor.user, first.id).pdf)
+    assert NEW_STREET in signed and OLD_STREET not in signed
 
 
 def test_the_service_directory_changes_under_three_laptops(
@@ -406,7 +433,7 @@ def test_the_service_directory_changes_under_three_laptops(
         monkeypatch.setenv(referrals_ui.PRINT_TO_PDF_ENV, str(tmp_path / "printed.pdf"))
         _advisor_syncs(qtbot, advisor, petar, (printed_id, waiting_id), school_id, shots, tmp_path)
         translations.apply("ro")
-        _helper_prepares_offline(qtbot, helper, petar, shots)
+        _helper_prepares_offline(qtbot, helper, advisor, petar, shots)
     finally:
         translations.stop()
         set_language("en")
