@@ -19,6 +19,7 @@ from desktop_app import __version__
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import unusable_publication_detail, unusable_publication_message
 from desktop_app.i18n.text import _
+from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.ui.banner import WarningBanner
 from desktop_app.usecases import reference
 
@@ -68,7 +69,9 @@ class DirectoryUpdatedBanner(WarningBanner):
         self.hide_button.setAutoDefault(False)
         self.row.addWidget(self.hide_button, 0, Qt.AlignmentFlag.AlignVCenter)
 
-    def show_publication(self, published: reference.Publication) -> None:
+    def show_publication(
+        self, published: reference.Publication, changes: reference.DirectoryChanges
+    ) -> None:
         when = format_long_date(published.published_at.date())
         if published.note:
             lead = _("The service directory was updated by {name} on {when}: {note}.").format(
@@ -78,10 +81,23 @@ class DirectoryUpdatedBanner(WarningBanner):
             lead = _("The service directory was updated by {name} on {when}.").format(
                 name=published.publisher, when=when
             )
-        text = f"{lead} " + _(
-            "New letters and those waiting in the print queue show the new details; letters "
-            "printed before show the old ones."
+        # By the entries themselves: the note names what its own publication changed, and a
+        # laptop that syncs after two publications got the last one's note only.
+        parts = [lead]
+        for names, said in (
+            (changes.changed, _("Changed: {names}.")),
+            (changes.added, _("New: {names}.")),
+            (changes.removed, _("Taken out: {names}.")),
+        ):
+            if names:
+                parts.append(said.format(names=", ".join(names)))
+        parts.append(
+            _(
+                "New letters and those waiting in the print queue show the new details; "
+                "letters printed before show the old ones."
+            )
         )
+        text = " ".join(parts)
         self.text.setText(text)
         self.setAccessibleName(_("Notice"))
         self.setAccessibleDescription(text)
@@ -95,6 +111,9 @@ class DirectoryUpdatedBanner(WarningBanner):
 
 #: the directory in force when the window opened could not be read
 UNKNOWN = -1
+#: what a reading after a sync found: the directory published (None: none, or one this laptop
+#: cannot use), whether this laptop published it, the directory in force
+Reading = tuple["reference.Publication | None", bool, "ServiceDirectory"]
 
 
 class PublicationNotice(QObject):
@@ -112,10 +131,15 @@ class PublicationNotice(QObject):
         window.add_banner(self.directory_banner)
         #: a directory another laptop published that came since the window opened, to tell
         self.directory_news: reference.Publication | None = None
+        #: the services it changed against the directory told last (or in force at start)
+        self.directory_changes = reference.DirectoryChanges()
+        #: the directory in force when the window opened, or when the last news was hidden
+        self._directory_before: ServiceDirectory | None = None
+        self._directory_now: ServiceDirectory | None = None
         #: the revision of the directory in force when the window opened (None: not read yet)
         self._directory_seen: int | None = None
         #: a sync's reading that came back before the first one (compared once that has)
-        self._waiting: tuple[reference.Publication | None, bool] | None = None
+        self._waiting: Reading | None = None
         window.retranslated.connect(self._show)
         self._generation = 0
 
@@ -125,28 +149,30 @@ class PublicationNotice(QObject):
         self._generation += 1
         generation, store = self._generation, self.window.session.store
 
-        def read() -> tuple[list[reference.Unusable], reference.Publication | None, bool]:
+        def read() -> tuple[list[reference.Unusable], Reading]:
             unusable = reference.unusable_publications(store)
+            directory = reference.service_directory(store)
             if any(u.name == reference.SERVICES for u in unusable):
-                return unusable, None, False  # the shipped one applies: said above
+                return unusable, (None, False, directory)  # the shipped one: said above
             published = reference.published_directory(store)
-            return unusable, published, reference.published_here(store, reference.SERVICES)
+            here = reference.published_here(store, reference.SERVICES)
+            return unusable, (published, here, directory)
 
-        def found(
-            answer: tuple[list[reference.Unusable], reference.Publication | None, bool],
-        ) -> None:
-            unusable, published, here = answer
+        def found(answer: tuple[list[reference.Unusable], Reading]) -> None:
+            unusable, reading = answer
             if generation == 1:
                 # The first reading (at start): what is in force then is no news; a sync's
                 # reading that came back before it is compared with it now.
+                published, _here, directory = reading
                 self._directory_seen = published.revision if published is not None else 0
+                self._directory_before = self._directory_now = directory
                 if self._waiting is not None:
                     self._learn(*self._waiting)
                     self._waiting = None
             elif self._directory_seen is None:
-                self._waiting = (published, here)
+                self._waiting = reading
             else:
-                self._learn(published, here)
+                self._learn(*reading)
             if generation == self._generation:  # a later reading is under way or shown
                 self.found = unusable
                 self._show()
@@ -160,23 +186,33 @@ class PublicationNotice(QObject):
 
         self.window.tasks.run(read, found, failed)
 
-    def _learn(self, published: reference.Publication | None, here: bool) -> None:
+    def _learn(
+        self, published: reference.Publication | None, here: bool, directory: ServiceDirectory
+    ) -> None:
         """The directory in force read after a sync: news when another laptop published it
         since the window opened (this laptop's own publication is no news to its maker)."""
+        self._directory_now = directory
         if published is None or published.revision == self._directory_seen:
             return
-        if self._directory_seen == UNKNOWN:
+        if self._directory_seen == UNKNOWN or self._directory_before is None:
             self._directory_seen = published.revision
+            self._directory_before = directory
             return
         self._directory_seen = published.revision
-        self.directory_news = None if here else published
+        if here:
+            self.directory_news = None
+            self._directory_before = directory
+            return
+        self.directory_news = published
+        self.directory_changes = reference.directory_changes(self._directory_before, directory)
 
     def _on_hide_directory_clicked(self) -> None:
         self.directory_news = None
+        self._directory_before = self._directory_now  # what was told is known now
         self._show()
 
     def _show(self) -> None:
         self.banner.show_unusable(self.found)
         if self.directory_news is not None:
-            self.directory_banner.show_publication(self.directory_news)
+            self.directory_banner.show_publication(self.directory_news, self.directory_changes)
         self.directory_banner.setVisible(self.directory_news is not None)

@@ -288,6 +288,29 @@ def published_here(store: Store, name: str) -> bool:
         return row is not None and row.device_id == store.device_id
 
 
+@dataclass(frozen=True)
+class DirectoryChanges:
+    """Which services one directory changed, added and took out against another: their German
+    names (as letters and consent forms name them), in the order the directory lists them."""
+
+    changed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+def directory_changes(before: ServiceDirectory, after: ServiceDirectory) -> DirectoryChanges:
+    """What ``after`` changed against ``before``, service by service (any field of an entry)."""
+    return DirectoryChanges(
+        changed=tuple(
+            s.german_name
+            for s in after.services
+            if (old := before.find(s.id)) is not None and old != s
+        ),
+        added=tuple(s.german_name for s in after.services if before.find(s.id) is None),
+        removed=tuple(s.german_name for s in before.services if after.find(s.id) is None),
+    )
+
+
 def service_directory(store: Store) -> ServiceDirectory:
     """The directory in force on this laptop: the published one, else the shipped one."""
     return _in_force(store, SERVICES, directory_from_files) or default_directory()

@@ -285,12 +285,14 @@ def _advisor_syncs(
     window = _window(qtbot, advisor, (1280, 720))
     _shot(window, shots, "06-advisor-before-sync")
     _synced(qtbot, window)
-    # The notice above the list: who published, when, the note of the last publication.
+    # The notice above the list: who published, when, the note of the last publication, and
+    # what changed since the directory this laptop had (both publications came in one sync).
     banner = window.sync.publications.directory_banner  # type: ignore[attr-defined]
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
     told = banner.plain_text()
     assert told.startswith("Указателят на службите е обновен от Koordination на "), told
-    assert f"Neue Stelle: {SCHOOL['name']['de']}. Новите писма" in told, told
+    assert f": Neue Stelle: {SCHOOL['name']['de']}. Променени: Jobcenter Dortmund. " in told
+    assert f"Нови: {SCHOOL['name']['de']}. Новите писма" in told, told
     _shot(window, shots, "07-advisor-synced")
     # Ctrl+P: the queue; the waiting letter was made again with the new address.
     QTest.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
