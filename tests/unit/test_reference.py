@@ -234,3 +234,30 @@ def test_reports_name_services_as_the_published_directory_does(
     assert "nordstadt_hub" not in to_csv(report, "de")
     pdf = pypdf.PdfReader(io.BytesIO(render_pdf(report, "bg")))
     assert "Консултантски център Нордщат" in " ".join(p.extract_text() or "" for p in pdf.pages)
+
+
+def test_directory_changes_name_each_service_changed_added_and_taken_out(
+    session: Session,
+) -> None:
+    """What a directory's notice names (``ui.publication_notice``): by the entries, not by the
+    note, which tells only its own publication's change."""
+    shipped = default_directory()
+    files = reference.shipped_directory_files()
+    files["jobcenter.yaml"] = files["jobcenter.yaml"].replace("0231 842-0", "0231 842-1")
+    files["school.yaml"] = (
+        files["vhs.yaml"]
+        .replace("id: vhs", "id: school")
+        .replace("de: Volkshochschule Dortmund", "de: Sprachschule Brücke")
+    )
+    del files["familienkasse.yaml"]
+    assert not reference.published_here(session.store, reference.SERVICES)
+    reference.publish_directory(session.store, session.user, files, "")
+    assert reference.published_here(session.store, reference.SERVICES)
+    now = reference.service_directory(session.store)
+    changes = reference.directory_changes(shipped, now)
+    assert changes == reference.DirectoryChanges(
+        changed=("Jobcenter Dortmund",),
+        added=("Sprachschule Brücke",),
+        removed=("Familienkasse Nordrhein-Westfalen Ost",),
+    )
+    assert reference.directory_changes(now, now) == reference.DirectoryChanges()
