@@ -394,6 +394,16 @@ class DirectoryDialog(_ReferenceDialog):
             return None
         return reference.service_directory(self.session.store).find(self.service_ids[row])
 
+    def show_service(self, service_id: str) -> None:
+        """``service_id``'s row chosen and scrolled into view: a service added was listed by
+        its name, out of sight, while the row chosen before stayed chosen."""
+        if service_id in self.service_ids:
+            row = self.service_ids.index(service_id)
+            self.table.setCurrentCell(row, 0)
+            item = self.table.item(row, 0)
+            if item is not None:
+                self.table.scrollToItem(item)
+
     def _refused(self) -> bool:
         """Whether this laptop may not publish (said in the window)."""
         refusal = reference.publish_refusal(self.session.store)
@@ -430,7 +440,7 @@ class DirectoryDialog(_ReferenceDialog):
             editor.show_failure(directory_problem("", "", refusal))
             return
         try:
-            files, _ident = directory_edit.edited_files(store, draft)
+            files, ident = directory_edit.edited_files(store, draft)
         except directory_edit.DraftRefused as exc:
             editor.show_problems(exc.problems)
             return
@@ -459,6 +469,7 @@ class DirectoryDialog(_ReferenceDialog):
         def done(publication: reference.Publication) -> None:
             editor.accept()
             self._on_published(publication)
+            self.show_service(ident)
 
         self._ask_and_publish(editor, summary, note, files, editor.saving, done, failed)
 

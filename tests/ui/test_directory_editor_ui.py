@@ -163,6 +163,11 @@ def test_a_new_service_added_in_the_dialog_can_be_referred_to_and_then_stays(
     directory = reference.service_directory(session.store)
     tafel = directory.get("tafel_dortmund_e_v")
     assert len(directory.services) == SHIPPED + 1 and dialog.table.rowCount() == SHIPPED + 1
+    # Its row is the one chosen, in sight (it was listed by its name, out of sight).
+    selected = dialog.selected_service()
+    assert selected is not None and selected.id == "tafel_dortmund_e_v"
+    row = dialog.table.visualItemRect(cell(dialog.table, dialog.table.currentRow(), 0))
+    assert dialog.table.viewport().rect().contains(row), row
     assert tafel.topics == ("housing",) and tafel.languages == ("bg",)
     # Languages left empty read as the directory reads them: English, then German.
     assert tafel.name.get("ro") == "Tafel Dortmund e.V."

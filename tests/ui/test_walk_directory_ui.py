@@ -221,6 +221,8 @@ def _coordinator_edits(qtbot: QtBot, coordinator: Session, shots: Path) -> str:
     _shot(editor, shots, "04-school-added")
     note = _publish_by_enter(qtbot, directory, editor)
     assert note == f"Neue Stelle: {SCHOOL['name']['de']}", note
+    chosen = directory.selected_service()  # the school's row, in sight
+    assert chosen is not None and chosen.german_name == SCHOOL["name"]["de"]
     _shot(directory, shots, "05-published")
     assert "Königswall 21, 44137 Dortmund" in [
         cell(directory.table, r, 1).text() for r in range(directory.table.rowCount())
