@@ -132,6 +132,7 @@ class ServiceDialog(QDialog):
         self.original = draft
         self._save = save
         self._warned_hours: str | None = None
+        self._warned_building: tuple[str, str] | None = None
         lang = current_language()
         self.setWindowTitle(_("Edit service") if draft else _("Add service"))
         draft = draft or ServiceDraft()
@@ -189,7 +190,8 @@ class ServiceDialog(QDialog):
                 text = _("{language} (required):").format(language=shown)
                 if not (key == "name" and code == "de"):
                     text = f"{shown}:"
-                warning = WarningLabel() if (key, code) == ("opening_hours", "de") else None
+                warned = (key, code) in (("opening_hours", "de"), ("address.extra", "de"))
+                warning = WarningLabel() if warned else None
                 add(edit, f"{key}.{code}", text, (row + i // 2, (i % 2) * 2), warning)
                 # Four fields per language: a screen reader says which text it is.
                 edit.setAccessibleName(
@@ -197,6 +199,7 @@ class ServiceDialog(QDialog):
                 )
             row += 2
         self.hours_warning = self.errors["opening_hours.de"]
+        self.building_warning = self.errors["address.extra.de"]
         self.texts[("opening_hours", "de")].setPlaceholderText("Mo–Fr 8:00–12:30 Uhr")
 
         heading(_("Address and contact"))
@@ -361,13 +364,40 @@ class ServiceDialog(QDialog):
             )
             self._reveal(self.texts[("opening_hours", "de")])
             return
+        if self._building_note_left_behind(draft):
+            return
         self._save(self, draft)
+
+    def _building_note_left_behind(self, draft: ServiceDraft) -> bool:
+        """Whether the coordinator is told, once, that the street or the postcode changed
+        while the building's note stayed as it was: the Jobcenter moved, and its letters went
+        on sending people to "the information desk on the ground floor" of the old building."""
+        original = self.original or ServiceDraft()
+        moved = (draft.street.strip(), draft.postcode.strip())
+        before = (original.street.strip(), original.postcode.strip())
+        # a street or postcode of its own typed (one only cleared moves nothing)
+        elsewhere = any(now and now != then for now, then in zip(moved, before, strict=True))
+        note = [" ".join(t.split()) for t in draft.extra.values() if t.strip()]
+        kept = note and note == [" ".join(t.split()) for t in original.extra.values() if t.strip()]
+        if not original.id or not elsewhere or not kept or moved == self._warned_building:
+            self.building_warning.show_message("")
+            return False
+        self._warned_building = moved
+        self.building_warning.show_message(
+            _(
+                "The address changed, but this note on the building is the one of the old "
+                "address. Change it in every language if it no longer fits, or save again "
+                "to keep it."
+            )
+        )
+        self._reveal(self.texts[("address.extra", "de")])
+        return True
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         """Each problem under its field (or under the fields, where it has none); the first
         field with one gets the focus."""
         for shown in self.errors.values():
-            if shown is not self.hours_warning:
+            if shown not in (self.hours_warning, self.building_warning):
                 shown.show_message("")
         self.error.show_message("")
         first: QWidget | None = None

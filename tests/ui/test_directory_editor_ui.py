@@ -254,6 +254,41 @@ def test_a_refused_edit_stays_open_with_the_message_at_its_field(
     assert job.opening_hours.get("de") == "vormittags"
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"), [("de", "Hinweis zum Gebäude"), ("bg", "бележката за сградата")]
+)
+def test_a_moved_service_whose_building_note_stayed_is_told_once(
+    qtbot: QtBot, session: Session, lang: str, said: str
+) -> None:
+    """The Jobcenter moved: the coordinator typed the new street, and its letters went on
+    sending people to "the reception on the ground floor" of the old building. Saving says so
+    once, at the note; saving again keeps it. A changed note, or an unchanged street, is
+    saved at once."""
+    set_language(lang)
+    dialog = _window(qtbot, session)
+    editor = _edit(qtbot, dialog, "jobcenter")
+    _replace(editor.phone, "0231 842-1234")
+    confirm = _save(qtbot, dialog, editor)  # the street as it was: no word of the note
+    assert confirm is not None and not editor.building_warning.isVisible()
+    confirm.reject()
+    editor = _edit(qtbot, dialog, "jobcenter")
+    _replace(editor.street, "Königswall 15")
+    assert _save(qtbot, dialog, editor) is None
+    warning = editor.building_warning
+    assert warning.isVisible() and said in warning.text(), warning.text()
+    assert editor.focusWidget() is editor.texts[("address.extra", "de")]
+    if SHOTS:
+        editor.grab().save(str(Path(SHOTS) / f"directory-editor-building-{lang}.png"))
+    confirm = _save(qtbot, dialog, editor)  # kept as written
+    assert confirm is not None
+    confirm.reject()
+    editor = _edit(qtbot, dialog, "jobcenter")
+    _replace(editor.street, "Königswall 15")
+    _replace(editor.texts[("address.extra", "de")], "Eingang B, 2. Etage")
+    confirm = _save(qtbot, dialog, editor)
+    assert confirm is not None and not editor.building_warning.isVisible()
+
+
 def test_a_topic_left_unchosen_is_said_at_the_main_topic(qtbot: QtBot, session: Session) -> None:
     dialog = _window(qtbot, session)
     # A double click on a row edits that service.

@@ -53,6 +53,13 @@ NEW_HOURS = {
     "ro": "luni–vineri 8:00–12:00, joi, în plus, 14:00–18:00",
     "en": "Mon–Fri 8:00–12:00, Thu also 14:00–18:00",
 }
+# the new building's reception (the old one's: "Eingangszone im Erdgeschoss")
+NEW_BUILDING = {
+    "de": "Empfang im 1. Obergeschoss",
+    "bg": "Информация на първия етаж",
+    "ro": "Recepția de la etajul 1",
+    "en": "Reception on the first floor",
+}
 OLD_HOURS_BG = "пон.–пет. 8:00–12:30 ч., в четвъртък също 14:00–17:30 ч."
 # The new language-course provider, in the four languages the app offers.
 SCHOOL = {
@@ -142,12 +149,13 @@ def _tick(dialog: QWidget, box: QListWidget, texts: list[str]) -> None:
 def _publish_by_enter(qtbot: QtBot, directory: DirectoryDialog, editor: ServiceDialog) -> str:
     """Save and publish (its key), then Enter at the question: the note it proposed."""
     directory.confirm = None  # the last one's, deleted once closed
-    alt_access_key(editor, editor.save_button.text())  # a button's key clicks it a bit later
 
     def said() -> list[str]:
         return [e.text() for e in [*editor.errors.values(), editor.error] if e.text()]
 
-    qtbot.waitUntil(lambda: directory.confirm is not None or bool(said()), timeout=5000)
+    before = said()  # a message of the save before stays until this one's answer
+    alt_access_key(editor, editor.save_button.text())  # a button's key clicks it a bit later
+    qtbot.waitUntil(lambda: directory.confirm is not None or said() != before, timeout=5000)
     assert directory.confirm is not None, said()
     qtbot.waitUntil(directory.confirm.isVisible)
     confirm = directory.confirm
@@ -184,7 +192,14 @@ def _coordinator_edits(qtbot: QtBot, coordinator: Session, shots: Path) -> str:
     _retype(editor, editor.postcode, NEW_POSTCODE)
     for lang, hours in NEW_HOURS.items():
         _retype(editor, editor.texts[("opening_hours", lang)], hours)
+    # Saved, she is told the building's note is the old address's ("ground floor"): she
+    # writes the new one in each language.
+    alt_access_key(editor, editor.save_button.text())
+    qtbot.waitUntil(editor.building_warning.isVisible, timeout=5000)
+    assert "Hinweis zum Gebäude" in editor.building_warning.text()
     _shot(editor, shots, "03-jobcenter-edited")
+    for lang, reception in NEW_BUILDING.items():
+        _retype(editor, editor.texts[("address.extra", lang)], reception)
     note = _publish_by_enter(qtbot, directory, editor)
     assert note == "Jobcenter Dortmund: Öffnungszeiten, Adresse", note
     assert reference.service_directory(coordinator.store).get("jobcenter").address.street == (
