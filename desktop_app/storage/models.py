@@ -251,10 +251,20 @@ class DataRequestRow(SyncMixin, Base):
         String(36), nullable=False, default="", server_default="", index=True
     )
     # Why a request was answered by hand (``data_rights.answer_by_hand``: "nothing to
-    # correct"); "" for one answered by the program (a copy, a correction, an erasure) or open.
+    # correct"); "" for one answered by the program (a copy, a correction, an erasure) or open;
+    # ``REASON_REMOVED`` where the person's erasure removed it (free text staff typed may name
+    # the person).
     answer_reason: Mapped[str] = mapped_column(
         String(200), nullable=False, default="", server_default=""
     )
+
+
+#: ``DataRequestRow.answer_reason`` of a request whose reason the person's erasure removed
+#: (``data_rights.unlink_requests``). No typed reason can be it (``answer_by_hand`` folds
+#: whitespace, \x1f among it), and it is a value, not "": an emptied reason would be held
+#: back from sync while "" (``sync.kinds.held_back``) only for as long as its clocks keep a
+#: base, and the register could not tell "removed" from "never given".
+REASON_REMOVED = "\x1fremoved"
 
 
 class OutboxRow(Base):

@@ -200,6 +200,8 @@ DETAIL_NAMES = {
     "received": N_("received on"),
     "answered": N_("answered on"),
     "reason": N_("reason"),
+    # Entries since the reason stays out of the log: that one was given, kept in the register.
+    "reason_given": N_("reason"),
     # Until when an enrollment code joins a laptop (``sync.issue_enrollment_code``).
     "valid_until": N_("valid until"),
 }
@@ -334,6 +336,9 @@ class DetailReader:
         return self._services[code]
 
     def value(self, key: str, value: object, details: Mapping[str, object]) -> str:
+        if key == "reason_given" and value is True:
+            # Its text is the register's (the person's erasure removes it there), not the log's.
+            return _("given, kept in the register of requests")
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         if isinstance(value, int):

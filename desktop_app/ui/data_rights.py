@@ -778,6 +778,8 @@ class RequestsWindow(QDialog):
                     answered = _("{date} (late)").format(date=answered)
                 if r.reason:  # answered by hand: why, under the date
                     answered += "\n" + _("Reason: {reason}").format(reason=r.reason)
+                elif r.reason_removed:  # the person's erasure took it (it may name them)
+                    answered += "\n" + _("Reason removed with the person's data")
             else:
                 # An open copy request of someone erased since: no copy can be given now.
                 answered = _("open, person erased") if r.person_erased else _("open")
@@ -792,7 +794,7 @@ class RequestsWindow(QDialog):
                 QStandardItem(due),
                 QStandardItem(answered),
             ]
-            if r.reason:
+            if r.reason or r.reason_removed:
                 items[-1].setToolTip(answered)
             # Marked by colour and by the word beside the date (colour alone says nothing to
             # whom cannot tell red apart).

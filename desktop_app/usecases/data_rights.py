@@ -26,6 +26,7 @@ from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import (
+    REASON_REMOVED,
     DataRequestRow,
     OutboxRow,
     PersonMergeRow,
@@ -90,6 +91,8 @@ class DataRequest:
     id: str = field(default="", compare=False)
     # Why it was answered by hand (``answer_by_hand``: "nothing to correct"); "" otherwise.
     reason: str = ""
+    # A reason it had was removed with the person's data (``unlink_requests``).
+    reason_removed: bool = False
 
     @property
     def due(self) -> dt.date:
@@ -202,7 +205,8 @@ def _request(row: DataRequestRow) -> DataRequest:
         row.answered_by,
         person_erased=is_open and not row.person_id,
         id=row.id,
-        reason=row.answer_reason,
+        reason="" if row.answer_reason == REASON_REMOVED else row.answer_reason,
+        reason_removed=row.answer_reason == REASON_REMOVED,
     )
 
 
@@ -353,7 +357,8 @@ class AnswerReasonMissing(ValueError):
 
 
 #: The longest reason of an answer given by hand: a short one ("nothing to correct"), kept
-#: with the entry (``DataRequestRow.answer_reason``, which syncs) and in the audit log.
+#: with the entry (``DataRequestRow.answer_reason``, which syncs); the audit entry of the
+#: answer says only that one was given.
 REASON_LENGTH = 200
 
 
@@ -394,7 +399,10 @@ def answer_by_hand(
     erasure: the answer, e.g. a letter that nothing is held any more, was given outside the
     program), or a correction request answered without a correction saved here, which takes
     a short ``reason`` ("nothing to correct"), kept with the entry (it syncs; the register
-    and the person's data copy show it) and in the audit entry. Coordinators any
+    and the person's data copy show it; the person's erasure removes it). The audit entry
+    says only that a reason was given (``reason_given``), never its text: staff type it and
+    it may name the person, and the log's entries are chained and cannot be changed when
+    the person is erased. Coordinators any
     (the register); advisors a correction request of someone still here, helpers none
     (``may_answer_by_hand``)."""
     if not allowed(user, Action.CONFIRM_RETENTION):
@@ -432,7 +440,9 @@ def answer_by_hand(
             "answered": answered.isoformat(),
         }
         if reason:
-            details["reason"] = reason
+            # Not the text (the register keeps it, and the erasure can remove it there);
+            # entries before this version have it as "reason" (migration 0039 reads those).
+            details["reason_given"] = True
         audit.record_in(
             session,
             store,
@@ -565,7 +575,8 @@ def follow_erasures(session: DbSession, store: Store, linked: dict[str, list[str
     """For the sync client: entries that arrived linked to a person (``linked``: person id ->
     record ids) whom this laptop holds erased or merged into another entry. Erased: the link
     empties, and an open erasure request is answered by that erasure, on its day (not before
-    the receipt), as ``apply_remote_erasure`` answers one held here when the erasure arrives.
+    the receipt), as ``apply_remote_erasure`` answers one held here when the erasure arrives,
+    and the reason of an answer given by hand is removed, as ``unlink_requests`` removes it.
     Merged away: the link moves to the entry kept (none where that one was erased since).
     Each a change of its own that syncs, no user's (``OutboxRow.by_sync``)."""
     from desktop_app.sync import person_merges
@@ -598,6 +609,8 @@ def follow_erasures(session: DbSession, store: Store, linked: dict[str, list[str
                 continue
             changed = row.person_id != target
             row.person_id = target
+            if not target and _remove_reason(row):  # erased, not merged into someone kept
+                changed = True
             if person_id not in kept and row.kind == ERASURE and row.answered == OPEN:
                 day = max(erased_on, dt.date.fromisoformat(row.received))
                 row.answered, row.answered_by = day.isoformat(), Role.COORDINATOR.value
@@ -606,12 +619,22 @@ def follow_erasures(session: DbSession, store: Store, linked: dict[str, list[str
                 _queue(session, store, row, eraser, by_sync=True)
 
 
+def _remove_reason(row: DataRequestRow) -> bool:
+    """The reason of an answer given by hand replaced by ``REASON_REMOVED`` (free text staff
+    typed, it may name the person); whether there was one."""
+    if row.answer_reason in ("", REASON_REMOVED):
+        return False
+    row.answer_reason = REASON_REMOVED
+    return True
+
+
 def unlink_requests(
     session: DbSession, store: Store, person_id: str, author_id: str, *, by_sync: bool = False
 ) -> int:
     """The register keeps an erased person's requests, no longer whose they were: each
-    entry's person link emptied in a revision of its own that syncs, so that no laptop keeps
-    it (``by_sync``: the erasure came from another laptop). Returns how many."""
+    entry's person link emptied, and the reason of an answer given by hand removed (the
+    register says it was), in a revision of its own that syncs, so that no laptop keeps
+    either (``by_sync``: the erasure came from another laptop). Returns how many."""
     rows = session.scalars(
         select(DataRequestRow).where(
             DataRequestRow.person_id == person_id, DataRequestRow.deleted.is_(False)
@@ -619,6 +642,7 @@ def unlink_requests(
     ).all()
     for row in rows:
         row.person_id = ""
+        _remove_reason(row)
         _queue(session, store, row, author_id, by_sync=by_sync)
     return len(rows)
 

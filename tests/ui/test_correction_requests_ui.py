@@ -239,7 +239,8 @@ def test_the_register_answers_a_correction_request_by_hand_only_with_a_reason(
     [logged] = [
         e for e in audit.list_entries(session.store, session.user) if e.action == "answer_request"
     ]
-    assert (logged.record_id, logged.details["reason"]) == (ref, "nothing to correct")
+    assert (logged.record_id, logged.details["reason_given"]) == (ref, True)
+    assert "reason" not in logged.details  # the text is the register's, not the log's
     assert not register.answer_button.isEnabled()  # answered: nothing more to record
 
 
@@ -401,3 +402,79 @@ def test_the_register_shows_why_a_request_was_answered_by_hand(
     assert register.table.rowHeight(row) >= needed
     register.grab().save(str(shots / f"rights3-register-reason-{lang}.png"))
     register.reject()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_register_says_the_reason_was_removed_with_the_persons_data(
+    qtbot: QtBot, session: Session, shots: Path, lang: str, back_to_english: None
+) -> None:
+    """The reason named the person; erased, the row says under the answer's day (and as its
+    tooltip) that it was removed with the person's data, in the UI language; a request that
+    had no reason says nothing of one. In a main window of a 1366 px screen."""
+    pid = _person(session)
+    asked = dt.date.today() - dt.timedelta(days=40)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, asked
+    )
+    copy = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.COPY, asked
+    )
+    reason = "Телефонът сверен с личната карта на Радостина Жечева"
+    data_rights.answer_by_hand(session.store, session.user, ref, dt.date.today(), reason=reason)
+    data_rights.erase_person(session.store, session.user, pid)
+    set_language(lang)
+    window = shown_window(qtbot, session, width=1366)
+    register = RequestsWindow(window, session)
+    qtbot.addWidget(register)
+    register.show()
+    qtbot.waitExposed(register)
+    row = next(i for i, r in enumerate(register.requests) if r.reference == ref)
+    cell = register.model.item(row, 4)
+    said = gettext_in(lang, "Reason removed with the person's data")
+    assert said != "Reason removed with the person's data" or lang == "en"
+    assert cell.text().splitlines()[-1] == said
+    assert cell.toolTip() == cell.text() and "Жечева" not in cell.text()
+    index = register.model.index(row, 4)
+    assert register.table.rowHeight(row) >= register.table.sizeHintForIndex(index).height()
+    other = next(i for i, r in enumerate(register.requests) if r.reference == copy)
+    assert said not in register.model.item(other, 4).text()  # open, it had no reason
+    register.grab().save(str(shots / f"rights4-register-reason-removed-{lang}.png"))
+    register.reject()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_audit_window_says_an_answer_by_hand_had_a_reason_not_what_it_said(
+    qtbot: QtBot, session: Session, shots: Path, lang: str, back_to_english: None
+) -> None:
+    """The answer's entry says that a reason was given and where it is kept, in the UI
+    language (not "reason_given: yes"); the reason's text is in no cell of the log."""
+    from desktop_app.ui.audit import AuditWindow
+
+    pid = _person(session)
+    asked = dt.date.today() - dt.timedelta(days=4)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, asked
+    )
+    reason = "Адресът е сверен с личната карта"
+    data_rights.answer_by_hand(session.store, session.user, ref, dt.date.today(), reason=reason)
+    set_language(lang)
+    window = shown_window(qtbot, session, width=1366)
+    log = AuditWindow(session, window)
+    qtbot.addWidget(log)
+    log.resize(1340, 420)  # the screen's width: the details column in sight in the photo
+    log.show()
+    qtbot.waitExposed(log)
+    model = log.model
+    cells = [
+        [model.item(r, c).text() for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+    [answer] = [row for row in cells if row[log.RECORD_ID] == ref]
+    given = gettext_in(lang, "reason") + ": "
+    given += gettext_in(lang, "given, kept in the register of requests")
+    details = answer[log.DETAILS]
+    assert details.endswith(given), details
+    assert gettext_in(lang, "Correction") in details and "reason_given" not in details
+    assert not any(reason in cell for row in cells for cell in row)
+    log.grab().save(str(shots / f"rights4-audit-reason-given-{lang}.png"))
+    log.reject()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage import db as storage_db
 from desktop_app.storage.layout import SCHEMA_HEAD
-from desktop_app.storage.models import DataRequestRow, OutboxRow, data_columns
+from desktop_app.storage.models import REASON_REMOVED, DataRequestRow, OutboxRow, data_columns
 from desktop_app.sync.kinds import REASON, DataRequestAdapter
 from desktop_app.sync.merge import FieldState, RecordState, merge
 from desktop_app.sync.records import (
@@ -25,7 +25,7 @@ from desktop_app.sync.records import (
     encode,
     load_one,
 )
-from desktop_app.usecases import data_rights, people
+from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import COPY, CORRECTION
 from tests.conftest import downgrade_store
@@ -159,21 +159,116 @@ def test_the_reason_is_sent_only_once_there_is_one_so_the_version_before_reads_t
     assert entries[ref].reason == "" and entries[ref].answered == TODAY
 
 
+def _reasons(session: Session) -> dict[str, tuple[str, bool]]:
+    return {
+        r.reference: (r.reason, r.reason_removed)
+        for r in data_rights.list_requests(session.store, session.user)
+    }
+
+
+def test_the_removal_of_a_reason_by_an_erasure_is_sent_and_wins_over_the_reason(
+    session: Session,
+) -> None:
+    """An erasure replaces the reason with ``REASON_REMOVED``: a value, so it is sent (an
+    emptied one could be held back as never given) and, its clock the later, it wins where a
+    laptop still holds the reason, whichever side merges; an entry without a reason sends no
+    field as before (the version before reads it)."""
+    pid = _person(session)
+    asked = TODAY - dt.timedelta(days=3)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, CORRECTION, asked, today=TODAY
+    )
+    copy = data_rights.record_open_request(session.store, session.user, pid, COPY, asked)
+    data_rights.answer_by_hand(
+        session.store, session.user, ref, TODAY, reason="Radka Stoyanova's ID", today=TODAY
+    )
+    with_reason = _record(session, ref)
+    data_rights.erase_person(session.store, session.user, pid, today=TODAY)
+    removed = _record(session, ref)
+    assert removed.fields[REASON].value == REASON_REMOVED
+    assert removed.fields[REASON].clock > with_reason.fields[REASON].clock
+    assert removed.fields["person_id"].value == ""
+    assert REASON not in _record(session, copy).fields  # nothing to remove: still left out
+    adapter = ADAPTERS["data_request"]
+    for local, incoming in ((with_reason, removed), (removed, with_reason)):
+        result = merge(
+            local,
+            incoming,
+            ME,
+            last_writer_wins=adapter.last_writer_wins,
+            least=getattr(adapter, "least", frozenset()),
+            follows=getattr(adapter, "follows", None),
+        )
+        assert result.state.fields[REASON].value == REASON_REMOVED
+        assert result.conflicts == ()
+    assert _reasons(session)[ref] == ("", True)
+
+
+def test_an_answer_with_a_reason_arriving_for_a_person_erased_here_loses_its_reason(
+    session: Session,
+) -> None:
+    """Another laptop answered a correction request by hand (a reason naming the person)
+    before the erasure reached it: where the person is erased, the entry arrives linked to
+    them; the link empties and the reason is removed as it is saved, a change of this
+    laptop's that syncs (``follow_erasures``)."""
+    pid = _person(session)
+    data_rights.erase_person(session.store, session.user, pid, today=TODAY)
+    made, answered = f"0001-00000-{OTHER}", f"0002-00000-{OTHER}"
+    fields = {
+        "reference": FieldState("ACDEFGHJ", made),
+        "kind": FieldState(CORRECTION, made),
+        "received": FieldState("2026-11-02", made),
+        "answered": FieldState(TODAY.isoformat(), answered, made),
+        "answered_by": FieldState("advisor", answered, made),
+        "person_id": FieldState(pid, made),
+        REASON: FieldState("checked against Radka Stoyanova's ID", answered, made),
+    }
+    arriving = RecordState("data_request", "r-other", fields)
+    with session.store.transaction() as db:
+        assert (
+            ADAPTERS["data_request"].save_many(db, session.store, [ToSave(arriving, 1, "x")]) == {}
+        )
+        queued = db.scalars(select(OutboxRow.record_id)).all()
+    assert "r-other" in queued
+    assert _reasons(session)["ACDEFGHJ"] == ("", True)
+    sent = _record(session, "ACDEFGHJ")
+    assert (sent.fields["person_id"].value, sent.fields[REASON].value) == ("", REASON_REMOVED)
+
+
+def _answered_by_the_version_before(session: Session, reference: str, reason: str) -> None:
+    """``answer_by_hand`` as the version before 0039 did it: the answer in the register (no
+    reason column), the reason's text in the audit entry only (``details["reason"]``)."""
+    with session.store.transaction() as db:
+        row = db.scalar(select(DataRequestRow).where(DataRequestRow.reference == reference))
+        assert row is not None
+        data_rights._answer_open(db, session.store, session.user, row, TODAY)
+        audit.record_in(
+            db,
+            session.store,
+            session.user.id,
+            audit.AuditAction.ANSWER_REQUEST,
+            "data_request",
+            reference,
+            {"kind": row.kind, "answered": TODAY.isoformat(), "reason": reason},
+        )
+
+
 def test_a_store_of_the_version_before_gets_the_reasons_its_audit_log_kept(
     session: Session,
 ) -> None:
     """A real store taken back to ``report_ehic`` (0038) with requests answered by hand (with
     and without a reason), by a correction and by a copy, and open ones; opened by this
-    version, each answered by hand gets its reason from the log; nothing is queued again."""
+    version, each answered by hand gets its reason from the log; nothing is queued again.
+    The reason's text is in the log entries of the version before only (this version's say
+    that one was given): such an entry stands for them."""
     pid = _person(session)
     other = _person(session)
+    third = _person(session)
     asked = TODAY - dt.timedelta(days=20)
     by_hand = data_rights.record_open_request(
-        session.store, session.user, pid, CORRECTION, asked, today=TODAY
+        session.store, session.user, third, CORRECTION, asked, today=TODAY
     )
-    data_rights.answer_by_hand(
-        session.store, session.user, by_hand, TODAY, reason="Daten stimmen", today=TODAY
-    )
+    _answered_by_the_version_before(session, by_hand, "Daten stimmen")
     still_open = data_rights.record_open_request(
         session.store, session.user, other, CORRECTION, asked, today=TODAY
     )

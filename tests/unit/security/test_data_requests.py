@@ -436,7 +436,12 @@ def test_a_correction_request_answered_by_hand_takes_a_reason(session: Session) 
         e for e in audit.list_entries(session.store, session.user) if e.action == "answer_request"
     ]
     assert logged.record_id == ref
-    assert (logged.details["kind"], logged.details["reason"]) == (CORRECTION, "nothing to correct")
+    # that a reason was given, not its text (the register keeps it; an erasure removes it there)
+    assert logged.details == {
+        "kind": CORRECTION,
+        "answered": TODAY.isoformat(),
+        "reason_given": True,
+    }
     with pytest.raises(data_rights.RequestNotAnswerable):  # answered: it stays as it was
         data_rights.answer_by_hand(session.store, session.user, ref, TODAY, reason="x", today=TODAY)
     # A copy request of someone still here is answered by the copy only.
@@ -482,7 +487,7 @@ def test_an_advisor_answers_a_correction_request_with_nothing_to_correct_a_helpe
         e for e in audit.list_entries(session.store, session.user) if e.action == "answer_request"
     ]
     assert (logged.user_id, logged.role, logged.record_id) == (advisor.id, "advisor", ref)
-    assert logged.details["reason"] == "Adresse stimmt"
+    assert logged.details["reason_given"] is True and "Adresse" not in json.dumps(logged.details)
     # an open copy request of someone erased since: the register's, not the advisor's
     other = _person(session, "Ion", "Popa", "ro", "RO")
     copy = data_rights.record_open_request(session.store, session.user, other, COPY, asked)
@@ -492,6 +497,45 @@ def test_an_advisor_answers_a_correction_request_with_nothing_to_correct_a_helpe
     with pytest.raises(PermissionDenied):
         data_rights.answer_by_hand(session.store, advisor, copy, TODAY, reason="x", today=TODAY)
     assert data_rights.may_answer_by_hand(session.user, erased)
+
+
+@pytest.mark.parametrize("erased", ["here", "by_sync"])
+def test_an_erasure_removes_the_reason_of_each_of_the_persons_requests_answered_by_hand(
+    session: Session, erased: str
+) -> None:
+    """The reason is free text staff typed and may name the person: erased here or by a
+    tombstone from another laptop, it goes with the person's link, and the register says it was
+    removed; nowhere in the store is the name left (the audit entry of the answer never had
+    it). Requests answered without a reason, and other people's reasons, stay as they were."""
+    pid = _person(session, "Maria", "Popescu", "ro", "RO")
+    other = _person(session, "Ion", "Ionescu", "ro", "RO")
+    asked = TODAY - dt.timedelta(days=5)
+    named = data_rights.record_open_request(
+        session.store, session.user, pid, CORRECTION, asked, today=TODAY
+    )
+    reason = "phone checked against Maria Popescu's ID"
+    data_rights.answer_by_hand(
+        session.store, session.user, named, TODAY, reason=reason, today=TODAY
+    )
+    copy = data_rights.record_open_request(session.store, session.user, pid, COPY, asked)
+    kept = data_rights.record_open_request(
+        session.store, session.user, other, CORRECTION, asked, today=TODAY
+    )
+    data_rights.answer_by_hand(
+        session.store, session.user, kept, TODAY, reason="Adresse stimmt", today=TODAY
+    )
+    assert "Popescu" in _all_rows(session)["data_requests"]
+    if erased == "here":
+        data_rights.erase_person(session.store, session.user, pid, today=TODAY)
+    else:
+        _erased_by_sync(session, pid)
+    entries = {r.reference: r for r in data_rights.list_requests(session.store, session.user)}
+    assert (entries[named].reason, entries[named].reason_removed) == ("", True)
+    assert entries[named].answered == TODAY  # the answer stays, only its reason goes
+    assert (entries[copy].reason, entries[copy].reason_removed) == ("", False)  # none to remove
+    assert (entries[kept].reason, entries[kept].reason_removed) == ("Adresse stimmt", False)
+    rows = _all_rows(session)
+    assert [t for t, text in rows.items() if "Popescu" in text or "Maria" in text] == []
 
 
 def test_the_data_copy_lists_the_persons_requests_in_their_language(session: Session) -> None:
