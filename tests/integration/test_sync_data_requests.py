@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
@@ -400,3 +401,99 @@ def test_the_reason_of_an_answer_by_hand_travels_and_the_version_before_waits_on
     with_reason = [s.fields["answer_reason"].value for s in held if "answer_reason" in s.fields]
     assert with_reason == ["nothing to correct"]
     assert sum("answer_reason" not in s.fields for s in held) == len(held) - 1
+
+
+def _rows_naming(session: Session, *words: str) -> list[str]:
+    """The tables of the laptop's store (SQLCipher, read decrypted) any of whose rows holds
+    one of ``words``."""
+    import json
+
+    with session.store.engine.connect() as conn:
+        tables = list(
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars()
+        )
+        found = []
+        for name in tables:
+            rows = conn.exec_driver_sql(f'SELECT * FROM "{name}"').all()
+            text = json.dumps([list(r) for r in rows], ensure_ascii=False, default=str)
+            if any(w in text for w in words):
+                found.append(name)
+        return found
+
+
+def test_an_erasure_removes_the_reason_naming_the_person_on_every_laptop(
+    laptops: Laptops, server: ServerProcess, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    """A answers a correction request by hand with a reason naming the person; B gets it. A
+    erases the person: once both synced, the name is in no table of B's store, and B's register
+    says the reason was removed with the person's data. C runs the version before the reason:
+    it kept that entry for its update and goes on reading the rest (the erasure too); updated,
+    it reads the entry with its reason removed. On the server the newest revision carries the
+    removal."""
+    from desktop_app.i18n.text import gettext_in, set_language
+    from desktop_app.storage.models import REASON_REMOVED
+    from desktop_app.sync.records import ADAPTERS
+    from desktop_app.ui.data_rights import RequestsWindow
+    from desktop_app.usecases import sync as sync_uc
+    from tests.ui.conftest import shown_window
+    from tests.unit.test_data_request_reason import _version_before
+
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    pid = add_person(a, "Maria", "Popescu")
+    laptops.sync(a, b, c)
+    ref = data_rights.record_open_request(a.store, a.user, pid, CORRECTION, LATELY, today=TODAY)
+    copy = data_rights.record_open_request(a.store, a.user, pid, COPY, LATELY, today=TODAY)
+    reason = "phone checked against Maria Popescu's ID"
+    data_rights.answer_by_hand(a.store, a.user, ref, TODAY, reason=reason, today=TODAY)
+    laptops.sync(a, b)
+    assert _register(b)[ref].reason == reason and "data_requests" in _rows_naming(b, "Popescu")
+    adapter = ADAPTERS["data_request"]
+    monkeypatch.setitem(ADAPTERS, "data_request", _version_before())  # C: the version before
+    (before,) = laptops.sync(c)
+    assert (before.refused, before.deferred) == (0, 1)
+    monkeypatch.setitem(ADAPTERS, "data_request", adapter)
+
+    data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+    laptops.sync(a, b, a, b)
+    entry = _register(b)[ref]
+    assert (entry.answered, entry.reason, entry.reason_removed) == (TODAY, "", True)
+    assert _register(b)[copy].person_erased and not _register(b)[copy].reason_removed
+    assert _linked(b) == [] and _rows_naming(b, "Popescu", "Maria") == []
+    assert _rows_naming(a, "Popescu", "Maria") == []
+    assert _queued(a) == _queued(b) == []
+    # B's register, as its coordinator reads it (German).
+    set_language("de")
+    try:
+        window = shown_window(qtbot, b, width=1366)
+        register = RequestsWindow(window, b)
+        qtbot.addWidget(register)
+        register.show()
+        qtbot.waitExposed(register)
+        row = next(i for i, r in enumerate(register.requests) if r.reference == ref)
+        cell = register.model.item(row, 4).text()
+        assert cell.splitlines()[-1] == gettext_in("de", "Reason removed with the person's data")
+        assert "Popescu" not in cell
+        register.reject()
+        window.close()
+    finally:
+        set_language("en")
+
+    # C, still the version before: the erasure and the copy request read, the entry with the
+    # reason (and its removal) kept for its update; no refusal, its sync goes on.
+    monkeypatch.setitem(ADAPTERS, "data_request", _version_before())
+    (still,) = laptops.sync(c)
+    assert still.refused == 0 and still.deferred == 1
+    # Both revisions of that one entry kept (the status counts kept envelopes).
+    assert sync_uc.status(c.store).need_update == 2
+    assert set(_register(c)) == {copy} and _register(c)[copy].person_erased
+    assert _linked(c) == []
+    monkeypatch.setitem(ADAPTERS, "data_request", adapter)  # C is updated
+    (updated,) = laptops.sync(c)
+    assert updated.refused == 0 and sync_uc.status(c.store).need_update == 0
+    assert (_register(c)[ref].reason, _register(c)[ref].reason_removed) == ("", True)
+    assert _rows_naming(c, "Popescu", "Maria") == []
+    # The server: the newest revision of the entry carries the removal, no link.
+    newest = {s.id: s for s in data_requests_on_server(server, a)}
+    [removed] = [s for s in newest.values() if s.fields["reference"].value == ref]
+    assert removed.fields["answer_reason"].value == REASON_REMOVED
+    assert removed.fields["person_id"].value == ""
