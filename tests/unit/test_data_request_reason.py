@@ -277,6 +277,11 @@ def test_a_store_of_the_version_before_gets_the_reasons_its_audit_log_kept(
     erased_copy = data_rights.record_open_request(
         session.store, session.user, pid, COPY, asked, today=TODAY
     )
+    # answered by hand with a reason naming the person, who was erased after
+    named = data_rights.record_open_request(
+        session.store, session.user, pid, CORRECTION, asked, today=TODAY
+    )
+    _answered_by_the_version_before(session, named, "Radka Stoyanova's ID checked")
     data_rights.erase_person(session.store, session.user, pid, today=TODAY)
     data_rights.answer_erased_request(session.store, session.user, erased_copy, TODAY, today=TODAY)
     downgrade_store(session.store, "report_ehic")
@@ -293,10 +298,16 @@ def test_a_store_of_the_version_before_gets_the_reasons_its_audit_log_kept(
     assert entries[by_hand].reason == "Daten stimmen"
     assert entries[still_open].reason == entries[copy].reason == entries[erased_copy].reason == ""
     assert entries[still_open].is_open and entries[erased_copy].answered == TODAY
+    # The erased person's: removed, as an erasure of this version removes it.
+    assert (entries[named].reason, entries[named].reason_removed) == ("", True)
+    assert not any(r.reason_removed for r in entries.values() if r.reference != named)
+    with session.store.reading() as db:
+        kept = db.scalars(select(DataRequestRow.answer_reason)).all()
+    assert REASON_REMOVED in kept and not any("Stoyanova" in k for k in kept)
     # and back: the store as 0038 had it, its register read as before
     downgrade_store(session.store, "report_ehic")
     with session.store.reading() as db:
         columns = {r[1] for r in db.execute(text("PRAGMA table_info(data_requests)"))}
         held = db.scalar(text("SELECT count(*) FROM data_requests"))
-    assert REASON not in columns and held == 4
+    assert REASON not in columns and held == 5
     storage_db.migrate(session.store.engine)

@@ -5,7 +5,9 @@ with the entry (``sync.kinds.DataRequestAdapter``).
 
 Entries answered so before this version get the reason their answer's audit entry kept (the
 log syncs, so every laptop finds the same one): the latest ``answer_request`` entry of the
-entry's reference that names the same day of answer.
+entry's reference that names the same day of answer. An entry whose person was erased since
+(its link empty) gets ``models.REASON_REMOVED`` instead, as the erasure gives it from this
+version on: the reason is free text that may name the person.
 
 Revision ID: data_request_reason
 Revises: report_ehic
@@ -31,7 +33,9 @@ def upgrade() -> None:
     op.execute(
         """
         UPDATE data_requests SET answer_reason = coalesce((
-            SELECT substr(json_extract(a.details, '$.reason'), 1, 200) FROM audit_log AS a
+            SELECT CASE WHEN data_requests.person_id = '' THEN char(31) || 'removed'
+                        ELSE substr(json_extract(a.details, '$.reason'), 1, 200) END
+            FROM audit_log AS a
             WHERE a.record_id = data_requests.reference
               AND a.action = 'answer_request'
               AND a.record_kind = 'data_request'
