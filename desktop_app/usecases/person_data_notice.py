@@ -37,7 +37,13 @@ from desktop_app.letters.person_data_pdf import (
 )
 from desktop_app.letters.referral_letter import unbroken
 from desktop_app.storage.audit_models import AuditRow
-from desktop_app.storage.models import DataRequestRow, PersonMergeRow, PersonRow, UserRow
+from desktop_app.storage.models import (
+    REASON_REMOVED,
+    DataRequestRow,
+    PersonMergeRow,
+    PersonRow,
+    UserRow,
+)
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import ConsentRow, VisitRow
 from desktop_app.usecases.audit import role_in
@@ -202,7 +208,9 @@ def request_facts(
                 "reference": ref,
                 "received": received,
                 "answered": answered,
-                "answer_reason": reason,
+                # A reason an erasure removed on a laptop where a merge linked the entry to
+                # another person meanwhile (the later link won): none to give.
+                "answer_reason": "" if reason == REASON_REMOVED else reason,
             }
         )
     return facts

@@ -538,6 +538,29 @@ def test_an_erasure_removes_the_reason_of_each_of_the_persons_requests_answered_
     assert [t for t, text in rows.items() if "Popescu" in text or "Maria" in text] == []
 
 
+def test_a_removed_reason_on_an_entry_linked_again_is_no_reason_in_the_data_copy(
+    session: Session,
+) -> None:
+    """An erasure on one laptop and a merge of the entry into another on a second, offline:
+    the later link wins, the removal of the reason too. The copy of the person now linked
+    names no reason (not the marker)."""
+    from sqlalchemy import update
+
+    from desktop_app.storage.models import REASON_REMOVED, DataRequestRow
+    from desktop_app.usecases.person_data_notice import request_facts
+
+    pid = _person(session, "Ion", "Popa", "ro", "RO")
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, CORRECTION, TODAY, today=TODAY
+    )
+    data_rights.answer_by_hand(session.store, session.user, ref, TODAY, reason="x", today=TODAY)
+    with session.store.transaction() as db:
+        db.execute(update(DataRequestRow).values(answer_reason=REASON_REMOVED))
+    with session.store.reading() as db:
+        [fact] = request_facts(db, pid)
+    assert (fact["reference"], fact["answer_reason"]) == (ref, "")
+
+
 def test_the_data_copy_lists_the_persons_requests_in_their_language(session: Session) -> None:
     pid = _person(session, "Ана", "Петрова", "bg", "BG")
     asked = TODAY - dt.timedelta(days=10)
