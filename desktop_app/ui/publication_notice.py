@@ -22,6 +22,7 @@ from desktop_app.i18n.text import _
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.ui.banner import WarningBanner
 from desktop_app.usecases import reference
+from desktop_app.usecases import sync as sync_uc
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -113,7 +114,7 @@ class DirectoryUpdatedBanner(WarningBanner):
 UNKNOWN = -1
 #: what a reading after a sync found: the directory published (None: none, or one this laptop
 #: cannot use), whether this laptop published it, the directory in force
-Reading = tuple["reference.Publication | None", bool, "ServiceDirectory"]
+Reading = tuple["reference.Publication | None", bool, "ServiceDirectory", bool]
 
 
 class PublicationNotice(QObject):
@@ -140,6 +141,10 @@ class PublicationNotice(QObject):
         self._directory_seen: int | None = None
         #: a sync's reading that came back before the first one (compared once that has)
         self._waiting: Reading | None = None
+        #: no sync had got through on this laptop at the last reading: the directory its first
+        #: sync brings is the team's, in force since before it joined, and no news (its user
+        #: was told each difference from the shipped one: every service of the city)
+        self._first_sync_due = False
         window.retranslated.connect(self._show)
         self._generation = 0
 
@@ -150,20 +155,21 @@ class PublicationNotice(QObject):
         generation, store = self._generation, self.window.session.store
 
         def read() -> tuple[list[reference.Unusable], Reading]:
+            due = sync_uc.first_sync_due(store)
             unusable = reference.unusable_publications(store)
             directory = reference.service_directory(store)
             if any(u.name == reference.SERVICES for u in unusable):
-                return unusable, (None, False, directory)  # the shipped one: said above
+                return unusable, (None, False, directory, due)  # the shipped one: said above
             published = reference.published_directory(store)
             here = reference.published_here(store, reference.SERVICES)
-            return unusable, (published, here, directory)
+            return unusable, (published, here, directory, due)
 
         def found(answer: tuple[list[reference.Unusable], Reading]) -> None:
             unusable, reading = answer
             if generation == 1:
                 # The first reading (at start): what is in force then is no news; a sync's
                 # reading that came back before it is compared with it now.
-                published, _here, directory = reading
+                published, _here, directory, self._first_sync_due = reading
                 self._directory_seen = published.revision if published is not None else 0
                 self._directory_before = self._directory_now = directory
                 if self._waiting is not None:
@@ -187,14 +193,20 @@ class PublicationNotice(QObject):
         self.window.tasks.run(read, found, failed)
 
     def _learn(
-        self, published: reference.Publication | None, here: bool, directory: ServiceDirectory
+        self,
+        published: reference.Publication | None,
+        here: bool,
+        directory: ServiceDirectory,
+        first_sync_due: bool,
     ) -> None:
         """The directory in force read after a sync: news when another laptop published it
-        since the window opened (this laptop's own publication is no news to its maker)."""
+        since the window opened (this laptop's own publication is no news to its maker), and
+        not the one a new laptop's first sync brings."""
+        joining, self._first_sync_due = self._first_sync_due, first_sync_due
         self._directory_now = directory
         if published is None or published.revision == self._directory_seen:
             return
-        if self._directory_seen == UNKNOWN or self._directory_before is None:
+        if joining or self._directory_seen == UNKNOWN or self._directory_before is None:
             self._directory_seen = published.revision
             self._directory_before = directory
             return

@@ -274,3 +274,38 @@ def test_a_directory_published_elsewhere_is_told_after_the_sync_that_brings_it(
         assert banner.isHidden()
     finally:
         set_language("en")
+
+
+def test_a_new_laptops_first_sync_brings_the_teams_directory_as_no_news(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """A laptop that joined after the coordination published its directory: its first sync
+    brings that directory, and the notice listed every difference from the shipped one (the
+    Jobcenter moved, as its user had never known it otherwise). It is in force, and no news;
+    a publication after that is told."""
+    set_language("de")
+    try:
+        a = laptops.new("A")
+        reference.publish_directory(
+            a.store, a.user, _moved_jobcenter("Königswall 21"), "Jobcenter Dortmund: Adresse"
+        )
+        laptops.sync(a)
+        c = laptops.new("C")
+        assert sync_uc.first_sync_due(c.store)
+        window = shown_window(qtbot, c, 1100)
+        news = window.sync.publications  # type: ignore[attr-defined]
+        _synced(qtbot, window)
+        published = reference.published_directory(c.store)
+        assert published is not None  # the team's directory is in force
+        street = reference.service_directory(c.store).get("jobcenter").address.street
+        assert street == "Königswall 21"
+        # once the notice has read it after the sync: nothing told
+        qtbot.waitUntil(lambda: news._directory_seen == published.revision, timeout=10_000)
+        assert news.directory_banner.isHidden() and news.directory_news is None
+        reference.publish_directory(a.store, a.user, _moved_jobcenter("Hansastraße 9"), "")
+        laptops.sync(a)
+        _synced(qtbot, window)
+        qtbot.waitUntil(news.directory_banner.isVisible, timeout=10_000)
+        assert "Geändert: Jobcenter Dortmund." in news.directory_banner.plain_text()
+    finally:
+        set_language("en")
