@@ -212,16 +212,26 @@ class SearchBox(QLineEdit):
 
 
 def merged_here_text(name: str, by: str = "") -> str:
-    """The status bar's message when the entry open was merged into the one shown on another
-    laptop: what happened first, then whose entry, then where and ``by`` whom (as the audit
-    log names them, ``merged_by_text``). At 1024 px beside an offline laptop's longest sync
-    status it has some 35 letters, and "The open entry of Маргарита-А…" said neither that it
-    was merged nor into what (whole in the tooltip)."""
+    """What the status bar says when the entry open was merged into the one shown on another
+    laptop, whole: what happened first, then whose entry, then where and ``by`` whom (as the
+    audit log names them, ``merged_by_text``). At 1024 px beside an offline laptop's longest
+    sync status it has some 35 letters, and "The open entry of Маргарита-А…" said neither that
+    it was merged nor into what. The line shows its short form (``merged_here_short``), this
+    in its tooltip."""
     if by:
         return _("Merged into this entry: {name}, on another laptop, by {user}").format(
             name=name, user=by
         )
     return _("Merged into this entry: {name} (on another laptop)").format(name=name)
+
+
+def merged_here_short(name: str) -> str:
+    """The status bar's line when the entry open was merged into the one shown on another
+    laptop: what happened and whose entry, where and by whom in its tooltip
+    (``merged_here_text``). The whole sentence at 1280 px in German, "Mit diesem Eintrag
+    zusammengeführt: …, auf einem anderen Laptop, von 3fa2c1d0 (Beratung, Outreach Hbf)", was
+    cut off beside the sync status."""
+    return _("Merged into this entry: {name}").format(name=name)
 
 
 def merged_by_text(by: MergedBy | None) -> str:
@@ -640,9 +650,11 @@ class MainWindow(QMainWindow):
         self.person_page.show_person(kept)
         # Who merged it: the colleague on the other laptop was told that it happened alone.
         by = merged_by_text(merges.merged_by(session.store, shown.id))
-        self.statusBar().showMessage(
-            merged_here_text(f"{shown.given_name} {shown.family_name}", by), 15000
-        )
+        name = f"{shown.given_name} {shown.family_name}"
+        # Short on the line, where and by whom in its tooltip (``merged_here_short``).
+        bar = self.statusBar()
+        assert isinstance(bar, StatusBar)
+        bar.show_message(merged_here_short(name), 15000, merged_here_text(name, by))
 
     def _on_arrival_list_due(self) -> None:
         """The laptop's first sync has brought records since the list was last read (every

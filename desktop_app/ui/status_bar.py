@@ -48,7 +48,12 @@ class StatusBar(QStatusBar):
 
     The message stays Qt's (``showMessage``, ``currentMessage``, its timeout,
     ``messageChanged``): a label of its own for it, tried before, kept its room where it was
-    hidden, and the name had none after the window was widened and narrowed again."""
+    hidden, and the name had none after the window was widened and narrowed again.
+
+    The sync status is either whole or at its least (its shorter forms), never between,
+    where its first word ends in "…": beside the message that an entry was merged on another
+    laptop it showed "Offl… · zuletzt versucht …". A long message can come in a short form
+    with the whole of it for the tooltip (``show_message``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,7 +67,24 @@ class StatusBar(QStatusBar):
         #: the widths the permanent widgets are capped to while a message shows
         self._caps: dict[QWidget, int] = {}
         self._own_maximum: dict[QWidget, int] = {}
+        #: the message shown by ``show_message`` and the whole of it, for the tooltip
+        self._whole: tuple[str, str] = ("", "")
         self.messageChanged.connect(self._on_message_changed)
+
+    def show_message(self, text: str, timeout: int = 0, whole: str = "") -> None:
+        """``showMessage`` of ``text``, a short form of ``whole``: the tooltip over the message
+        and the status bar's accessible description say ``whole`` while ``text`` shows (who
+        merged an entry on another laptop, beside the sync status of a 1280 px laptop)."""
+        self._whole = (text, whole) if whole and whole != text else ("", "")
+        self.showMessage(text, timeout)
+        self._on_message_changed(self.currentMessage())  # the same text again: no signal
+
+    def whole_message(self) -> str:
+        """The whole of the message shown: what ``show_message`` was given as its whole, else
+        the message itself."""
+        message = self.currentMessage()
+        text, whole = self._whole
+        return whole if message and message == text else message
 
     # --- widgets -------------------------------------------------------------------------
     def addPermanentWidget(self, widget: QWidget, stretch: int | None = 0) -> None:
@@ -115,10 +137,14 @@ class StatusBar(QStatusBar):
         return min(hint, short, NAME_LEAST_LETTERS * metrics.averageCharWidth() + margins)
 
     def _make_room(self) -> None:
-        """While a message shows, the permanent widgets take at most the room it leaves them
-        (the name, down to its least, first; the others in proportion, down to their least),
-        and the stretch before them the rest: as much of the message as fits. Without one,
-        they have what they had."""
+        """While a message shows, the permanent widgets take at most the room it leaves them,
+        and the stretch before them the rest. The name gives its room up first, down to its
+        least. The others (the sync status) keep their whole width where the message fits
+        whole beside it; else they take their least (the sync status's shorter forms, all
+        of it readable), never a width between, where the sync status's first word ends in
+        "…" ("Onli… · zuletzt synchronisiert 15:59 ·…"); the name has what that leaves.
+        Where the message does not fit whole even so, it has all the room beyond their
+        least, as much of it as fits. Without a message, they have what they had."""
         message = self.currentMessage()
         shown = [w for w in self._permanent if not w.isHidden()]
         caps: dict[QWidget, int] = {}
@@ -137,15 +163,11 @@ class StatusBar(QStatusBar):
             # Qt's own spacing before, after and between the widgets (``QStatusBar::reformat``)
             total -= ROW_LEAD + ROW_END + ROW_SPACING * (len(shown) - 1)
             want = self.fontMetrics().horizontalAdvance(message) + MESSAGE_LEFT + MESSAGE_AIR
-            room = max(0, min(want, total - sum(lows.values()) - least))
-            left = total - room
+            whole = want + least + sum(highs.values()) <= total
+            caps.update(highs if whole else lows)
+            room = max(0, min(want, total - least - sum(caps.values())))
             if name is not None:
-                caps[name] = min(self._maximum(name), max(least, left - sum(highs.values())))
-                left -= caps[name]
-            low, high = sum(lows.values()), sum(highs.values())
-            share = 1.0 if high <= left else max(0.0, (left - low) / max(1, high - low))
-            for widget in others:
-                caps[widget] = lows[widget] + int((highs[widget] - lows[widget]) * share)
+                caps[name] = min(self._maximum(name), max(least, total - room - sum(caps.values())))
         if caps == self._caps:
             return
         self._caps = caps
@@ -168,8 +190,10 @@ class StatusBar(QStatusBar):
         return self._own_maximum.setdefault(widget, widget.maximumWidth())
 
     def _on_message_changed(self, message: str) -> None:
+        if message != self._whole[0]:
+            self._whole = ("", "")  # another message, or none: its whole is not this one's
         # read by a screen reader, and whole where the painted one ends in "…"
-        self.setAccessibleDescription(message)
+        self.setAccessibleDescription(self.whole_message())
         self._make_room()
         self.update()
 
@@ -221,7 +245,10 @@ class StatusBar(QStatusBar):
         painter.drawText(self.message_rect(), int(flags.value), self.shown_message())
 
     def tooltip_at(self, pos: QPoint) -> str:
-        """The tooltip shown at ``pos``: the whole message where its painted one is elided."""
-        if self.currentMessage() and self.message_rect().contains(pos) and self.message_elided():
-            return self.currentMessage()
-        return ""
+        """The tooltip shown at ``pos``: the whole message where its painted one is elided, or
+        where it is the short form of a longer one (``show_message``)."""
+        message = self.currentMessage()
+        if not message or not self.message_rect().contains(pos):
+            return ""
+        whole = self.whole_message()
+        return whole if whole != message or self.message_elided() else ""

@@ -31,6 +31,7 @@ from tests.integration.sync_harness import Laptops, live_people
 from tests.ui.conftest import shown_window
 from tests.ui.tab_walk import tab_stops
 from tests.ui.test_duplicates_ui import _sync_in
+from tests.ui.test_status_bar_ui import _laid_out
 from tests.unit.test_visits import full_life_situation
 
 # The dialog's column headers and the mark of the page open.
@@ -217,13 +218,18 @@ def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
         assert "gelöscht" not in window.person_page.hint.text()
         assert window._selected_person_id() == kept
         assert window.table.selectionModel().isRowSelected(window.table.currentIndex().row())
-        # Who merged: A's coordinator, who has no account on B (accounts do not sync), named
-        # as B's audit log names them: id, role, laptop.
-        message = window.statusBar().currentMessage()
-        assert message == (
+        # What happened on the line; where, and who merged, in its tooltip and for a screen
+        # reader: A's coordinator, who has no account on B (accounts do not sync), named as
+        # B's audit log names them: id, role, laptop.
+        bar = window.statusBar()
+        assert bar.currentMessage() == "Mit diesem Eintrag zusammengeführt: Maria Popescu"
+        assert bar.accessibleDescription() == (
             "Mit diesem Eintrag zusammengeführt: Maria Popescu, auf einem anderen Laptop, "
             f"von {a.user.id[:8]} (Koordination, Outreach Hbf)"
         )
+        # (laid out for the sync status's new line before the picture: taken at once, it
+        # showed the line squeezed into the width of the line before, "Onli… · …")
+        _laid_out(window)
         window.grab().save(str(shots / "merged-elsewhere-de.png"))
         window.close()
     finally:

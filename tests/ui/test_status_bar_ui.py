@@ -516,20 +516,23 @@ def test_at_1024_pixels_offline_the_merge_message_says_what_happened_in_the_room
         _laid_out(window)
         _side_by_side(window)
         bar = window.statusBar()
-        # And who merged: the account that did has one here, so by its display name.
-        template = _("Merged into this entry: {name}, on another laptop, by {user}")
-        english = "Merged into this entry: {name}, on another laptop, by {user}"
+        # What happened and whose entry on the line; where, and who merged, in its tooltip:
+        # the account that did has one here, so by its display name.
+        template = _("Merged into this entry: {name}")
+        english = "Merged into this entry: {name}"
         assert template != english or lang == "en"
-        said = template.format(name=MERGED, user=session.user.display_name)
+        said = template.format(name=MERGED)
         assert bar.currentMessage() == said
+        whole = _("Merged into this entry: {name}, on another laptop, by {user}").format(
+            name=MERGED, user=session.user.display_name
+        )
         news = template.split("{name}")[0].strip()
         assert isinstance(bar, StatusBar)
         shown = bar.shown_message()
         assert bar.fontMetrics().horizontalAdvance(shown) < _room_beside(window) - 6, shown
         assert shown.startswith(news), (lang, shown)  # what happened, whole
-        if shown != bar.currentMessage():  # the rest in the tooltip, as before
-            inside = QPoint(bar.message_rect().left() + 4, bar.height() // 2)
-            assert bar.tooltip_at(inside) == bar.currentMessage()
+        inside = QPoint(bar.message_rect().left() + 4, bar.height() // 2)
+        assert bar.tooltip_at(inside) == whole
         # Made wider and narrower again, the message has the room it had: the sync status
         # kept the whole line it had at 1600 px (", sent when online") as its least, and at
         # 1100 px the message was "Обединен с този запи…".
