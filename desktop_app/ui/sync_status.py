@@ -188,9 +188,9 @@ _OFFLINE_NEXT = N_(
     "What you save stays on this laptop and is sent by itself when the server can be reached "
     "again; the next try is at about {time}."
 )
-# Offline, the time of the try that failed (the line's "last sync" is the last that got
-# through).
-_LAST_TRIED = N_("Last tried at {time}.")
+# Offline, in the tooltip where no sync of this laptop has got through yet: the line says
+# when it last tried, not whether any try ever did ("Last successful sync: …" where one did).
+_NEVER_SYNCED = N_("No sync of this laptop has got through to the server yet.")
 # On the lock screen of a laptop locked because a sync found it revoked: whoever typed in it
 # learns why it locked at once, and that their work is safe.
 _LOCKED_REVOKED = N_(
@@ -802,19 +802,20 @@ class SyncController(QObject):
             # The changes are kept here, to be sent when the server can be reached again.
             self.offline = True
             then = _(_OFFLINE_NEXT).format(time=next_try)
-            # When it last tried: the line's "last sync" is the last that got through, and a
-            # laptop offline for hours did not say whether it was trying at all.
+            # When it last tried, for the line ("last tried 13:16"): a laptop offline for hours
+            # did not say whether it was trying at all. Not in the tooltip as well: it said
+            # "Last tried at 13:16." under the line that said it; the tooltip says what the
+            # line does not (why, when the next try is, the last sync that got through).
             self.last_tried = format_time_of_day(dt.datetime.now())
-            tried = _(_LAST_TRIED).format(time=self.last_tried)
             if isinstance(result, ConnectionLost):
                 # It was reached, and the connection broke off (a link that dropped, the
                 # request's deadline): "Offline", "cannot be reached" sent the user to look for
                 # a network that was there.
                 self.last_error = _("Connection broke off")
-                self.detail = f"{connection_message('lost')} {tried} {then}"
+                self.detail = f"{connection_message('lost')} {then}"
             else:
                 self.last_error = _("Offline")
-                self.detail = f"{offline_message(result.hint)} {tried} {then}"
+                self.detail = f"{offline_message(result.hint)} {then}"
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
             self.detail = sync_message(result.code) if self.may_confirm else ""
@@ -1016,6 +1017,8 @@ class SyncController(QObject):
             parts.append(_("last tried {time}").format(time=self.last_tried))
             if synced:
                 synced_tip = _("Last successful sync: {time}.").format(time=synced)
+            else:
+                synced_tip = _(_NEVER_SYNCED)
         elif synced:
             template = _("last sync {time}") if parts else _("Last sync {time}")
             parts.append(template.format(time=synced))

@@ -128,31 +128,68 @@ def test_after_a_failed_round_the_next_tries_come_sooner_and_back_off(
     assert controller.label.text().startswith("Online")
 
 
+def _offline_tip_checked(controller: SyncController, before: dt.datetime) -> str:
+    """Offline: the line says when it last tried; the tooltip says why (the server cannot be
+    reached), what happens to the work and when the next try is, and the last sync that got
+    through or that none has, but not the time of the try again. Returned: its last line."""
+    after = dt.datetime.now()
+    tried = {format_time_of_day(moment) for moment in (before, after)}
+    line = controller.label.text()
+    # (a connection kept open from the round before may break off instead)
+    lost = line.startswith(f"{_('Connection broke off')} · ")
+    assert lost or line.startswith(f"{_('Offline')} · "), line
+    assert controller.last_tried in tried
+    assert _("last tried {time}").format(time=controller.last_tried) in line, line
+    tip = controller.label.toolTip()
+    # "The sync server cannot be reached. …", or that the connection broke off
+    assert tip.startswith(connection_message("lost" if lost else "offline")), tip
+    next_try = format_time_of_day(dt.datetime.fromtimestamp(controller.next_try_at or 0))
+    then = _(
+        "What you save stays on this laptop and is sent by itself when the server can be "
+        "reached again; the next try is at about {time}."
+    ).format(time=next_try)
+    # Why, then what happens and when; then the last sync that got through (or none).
+    why, last = tip.split("\n")
+    assert why.endswith(f" {then}"), tip
+    # Not when it last tried: it said "Last tried at 13:16." before the next try, under the
+    # line that says "last tried 13:16".
+    assert not any(time in why.removesuffix(then) for time in tried), tip
+    return last
+
+
 @pytest.mark.parametrize("lang", ["en", "bg"])
-def test_offline_the_tooltip_says_the_server_was_out_of_reach_and_when_it_last_tried(
+def test_offline_the_tooltip_adds_to_the_line_and_does_not_repeat_when_it_last_tried(
     qtbot: QtBot, behind_link: Laptops, link: FlakyLink, lang: str
 ) -> None:
-    """The link down (a real server behind it): the line said "Offline · last sync 09:12", the
-    last sync that got through, and its tooltip that the server cannot be reached and when the
-    next try comes, but not when it last tried: a laptop offline since the morning did not
-    say whether it was trying at all. It says the time of the try that failed too."""
-    controller = _window(qtbot, behind_link.sessions[0])
+    """The link down (a real server behind it): the line says "Offline · last tried 13:16 ·
+    …", and the tooltip said "Last tried at 13:16." again. It says what the line does not:
+    that the server cannot be reached, what happens to the work saved meanwhile and when the
+    next try is, and when the last sync got through, or that none has yet."""
+    session = behind_link.sessions[0]
+    controller = _window(qtbot, session)
     set_language(lang)
     try:
         controller.retry_after_ms = (60_000,)  # no second round during the test
         link.mode = "down"
         before = dt.datetime.now()
         assert isinstance(_round(qtbot, controller), Offline)
-        after = dt.datetime.now()
-        assert controller.label.text().startswith(_("Offline")), controller.label.text()
-        tip = controller.label.toolTip()
-        unreachable = connection_message("offline")  # "The sync server cannot be reached. …"
-        assert tip.startswith(unreachable), tip
-        tried = {
-            _("Last tried at {time}.").format(time=format_time_of_day(moment))
-            for moment in (before, after)
-        }
-        assert any(said in tip for said in tried), tip
+        assert not sync_uc.status(session.store).last_success  # never got through
+        last = _offline_tip_checked(controller, before)
+        assert last == _("No sync of this laptop has got through to the server yet.")
+        # One gets through; offline again, the tooltip says when that one was.
+        link.mode = "pass"
+        assert not isinstance(_round(qtbot, controller), Exception)
+        link.mode = "down"
+        before = dt.datetime.now()
+        assert isinstance(_round(qtbot, controller), Offline)
+        synced = sync_uc.status(session.store).last_success
+        assert synced
+        from desktop_app.domain.hlc import Timestamp
+        from desktop_app.ui.sync_status import last_sync_time
+
+        when = last_sync_time(Timestamp.parse(synced).wall_ms / 1000)
+        last = _offline_tip_checked(controller, before)
+        assert last == _("Last successful sync: {time}.").format(time=when), last
         controller.window.close()
     finally:
         set_language("en")
