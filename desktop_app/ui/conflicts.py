@@ -770,13 +770,19 @@ class ConflictsDialog(QDialog):
         self.reload()
         if self.conflicts:
             self.list.setCurrentRow(min(row, len(self.conflicts) - 1))
-        self.controller.refresh()
         self.controller.window.reload_all()
         self.decided.emit()
-        if decided is not None:
-            # A change about the person stored here: what shows them elsewhere follows (an
-            # open follow-ups list kept "⚠" and both numbers of a phone conflict decided).
-            self.controller.window.person_data_saved.emit(decided.person_id)
+        if decided is None:  # (none chosen: what was decided is not known here)
+            self.controller.refresh()  # the count of conflicts to decide, in the status bar
+            notice = getattr(self.controller.window, "conflict_notice", None)
+            if notice is not None:
+                notice.refresh()
+            return
+        # A change about the person stored here: what shows them elsewhere follows (an open
+        # follow-ups list kept "⚠" and both numbers of a phone conflict decided), and so do
+        # the person page's notice and the sync status (``install_notice``). Each was also
+        # refreshed here directly, and so read twice.
+        self.controller.window.person_data_saved.emit(decided.person_id)
 
     def _on_decide_failed(self, exc: Exception) -> None:
         if isinstance(exc, ValidationFailed):

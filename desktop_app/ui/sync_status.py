@@ -1165,9 +1165,8 @@ class SyncController(QObject):
 
         dialog = ConflictsDialog(self, self.window)
         self.sync_finished.connect(dialog.after_sync)  # what a sync brings, listed while open
-        notice = getattr(self.window, "conflict_notice", None)
-        if notice is not None:  # the person's page counts what is left to decide
-            dialog.decided.connect(notice.refresh)
+        # (the person's page counts what is left to decide once one is decided: the window's
+        # ``person_data_saved``, which the dialog says, refreshes it, ``install_notice``)
         dialog.open()
         return dialog
 

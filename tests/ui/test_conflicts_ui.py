@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -939,3 +940,51 @@ def test_enter_on_a_choice_of_each_answer_saves_the_answers_chosen(
         assert dialog.isVisible()  # decided, not closed
     (shown,) = visits.visit_history(session.store, session.user, pid)
     assert shown.answers == theirs
+
+
+def test_a_decision_refreshes_the_notice_and_the_sync_status_once(
+    qtbot: QtBot, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deciding a conflict read the person page's count of conflicts and the sync status
+    twice each: once directly, once more through the window's ``person_data_saved`` it says.
+    Counted here by the store readings they make (the real ones, counted on their way)."""
+    pid = people.register_person(
+        session.store, session.user, PersonDraft("Elena", "Radu", phone="0176 1")
+    ).id
+    _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
+    window = shown_window(qtbot, session)
+    try:
+        window.show_person(pid)
+        notice = window.conflict_notice  # type: ignore[attr-defined]
+        qtbot.waitUntil(notice.isVisible, timeout=30_000)
+        controller = window.sync  # type: ignore[attr-defined]
+        controller.timer.stop()  # no sync of its own meanwhile
+        dialog = controller.open_conflicts()
+        qtbot.waitExposed(dialog)
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=30_000)
+        window.tasks.wait()  # the window's own readings done before counting
+        QApplication.processEvents()  # ...and their answers shown
+
+        counted: list[str] = []
+        count_about, status = conflicts_uc.open_count_about, sync_uc.status
+
+        def counting_count_about(*args: object, **kwargs: object) -> int:
+            counted.append("notice")
+            return count_about(*args, **kwargs)  # type: ignore[arg-type]
+
+        def counting_status(*args: object, **kwargs: object) -> sync_uc.SyncStatus:
+            counted.append("status")  # (on a worker: a list's append is atomic)
+            return status(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(conflicts_uc, "open_count_about", counting_count_about)
+        monkeypatch.setattr(sync_uc, "status", counting_status)
+        with qtbot.waitSignal(dialog.decided, timeout=30_000):
+            dialog.keep_second.click()  # the other laptop's number
+        assert window.tasks.wait(30_000)  # the readings started on workers have run
+        qtbot.waitUntil(lambda: not notice.isVisible(), timeout=30_000)
+        assert sorted(counted) == ["notice", "status"], counted
+        person = people.get_person(session.store, session.user, pid)
+        assert person is not None and person.phone == "0176 2"
+        dialog.reject()
+    finally:
+        window.close()
