@@ -34,7 +34,7 @@ from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, _
 from desktop_app.storage.people_sql import PersonListEntry
 from desktop_app.ui.error_label import with_error
-from desktop_app.ui.tasks import DialogSave
+from desktop_app.ui.tasks import DialogSave, TaskRunner
 from desktop_app.ui.widgets import (
     CountryCombo,
     ErrorLabel,
@@ -342,14 +342,19 @@ class EditPersonDialog(RegisterPersonDialog):
         person: Person,
         parent: QWidget | None = None,
         open_correction: DataRequest | None = None,
+        tasks: TaskRunner | None = None,
     ):
         self.person = person
         # The person's open correction request (``data_rights.CORRECTION``), which this
         # correction answers; without one, the correction can be recorded as made at their
         # request (``correction_box``). The reference of the one answered, once saved.
+        # Given ``tasks``, it is looked up there (``look_up_correction``), not given.
         self.open_correction = open_correction
         self.correction_reference: str | None = None
         self.nothing_to_correct: QPushButton | None = None  # ``_correction_box``
+        self._tasks = tasks
+        #: whether the box is waiting for the lookup of the open correction request
+        self.correction_pending = False
         super().__init__(store, user, parent)
         self.given.setText(person.given_name)
         self.family.setText(person.family_name)
@@ -366,7 +371,8 @@ class EditPersonDialog(RegisterPersonDialog):
         """For advisors and coordinators (who keep the person's requests about their data,
         GDPR Art. 16): "record as the person's correction request", received today or on the
         day they asked; or, with their correction request open, that this answers it (ticked).
-        None for a helper."""
+        None for a helper. Given ``tasks``, the box is greyed until the lookup of the open
+        request has answered (``look_up_correction``)."""
         from desktop_app.domain.permissions import Action, allowed
         from desktop_app.ui.data_rights import request_date_edit
 
@@ -376,13 +382,7 @@ class EditPersonDialog(RegisterPersonDialog):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
-        opened = self.open_correction
-        if opened is not None:
-            answers = _("This answers the correction re&quest {reference}")
-            self.at_request = QCheckBox(answers.format(reference=opened.reference))
-            self.at_request.setChecked(True)
-        else:
-            self.at_request = QCheckBox(_("Record as the person's correction re&quest"))
+        self.at_request = QCheckBox(_("Record as the person's correction re&quest"))
         self.at_request.setObjectName("correction_request")
         column.addWidget(self.at_request)
         column.addLayout(row)
@@ -394,23 +394,22 @@ class EditPersonDialog(RegisterPersonDialog):
         row.addStretch(1)
         # The advisor talks with the person and may find their data right: the open request
         # is answered with why (``data_rights.answer_by_hand``), nothing saved as corrected.
-        if opened is not None:
-            self.nothing_to_correct = QPushButton(_("Nothing to co&rrect…"))
-            self.nothing_to_correct.setObjectName("nothing_to_correct")
-            self.nothing_to_correct.clicked.connect(self._on_nothing_to_correct_clicked)
-            self.at_request.toggled.connect(self.nothing_to_correct.setEnabled)
-            row.addWidget(self.nothing_to_correct)
-        if opened is not None:
-            # The open request's own day of receipt, shown, not to be changed.
-            received = opened.received
-            self.received.setDate(QDate(received.year, received.month, received.day))
-            self.received.setReadOnly(True)
-            self.received.setCalendarPopup(False)
-            self.received.setButtonSymbols(QDateEdit.ButtonSymbols.NoButtons)
+        # Shown once the lookup has found one (``_show_open_correction``).
+        self.nothing_to_correct = QPushButton(_("Nothing to co&rrect…"))
+        self.nothing_to_correct.setObjectName("nothing_to_correct")
+        self.nothing_to_correct.clicked.connect(self._on_nothing_to_correct_clicked)
+        self.nothing_to_correct.setEnabled(False)
+        self.nothing_to_correct.hide()
+        self.at_request.toggled.connect(self.nothing_to_correct.setEnabled)
+        row.addWidget(self.nothing_to_correct)
         for widget in (self.received_label, self.received):
-            widget.setEnabled(self.at_request.isChecked())
+            widget.setEnabled(False)
         self.at_request.toggled.connect(self.received.setEnabled)
         self.at_request.toggled.connect(self.received_label.setEnabled)
+        if self._tasks is not None:
+            self.look_up_correction(self._tasks)
+        else:
+            self._show_open_correction(self.open_correction)
         # Saved unchanged, the box answered the request with nothing corrected and no word of
         # why: that answer is the register's, with its reason.
         self.unchanged = self.draft()
@@ -453,6 +452,43 @@ class EditPersonDialog(RegisterPersonDialog):
     def _on_answered_by_hand(self, request: DataRequest) -> None:
         self.correction_answered.emit(request.reference)
         self.accept()
+
+    def look_up_correction(self, tasks: TaskRunner) -> None:
+        """The person's open correction request looked up on a worker of ``tasks`` (one query,
+        by the indexed person link; it was read on the UI thread as the dialog was made), the
+        box greyed until it has answered. Saved before then, the correction answers no
+        request, as with the box not ticked. Where the lookup fails, the box offers to record
+        one: saving at the person's request answers their open one all the same
+        (``data_rights.correct_at_request``)."""
+        from desktop_app.usecases import data_rights
+
+        store, user, person_id = self._store, self._user, self.person.id
+        self.correction_pending = True
+        self.at_request.setEnabled(False)
+        tasks.run(
+            lambda: data_rights.open_request(store, user, person_id, data_rights.CORRECTION),
+            self._show_open_correction,
+            lambda _exc: self._show_open_correction(None),
+        )
+
+    def _show_open_correction(self, opened: DataRequest | None) -> None:
+        """The box as the person's open correction request has it: ticked, saying that this
+        answers it, its day of receipt shown and not to be changed; without one, to record
+        the correction as made at their request. Enabled."""
+        self.open_correction = opened
+        self.correction_pending = False
+        if opened is not None:
+            answers = _("This answers the correction re&quest {reference}")
+            self.at_request.setText(answers.format(reference=opened.reference))
+            received = opened.received
+            self.received.setDate(QDate(received.year, received.month, received.day))
+            self.received.setReadOnly(True)
+            self.received.setCalendarPopup(False)
+            self.received.setButtonSymbols(QDateEdit.ButtonSymbols.NoButtons)
+            if self.nothing_to_correct is not None:
+                self.nothing_to_correct.show()
+            self.at_request.setChecked(True)
+        self.at_request.setEnabled(True)
 
     def at_persons_request(self) -> bool:
         """Whether the correction is saved as answering the person's correction request."""
@@ -505,7 +541,7 @@ class EditPersonDialog(RegisterPersonDialog):
                 "Nothing was changed. If the data is right, answer the request with "
                 "“Nothing to correct…” and say why."
             )
-            if self.nothing_to_correct is not None
+            if self.open_correction is not None
             else _(
                 "Nothing was changed. If the data is right, record the person's correction "
                 "request on their page first; it is then answered here with “Nothing to "
@@ -536,17 +572,10 @@ def install(window: MainWindow) -> None:
         return
 
     def edit(person: Person) -> None:
-        from desktop_app.usecases import data_rights
-
         store, user = window.session.store, window.session.user
-        # One lookup by the indexed person link, read here: the dialog opens at once, as
-        # the tests and the keyboard expect it to.
-        opened = (
-            data_rights.open_request(store, user, person.id, data_rights.CORRECTION)
-            if allowed(user, Action.RECORD_DATA_REQUEST)
-            else None
-        )
-        dialog = EditPersonDialog(store, user, person, window, opened)
+        # The person's open correction request is looked up on the window's workers: the
+        # dialog opens at once, as the keyboard expects it to, its box greyed until known.
+        dialog = EditPersonDialog(store, user, person, window, tasks=window.tasks)
         dialog.person_updated.connect(lambda saved: on_updated(dialog, saved))
         dialog.correction_answered.connect(on_answered)
         window.edit_person_dialog = dialog  # type: ignore[attr-defined]  # for tests

@@ -6,8 +6,10 @@ keyboard is back on the person's page. Real store, real widgets, offscreen."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, QTimer
@@ -50,6 +52,9 @@ def _editor(qtbot: QtBot, window: MainWindow, pid: str) -> EditPersonDialog:
     button.click()
     dialog: EditPersonDialog = window.edit_person_dialog  # type: ignore[attr-defined]
     qtbot.waitExposed(dialog)
+    # the person's open correction request looked up on a worker: the box is greyed till then
+    qtbot.waitUntil(lambda: not dialog.correction_pending, timeout=30_000)
+    assert dialog.correction_box is None or dialog.at_request.isEnabled()
     return dialog
 
 
@@ -478,3 +483,57 @@ def test_the_audit_window_says_an_answer_by_hand_had_a_reason_not_what_it_said(
     assert not any(reason in cell for row in cells for cell in row)
     log.grab().save(str(shots / f"rights4-audit-reason-given-{lang}.png"))
     log.reject()
+
+
+def test_the_open_correction_request_is_looked_up_off_the_ui_thread(
+    qtbot: QtBot, session: Session, monkeypatch: pytest.MonkeyPatch, shots: Path
+) -> None:
+    """The dialog looked up the person's open correction request on the UI thread as it was
+    made. It opens at once now, its box greyed ("Record as the person's correction request",
+    unticked) while the lookup runs on a worker; once it has answered, the box says that the
+    correction answers the request, ticked, and is enabled."""
+    pid = _person(session)
+    asked = dt.date.today() - dt.timedelta(days=2)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.CORRECTION, asked
+    )
+    window = shown_window(qtbot, session)
+    window.show_person(pid)
+    gate, threads = threading.Event(), []
+    real = data_rights.open_request
+
+    def held_lookup(*args: Any, **kwargs: Any) -> data_rights.DataRequest | None:
+        threads.append(threading.current_thread())
+        gate.wait(30)  # (on the UI thread this would hold the window: the test fails below)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data_rights, "open_request", held_lookup)
+    button = window.person_page.findChild(QPushButton, "edit_person")
+    assert button is not None
+    try:
+        button.click()
+        dialog: EditPersonDialog = window.edit_person_dialog  # type: ignore[attr-defined]
+        qtbot.waitExposed(dialog)
+        qtbot.waitUntil(lambda: bool(threads), timeout=10_000)
+        assert threads == [t for t in threads if t is not threading.main_thread()]
+        # shown while the lookup waits: the box greyed, not ticked, its date too
+        assert dialog.correction_pending and dialog.isVisible()
+        assert not dialog.at_request.isEnabled() and not dialog.at_request.isChecked()
+        assert dialog.at_request.text() == "Record as the person's correction re&quest"
+        assert not dialog.received.isEnabled()
+        dialog.grab().save(str(shots / "correction-looking-up.png"))
+    finally:
+        gate.set()
+    qtbot.waitUntil(dialog.at_request.isEnabled, timeout=30_000)
+    assert not dialog.correction_pending
+    assert dialog.at_request.isChecked()
+    assert dialog.at_request.text() == f"This answers the correction re&quest {ref}"
+    assert dialog.received.date() == QDate(asked.year, asked.month, asked.day)
+    assert dialog.received.isReadOnly() and dialog.received.isEnabled()
+    dialog.grab().save(str(shots / "correction-looked-up.png"))
+    dialog.phone.clear()
+    type_text(dialog.phone, "0176 2223334")
+    _saved(qtbot, dialog)
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.answered) == (ref, dt.date.today())
+    window.close()
