@@ -203,8 +203,10 @@ _FORM_LANGUAGE = {"rmy": "rom"}
 #: Questions of checks stored behind the lock, left unasked when another user logged in at
 #: the lock screen: kept for the user whose check it was, by data folder and user id, and
 #: asked when they next log in during this run of the app (the other user sees nothing of
-#: them: they list the person's values). They went without a word.
-_WAITING_FOR_USER: dict[tuple[str, str], list[tuple[str, FactsTakenOver]]] = {}
+#: them: they list the person's values). They went without a word. Each: the person's id, what
+#: the check says otherwise, and whether it was finished with "Refer…" (the Refer dialog
+#: opens for them once answered, as it would have without the lock).
+_WAITING_FOR_USER: dict[tuple[str, str], list[tuple[str, FactsTakenOver, bool]]] = {}
 
 
 def languages_from_person(person: Person, definition: FormDefinition) -> dict[str, Any]:
@@ -1758,8 +1760,8 @@ class VisitsFeature(QObject):
         self.replace_question: QMessageBox | None = None
         self.take_over_question: QMessageBox | None = None  # ``ask_take_over``'s, while open
         self._window_closing = False
-        #: questions waiting for the lock to be lifted (person id, facts)
-        self._waiting_unlock: list[tuple[str, FactsTakenOver]] = []
+        #: questions waiting for the lock to be lifted (person id, facts, then to refer)
+        self._waiting_unlock: list[tuple[str, FactsTakenOver, bool]] = []
         # What a check just took over into the record of the person shown, whole: the status
         # line has room for "stored, completed" only (at 1100 px the list was cut off there).
         self.taken_over_notice = QLabel()
@@ -1800,16 +1802,19 @@ class VisitsFeature(QObject):
         def ask_next() -> None:
             if not waiting:
                 return
-            person_id, facts = waiting.pop(0)
+            person_id, facts, refer = waiting.pop(0)
+            # Finished with "Refer…": the Refer dialog for them once answered (the rest asked
+            # once it is closed), as without the lock; it was left out.
+            then = self._referring(person_id, ask_next) if refer else ask_next
             if self._locked():
-                self._ask_when_unlocked(person_id, facts, ask_next)
+                self._ask_when_unlocked(person_id, facts, then, refer=refer)
             elif self._can_ask():
                 # The question does not name the person: their page is shown beside it.
                 self.window.show_person(person_id)
-                self.ask_take_over(person_id, facts, ask_next)
+                self.ask_take_over(person_id, facts, then)
             else:  # not shown yet, or closing: kept for the next window of this user
                 _WAITING_FOR_USER.setdefault(self._waiting_key(), []).extend(
-                    [(person_id, facts), *waiting]
+                    [(person_id, facts, refer), *waiting]
                 )
                 waiting.clear()
 
@@ -1959,10 +1964,8 @@ class VisitsFeature(QObject):
         refer = win is not None and win.refer_after
 
         def go_on() -> None:
-            referrals = getattr(self.window, "referrals", None)
-            if refer and referrals is not None:
-                self.window.show_person(visit.person_id)
-                referrals.open_refer_dialog()
+            if refer:
+                self._refer(visit.person_id)
 
         if facts is not None and facts.differing and self._can_ask():
             # Asked before the referral dialog opens: its letter carries the phone. A form
@@ -1971,7 +1974,7 @@ class VisitsFeature(QObject):
             self.ask_take_over(visit.person_id, facts, go_on)
         elif facts is not None and facts.differing and self._locked():
             # Not over the lock screen (it lists the person's values): once unlocked.
-            self._ask_when_unlocked(visit.person_id, facts, go_on)
+            self._ask_when_unlocked(visit.person_id, facts, go_on, refer=refer)
         elif facts is not None and facts.differing:
             self._keep_unasked(facts, go_on)
         else:
@@ -1992,11 +1995,45 @@ class VisitsFeature(QObject):
         self.window.statusBar().showMessage(kept_text(facts), 15000)
         then()
 
+    def _refer(self, person_id: str) -> QDialog | None:
+        """The Refer dialog for the person, their page shown under it (a check finished with
+        "Refer…"); None where it does not open (no referrals here, or the person is gone)."""
+        referrals = getattr(self.window, "referrals", None)
+        if referrals is None:
+            return None
+        self.window.show_person(person_id)
+        page = self.window.person_page
+        if page.person is None or page.person.id != person_id:
+            return None  # erased meanwhile: their page says so
+        dialog: QDialog | None = referrals.open_refer_dialog()
+        return dialog
+
+    def _referring(self, person_id: str, then: Callable[[], None]) -> Callable[[], None]:
+        """What follows the answer to a question held for its user, of a check finished with
+        "Refer…": the Refer dialog for the person, and ``then`` once it is closed."""
+
+        def refer() -> None:
+            dialog = self._refer(person_id)
+            if dialog is None:
+                then()
+            else:
+                dialog.finished.connect(lambda _result: then())
+
+        return refer
+
     def _ask_when_unlocked(
-        self, person_id: str, facts: FactsTakenOver, then: Callable[[], None]
+        self,
+        person_id: str,
+        facts: FactsTakenOver,
+        then: Callable[[], None],
+        *,
+        refer: bool = False,
     ) -> None:
+        """The question asked once the laptop is unlocked; where another user logs in at the
+        lock instead, kept for this one's next login (``_WAITING_FOR_USER``), with ``refer``:
+        whether the Refer dialog is to follow it."""
         locker = self.window.locker  # type: ignore[attr-defined]
-        waiting = (person_id, facts)
+        waiting = (person_id, facts, refer)
         self._waiting_unlock.append(waiting)
 
         def on_locked_changed(locked: bool) -> None:

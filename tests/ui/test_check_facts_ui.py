@@ -415,3 +415,67 @@ def test_a_new_check_says_which_eu_nationality_the_record_holds(
         window.close()
     finally:
         set_language("en")
+
+
+def test_a_question_held_for_its_user_leads_back_to_the_refer_dialog_it_came_from(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    """A check finished with "Finish and refer…" as the laptop locked, and another user
+    logged in at the lock: when the check's user logged in again she was asked about the
+    differences, and then nothing: the Refer dialog the check was finished for did not open,
+    and nothing said it had not. Answered now, the question leads to that person's Refer
+    dialog, as it does without the lock; the other user sees neither."""
+    from desktop_app.domain.users import Role
+    from desktop_app.ui.referrals import ReferDialog
+    from desktop_app.usecases import accounts
+
+    def refer_dialogs() -> list[ReferDialog]:
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, ReferDialog) and w.isVisible()
+        ]
+
+    accounts.add_user(session, "mihai", "Mihai Popescu", Role.ADVISOR, "advisor pass 12")
+    person = _person(session)
+    window, _feature, win = _check_with_a_new_phone(qtbot, session, person)
+    locker = window.locker  # type: ignore[attr-defined]
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
+        win.refer_button.click()  # "Finish and refer…"
+        locker.lock()
+    assert answered.args[0] is not None
+    QApplication.processEvents()
+    assert not refer_dialogs()  # not over the lock screen either
+    other = switch_user_at_lock(window, "advisor pass 12", "mihai")
+    del window, _feature, win, answered, locker  # closed and deleted by the switch
+    gc.collect()
+    installed = partial(getattr, other, "features_installed")
+    qtbot.waitUntil(installed, timeout=10_000)
+    del installed
+    assert other.user is not None and other.user.account == "mihai"
+    assert other.visits.take_over_question is None  # type: ignore[attr-defined]
+    assert not refer_dialogs()
+    again = switch_user_at_lock(other)
+    del other
+    gc.collect()
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.features_installed, timeout=10_000)
+    feature: VisitsFeature = again.visits  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: feature.take_over_question is not None, timeout=10_000)
+    box = feature.take_over_question
+    assert box is not None and "Phone: 0176 1111111 → 0176 2222222" in box.text()
+    assert not refer_dialogs()  # after the answer, as without the lock
+    again.grab().save(str(shots / "held-question-asked.png"))
+    box.grab().save(str(shots / "held-question-box.png"))
+    box.defaultButton().click()  # keep them
+    qtbot.waitUntil(lambda: bool(refer_dialogs()), timeout=10_000)
+    [dialog] = refer_dialogs()
+    assert dialog.parent() is again
+    page = again.person_page
+    assert page.person is not None and page.person.id == person.id  # the Refer dialog's
+    assert again.referrals.dialog is dialog  # type: ignore[attr-defined]
+    qtbot.waitExposed(dialog)
+    dialog.grab().save(str(shots / "held-question-refer-dialog.png"))
+    dialog.reject()
+    again.close()
+    again.session.close()  # the store this test's switch opened
