@@ -521,6 +521,9 @@ def test_the_open_correction_request_is_looked_up_off_the_ui_thread(
         assert not dialog.at_request.isEnabled() and not dialog.at_request.isChecked()
         assert dialog.at_request.text() == "Record as the person's correction re&quest"
         assert not dialog.received.isEnabled()
+        # "Nothing to correct…" answers an open request: not offered before one is found
+        assert dialog.nothing_to_correct is not None
+        assert not dialog.nothing_to_correct.isVisible()
         dialog.grab().save(str(shots / "correction-looking-up.png"))
     finally:
         gate.set()
@@ -530,6 +533,7 @@ def test_the_open_correction_request_is_looked_up_off_the_ui_thread(
     assert dialog.at_request.text() == f"This answers the correction re&quest {ref}"
     assert dialog.received.date() == QDate(asked.year, asked.month, asked.day)
     assert dialog.received.isReadOnly() and dialog.received.isEnabled()
+    assert dialog.nothing_to_correct.isVisible() and dialog.nothing_to_correct.isEnabled()
     dialog.grab().save(str(shots / "correction-looked-up.png"))
     dialog.phone.clear()
     type_text(dialog.phone, "0176 2223334")
