@@ -50,6 +50,9 @@ CHILD_INSURANCE = "child_insurance"
 #: it is about (a group in a restricted section cannot sit inside the child's entry, and the
 #: entries of two groups do not keep their places: an empty one is not stored).
 CHILD_KEYS = ("child_name", "child_birth")
+#: A ``children`` entry's answer whether the child has a Steuer-ID (life-situation check
+#: version 10; asked for a child in Germany while Kindergeld is not received or is a topic).
+CHILD_TAX_ID = "child_tax_id"
 #: Insurance answers (the adult's and a child's) that need clearing up.
 INSURANCE_TO_CLEAR = ("none", "unclear")
 #: The adult's ``insurance_status`` answers a letter to the Clearingstelle or the Gesundheitsamt
@@ -70,10 +73,21 @@ class Child:
     care: str = ""
     name: str = ""  # as typed (any script); letters to offices leave it out
     insurance: str = ""  # ``CHILD_INSURANCE`` option id; "" where not recorded (or withheld)
+    #: the ``CHILD_TAX_ID`` answer (has a Steuer-ID: "yes", "no", "unknown"; "" unanswered or
+    #: not asked: a child in the home country, Kindergeld received)
+    tax_id: str = ""
 
     #: The fields a letter's fingerprint takes the child by (all of them, today), in this
-    #: order, and those it leaves out (``domain.fingerprints``).
-    FINGERPRINT: ClassVar[tuple[str, ...]] = ("birth", "lives", "care", "name", "insurance")
+    #: order, and those it leaves out (``domain.fingerprints``). The Steuer-ID answer is in:
+    #: the letter to the Familienkasse says a child's is still to come, or asks for it.
+    FINGERPRINT: ClassVar[tuple[str, ...]] = (
+        "birth",
+        "lives",
+        "care",
+        "name",
+        "insurance",
+        "tax_id",
+    )
     NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ()
 
     def fingerprint(self) -> str:
@@ -105,6 +119,13 @@ class Child:
     def insurance_to_clear(self) -> bool:
         """The child is recorded as not insured, or its insurance as unclear."""
         return self.insurance in INSURANCE_TO_CLEAR
+
+    @property
+    def without_tax_id(self) -> bool:
+        """The check says the child has no Steuer-ID yet (the Bundeszentralamt für Steuern
+        sends it by post after the child's Anmeldung or birth registration); "unknown" and
+        unanswered are not known."""
+        return self.tax_id == "no"
 
 
 @dataclass(frozen=True)
@@ -379,4 +400,5 @@ def child_of(entry: Mapping[str, Any], insurance: str = "") -> Child:
         _text(entry.get("child_care")),
         _text(entry.get("child_name")).strip(),
         insurance,
+        _text(entry.get(CHILD_TAX_ID)),
     )

@@ -189,14 +189,30 @@ class _Context:
     facts: LifeFacts | None = None
     skills: SkillsFacts | None = None
 
-    def documents(self, lang: str) -> list[str]:
-        """The documents to bring, as the letter and the person's sheet list them: those the
-        referral holds, as the advisor chose them (the choice began without those the person
-        cannot have by their life situation, ``documents_to_bring``; one the advisor put back
-        is asked for)."""
-        return [
-            self.directory.document_label(d, lang) for d in self.referral.documents if d.strip()
-        ]
+    def documents(self, lang: str, *, copy: bool = False) -> list[str]:
+        """The documents to bring, as the letter (German) and the person's sheet (``copy``)
+        list them: those the referral holds, as the advisor chose them (the choice began
+        without those the person cannot have by their life situation, ``documents_to_bring``;
+        one the advisor put back is asked for). The Steuer-ID names the children who have one
+        (``children_tax_id``): "– auch für das Kind (8 Jahre)" beside the person's own, or
+        "– für Мария (7)" in its place where the person's own is still to come."""
+        items = [d for d in self.referral.documents if d.strip()]
+        with_id = self.children_tax_id("yes")
+        if with_id and TAX_ID not in items:
+            after = self.service.documents[self.service.documents.index(TAX_ID) + 1 :]
+            place = next((i for i, d in enumerate(items) if d in after), len(items))
+            items.insert(place, TAX_ID)
+        labels = []
+        for document in items:
+            label = self.directory.document_label(document, lang)
+            if document == TAX_ID and with_id:
+                key = "documents_children_ehic" if self.tax_id_asked else "documents_of_children"
+                named = _children_named(with_id, self, lang, copy=copy)
+                label = (
+                    f"{label} – {self.texts.text('household', key, lang).format(children=named)}"
+                )
+            labels.append(label)
+        return labels
 
     @property
     def without_home(self) -> bool:
@@ -205,16 +221,24 @@ class _Context:
 
     @property
     def tax_id_to_come(self) -> bool:
-        """The letter and the copy say the person's Steuer-ID is still to come: the service
-        asks for it, the person's latest life situation says they have none yet, and the
-        referral does not ask for it (it was left out as the referral was issued). One the
-        advisor put back is asked for, as any document; "unknown" asks for it too."""
-        return (
-            self.facts is not None
-            and self.facts.without_tax_id
-            and TAX_ID in self.service.documents
-            and TAX_ID not in self.referral.documents
-        )
+        """The letter and the copy say the person's Steuer-ID is still to come
+        (:func:`steuer_ids_to_follow`)."""
+        return steuer_ids_to_follow(self.service, self.referral.documents, self.facts)[0]
+
+    @property
+    def tax_id_asked(self) -> bool:
+        """The referral asks for the person's own Steuer-ID (the advisor kept it or put it
+        back)."""
+        return TAX_ID in self.referral.documents
+
+    def children_tax_id(self, answer: str) -> tuple[Child, ...]:
+        """The children the letter lists whose Steuer-ID the check answers ``answer`` ("yes":
+        asked for among the documents; "no": said to follow): to a service that lists every
+        child (the Familienkasse, ``CHILDREN_WHERE_TOPICS``) and asks for the Steuer-ID, where
+        the referral asks for the person's own or the check left it out as still to come.
+        None where the advisor took the Steuer-ID off the referral: the letter asks for no
+        Steuer-ID then. "unknown" and unanswered are asked for as the Steuer-ID is."""
+        return _children_tax_id(self.service, self.referral.documents, self.facts, answer)
 
     def values(self, lang: str) -> dict[str, str]:
         """Every placeholder of ``texts.PLACEHOLDERS``, formatted for ``lang``."""
@@ -264,6 +288,43 @@ class _Context:
             "page": "{page}",
             "pages": "{pages}",
         }
+
+
+def steuer_ids_to_follow(
+    service: Service, documents: Sequence[str], facts: LifeFacts | None
+) -> tuple[bool, tuple[Child, ...]]:
+    """Whose Steuer-ID the letter to ``service`` (and the person's copy) says is still to come,
+    for a referral asking for ``documents``: the person's own where the service asks for it,
+    the latest life situation says they have none yet and the referral does not ask for it
+    (it was left out as the referral was issued; one the advisor put back is asked for, as any
+    document; "unknown" asks for it too); and the children listed to the Familienkasse whose
+    check says they have none yet (``_children_tax_id``). The refer dialog tells the advisor
+    before the letter is made."""
+    own = (
+        facts is not None
+        and facts.without_tax_id
+        and TAX_ID in service.documents
+        and TAX_ID not in documents
+    )
+    return own, _children_tax_id(service, documents, facts, "no")
+
+
+def _children_tax_id(
+    service: Service, documents: Sequence[str], facts: LifeFacts | None, answer: str
+) -> tuple[Child, ...]:
+    """The children the letter to ``service`` lists whose Steuer-ID the check answers
+    ``answer`` ("yes": asked for among the documents; "no": said to follow): to a service that
+    lists every child (the Familienkasse, ``CHILDREN_WHERE_TOPICS``) and asks for the
+    Steuer-ID, where the referral asks for the person's own (``documents``) or the check left
+    it out as still to come. None where the advisor took the Steuer-ID off the referral: the
+    letter asks for no Steuer-ID then. "unknown" and unanswered are asked for as the Steuer-ID
+    is."""
+    topic = service.topics[0] if service.topics else ""
+    if facts is None or topic not in CHILDREN_WHERE_TOPICS or TAX_ID not in service.documents:
+        return ()
+    if TAX_ID not in documents and not facts.without_tax_id:
+        return ()
+    return tuple(c for c in facts.children if c.tax_id == answer)
 
 
 def _contact(referral: Referral) -> tuple[str, str, str]:
@@ -369,10 +430,16 @@ def render_referral_letter(
                 letter = tight
         story += [*letter, NextPageTemplate("client"), PageBreak()]
     copy = _client_story(ctx, sheet_only=not to_service)
-    if _height(copy, PAGE_W - 40 * mm) > _y(CLIENT_TOP) - CLIENT_BOTTOM * mm:
+    room = _y(CLIENT_TOP) - CLIENT_BOTTOM * mm
+    if _height(copy, PAGE_W - 40 * mm) > room:
         # The copy on one sheet where it can be: its last block (who referred the person, how
         # to reach them) must not go onto a page of its own, where it gets lost.
         copy = _client_story(ctx, compact=True, sheet_only=not to_service)
+        if _height(copy, PAGE_W - 40 * mm) > room:
+            # Still a line or two too long (a Steuer-ID still to come under a long checklist):
+            # less space between blocks, and what to bring goes over the page as a whole
+            # rather than leave its last lines alone on a sheet.
+            copy = _client_story(ctx, compact=True, tight=True, sheet_only=not to_service)
     story += copy
     doc.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
@@ -959,7 +1026,13 @@ def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
 
     count, children = _letter_children(ctx)
     if topic in CHILDREN_WHERE_TOPICS and count:
-        lines = [_child_line(c, f"lives_{c.lives}", ctx, txt) for c in children]
+        to_come = ctx.children_tax_id("no")
+        lines = [
+            _child_line(
+                c, f"lives_{c.lives}", ctx, txt, "child_tax_id_to_come" if c in to_come else ""
+            )
+            for c in children
+        ]
         text = txt("children_count", count=count)
         return [(txt("label_children"), "\n".join(filter(None, [text, *lines])))]
     if topic in CHILDREN_CARE_TOPICS | SCHOOL_TOPICS:
@@ -1063,18 +1136,44 @@ def _dashed(lines: Sequence[str]) -> str:
     return lines[0] if len(lines) == 1 else "\n".join(f"–  {line}" for line in lines)
 
 
-def _child_line(child: Child, status_key: str, ctx: _Context, txt: Callable[..., str]) -> str:
+def _child_line(
+    child: Child, status_key: str, ctx: _Context, txt: Callable[..., str], more: str = ""
+) -> str:
     """A child's line ("– 8 Jahre, besucht eine Schule", "– geb. 2019, lebt im Herkunftsland"): the
-    age where the birth date is complete, else the birth year (or month and year) as recorded."""
-    age = child.age(ctx.today)
-    parts = []
-    if age is not None:
-        parts.append(format_unit(age, "duration-year", length="long", locale="de"))
-    elif child.birth is not None:
-        parts.append(txt("child_born", birth=unbroken(_birth(child.birth, "de"))))
+    age where the birth date is complete, else the birth year (or month and year) as recorded;
+    ``more``, the key of a text after it ("…, Steuer-ID noch nicht erhalten, wird
+    nachgereicht")."""
+    parts = [_child_age(child, ctx)]
     if status_key in ctx.texts.common["household"]:
         parts.append(txt(status_key))
+    if more:
+        parts.append(txt(more))
+    parts = [p for p in parts if p]
     return "–  " + ", ".join(parts) if parts else ""
+
+
+def _child_age(child: Child, ctx: _Context) -> str:
+    """A child's age as the letter to the service gives it ("8 Jahre"), else its birth year
+    (or month and year) as recorded ("geb. 2019"); "" where none is recorded."""
+    age = child.age(ctx.today)
+    if age is not None:
+        return format_unit(age, "duration-year", length="long", locale="de")
+    if child.birth is not None:
+        born = unbroken(_birth(child.birth, "de"))
+        return ctx.texts.text("household", "child_born", "de").format(birth=born)
+    return ""
+
+
+def _children_named(children: Sequence[Child], ctx: _Context, lang: str, *, copy: bool) -> str:
+    """Children as the letter to the service names them, by their ages ("das Kind (8
+    Jahre)", "die Kinder (8 Jahre und 3 Jahre)"; its readers get no names), or as the person's
+    copy names them (``copy``: "Мария (7) и Иван (4)")."""
+    if copy:
+        return format_list([_child_named(c, ctx) for c in children], locale=_loc(lang))
+    key = "letter_child" if len(children) == 1 else "letter_children"
+    word = ctx.texts.text("household", key, lang)
+    ages = [a for a in (_child_age(c, ctx) for c in children) if a]
+    return f"{word} ({format_list(ages, locale=_loc(lang))})" if ages else word
 
 
 # ---------------------------------------------------------------- the person's copy
@@ -1117,7 +1216,7 @@ def _client_documents(ctx: _Context) -> list[str]:
     children = ctx.facts.children_insurance_to_clear if ctx.facts is not None else ()
     validity = _ehic_validity(ctx, lang, "copy_") if topic in HEALTH_TOPICS else ""
     if topic not in HEALTH_TOPICS or not (children or validity):
-        return ctx.documents(lang)
+        return ctx.documents(lang, copy=True)
     named = format_list([_child_named(c, ctx) for c in children], locale=_loc(lang))
     shown = []
     for document in (d for d in ctx.referral.documents if d.strip()):
@@ -1150,11 +1249,16 @@ def _child_named(child: Child, ctx: _Context) -> str:
 
 
 def _client_story(
-    ctx: _Context, *, compact: bool = False, sheet_only: bool = False
+    ctx: _Context, *, compact: bool = False, tight: bool = False, sheet_only: bool = False
 ) -> list[Flowable]:
     """The person's copy, in their language; ``compact``, for a copy that does not fit one page
-    otherwise: the documents in two columns, after who referred the person."""
+    otherwise: the documents in two columns, after who referred the person; ``tight`` (with
+    ``compact``), for one that does not fit even so: less space between paragraphs, headings
+    and checklist rows (the type stays as it is), and what to bring kept together."""
     s, t, r, lang, svc = _styles(), ctx.texts, ctx.referral, ctx.lang, ctx.service
+    if tight:
+        s["c_body"] = ParagraphStyle("c_body_tight", parent=s["c_body"], spaceAfter=2)
+        s["c_head"] = ParagraphStyle("c_head_tight", parent=s["c_head"], spaceBefore=3)
     v = ctx.values(lang)
     width = PAGE_W - 40 * mm
 
@@ -1180,7 +1284,7 @@ def _client_story(
             ]
         )
     )
-    story: list[Flowable] = [band, Spacer(1, 4 * mm)]
+    story: list[Flowable] = [band, Spacer(1, (2 if tight else 4) * mm)]
     story.append(_p(txt("greeting"), s["c_greet"]))
     story.append(_p(txt("intro"), s["c_body"]))
     # "Ihr Kind" or "Ihre Kinder" as many as the matter is about (two enrolled at school).
@@ -1260,16 +1364,27 @@ def _client_story(
                     ),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0.5 if tight else 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 if tight else 2.5),
                 ]
             )
         )
         bring.append(checklist)
     else:
         bring.append(_p(txt("no_documents_sheet" if sheet_only else "no_documents"), s["c_body"]))
-    if ctx.tax_id_to_come:  # set off from the checklist: nothing to tick yet
-        bring.append(_p(txt("tax_id_to_come"), ParagraphStyle("tax", s["c_body"], spaceBefore=3)))
+    # set off from the checklist: nothing to tick yet; the person's own Steuer-ID and the
+    # children's in one paragraph where both are to come (the copy stays on its sheet)
+    to_come = ParagraphStyle("tax", s["c_body"], spaceBefore=3)
+    children = ctx.children_tax_id("no")
+    if children:
+        if ctx.tax_id_to_come:
+            key = "copy_own_and_children_tax_id_to_come"
+        else:
+            key = f"copy_child{'ren' if len(children) > 1 else ''}_tax_id_to_come"
+        named = _children_named(children, ctx, lang, copy=True)
+        bring.append(_p(t.text("household", key, lang).format(children=named), to_come))
+    elif ctx.tax_id_to_come:
+        bring.append(_p(txt("tax_id_to_come"), to_come))
 
     org = ctx.organisation
     phone, email = _contact(r)[1:]
@@ -1290,6 +1405,8 @@ def _client_story(
     )
     # Compact: who referred the person before the checklist, which can go on over the page
     # (under its heading) where a block of its own would get lost.
+    if tight:
+        bring = [bring[0], KeepTogether(bring[1:])]
     return story + ([referred_by, *bring] if compact else [*bring, referred_by])
 
 

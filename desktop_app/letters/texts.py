@@ -194,6 +194,12 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "insurance_unclear",
             "documents_children_ehic",
             "documents_of_children",
+            "child_tax_id_to_come",
+            "letter_child",
+            "letter_children",
+            "copy_child_tax_id_to_come",
+            "copy_children_tax_id_to_come",
+            "copy_own_and_children_tax_id_to_come",
         ),
         "skills": (
             "label_qualifications",

@@ -456,3 +456,38 @@ def test_a_steuer_id_still_to_come_is_on_the_queued_letter_until_a_check_says_it
     assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
     letter = _text(uc.print_job_pdf(session.store, session.user, job))
     assert "noch nicht erhalten" not in letter and "Все още нямате данъчен" not in letter
+
+
+def test_a_childs_steuer_id_to_follow_is_on_the_queued_letter_until_a_check_says_it_came(
+    session: Session,
+) -> None:
+    """A check saying the child has no Steuer-ID yet: the queued letter to the Familienkasse
+    says on the child's line that it follows, and the Bulgarian copy says so. A later check
+    saying it came makes the letter again (the child's answer is in its fingerprint): the
+    Steuer-ID is asked for the child too, and nothing is said to follow."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    person = _person(session)
+
+    def check(child_tax_id: str, today: dt.date) -> None:
+        answers = {**full_life_situation(), "sex": "male", "tax_id": "yes"}
+        answers["children"] = [{**answers["children"][0], "child_tax_id": child_tax_id}]
+        visits.finish_visit(
+            session.store, session.user, person.id, "life_situation", answers, today=today
+        )
+
+    check("no", NOW.date())
+    referral = _issue(session, person, service_id="familienkasse", reason="kindergeld")
+    assert "tax_id" in referral.documents
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    letter = " ".join(_text(uc.print_job_pdf(session.store, session.user, job)).split())
+    assert "lebt im Haushalt, Steuer-ID wird nachgereicht" in letter
+    assert "Данъчният идентификационен номер (Steuer-ID) на" in letter
+    assert "auch für das Kind" not in letter
+
+    check("yes", LATER.date())
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
+    letter = " ".join(_text(uc.print_job_pdf(session.store, session.user, job)).split())
+    assert "nachgereicht" not in letter and "Данъчният идентификационен номер" not in letter
+    assert "Steuer-Identifikationsnummer (Steuer-ID) – auch für das Kind (8 Jahre)" in letter

@@ -1,8 +1,10 @@
 """A queued letter's fingerprint takes the person's life-situation facts by an explicit list of
 fields (``LifeFacts.fingerprint``), written as their repr was when the fingerprint was the repr:
 the letters queued before kept their fingerprints, and a new field of the facts is in the
-fingerprint or out of it by a decision, never by accident. One was taken in since: the Steuer-ID
-answer (``tax_id``), since the letter and the copy say a Steuer-ID is still to come."""
+fingerprint or out of it by a decision, never by accident. Two were taken in since: the
+Steuer-ID answer (``tax_id``), since the letter and the copy say a Steuer-ID is still to come,
+and each child's (``Child.tax_id``), since the letter to the Familienkasse says a child's is to
+follow or asks for it."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ ANSWERS: dict[str, Any] = {
             "child_birth": "2018-04-02",
             "child_lives": "with_person",
             "child_care": "school",
+            "child_tax_id": "yes",
         },
         {"child_birth": "2022"},
     ],
@@ -43,19 +46,20 @@ SEEKER_ABROAD = {"looking_for_work": "yes", "experience": [{"w_where": "home_cou
 # the fields were listed (without ``no_employer_here``, ``benefits`` and ``tax_id``), and the
 # Steuer-ID answer after it, since the letter says a Steuer-ID is still to come (every letter
 # queued before that was made again once; the person's bookkeeping left the fingerprint in the
-# same update, which made them all again anyway).
+# same update, which made them all again anyway); each child's Steuer-ID answer after the
+# child's insurance, in the same update again (life-situation check version 10).
 BEFORE = (
     "LifeFacts(children_count=2, children=(Child(birth=PartialDate(year=2018, month=4, day=2),"
-    " lives='with_person', care='school', name='Ана', insurance='none'),"
+    " lives='with_person', care='school', name='Ана', insurance='none', tax_id='yes'),"
     " Child(birth=PartialDate(year=2022, month=None, day=None), lives='', care='', name='',"
-    " insurance='')), children_answered=True, address_registration='registered',"
+    " insurance='', tax_id='')), children_answered=True, address_registration='registered',"
     " housing_type='own_rental', rent_contract='yes', work_status=('minijob', 'looking'),"
     " work_contract='no', insurance='ehic',"
     " ehic_valid_until=PartialDate(year=2027, month=3, day=31), tax_id='no')"
 )
 BEFORE_ONE_CHILD = (
     "LifeFacts(children_count=1, children=(Child(birth=PartialDate(year=2022, month=None,"
-    " day=None), lives='', care='', name='', insurance=''),), children_answered=True,"
+    " day=None), lives='', care='', name='', insurance='', tax_id=''),), children_answered=True,"
     " address_registration='', housing_type='', rent_contract='', work_status=(),"
     " work_contract='', insurance='', ehic_valid_until=None, tax_id='')"
 )
@@ -113,5 +117,7 @@ def test_only_the_fields_in_the_fingerprint_change_a_queued_letters_fingerprint(
         replace(facts, insurance="none"),
         # a Steuer-ID still to come, or not (``_Context.tax_id_to_come``)
         replace(facts, tax_id="yes"),
+        # a child's Steuer-ID to follow, or asked for (``_Context.children_tax_id``)
+        replace(facts, children=(replace(facts.children[0], tax_id="no"), facts.children[1])),
     ):
         assert _digest(shown) != digest

@@ -921,3 +921,112 @@ def test_the_sheet_alone_says_the_steuer_id_is_on_its_way() -> None:
     )
     [sheet] = pdf_text(pdf)
     assert TAX_ID_COPY["bg"] in sheet and "Steuerliche" not in sheet
+
+
+# Each child's Steuer-ID (life-situation check version 10), to the Familienkasse: a family of
+# two children in the household, Мария (8, has one) and Иван (born 2022, has none yet).
+TAX_ID_FAMILY: dict[str, Any] = {
+    **FAMILY,
+    "children_count": 2,
+    "children": [
+        {**FAMILY["children"][0], "child_name": "Мария", "child_tax_id": "yes"},
+        {**FAMILY["children"][1], "child_name": "Иван", "child_tax_id": "no"},
+    ],
+}
+#: the second child's line in the letter, saying its Steuer-ID follows
+CHILD_TO_FOLLOW = "– geb. 2022, lebt im Haushalt, Steuer-ID wird nachgereicht"
+CHILD_TAX_ID_COPY = {
+    "bg": "Данъчният идентификационен номер (Steuer-ID) на Иван (роден(а) 2022 г.) още не е "
+    "пристигнал. Щом дойде по пощата, занесете го или го изпратете на тази служба.",
+    "ro": "Numărul de identificare fiscală (Steuer-ID) pentru Иван (născut(ă) în 2022) nu a "
+    "sosit încă. Când vine prin poștă, duceți-l sau trimiteți-l la acest serviciu.",
+}
+ALSO_FOR = {
+    "bg": "Данъчен идентификационен номер (Steuer-ID) – също и за Мария (8)",
+    "ro": "Numărul de identificare fiscală (Steuer-ID) – și pentru Мария (8)",
+}
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_a_childs_steuer_id_not_there_is_said_to_follow_and_one_there_asked_for(
+    lang: str,
+) -> None:
+    """The letter's list of the children says Иван's Steuer-ID follows (Мария's line says
+    nothing), and the Steuer-ID among the documents is asked for Мария too, by her age (the
+    office gets no names); the copy, in the person's language and still on one page, names
+    them: Мария's beside the Steuer-ID to tick, Иван's under the checklist as to follow."""
+    letter, sheet = _pages("familienkasse", {**TAX_ID_FAMILY, "tax_id": "yes"}, lang=lang)
+    assert "Kinder Anzahl: 2 – 8 Jahre, lebt im Haushalt – geb. 2022" in letter
+    assert CHILD_TO_FOLLOW in letter
+    assert letter.count("Steuer-ID wird nachgereicht") == 1
+    assert f"{TAX_ID_DOCUMENT} – auch für das Kind (8 Jahre)" in letter
+    assert "Мария" not in letter and "Иван" not in letter
+    assert "noch nicht erhalten" not in letter  # the person's own is there
+    assert ALSO_FOR[lang] in sheet
+    assert CHILD_TAX_ID_COPY[lang] in sheet
+    assert TAX_ID_COPY[lang] not in sheet
+
+
+def test_the_persons_and_a_childs_steuer_id_to_come_are_said_together_on_the_copy() -> None:
+    """The person has none yet either: the letter says so as before, the Steuer-ID is asked for
+    Мария alone in its place, and the copy says in one paragraph that the person's and Иван's
+    follow (two paragraphs pushed the copy onto a third page)."""
+    letter, sheet = _pages("familienkasse", {**TAX_ID_FAMILY, "tax_id": "no"}, lang="bg")
+    assert f"Petar Petrov {TAX_ID_LETTER}" in letter
+    assert CHILD_TO_FOLLOW in letter
+    assert f"{TAX_ID_DOCUMENT} – für das Kind (8 Jahre)" in letter
+    assert "Данъчен идентификационен номер (Steuer-ID) – за Мария (8)" in sheet
+    assert (
+        "Данъчните идентификационни номера (Steuer-ID) за Вас и за Иван (роден(а) 2022 г.) още "
+        "не са пристигнали. Щом дойдат по пощата от Bundeszentralamt für Steuern, занесете ги "
+        "или ги изпратете на тази служба."
+    ) in sheet
+    assert TAX_ID_COPY["bg"] not in sheet
+
+
+def test_two_childrens_steuer_ids_to_follow() -> None:
+    answers = {**TAX_ID_FAMILY, "tax_id": "yes"}
+    answers["children"] = [{**c, "child_tax_id": "no"} for c in TAX_ID_FAMILY["children"]]
+    letter, sheet = _pages("familienkasse", answers, lang="ro")
+    assert letter.count("Steuer-ID wird nachgereicht") == 2
+    assert "für das Kind" not in letter  # the person's own alone is asked for
+    assert (
+        "Numerele de identificare fiscală (Steuer-ID) pentru Мария (8) și Иван (născut(ă) în "
+        "2022) nu au sosit încă."
+    ) in sheet
+
+
+@pytest.mark.parametrize("answer", ["unknown", None])
+def test_a_childs_steuer_id_not_known_is_asked_for_as_before(answer: str | None) -> None:
+    """ "unknown" or unanswered: the Steuer-ID is asked for as it was, nothing is said to
+    follow, no child is named beside it."""
+    answers = {**TAX_ID_FAMILY, "tax_id": "yes"}
+    answers["children"] = [
+        {k: v for k, v in c.items() if k != "child_tax_id"}
+        | ({"child_tax_id": answer} if answer else {})
+        for c in TAX_ID_FAMILY["children"]
+    ]
+    letter, sheet = _pages("familienkasse", answers, lang="bg")
+    assert "für das Kind" not in letter and TAX_ID_DOCUMENT in letter
+    assert "nachgereicht" not in letter
+    assert "Данъчен идентификационен номер (Steuer-ID) –" not in sheet
+    assert "още не е пристигнал" not in sheet
+
+
+def test_no_childs_steuer_id_where_the_advisor_took_the_steuer_id_off() -> None:
+    """The advisor took the Steuer-ID off the referral: the letter asks for none, and says
+    none follows."""
+    service = DIRECTORY.get("familienkasse")
+    facts = LifeFacts.from_answers({**TAX_ID_FAMILY, "tax_id": "yes"})
+    documents = [d for d in documents_to_bring(service.documents, facts) if d != "tax_id"]
+    referral = referral_for(service, PETAR, reason="kindergeld", documents=documents)
+    pdf = render_referral_letter(
+        referral, PETAR, service, ORGANISATION, "bg", today=TODAY, facts=facts
+    )
+    letter, sheet = pdf_text(pdf)
+    assert "Steuer-ID" not in letter and "Steuer-ID" not in sheet
+
+
+def test_the_jugendamt_is_not_told_of_a_childs_steuer_id() -> None:
+    letter, sheet = _pages("jugendamt", {**TAX_ID_FAMILY, "tax_id": "yes"}, lang="bg")
+    assert "Steuer-ID" not in letter and "Steuer-ID" not in sheet
