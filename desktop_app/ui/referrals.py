@@ -70,7 +70,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.life_facts import documents_to_bring
+from desktop_app.domain.life_facts import Child, documents_to_bring
 from desktop_app.domain.opening_hours import outside_opening_hours
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
@@ -101,7 +101,7 @@ from desktop_app.i18n.messages import (
 )
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory, default_directory
-from desktop_app.letters.referral_letter import LetterError
+from desktop_app.letters.referral_letter import LetterError, steuer_ids_to_follow
 from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
@@ -194,6 +194,12 @@ def letter_error_message(exc: LetterError) -> str:
         return default_letter_texts().error_message(exc.key, current_language())
     except KeyError:
         return _("The letter cannot be made ({code}).").format(code=exc.key)
+
+
+def _child_called(child: Child) -> str:
+    """A child as the refer dialog names it: by the name recorded, else by the birth date
+    (or year) as recorded; "?" where neither is."""
+    return child.name or format_partial_date(child.birth) or "?"
 
 
 def default_client_language(person: Person) -> str:
@@ -628,6 +634,11 @@ class ReferDialog(QDialog):
             # Enter is for "Create letter": an auto-default button took it once focus passed
             button.setAutoDefault(False)
             button.setDefault(False)
+        self.documents.itemChanged.connect(self._show_tax_id_note)
+        # What the letter will say of a Steuer-ID still to come (the person's, a child's), so
+        # that the advisor is not surprised by it in the letter.
+        self.tax_id_note = FittedLabel()
+        self.tax_id_note.setStyleSheet("color: #555;")
         documents_row = QHBoxLayout()
         documents_row.addWidget(self.new_document, 1)
         documents_row.addWidget(self.add_button)
@@ -692,6 +703,8 @@ class ReferDialog(QDialog):
         )
         form.addRow(label(_("&Documents to bring:"), self.documents), self.documents)
         form.addRow("", with_error(documents_row, errors["documents"]))
+        form.addRow("", self.tax_id_note)
+        form.setRowVisible(self.tax_id_note, False)  # no gap while it says nothing
         form.addRow(
             label(_("&Language of the person's copy:"), self.client_lang),
             with_error(self.client_lang, errors["client_lang"]),
@@ -884,8 +897,10 @@ class ReferDialog(QDialog):
         self._on_reason_changed()
         self.documents.clear()
         if service is not None:
+            self.documents.blockSignals(True)  # one note for the whole list, below
             for document in documents_to_bring(service.documents, self.facts):
                 self._add_document(self.directory.document_label(document, lang), document)
+            self.documents.blockSignals(False)
             self.service_info.setText(self._service_info_text(service))
         else:
             self.service_info.setText("")
@@ -894,6 +909,7 @@ class ReferDialog(QDialog):
         self.fit_height()  # its address and the consent's warning may wrap, or take fewer lines
         self.errors["service"].show_message("")
         self._check_opening_hours()
+        self._show_tax_id_note()
 
     @staticmethod
     def _service_info_text(service: Service) -> str:
@@ -1008,6 +1024,48 @@ class ReferDialog(QDialog):
         )
         if self.form.isRowVisible(self.note_hint) != shown:
             self.form.setRowVisible(self.note_hint, shown)
+            self.fit_height()
+
+    def _show_tax_id_note(self, *_args: object) -> None:
+        """Say under the documents whose Steuer-ID the letter will say is still to come, as
+        the documents ticked now make the letter (``steuer_ids_to_follow``): the person's, as
+        the life-situation check says they have none, and the children's to the Familienkasse."""
+        service = self.directory.find(self.service_id())
+        own, children = (
+            steuer_ids_to_follow(service, self.document_values(), self.facts)
+            if service is not None
+            else (False, ())
+        )
+        count = len(children)
+        named = ", ".join(_child_called(c) for c in children)
+        if own and children:
+            text = ngettext(
+                "The letter will say that the Steuer-IDs of the person and of one child "
+                "({children}) have not come yet and will be handed in later, as the "
+                "life-situation check says.",
+                "The letter will say that the Steuer-IDs of the person and of the children "
+                "({children}) have not come yet and will be handed in later, as the "
+                "life-situation check says.",
+                count,
+            )
+        elif children:
+            text = ngettext(
+                "The letter will say that the Steuer-ID of one child ({children}) has not come "
+                "yet and will be handed in later, as the life-situation check says.",
+                "The letter will say that the Steuer-IDs of the children ({children}) have not "
+                "come yet and will be handed in later, as the life-situation check says.",
+                count,
+            )
+        elif own:
+            text = _(
+                "The letter will say that the person has not received the Steuer-ID yet and "
+                "will hand it in later, as the life-situation check says."
+            )
+        else:
+            text = ""
+        self.tax_id_note.setText(text.format(children=named))
+        if self.form.isRowVisible(self.tax_id_note) != bool(text):
+            self.form.setRowVisible(self.tax_id_note, bool(text))
             self.fit_height()
 
     def _add_document(self, label: str, value: str) -> None:
