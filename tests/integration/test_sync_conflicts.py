@@ -6,13 +6,11 @@ made on one laptop and must reach every other, with nothing left to decide anywh
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
@@ -31,6 +29,7 @@ from tests.integration.sync_harness import (
     edit_person,
     older_answers_conflict,
 )
+from tests.pdf_text import pdf_text
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 
@@ -334,9 +333,7 @@ def test_a_conflict_over_a_visit_is_exported_and_erased_with_the_person_on_every
     ]
     # The PDF reads both versions by the form's questions and options, as the visit itself
     # is read there (they were raw JSON text before).
-    text = " ".join(
-        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
-    )
+    text = pdf_text(pdf)
     conflicts_part = text[text.index("Auf zwei Laptops unterschiedlich erfasste Angaben") :]
     assert "Check der Lebenssituation" in conflicts_part
     assert "Miete pro Monat in Euro (Anteil der Person): 480" in conflicts_part

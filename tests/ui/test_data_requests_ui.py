@@ -4,12 +4,10 @@ end, the data copy's request date, and the register of requests, under pytest-qt
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
@@ -23,6 +21,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.requests_due import RequestsDueBanner, RequestsDueNotice
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
+from tests.pdf_text import pdf_text
 from tests.ui.conftest import alt_key, dialog_opened, shown_window, type_text
 
 if TYPE_CHECKING:
@@ -118,10 +117,7 @@ def test_an_erasure_at_request_writes_the_confirmation_then_erases_and_registers
     assert window.statusBar().currentMessage() == (
         f"The person was erased. Confirmation written: {pdf.name}"
     )
-    text = " ".join(
-        " ".join((p.extract_text() or "").split())
-        for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
-    )
+    text = pdf_text(pdf.read_bytes())
     assert "Ioana Căpraru" in text and reference in text and "Confirmare" in text
     assert people.get_person(session.store, session.user, pid) is None
     [entry] = data_rights.list_requests(session.store, session.user)
@@ -180,10 +176,7 @@ def test_the_data_copy_records_the_request_and_the_register_shows_it(
     # The register, from the menu where the retention list is reached.
     [entry] = data_rights.list_requests(session.store, session.user)
     [pdf] = tmp_path.glob("welcome-desk-data-*.pdf")
-    text = " ".join(
-        " ".join((p.extract_text() or "").split())
-        for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
-    )
+    text = pdf_text(pdf.read_bytes())
     # the copy names the request it answers, under the reference the register keeps
     assert f"Număr de referință {entry.reference}" in text  # the person's language
     menu_action = window.findChild(QAction, "data_requests")

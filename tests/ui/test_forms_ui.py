@@ -4,13 +4,11 @@ a skills check with next steps, drafts that survive a killed window, bilingual l
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import threading
 from pathlib import Path
 from typing import Any
 
-import pypdf
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
@@ -48,6 +46,7 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
+from tests.pdf_text import pdf_pages
 from tests.ui.conftest import finish_form, shown_whole, shown_window, store_held, type_text
 from tests.ui.test_main_window import _access_key
 from tests.unit.test_visits import consent_answers
@@ -1355,9 +1354,7 @@ def test_the_recognition_advice_accepted_in_the_skills_check_gets_its_letter(
     qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10_000)
     pdf = preview.pdf
     (tmp_path / "recognition.pdf").write_bytes(pdf)  # to look at (pdftoppm)
-    pages = [
-        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
-    ]
+    pages = pdf_pages(pdf)
     letter, copy = pages[0], " ".join(pages[1:])
     assert "Anerkennungsberatung im IQ Netzwerk NRW" in letter
     assert "Vermittlung zur Anerkennungsberatung" in letter

@@ -39,6 +39,7 @@ from desktop_app.usecases import accounts, people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
+from tests.pdf_text import pdf_pages
 from tests.ui.conftest import (
     accept_every_next_step,
     answer_save_dialog,
@@ -1779,10 +1780,7 @@ def test_the_note_field_says_it_is_written_in_german_for_the_letter_to_the_servi
     _create(qtbot, dialog)
     (referral,) = uc.referrals_of(session.store, session.user, person.id)
     pdf = uc.render_letter(session.store, session.user, referral.id)
-    letter, *copy = [
-        " ".join((page.extract_text() or "").split())
-        for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
-    ]
+    letter, *copy = pdf_pages(pdf)
     assert "Hinweis aus der Beratung: Braucht einen Kurs mit Kinderbetreuung." in letter
     assert all("Kinderbetreuung" not in page for page in copy)
 
@@ -1815,12 +1813,7 @@ def test_with_the_other_reason_the_dialog_says_the_german_note_stays_off_the_per
     type_text(dialog.reason_note, "Hilfe beim Ausfüllen des Wohngeldantrags.")
     _create(qtbot, dialog)
     (referral,) = uc.referrals_of(session.store, session.user, person.id)
-    letter, *copy = [
-        " ".join((page.extract_text() or "").split())
-        for page in pypdf.PdfReader(
-            io.BytesIO(uc.render_letter(session.store, session.user, referral.id))
-        ).pages
-    ]
+    letter, *copy = pdf_pages(uc.render_letter(session.store, session.user, referral.id))
     assert "beraten: Hilfe beim Ausfüllen des Wohngeldantrags." in letter
     assert copy and all("Wohngeld" not in page for page in copy)
     assert "който обсъдихме с Вас" in copy[0]
@@ -1848,7 +1841,7 @@ def test_a_service_without_a_street_says_so_where_it_is_chosen(
     _create(qtbot, dialog)
     (referral,) = uc.referrals_of(session.store, session.user, person.id)
     pdf = uc.render_letter(session.store, session.user, referral.id, "ro")
-    copy = " ".join((pypdf.PdfReader(io.BytesIO(pdf)).pages[-1].extract_text() or "").split())
+    copy = pdf_pages(pdf)[-1]
     assert "Încă nu avem adresa exactă – vă rugăm să ne întrebați." in copy
 
 

@@ -17,6 +17,7 @@ from desktop_app.ui import referrals as ui
 from desktop_app.usecases import directory_edit, reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
+from tests.pdf_text import pdf_text
 from tests.ui.conftest import cell
 from tests.ui.test_referrals_ui import _person, _window, needs_qtpdf, print_all
 
@@ -117,11 +118,7 @@ def test_a_queued_letter_to_a_service_taken_out_prints_as_it_was_queued(
     assert [cell(queue.table, row, 5).text() for row in range(2)] == ["Druckbereit"] * 2
     # What prints: the letters as queued (the printer's copy holds their pages as images).
     letters = [uc.print_job_pdf(session.store, session.user, job.id) for job in queue.jobs]
-    text = " ".join(
-        " ".join((page.extract_text() or "").split())
-        for pdf in letters
-        for page in PdfReader(io.BytesIO(pdf)).pages
-    )
+    text = " ".join(pdf_text(pdf) for pdf in letters)
     assert "Königswall 99" in text and shipped_street not in text
     assert "Tafelweg 1" in text and "44137 Dortmund" in text
     out = tmp_path / "printed.pdf"
