@@ -8,15 +8,11 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from desktop_app.domain.fingerprints import fingerprint_text
-from desktop_app.i18n import languages
 
-#: The languages a user-facing text is written in (translations/languages.toml): the shipped
-#: texts have each (tests/unit/test_languages.py); a text given to a laptop needs the first
-#: version's (REQUIRED) and keeps any other well-formed language it has, so that laptops of an
-#: older and a newer version read each other's published directory.
-LANGUAGES: tuple[str, ...] = languages.codes()
-REQUIRED: tuple[str, ...] = languages.CORE
-FALLBACK_ORDER: tuple[str, ...] = languages.FALLBACK_ORDER
+#: Where a text lacks the language asked for: English, then German (i18n.languages'
+#: FALLBACK_ORDER; the domain imports nothing of ours but the domain, a test holds them equal).
+#: The languages a text is written in are translations/languages.toml's (i18n.languages).
+FALLBACK_ORDER: tuple[str, ...] = ("en", "de")
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ from typing import Any
 
 import yaml
 
-from desktop_app.domain.service import LANGUAGES, REQUIRED, LocalizedText
+from desktop_app.domain.service import LocalizedText
 from desktop_app.i18n.languages import CODE
+from desktop_app.i18n.languages import CORE as REQUIRED
+from desktop_app.i18n.text import LANGUAGES
 
 
 class ResourceError(ValueError):

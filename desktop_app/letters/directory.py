@@ -14,13 +14,13 @@ from types import MappingProxyType
 from typing import Any
 
 from desktop_app.domain.service import (
-    LANGUAGES,
     Address,
     Contact,
     LocalizedText,
     Service,
     postcode_without_city,
 )
+from desktop_app.i18n.text import LANGUAGES
 from desktop_app.i18n.translit import fold
 from desktop_app.letters import _resources as res
 from desktop_app.paths import resource

@@ -48,11 +48,11 @@ from desktop_app.domain.life_facts import Child, LifeFacts
 from desktop_app.domain.opening_hours import by_appointment_only
 from desktop_app.domain.person import Person, Sex, same_name
 from desktop_app.domain.referral import Organisation, Referral
-from desktop_app.domain.service import LANGUAGES, Service
+from desktop_app.domain.service import Service
 from desktop_app.domain.skills_facts import SkillsFacts
 from desktop_app.i18n.formatting import DATE_LOCALES, format_partial_date, language_name
 from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
-from desktop_app.i18n.text import gettext_in
+from desktop_app.i18n.text import LANGUAGES, gettext_in
 from desktop_app.letters._script import has_cyrillic, to_latin
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.texts import (

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.service import LANGUAGES
-from desktop_app.i18n.text import _, current_language
+from desktop_app.i18n.text import LANGUAGES, _, current_language
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.ui.access_keys import give_keys, keys_in
 from desktop_app.ui.error_label import ErrorLabel, WarningLabel, with_error

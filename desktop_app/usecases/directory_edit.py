@@ -16,14 +16,9 @@ from sqlalchemy import func, select
 
 from desktop_app.domain.opening_hours import parse_opening_hours
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.service import (
-    FALLBACK_ORDER,
-    LANGUAGES,
-    Service,
-    postcode_without_city,
-)
+from desktop_app.domain.service import FALLBACK_ORDER, Service, postcode_without_city
 from desktop_app.domain.users import User
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.text import LANGUAGES, N_, _
 from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import CATALOGUE_FILE, DirectoryError, default_directory
 from desktop_app.storage.db import Store

@@ -32,7 +32,7 @@ from desktop_app.domain.referral import (
     appointment_errors,
     new_referral,
 )
-from desktop_app.domain.service import LANGUAGES, LocalizedText, Service
+from desktop_app.domain.service import LocalizedText, Service
 from desktop_app.domain.skills_facts import (
     ExperienceFact,
     LanguageFact,
@@ -42,6 +42,7 @@ from desktop_app.domain.skills_facts import (
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.forms.definition import FieldDef, FormDefinition, NextStepRule
+from desktop_app.i18n.text import LANGUAGES
 from desktop_app.letters.directory import ServiceDirectory, default_directory, names_service
 from desktop_app.letters.referral_letter import (
     LetterError,

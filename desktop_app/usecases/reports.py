@@ -47,12 +47,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.service import LANGUAGES, LocalizedText
+from desktop_app.domain.service import LocalizedText
 from desktop_app.domain.users import User
 from desktop_app.forms.labels import label as pick_label
 from desktop_app.i18n.formatting import date_locale
 from desktop_app.i18n.messages import removed_service_name
-from desktop_app.i18n.text import N_, gettext_in
+from desktop_app.i18n.text import LANGUAGES, N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.paths import resource
 from desktop_app.storage.audit_models import AuditRow

@@ -69,6 +69,13 @@ def test_the_registry_is_the_programs_languages() -> None:
     assert languages.locale_words()["romanian"] == "ro"
 
 
+def test_the_domains_fallback_order_is_the_registrys() -> None:
+    """The domain imports nothing of ours but the domain: LocalizedText keeps its own copy."""
+    from desktop_app.domain.service import FALLBACK_ORDER
+
+    assert FALLBACK_ORDER == languages.FALLBACK_ORDER
+
+
 def test_every_shipped_text_is_in_every_language() -> None:
     """The forms, the letters, the service directory, the nationalities, the districts: each
     text given by language has all of them (the code asks only the first version's four of a

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.domain.service import LANGUAGES
 from desktop_app.forms.definition import load_shipped_forms
+from desktop_app.i18n.text import LANGUAGES
 from desktop_app.letters.directory import DirectoryError, load_directory
 from desktop_app.paths import resource
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.domain.referral import OTHER_REASON
-from desktop_app.domain.service import LANGUAGES
+from desktop_app.i18n.text import LANGUAGES
 from desktop_app.letters.texts import (
     PLACEHOLDERS,
     REQUIRED_COMMON,
