@@ -415,11 +415,41 @@ DEVICE_COLUMNS = (
 )
 
 
-def _devices_table(devices: Sequence[DeviceInfo], unused: dict[str | None, int]) -> str:
+def device_role(device: DeviceInfo) -> str:
+    """The ROLE of ``welcome-desk-server devices``: the role a coordinator approved the device
+    for (coordinator, advisor, helper); "coordinator" also for one by a coordinator's code not
+    approved yet; "-" for one waiting; "no role" for one approved before laptops had roles and
+    none chosen since (every right on the laptop, none of a coordinator's here)."""
+    if device.laptop_role:
+        return device.laptop_role
+    if device.is_coordinator:
+        return "coordinator"
+    return "-" if device.status == "pending" else "no role"
+
+
+# LAST PULL of a device never handed a record, and of one handed records before the server
+# noted when (migration 0009): it has a cursor (``pulled_seq``), but no time.
+NEVER_PULLED = "never"
+PULLED_UNTIMED = "unknown (before the update)"
+
+
+def _last_pull(device: DeviceInfo, untimed: frozenset[str]) -> str:
+    if device.pulled_at:
+        return _minute(device.pulled_at)
+    return PULLED_UNTIMED if device.device_id in untimed else NEVER_PULLED
+
+
+def _devices_table(
+    devices: Sequence[DeviceInfo],
+    unused: dict[str | None, int],
+    untimed: frozenset[str] = frozenset(),
+) -> str:
     """``welcome-desk-server devices``: one line a device under a header, columns aligned.
 
-    LAST SYNC is the Laptops dialog's "last sync"; LAST PULL when the server last handed the
-    device records it lacked (what a lost laptop holds, it held by then); UNUSED CODES the
+    ROLE the role it was approved for (``device_role``); LAST SYNC is the Laptops dialog's
+    "last sync"; LAST PULL when the server last handed the device records it lacked (what a
+    lost laptop holds, it held by then): "never", or for those in ``untimed`` (handed records
+    before the server noted when) "unknown (before the update)"; UNUSED CODES the
     enrollment codes it asked for that are neither used nor expired (a stolen coordinator's
     laptop may have asked for some before its revocation); PEOPLE AT REVOCATION, for a revoked
     device, how many people's records it had been sent, counted at the revocation ("not
@@ -436,9 +466,9 @@ def _devices_table(devices: Sequence[DeviceInfo], unused: dict[str | None, int])
             (
                 d.device_id,
                 d.status,
-                "coordinator" if d.is_coordinator else "member",
+                device_role(d),
                 _minute(last_sync(d)),
-                _minute(d.pulled_at),
+                _last_pull(d, untimed),
                 d.app_version or "-",
                 str(unused.get(d.device_id, 0)),
                 held,
@@ -490,7 +520,11 @@ def _run(args: argparse.Namespace, url: str) -> int:
             if not devices:
                 print("no devices")
             else:
-                print(_devices_table(devices, service.unused_codes_by_issuer()))
+                print(
+                    _devices_table(
+                        devices, service.unused_codes_by_issuer(), service.pulled_untimed()
+                    )
+                )
         elif args.command == "revoke":
             try:
                 device_id = service.find_device(args.device)
@@ -503,8 +537,9 @@ def _run(args: argparse.Namespace, url: str) -> int:
                     print(
                         f"error: {device_id} is the last approved coordinator device; revoked, "
                         "nobody could approve new laptops, renew the team key or publish the "
-                        "service directory and forms. Enroll and approve another coordinator "
-                        "first (enroll --coordinator), or give --force.",
+                        "service directory and forms. Approve another laptop for coordinators "
+                        "first (in Welcome Desk, or one enrolled with enroll --coordinator), or "
+                        "give --force.",
                         file=sys.stderr,
                     )
                 else:

@@ -104,6 +104,7 @@ def device_info(device: models.Device, highest_key_role: str | None = None) -> w
         highest_key_role=highest_key_role,
         pulled_at=_iso(device.pulled_at),
         people_at_revocation=device.people_at_revocation,
+        coordinator_approved_by=device.coordinator_approved_by,
     )
 
 
@@ -741,6 +742,17 @@ class SyncService:
             )
             return {by: int(n) for by, n in rows}
 
+    def pulled_untimed(self) -> frozenset[str]:
+        """The devices handed records before the server noted when (``pulled_at``, migration
+        0009) and none since: they hold a cursor (``pulled_seq``), but no time. Those without
+        either were never handed a record (since migration 0005, before which nothing was
+        kept)."""
+        d = models.Device
+        with self._sessions() as session:
+            return frozenset(
+                session.scalars(select(d.id).where(d.pulled_at.is_(None), d.pulled_seq > 0))
+            )
+
     def status(self, device_id: str) -> wire.DeviceStatus:
         with self._sessions() as session:
             device = session.get(models.Device, device_id)
@@ -876,10 +888,30 @@ class SyncService:
                     409, "conflict", f"key {key.key_id} is already stored for this device"
                 )
             if device is not None and device.is_coordinator and key.laptop_role != "coordinator":
-                # Enrolled with a coordinator's code, the server lets it manage laptops and
-                # publish: such a laptop is a coordinator's, or revoked (also one's own).
-                raise ApiError(
-                    409, "role_not_coordinator", "a coordinator's device keeps the coordinator role"
+                if device.coordinator_approved_by is None:
+                    # Enrolled with a coordinator's code (or the organisation's first), the
+                    # server lets it manage laptops and publish: such a laptop is a
+                    # coordinator's, or revoked (also one's own).
+                    raise ApiError(
+                        409,
+                        "role_not_coordinator",
+                        "a coordinator's device keeps the coordinator role",
+                    )
+                if not _other_approved_coordinators(session, device.id):
+                    # Only the device itself can lower its own role here (the one uploading is
+                    # a coordinator's): lowered, nobody could approve laptops any more.
+                    raise ApiError(
+                        409, "last_coordinator", "this is the last approved coordinator device"
+                    )
+                # Approved for coordinators (``approve``): lowered, it is a coordinator's no
+                # longer, from the first key replaced (the key in use, sent first).
+                device.is_coordinator = False
+                device.coordinator_approved_by = None
+                log.info(
+                    "coordinator role removed device=%s by=%s role=%s",
+                    device.id,
+                    sender,
+                    key.laptop_role,
                 )
             # A coordinator's laptop wrapped the key anew for a lower role chosen for the
             # laptop (``usecases.sync.change_laptop_role``): it replaces the old one. Only a
@@ -933,13 +965,23 @@ class SyncService:
                 device.status = "approved"
                 device.approved_at = utcnow()
                 device.approved_by = coordinator.id
+                if not device.is_coordinator and all(
+                    key.laptop_role == "coordinator" for key in request.wrapped_keys
+                ):
+                    # Approved for coordinators by a coordinator's device (as the server has
+                    # it, ``require_coordinator``; never the request's word): a coordinator's
+                    # laptop, as one enrolled with a coordinator's code is. Its accounts have
+                    # every coordinator's right on it; the server refused them before.
+                    device.is_coordinator = True
+                    device.coordinator_approved_by = coordinator.id
             device.registration_secret_hash = None  # in a coordinator's hands: never again
             info = device_info(device)
         log.info(
-            "device approved device=%s by=%s keys=%d",
+            "device approved device=%s by=%s keys=%d coordinator=%s",
             device_id,
             coordinator.id,
             len(request.wrapped_keys),
+            info.is_coordinator,
         )
         return info
 
@@ -992,7 +1034,8 @@ class SyncService:
             # Reference data (service directory, forms) is printed on letters and shapes every
             # form on every laptop: only a coordinator's laptop may change it. The whole push is
             # refused, so a laptop that sends it learns at once and nothing of it is stored.
-            # (A device's role is set when it registers and never changes.)
+            # (A device is a coordinator's by its code, or approved for coordinators by a
+            # coordinator's device; lowering its role ends the latter: ``_store_key``.)
             held = sum(1 for env in request.envelopes if env.kind in wire.COORDINATOR_KINDS)
             if held:
                 log.warning(

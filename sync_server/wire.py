@@ -395,6 +395,10 @@ class DeviceInfo(_Answer):
     # (people erased since, or recorded on it and never sent), never fewer. None: not revoked,
     # or revoked before the server counted.
     people_at_revocation: int | None = None
+    # A coordinator's device (``is_coordinator``) because a coordinator's device approved it
+    # for coordinators: that device's id. None: not a coordinator's, or one by a coordinator's
+    # code or as the organisation's first (those keep the role), or a server from before it.
+    coordinator_approved_by: str | None = None
 
 
 class DeviceList(_Answer):

@@ -828,6 +828,15 @@ def list_devices(store: Store, user: User) -> list[wire.DeviceInfo]:
 LAPTOPS_WITHOUT_ROLE = "sync.laptops_without_role"
 
 
+def by_coordinator_code(device: wire.DeviceInfo) -> bool:
+    """Whether a listed laptop is a coordinator's for good: enrolled with a coordinator's code
+    (or the organisation's first). The server keeps its coordinator role whatever role is
+    chosen for it ("role_not_coordinator"). Not one approved for coordinators by a
+    coordinator's laptop (``wire.DeviceInfo.coordinator_approved_by``): lowering its role makes
+    it a coordinator's no longer."""
+    return device.is_coordinator and not device.coordinator_approved_by
+
+
 def has_no_role(device: wire.DeviceInfo) -> bool:
     """Whether a listed laptop was approved before laptops had roles and no coordinator chose
     one for it since: the server keeps none for it (migration 0008 left NULL), and the laptop
@@ -968,7 +977,10 @@ def approve_device(
 
     ``role``: who uses the new laptop. Every key up to the one in use is wrapped for it
     (``crypto.wrap_team_key``), and no account works on that laptop above it. A laptop enrolled
-    with a coordinator's code is a coordinator's ("role_not_coordinator" otherwise)."""
+    with a coordinator's code is a coordinator's ("role_not_coordinator" otherwise). Approved
+    for coordinators, the server makes the laptop a coordinator's as this one is (it lists,
+    approves and revokes laptops, gives codes, publishes); the laptop learns it at its next
+    sync (``_sync_now``)."""
     require(user, Action.MANAGE_LAPTOPS)
     with _own_key_refusal_kept(store), _roles_kept():
         return _approve_device(store, user, device_id, expected_fingerprint, _wire_role(role))
@@ -1210,11 +1222,12 @@ def _change_laptop_role(
         # role from then on) is finished; nothing is ever lowered to a coordinator's but a
         # laptop without a role, begun here.
         again = listed.value == new and not unset
-        if again and (device.is_coordinator or (new == Role.COORDINATOR.value and begun is None)):
+        by_code = by_coordinator_code(device)
+        if again and (by_code or (new == Role.COORDINATOR.value and begun is None)):
             raise SyncSetupError("same_role")
         if not again and not unset and lower_role(listed, Role(new)) is listed:
             raise SyncSetupError("role_not_lower")
-        if device.is_coordinator:
+        if by_code:
             raise SyncSetupError("coordinator_code_role")
         if standing != laptops.VOUCHED or public is None:
             # The server's list alone gives no laptop a key (``rotate_team_key``).
@@ -1658,11 +1671,20 @@ def _sync_now(
                 with store.transaction() as session:
                     set_meta(session, STATUS, "approved")
         with store.reading() as session:
-            role_known = get_meta(session, COORDINATOR) is not None
-        if not role_known:  # joined before the laptop kept its role: asked once
+            kept = get_meta(session, COORDINATOR)
+            ceiling = get_meta(session, LAPTOP_ROLE)
+        # Asked once for a laptop that joined before it kept whether it is a coordinator's;
+        # and whenever that disagrees with the role its keys say (``fetch_keys`` above): the
+        # server makes a laptop approved for coordinators a coordinator's, and one lowered
+        # from it a coordinator's no longer (a coordinator's code keeps it one, and such a
+        # laptop's keys are a coordinator's: the two agree, nothing is asked).
+        if kept is None or (bool(ceiling) and (kept == "1") != (ceiling == Role.COORDINATOR.value)):
             coordinator = client.status().device.is_coordinator
-            with store.transaction() as session:
-                set_meta(session, COORDINATOR, "1" if coordinator else "0")
+            if kept != ("1" if coordinator else "0"):
+                with store.transaction() as session:
+                    set_meta(session, COORDINATOR, "1" if coordinator else "0")
+                if kept is not None:
+                    log.info("the server counts this laptop as a coordinator's: %s", coordinator)
         _ensure_own_record(store)
         report = SyncEngine(store, client, progress).sync()
         report.revoke_again_pending = not _revoke_again_if_pending(store, client)

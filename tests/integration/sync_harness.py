@@ -692,6 +692,14 @@ class Laptops:
             approve_and_confirm(self.sessions[0], session, role=role)
         return session
 
+    def new_member(self, name: str) -> Session:
+        """A laptop whose accounts have every right on it, but a member's laptop on the server:
+        one approved before laptops had roles (``as_before_roles``). A laptop approved for
+        coordinators (``new``'s default) is a coordinator's laptop on the server too."""
+        session = self.new(name, role=Role.ADVISOR)
+        as_before_roles(self.server, self.sessions[0], session)
+        return session
+
     def sync(self, *sessions: Session) -> list[sync_uc.SyncReport]:
         return [
             sync_uc.sync_now(s.store, max_retries=2, backoff_base=0.05)
@@ -713,7 +721,9 @@ def as_before_roles(server: ServerProcess, coordinator: Session, laptop: Session
     """``laptop`` as a laptop approved before laptops had roles is left by the server's
     migration 0008 (NULL on its row and with its keys) and by the laptop's update (no role
     ceiling in its store): its keys wrapped by ``coordinator`` as that version did, with no
-    role bound in (``crypto._wrap_context``)."""
+    role bound in (``crypto._wrap_context``). Not a coordinator's on the server, unless by a
+    coordinator's code (only that made one then): every right on the laptop, a member's
+    laptop on the server, which it knows (as a laptop that joined with an ordinary code)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     from desktop_app.storage.models import MetaRow
@@ -733,15 +743,28 @@ def as_before_roles(server: ServerProcess, coordinator: Session, laptop: Session
             row.sender_public_key = sender.public_key
             row.sender_device = device_id(coordinator)
             row.laptop_role = None
+        approved = s.scalar(
+            select(models.Device.coordinator_approved_by).where(
+                models.Device.id == device_id(laptop)
+            )
+        )
         s.execute(
             update(models.Device)
             .where(models.Device.id == device_id(laptop))
             .values(laptop_role=None)
         )
+        if approved is not None:  # approved for coordinators (migration 0010): not then
+            s.execute(
+                update(models.Device)
+                .where(models.Device.id == device_id(laptop))
+                .values(is_coordinator=False, coordinator_approved_by=None)
+            )
     with laptop.store.transaction() as session:
         ceiling = session.get(MetaRow, engine.LAPTOP_ROLE)
         if ceiling is not None:
             session.delete(ceiling)
+        if approved is not None:
+            engine.set_meta(session, engine.COORDINATOR, "0")
 
 
 def keyring_of(session: Session) -> dict[str, bytes]:

@@ -124,11 +124,12 @@ def test_a_higher_or_the_same_role_is_refused_and_the_server_refuses_raising_a_k
 def test_a_member_laptop_changes_no_role_neither_by_the_use_case_nor_at_the_server(
     laptops: Laptops, server: ServerProcess
 ) -> None:
-    """C was approved for coordinators with an ordinary code: its first account coordinates
-    there, but the server lets only a laptop enrolled with a coordinator's code upload keys."""
+    """C was approved before laptops had roles: its first account coordinates there, but the
+    server lets only a coordinator's laptop (by a coordinator's code, or approved for
+    coordinators) upload keys."""
     a = laptops.new("A")
     b = laptops.new("B", role=Role.ADVISOR)
-    c = laptops.new("C", role=Role.COORDINATOR)
+    c = laptops.new_member("C")
     laptops.sync(a, b, c)
     assert accounts.refresh_user(c) is False and c.user.role is Role.COORDINATOR
     with pytest.raises(sync_uc.SyncSetupError) as refused:

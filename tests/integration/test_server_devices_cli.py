@@ -113,19 +113,19 @@ def test_devices_lists_last_sync_last_pull_unused_codes_and_what_a_revoked_one_h
     assert first["PEOPLE AT REVOCATION"] == "-"
     assert first["FINGERPRINT"] == sync_uc.fingerprint(office.store)
     helper = rows[device_id(harbour)]
-    assert (helper["STATUS"], helper["ROLE"], helper["NAME"]) == ("approved", "member", "Hafen")
+    assert (helper["STATUS"], helper["ROLE"], helper["NAME"]) == ("approved", "helper", "Hafen")
     assert helper["LAST SYNC (UTC)"] == "2026-03-04 10:47"  # its last request
     assert helper["LAST PULL (UTC)"] == "2026-03-04 10:00"
     assert helper["UNUSED CODES"] == "0"
     gone = rows[device_id(stolen)]
-    assert (gone["STATUS"], gone["ROLE"], gone["NAME"]) == ("revoked", "member", "Outreach Hbf")
+    assert (gone["STATUS"], gone["ROLE"], gone["NAME"]) == ("revoked", "advisor", "Outreach Hbf")
     assert gone["LAST SYNC (UTC)"] == gone["LAST PULL (UTC)"] == "2026-03-04 09:30"
     assert gone["UNUSED CODES"] == "0"
     assert gone["PEOPLE AT REVOCATION"] == "3"  # not Ivan, written after its last pull
     new = rows[joined.device_id]
-    assert (new["STATUS"], new["NAME"]) == ("pending", "Laptop Ana")
-    assert new["LAST SYNC (UTC)"] == new["LAST PULL (UTC)"] == "-"
-    assert rows[device_id(waiting)]["LAST PULL (UTC)"] == "-"  # never handed a record
+    assert (new["STATUS"], new["ROLE"], new["NAME"]) == ("pending", "-", "Laptop Ana")
+    assert (new["LAST SYNC (UTC)"], new["LAST PULL (UTC)"]) == ("-", "never")
+    assert rows[device_id(waiting)]["LAST PULL (UTC)"] == "never"  # never handed a record
     assert rows[device_id(waiting)]["PEOPLE AT REVOCATION"] == "-"
     # The command line's code belongs to no device.
     assert below == [
@@ -163,3 +163,43 @@ def test_a_device_revoked_before_the_server_counted_says_so(
     assert rows[device_id(other)]["PEOPLE AT REVOCATION"] == "not counted"
     assert rows[device_id(office)]["PEOPLE AT REVOCATION"] == "-"
     assert below == []
+
+
+def test_role_is_the_approved_one_and_last_pull_tells_never_from_unknown(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """ROLE: the role each was approved for; a laptop approved for coordinators with an
+    ordinary code is a coordinator's (the server said "member" of it, as of every laptop not
+    of a coordinator's code); one approved before roles has none. LAST PULL: "never" for a
+    laptop never handed a record, "unknown (before the update)" for one handed records before
+    the server noted when (migration 0009: a cursor above 0, no time)."""
+    office = laptops.new("Büro")
+    south = laptops.new("Büro Süd", role=Role.COORDINATOR)  # an ordinary code
+    advisor = laptops.new("Beratung", role=Role.ADVISOR)
+    laptops.new_member("Alt")  # approved before laptops had roles
+    laptops.new("Nord", coordinator=True)
+    add_person(office, "Ana", "Popescu", "1990-01-01")
+    laptops.sync(office, south, advisor)
+    d = models.Device
+    with server.engine.begin() as db:
+        # As migration 0009 left a device that pulled before it, and none since.
+        db.execute(update(d).where(d.id == device_id(advisor)).values(pulled_at=None))
+    rows, _below = _table(server.db_url)
+    roles = {rows[device_id(s)]["NAME"]: rows[device_id(s)]["ROLE"] for s in laptops.sessions}
+    assert roles == {
+        "Büro": "coordinator",
+        "Büro Süd": "coordinator",
+        "Beratung": "advisor",
+        "Alt": "no role",
+        "Nord": "coordinator",
+    }
+    pulls = {
+        rows[device_id(s)]["NAME"]: rows[device_id(s)]["LAST PULL (UTC)"] for s in laptops.sessions
+    }
+    assert pulls["Beratung"] == "unknown (before the update)"
+    assert pulls["Alt"] == pulls["Nord"] == "never"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", pulls["Büro Süd"]), pulls
+    # Lowered, the laptop approved for coordinators is listed with its new role.
+    sync_uc.change_laptop_role(office.store, office.user, device_id(south), Role.HELPER)
+    rows, _below = _table(server.db_url)
+    assert rows[device_id(south)]["ROLE"] == "helper"

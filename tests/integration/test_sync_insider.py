@@ -39,6 +39,7 @@ from tests.integration.sync_harness import (
     Organisation,
     ServerProcess,
     approve_and_confirm,
+    as_before_roles,
     device_id,
     operator_inserts,
     run_desk,
@@ -166,7 +167,7 @@ def test_the_server_keeps_a_record_id_to_one_kind(org: Organisation) -> None:
 def test_a_member_laptop_refuses_to_publish_and_says_why_in_each_language(
     laptops: Laptops, tmp_path: Path
 ) -> None:
-    a, b = laptops.new("A"), laptops.new("B")  # A coordinates; B is a member's laptop
+    a, b = laptops.new("A"), laptops.new_member("B")  # A coordinates; B is a member's laptop
     assert (_role(a), _role(b)) == ("1", "0")
     assert reference.publish_refusal(a.store) is None
     assert reference.publish_refusal(b.store) == "not_coordinator_laptop"
@@ -217,7 +218,7 @@ def test_a_client_ignoring_its_role_is_refused_and_the_rest_of_its_changes_still
     push with the publication, the laptop learns its role at once, withdraws its publication
     (saved as a folder; the team's data applies there again) and the people changed in the
     same outbox still reach the others, in the same sync; the next syncs do not try again."""
-    a, b = laptops.new("A"), laptops.new("B")
+    a, b = laptops.new("A"), laptops.new_member("B")
     _set_role(b, "1")
     reference.publish_directory(b.store, b.user, _changed_directory(), "made up")
     pid = _add(b, "Maria", "Popescu", "0176 1111111")
@@ -253,7 +254,8 @@ def test_a_publication_made_before_joining_is_withdrawn_on_the_member_laptop(
     assert reference.publish_refusal(c.store) is None
     reference.publish_directory(c.store, c.user, _changed_directory(), "offline")
     sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
-    approve_and_confirm(a, c, role=Role.COORDINATOR)
+    approve_and_confirm(a, c, role=Role.ADVISOR)
+    as_before_roles(server, a, c)  # every right on it, a member's laptop on the server
     _set_role(c, None)  # as a laptop that joined before it kept its role
     assert reference.publish_refusal(c.store) == "role_unknown"
     report_c, _report_a = laptops.sync(c, a)
@@ -394,7 +396,8 @@ def test_a_laptop_that_joins_as_a_members_uses_the_teams_publications_not_its_ow
     reference.publish_forms(c.store, c.user, _forms_with_label("Krankenkasse (eigene)"), "own")
     assert _jobcenter_phone(c) == NEW_PHONE
     sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
-    approve_and_confirm(a, c, role=Role.COORDINATOR)
+    approve_and_confirm(a, c, role=Role.ADVISOR)
+    as_before_roles(server, a, c)  # every right on it, a member's laptop on the server
     (report,) = laptops.sync(c)
     assert _jobcenter_phone(c) == TEAM_PHONE
     assert _insurance_label(c) == "Krankenkasse (Team)"
@@ -441,7 +444,8 @@ def test_a_team_publication_made_after_a_members_own_one_arrives_there_too(
     reference.publish_directory(a.store, a.user, _directory_with_phone(TEAM_PHONE), "team")
     laptops.sync(a)
     sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
-    approve_and_confirm(a, c, role=Role.COORDINATOR)
+    approve_and_confirm(a, c, role=Role.ADVISOR)
+    as_before_roles(server, a, c)  # every right on it, a member's laptop on the server
     (report,) = laptops.sync(c)
     assert _jobcenter_phone(c) == TEAM_PHONE
     assert sync_uc.status(c.store).held_back == 0

@@ -62,7 +62,7 @@ def test_a_coordinators_letterhead_and_contacts_reach_the_team_and_a_change_repl
     laptops: Laptops,
 ) -> None:
     a = laptops.new("A")  # the coordinator's laptop
-    b = laptops.new("B")  # a member's laptop, its first account a coordinator
+    b = laptops.new_member("B")  # a member's laptop, its first account a coordinator
     c = laptops.new("C", role=Role.HELPER)  # a student helper's outreach laptop
     assert store_settings.save_organisation_settings(a.store, a.user, FIRST, AUTHORITY, OFFICER)
     laptops.sync(a, b, c)
@@ -158,7 +158,7 @@ def test_the_newer_of_a_laptops_own_values_and_the_teams_is_in_force(
     """B's coordinator saved values on B (a member's laptop: they stay there) before A
     published: A's, the newer, apply on B. Saved on B after A's arrived, B's own apply on B
     (and only there) until A publishes again. B's logo is B's throughout."""
-    a, b = laptops.new("A"), laptops.new("B")
+    a, b = laptops.new("A"), laptops.new_member("B")
     logo = _logo(b.store.paths.data_dir / "logo.png", (0, 90, 160))
     own = Organisation(
         name="Laptop B's own e. V.", address_lines=("B-Straße 1",), logo_path=str(logo)
@@ -197,7 +197,7 @@ def test_a_member_laptop_forcing_a_publication_is_refused_and_keeps_its_values_l
 ) -> None:
     """A client ignoring its role: the server refuses the publication as it refuses a
     directory, the laptop withdraws it (saved as a folder) and keeps its values as its own."""
-    a, b = laptops.new("A"), laptops.new("B")
+    a, b = laptops.new("A"), laptops.new_member("B")
     _set_role(b, "1")
     assert store_settings.save_organisation_settings(b.store, b.user, FIRST, AUTHORITY, "")
     report = laptops.sync(b)[0]
