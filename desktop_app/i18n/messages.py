@@ -253,11 +253,13 @@ _REFUSAL_MESSAGES = {
         "The server did not accept what was entered. An enrollment code has letters, digits "
         "and dashes; the name of the laptop at most 100 characters."
     ),
-    # Also to a laptop approved for coordinators that joined with an ordinary code: it was
-    # told to use "your coordinator's laptop", though approved as one.
+    # Also to a laptop approved before laptops had roles (its accounts have every right on
+    # it): it was told to use "your coordinator's laptop", and to one approved for
+    # coordinators before the server made such a laptop a coordinator's.
     "not_coordinator": N_(
         "The sync server lets only a coordinator's laptop do this: one that joined with a "
-        "coordinator's code from whoever runs the server. Do it on such a laptop."
+        "coordinator's code, or that a coordinator's laptop approved for coordinators. Do it "
+        "on such a laptop."
     ),
     "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
     # A coordinator's laptop asked for one more code while many it asked for are neither used
@@ -615,19 +617,6 @@ def unsent_on_revoked_laptop(name: str, last_sync: str) -> str:
             "it; until then, ask whoever worked on it what to record again."
         )
     return text.format(name=name, time=last_sync)
-
-
-def ordinary_code_coordinators(name: str) -> str:
-    """After approving for coordinators a laptop that joined with an ordinary code: its
-    accounts work with every coordinator's right on it, but the sync server does not count it
-    as a coordinator's laptop (only a coordinator's code makes one), and its coordinators were
-    later refused as "not_coordinator" with nothing saying why."""
-    return _(
-        "“{name}” joined with an ordinary enrollment code: its coordinators work with every "
-        "right on it, but the sync server does not let it approve or revoke laptops, give "
-        "enrollment codes or publish the service directory and forms. For that, it joins again "
-        "with a coordinator's code from whoever runs the server."
-    ).format(name=name)
 
 
 def held_on_revoked_laptop(name: str, people: int | None) -> str:

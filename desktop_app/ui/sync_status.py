@@ -65,7 +65,6 @@ from desktop_app.i18n.messages import (
     no_role_yet,
     not_understood_message,
     offline_message,
-    ordinary_code_coordinators,
     own_role_unset_message,
     refusal_message,
     revoke_again_pending_message,
@@ -1744,6 +1743,7 @@ class DevicesDialog(QDialog):
         self.list.clear()
         own = sync_uc.own_device_id(self.controller.store)
         begun = {c.device_id: c for c in sync_uc.unfinished_role_changes(self.controller.store)}
+        names = {d.device_id: d.name for d in devices}
         for d in devices:
             status = _(DEVICE_STATUS.get(d.status, d.status))
             # Which laptops need an update before they can read what is published.
@@ -1776,6 +1776,11 @@ class DevicesDialog(QDialog):
                     # lost what they recorded after this (the list said nothing of when, only
                     # the server's command line did).
                     below.append(_("Last sync {time}").format(time=last_sync))
+                approver = names.get(d.coordinator_approved_by or "")
+                if approver is not None and d.status == "approved":
+                    # A coordinator's laptop by an approval (the server lets it manage laptops
+                    # and publish), not by a coordinator's code: lowering its role ends that.
+                    below.append(_("approved for coordinators by “{name}”").format(name=approver))
                 if d.status == "revoked" and getattr(d, "people_at_revocation", None) is not None:
                     # What it could hold, said where the revocation leaves no room below.
                     below.append(held_on_revoked_short(d.people_at_revocation))
@@ -1788,7 +1793,7 @@ class DevicesDialog(QDialog):
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             item.setData(_OTHER_ROLE, d.device_id != own)
             item.setData(_PENDING_ROLE, d.status == "pending")
-            item.setData(_COORDINATOR_CODE_ROLE, bool(d.is_coordinator))
+            item.setData(_COORDINATOR_CODE_ROLE, sync_uc.by_coordinator_code(d))
             item.setData(_LOWERABLE_ROLE, _lowerable_role(d, own, begun.get(d.device_id)))
             self.list.addItem(item)
             if d.device_id == chosen:
@@ -1924,10 +1929,10 @@ class DevicesDialog(QDialog):
         device_id, typed = str(item.data(Qt.ItemDataRole.UserRole)), self.fingerprint.text()
         name = str(item.data(_NAME_ROLE))
 
-        def approved(result: Any) -> None:
+        def approved(_result: object) -> None:
             self.error.show_message("")
             self.fingerprint.clear()  # for the next laptop, which has another
-            lines = [
+            self.renewed.setText(
                 _(
                     "“{name}” is approved and was sent the team key. Now the other way round: on "
                     "“{name}”, after its next sync, {confirm} asks for this laptop's fingerprint "
@@ -1936,12 +1941,7 @@ class DevicesDialog(QDialog):
                     name=name,
                     confirm=_menu_path_elsewhere("&File", "Con&firm the coordinator's laptop…"),
                 )
-            ]
-            if role is Role.COORDINATOR and not result.is_coordinator:
-                # Approved for coordinators, it was later refused as "not_coordinator" (the
-                # list of laptops, codes, publishing), with nothing saying why.
-                lines.append(ordinary_code_coordinators(name))
-            self.renewed.setText("\n".join(lines))
+            )
             self.renewed.show()
             self.reload()
 
@@ -2167,7 +2167,9 @@ def _lowerable_role(
     student helpers already). Approved before roles (none listed): ``_NO_ROLE``. A change
     begun here and broken off (``begun``): the role it had, so that the same roles are offered
     again (the server lists the new one from its first key on); ``_NO_ROLE`` if it had none."""
-    if device.device_id == own or device.status != "approved" or device.is_coordinator:
+    if device.device_id == own or device.status != "approved":
+        return ""
+    if sync_uc.by_coordinator_code(device):
         return ""
     if begun is not None:
         # A choice for a laptop with no role broken off: every role again, a coordinator's too.

@@ -1,9 +1,9 @@
-"""Approving a laptop for coordinators that joined with an ordinary code: its accounts get
-every right, but the sync server does not count it as a coordinator's laptop (only a
-coordinator's code makes one), and its coordinators were refused later as "not_coordinator"
-with nothing saying why. The Laptops dialog now says so at the approval, in German and
-Bulgarian; a laptop that joined with a coordinator's code is told nothing of the kind. A real
-server on 127.0.0.1."""
+"""Approving in the Laptops dialog a laptop for coordinators that joined with an ordinary code
+makes it a coordinator's laptop on the server too (it was refused as "not_coordinator" before,
+and the dialog warned of it): nothing is warned any more, its line says which laptop approved
+it for coordinators, its role can be lowered (unlike one of a coordinator's code, which keeps
+only "Coordinators" and says no approver). After its next sync it lists the laptops itself.
+In German and Bulgarian, a real server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -14,22 +14,36 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
+from desktop_app.ui.sync_status import DevicesDialog
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window, type_text
 from tests.ui.laptops_dialog import chosen, open_laptops
 
-SAID = {
-    "de": "„{name}“ ist mit einem gewöhnlichen Anmeldecode beigetreten: Die Koordination arbeitet "
-    "dort mit allen Rechten, aber der Synchronisierungsserver lässt von dort keine Laptops "
-    "freigeben oder sperren",
-    "bg": "„{name}“ е присъединен с обикновен код за присъединяване: координаторите работят на "
-    "него с всички права, но сървърът за синхронизиране не позволява",
+APPROVED_BY = {
+    "de": "für die Koordination freigegeben von „{name}“",
+    "bg": "одобрен за координатори от „{name}“",
 }
+# What the dialog said of an ordinary code's laptop approved for coordinators, before.
+WARNED = {"de": "gewöhnlichen Anmeldecode", "bg": "обикновен код"}
+
+
+def _lines(dialog: DevicesDialog, name: str) -> str:
+    return next(
+        dialog.list.item(i).text()
+        for i in range(dialog.list.count())
+        if dialog.list.item(i).text().startswith(name)
+    )
+
+
+def _choose(dialog: DevicesDialog, name: str) -> None:
+    row = next(i for i in range(dialog.list.count()) if dialog.list.item(i).text().startswith(name))
+    dialog.list.setCurrentRow(row)
+    assert chosen(dialog) == name
 
 
 @pytest.mark.parametrize("lang", ["de", "bg"])
-def test_approving_an_ordinary_codes_laptop_for_coordinators_says_what_it_may_not(
+def test_a_laptop_approved_for_coordinators_is_listed_as_a_coordinators_by_its_approver(
     qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path, lang: str
 ) -> None:
     a = laptops.new("Büro")
@@ -41,22 +55,41 @@ def test_approving_an_ordinary_codes_laptop_for_coordinators_says_what_it_may_no
     window = shown_window(qtbot, a)
     dialog = open_laptops(qtbot, window, 3)
     for name, laptop in (("Laptop Süd", b), ("Laptop Nord", k)):
-        row = next(
-            i for i in range(dialog.list.count()) if dialog.list.item(i).text().startswith(name)
-        )
-        dialog.list.setCurrentRow(row)
-        assert chosen(dialog) == name
+        _choose(dialog, name)
         dialog.role_buttons[Role.COORDINATOR].setChecked(True)
         type_text(dialog.fingerprint, sync_uc.fingerprint(laptop.store))
         dialog.approve.click()
         qtbot.waitUntil(lambda: not dialog.busy and not dialog.renewed.isHidden(), timeout=20_000)
         qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)  # listed again
         assert not dialog.error.text(), dialog.error.text()
-        said = dialog.renewed.text()
-        if laptop is b:
-            assert SAID[lang].format(name=name) in said, said
-            dialog.grab().save(str(shots / f"laptops-ordinary-code-coordinators-{lang}.png"))
-        else:  # a coordinator's code: a coordinator's laptop on the server
-            assert "gewöhnlichen" not in said and "обикновен" not in said, said
+        assert WARNED[lang] not in dialog.renewed.text(), dialog.renewed.text()
+    said = APPROVED_BY[lang].format(name="Büro")
+    assert said in _lines(dialog, "Laptop Süd")
+    assert said not in _lines(dialog, "Laptop Nord")  # a coordinator's code: nobody's approval
+    # Approved for coordinators: every role may be chosen, and its role lowered.
+    _choose(dialog, "Laptop Süd")
+    assert all(button.isEnabled() for button in dialog.role_buttons.values())
+    assert dialog.change_role.isEnabled()
+    # A coordinator's code: only "Coordinators", nothing to lower.
+    _choose(dialog, "Laptop Nord")
+    enabled = {role for role, button in dialog.role_buttons.items() if button.isEnabled()}
+    assert enabled == {Role.COORDINATOR}
+    assert not dialog.change_role.isEnabled()
+    _choose(dialog, "Laptop Süd")
+    dialog.grab().save(str(shots / f"laptops-approved-coordinator-{lang}.png"))
     dialog.close()
     window.close()
+
+    # The laptop learns it at its next sync, and lists the laptops itself.
+    assert sync_uc.is_coordinator_laptop(b.store) is False
+    with sync_uc.client_for(b.store) as client:
+        sync_uc.fetch_keys(b.store, client)
+    sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
+    laptops.sync(b)
+    assert sync_uc.is_coordinator_laptop(b.store) is True
+    window_b = shown_window(qtbot, b)
+    dialog_b = open_laptops(qtbot, window_b, 3)
+    assert not dialog_b.error.text(), dialog_b.error.text()
+    assert "Büro ·" in dialog_b.list.item(0).text()  # the server listed them all to it
+    dialog_b.close()
+    window_b.close()

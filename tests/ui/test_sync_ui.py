@@ -652,13 +652,15 @@ def test_the_laptops_dialog_on_a_laptop_that_does_not_coordinate_says_so(
     qtbot: QtBot, laptops: Laptops
 ) -> None:
     laptops.new("A")
-    b = laptops.new("B")  # its user may manage laptops; the laptop may not
+    # Approved before laptops had roles: its user may manage laptops; the laptop may not.
+    b = laptops.new_member("B")
     window, dialog = _laptops_dialog(qtbot, b)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
     # The server answered (403): it is not out of reach; and what a coordinator's laptop is.
     assert dialog.error.text() == (
         "The sync server lets only a coordinator's laptop do this: one that joined with a "
-        "coordinator's code from whoever runs the server. Do it on such a laptop."
+        "coordinator's code, or that a coordinator's laptop approved for coordinators. Do it "
+        "on such a laptop."
     )
     window.close()
 
