@@ -684,7 +684,10 @@ class Laptops:
         coordinator: bool = False,
         role: Role = Role.COORDINATOR,
     ) -> Session:
-        """A laptop joined (and approved for ``role`` by the first one, unless it is the first)."""
+        """A laptop joined (and approved for ``role`` by the first one, unless it is the first).
+        Approved for coordinators (the default), it is a coordinator's laptop on the server too
+        from then on, as one of a coordinator's code (``coordinator``) is: a member's laptop
+        whose accounts have every right is ``new_member``'s."""
         session = self.account(name)
         code = self.server.enroll(name, coordinator=coordinator)
         result = sync_uc.join(session.store, self.url, code, name)

@@ -69,7 +69,7 @@ def test_two_wordings_under_one_version_each_consent_reads_with_its_own(
     from desktop_app.usecases import sync as sync_uc
     from desktop_app.usecases.accounts import log_in
     from tests.conftest import downgrade_store
-    from tests.integration.sync_harness import PASSWORD, approve_and_confirm
+    from tests.integration.sync_harness import PASSWORD, approve_and_confirm, as_before_roles
 
     a = laptops.new("A")
     c = laptops.account("C")
@@ -87,7 +87,9 @@ def test_two_wordings_under_one_version_each_consent_reads_with_its_own(
     reference.publish_forms(a.store, a.user, files)
     laptops.sync(a)
     sync_uc.join(c.store, laptops.server.base_url, laptops.server.enroll("C"), "C")
-    approve_and_confirm(a, c, role=Role.COORDINATOR)
+    # Every right on C, a member's laptop on the server: its own publication is withdrawn.
+    approve_and_confirm(a, c, role=Role.ADVISOR)
+    as_before_roles(laptops.server, a, c)
     [report] = laptops.sync(c)
     assert list(report.withdrawn) == [reference.FORMS]
     in_force = reference.forms_in_force(c.store)["consent"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from desktop_app.domain.users import Role
 from desktop_app.sync.http_client import CertificateProblem, SyncServerClient
 from desktop_app.usecases import sync as sync_uc
 from sync_server.service import ApiError
@@ -419,7 +420,8 @@ def test_the_last_approved_coordinator_device_is_revoked_only_with_force(
     laptop, renew the team key or publish reference data (a coordinator enrolled but not
     approved yet cannot: only a coordinator approves it). The operator is told so in one line
     and nothing changes, unless ``--force``."""
-    a, b = laptops.new("A"), laptops.new("B")  # A coordinates, B is a member's laptop
+    # A coordinates, B is a member's laptop (one approved for coordinators would count)
+    a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
     waiting = laptops.new("W", approve=False, coordinator=True)  # enrolled, not approved
     url = server.db_url
     refused = run_cli(url, "revoke", device_id(a)[:8], check=False)

@@ -302,7 +302,8 @@ def test_a_re_revocation_that_failed_is_made_by_a_later_sync_and_never_by_a_memb
     proxy = CuttingProxy(server.base_url)
     group = Laptops(server, tmp_path, url=proxy.url)
     try:
-        a, b, c = group.new("A"), group.new("B"), group.new("C")
+        # C: a member's laptop on the server, whose accounts have every right on it.
+        a, b, c = group.new("A"), group.new("B"), group.new_member("C")
         group.sync(a, b, c)
         backup.take()
         revoked = sync_uc.revoke_device(a.store, a.user, device_id(b)).device_id

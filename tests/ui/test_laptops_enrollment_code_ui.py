@@ -154,8 +154,9 @@ def test_refusals_and_an_unreachable_server_are_said_in_her_language(
     qtbot: QtBot, server: ServerProcess, laptops: Laptops, program_font: None, shots: Path
 ) -> None:
     laptops.new("Büro")
-    # approved for coordinators, but not enrolled with a coordinator's code: the server says no
-    second = laptops.new("Zweites Büro", role=Role.COORDINATOR)
+    # approved before laptops had roles (every right on it), a member's laptop on the server:
+    # the server says no
+    second = laptops.new_member("Zweites Büro")
     laptops.sync(second)
     try:
         set_language("de")
