@@ -969,9 +969,18 @@ class SyncService:
                     key.laptop_role == "coordinator" for key in request.wrapped_keys
                 ):
                     # Approved for coordinators by a coordinator's device (as the server has
-                    # it, ``require_coordinator``; never the request's word): a coordinator's
-                    # laptop, as one enrolled with a coordinator's code is. Its accounts have
-                    # every coordinator's right on it; the server refused them before.
+                    # it, never the request's word): a coordinator's laptop, as one enrolled
+                    # with a coordinator's code is. Its accounts have every coordinator's right
+                    # on it; the server refused them before. The approver's row is read again
+                    # under the write lock: lowered or revoked since its request was
+                    # authenticated, it makes no coordinator (and approves nothing).
+                    approver = session.get(models.Device, coordinator.id)
+                    if approver is None or not (
+                        approver.is_coordinator and approver.status == "approved"
+                    ):
+                        raise ApiError(
+                            403, "not_coordinator", "only a coordinator device may do this"
+                        )
                     device.is_coordinator = True
                     device.coordinator_approved_by = coordinator.id
             device.registration_secret_hash = None  # in a coordinator's hands: never again

@@ -297,3 +297,23 @@ def test_migration_0010_makes_the_laptops_approved_for_coordinators_coordinators
         assert coordinators[chosen] is False and coordinators[first] is True
     finally:
         engine.dispose()
+
+
+def test_an_approver_lowered_since_its_request_was_authenticated_makes_no_coordinator(
+    org: Organisation,
+) -> None:
+    """The approver's row is read again as the approval is written: a device that was a
+    coordinator's when its request was authenticated, but is not any more (lowered or revoked
+    meanwhile), approves nothing for coordinators."""
+    lowered = org.join("Früher Koordination", role="advisor")
+    waiting = org.join("Neu", approve=False)
+    before = _device_rows(org.server)
+    # As ``authenticate`` found it a moment before the lowering was committed.
+    stale = service.AuthenticatedDevice(lowered.device_id, "approved", True)
+    request = wire.ApproveRequest(
+        wrapped_keys=_for_coordinators(org, lowered.keys, waiting.keys.public_key)
+    )
+    with pytest.raises(service.ApiError) as refused:
+        org.server.service.approve(stale, waiting.device_id, request)
+    assert (refused.value.status, refused.value.code) == (403, "not_coordinator")
+    assert _device_rows(org.server) == before
