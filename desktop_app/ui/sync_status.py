@@ -1759,6 +1759,12 @@ class DevicesDialog(QDialog):
                 if sync_uc.has_no_role(d)
                 else ""
             )
+            approver = names.get(d.coordinator_approved_by or "")
+            if approver is not None and d.status == "approved":
+                # A coordinator's laptop by an approval (the server lets it manage laptops and
+                # publish), not by a coordinator's code: lowering its role ends that. Beside its
+                # role: on the line below (fingerprint, last sync) it outgrew an 800 px screen.
+                role += " " + _("(approved by “{name}”)").format(name=approver)
             version_text = _("Version {version}").format(version=version)
             text = f"{d.name} · {status}{role} · {version_text}"
             last_sync = laptop_last_sync(d)
@@ -1776,11 +1782,6 @@ class DevicesDialog(QDialog):
                     # lost what they recorded after this (the list said nothing of when, only
                     # the server's command line did).
                     below.append(_("Last sync {time}").format(time=last_sync))
-                approver = names.get(d.coordinator_approved_by or "")
-                if approver is not None and d.status == "approved":
-                    # A coordinator's laptop by an approval (the server lets it manage laptops
-                    # and publish), not by a coordinator's code: lowering its role ends that.
-                    below.append(_("approved for coordinators by “{name}”").format(name=approver))
                 if d.status == "revoked" and getattr(d, "people_at_revocation", None) is not None:
                     # What it could hold, said where the revocation leaves no room below.
                     below.append(held_on_revoked_short(d.people_at_revocation))

@@ -1,9 +1,9 @@
 """Approving in the Laptops dialog a laptop for coordinators that joined with an ordinary code
 makes it a coordinator's laptop on the server too (it was refused as "not_coordinator" before,
-and the dialog warned of it): nothing is warned any more, its line says which laptop approved
-it for coordinators, its role can be lowered (unlike one of a coordinator's code, which keeps
-only "Coordinators" and says no approver). After its next sync it lists the laptops itself.
-In German and Bulgarian, a real server on 127.0.0.1."""
+and the dialog warned of it): nothing is warned any more, its line names beside its role the
+laptop that approved it, its role can be lowered (unlike one of a coordinator's code, which
+keeps only "Coordinators" and names no approver). After its next sync it lists the laptops
+itself. In German and Bulgarian, a real server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window, type_text
 from tests.ui.laptops_dialog import chosen, open_laptops
 
+# Beside its role, on the laptop's first line.
 APPROVED_BY = {
-    "de": "für die Koordination freigegeben von „{name}“",
-    "bg": "одобрен за координатори от „{name}“",
+    "de": "Koordination (freigegeben von „{name}“) · Version",
+    "bg": "Координатори (одобрен от „{name}“) · Версия",
 }
 # What the dialog said of an ordinary code's laptop approved for coordinators, before.
 WARNED = {"de": "gewöhnlichen Anmeldecode", "bg": "обикновен код"}

@@ -31,6 +31,7 @@ from tests.integration.sync_harness import (
     Laptops,
     ServerProcess,
     approve_and_confirm,
+    as_before_roles,
     device_id,
     push_state,
     record_state,
@@ -812,7 +813,9 @@ def test_a_member_laptop_says_why_it_cannot_publish_and_where_its_own_publicatio
     try:
         reference.publish_directory(b.store, b.user, reference.shipped_directory_files(), "alt")
         sync_uc.join(b.store, server.base_url, server.enroll("B"), "B")
-        approve_and_confirm(a, b, role=Role.COORDINATOR)
+        # Every right on B, a member's laptop on the server (approved before roles).
+        approve_and_confirm(a, b, role=Role.ADVISOR)
+        as_before_roles(server, a, b)
         set_language("de")
         dialog = DirectoryDialog(b)
         qtbot.addWidget(dialog)
