@@ -376,26 +376,42 @@ def test_an_advisor_answers_the_open_correction_request_with_nothing_to_correct(
         advisor.close()
 
 
-@pytest.mark.parametrize("lang", ["de", "bg"])
-def test_the_register_shows_why_a_request_was_answered_by_hand(
-    qtbot: QtBot, session: Session, shots: Path, lang: str, back_to_english: None
-) -> None:
-    """In the row of the request, under the day of the answer (and as its tooltip), in the UI
-    language; the window at the size it opens in, in a main window of a 1366 px screen."""
+def _register_with_an_answer_by_hand(
+    qtbot: QtBot, session: Session, lang: str, reason: str, *, erased: bool
+) -> tuple[RequestsWindow, str, str]:
+    """A person's correction request answered by hand with ``reason`` and a request for a
+    copy left open (the person then erased, if ``erased``); the register shown in ``lang``
+    over a main window of a 1366 px screen. The register, and the two requests' references."""
     pid = _person(session)
     asked = dt.date.today() - dt.timedelta(days=40)
     ref = data_rights.record_open_request(
         session.store, session.user, pid, data_rights.CORRECTION, asked
     )
-    data_rights.record_open_request(session.store, session.user, pid, data_rights.COPY, asked)
-    reason = "Адресът и телефонът са верни"
+    copy = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.COPY, asked
+    )
     data_rights.answer_by_hand(session.store, session.user, ref, dt.date.today(), reason=reason)
+    if erased:
+        data_rights.erase_person(session.store, session.user, pid)
     set_language(lang)
     window = shown_window(qtbot, session, width=1366)
     register = RequestsWindow(window, session)
     qtbot.addWidget(register)
     register.show()
     qtbot.waitExposed(register)
+    return register, ref, copy
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_the_register_shows_why_a_request_was_answered_by_hand(
+    qtbot: QtBot, session: Session, shots: Path, lang: str, back_to_english: None
+) -> None:
+    """In the row of the request, under the day of the answer (and as its tooltip), in the UI
+    language; the window at the size it opens in, in a main window of a 1366 px screen."""
+    reason = "Адресът и телефонът са верни"
+    register, ref, _copy = _register_with_an_answer_by_hand(
+        qtbot, session, lang, reason, erased=False
+    )
     row = next(i for i, r in enumerate(register.requests) if r.reference == ref)
     cell = register.model.item(row, 4)
     label = gettext_in(lang, "Reason: {reason}").format(reason=reason)
@@ -416,23 +432,10 @@ def test_the_register_says_the_reason_was_removed_with_the_persons_data(
     """The reason named the person; erased, the row says under the answer's day (and as its
     tooltip) that it was removed with the person's data, in the UI language; a request that
     had no reason says nothing of one. In a main window of a 1366 px screen."""
-    pid = _person(session)
-    asked = dt.date.today() - dt.timedelta(days=40)
-    ref = data_rights.record_open_request(
-        session.store, session.user, pid, data_rights.CORRECTION, asked
-    )
-    copy = data_rights.record_open_request(
-        session.store, session.user, pid, data_rights.COPY, asked
-    )
     reason = "Телефонът сверен с личната карта на Радостина Жечева"
-    data_rights.answer_by_hand(session.store, session.user, ref, dt.date.today(), reason=reason)
-    data_rights.erase_person(session.store, session.user, pid)
-    set_language(lang)
-    window = shown_window(qtbot, session, width=1366)
-    register = RequestsWindow(window, session)
-    qtbot.addWidget(register)
-    register.show()
-    qtbot.waitExposed(register)
+    register, ref, copy = _register_with_an_answer_by_hand(
+        qtbot, session, lang, reason, erased=True
+    )
     row = next(i for i, r in enumerate(register.requests) if r.reference == ref)
     cell = register.model.item(row, 4)
     said = gettext_in(lang, "Reason removed with the person's data")
