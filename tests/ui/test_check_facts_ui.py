@@ -5,6 +5,7 @@ lists the differences, keeping them the default, and updating changes the record
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -291,6 +292,18 @@ def test_the_main_window_closed_while_a_check_is_stored_keeps_the_record_and_say
         set_language("en")
 
 
+def _finished_behind_the_lock(
+    qtbot: QtBot, win: VisitWindow, locker: object, finish: Callable[[], object]
+) -> None:
+    """The check finished (``finish``: Finish, or Finish and refer) and the laptop locked
+    before its answer came back; the answer is in once this returns."""
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
+        finish()
+        locker.lock()  # type: ignore[attr-defined]
+    assert answered.args[0] is not None
+    QApplication.processEvents()
+
+
 def test_a_check_stored_behind_the_lock_asks_once_unlocked(qtbot: QtBot, session: Session) -> None:
     """The laptop locked while the check was stored: the question, which lists the person's
     phone numbers, is not put over the lock screen, and not dropped either: it is asked once
@@ -298,11 +311,7 @@ def test_a_check_stored_behind_the_lock_asks_once_unlocked(qtbot: QtBot, session
     person = _person(session)
     window, feature, win = _check_with_a_new_phone(qtbot, session, person)
     locker = window.locker  # type: ignore[attr-defined]
-    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
-        win.finish()
-        locker.lock()
-    assert answered.args[0] is not None
-    QApplication.processEvents()
+    _finished_behind_the_lock(qtbot, win, locker, win.finish)
     assert locker.is_locked and feature.take_over_question is None
     assert not any(
         isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
@@ -333,15 +342,11 @@ def test_a_question_waiting_for_unlock_waits_for_its_user_when_another_logs_in(
     person = _person(session)
     window, feature, win = _check_with_a_new_phone(qtbot, session, person)
     locker = window.locker  # type: ignore[attr-defined]
-    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
-        win.finish()
-        locker.lock()
-    assert answered.args[0] is not None
-    QApplication.processEvents()
+    _finished_behind_the_lock(qtbot, win, locker, win.finish)
     assert feature.take_over_question is None
     # Another user logs in at the lock screen: nothing of the question for them.
     other = switch_user_at_lock(window, "advisor pass 12", "mihai")
-    del window, feature, win, answered, locker  # closed and deleted by the switch
+    del window, feature, win, locker  # closed and deleted by the switch
     gc.collect()  # (qtbot would close the deleted window at the end)
     installed = partial(getattr, other, "features_installed")
     qtbot.waitUntil(installed, timeout=10_000)
@@ -440,14 +445,10 @@ def test_a_question_held_for_its_user_leads_back_to_the_refer_dialog_it_came_fro
     person = _person(session)
     window, _feature, win = _check_with_a_new_phone(qtbot, session, person)
     locker = window.locker  # type: ignore[attr-defined]
-    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
-        win.refer_button.click()  # "Finish and refer…"
-        locker.lock()
-    assert answered.args[0] is not None
-    QApplication.processEvents()
+    _finished_behind_the_lock(qtbot, win, locker, win.refer_button.click)  # Finish and refer…
     assert not refer_dialogs()  # not over the lock screen either
     other = switch_user_at_lock(window, "advisor pass 12", "mihai")
-    del window, _feature, win, answered, locker  # closed and deleted by the switch
+    del window, _feature, win, locker  # closed and deleted by the switch
     gc.collect()
     installed = partial(getattr, other, "features_installed")
     qtbot.waitUntil(installed, timeout=10_000)
