@@ -118,6 +118,8 @@ def test_the_laptops_own_window_says_it_has_no_role_to_a_coordinator_until_one_i
     assert new is not None
     qtbot.addWidget(new)
     qtbot.waitExposed(new)
+    # its sync controller comes with the features, installed after its first paint
+    qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
     assert new.session.user.role is Role.ADVISOR
     assert not sync_uc.status(b.store).own_role_unset
     new.sync.show_status(sync_uc.status(b.store))  # type: ignore[attr-defined]
