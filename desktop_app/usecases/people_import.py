@@ -25,7 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.person import Person, PersonDraft, validate_person
+from desktop_app.domain.person import PERSON_FIELDS, Person, PersonDraft, validate_person
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n import languages
@@ -44,18 +44,7 @@ from desktop_app.usecases import audit
 
 #: Fields a column can be mapped to. ``full_name`` is split into given and family name when
 #: those are not mapped themselves ("Family, Given" or "Given … Family").
-IMPORT_FIELDS: tuple[str, ...] = (
-    "given_name",
-    "family_name",
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "languages",
-    "phone",
-    "notes",
-    "id_document_name",
-)
+IMPORT_FIELDS: tuple[str, ...] = (*PERSON_FIELDS[:2], "full_name", *PERSON_FIELDS[2:])
 
 ColumnMapping = dict[str, str]  # field -> column header
 DuplicatePolicy = Literal["refuse", "skip", "import"]
