@@ -1915,12 +1915,14 @@ def status(store: Store) -> SyncStatus:
 
 
 def records_needing_update(session: DbSession) -> int:
-    """Records kept because this version of the app cannot read them (a newer one wrote them)."""
+    """Records kept because this version of the app cannot read them (a newer one wrote them):
+    records, not their versions (two revisions of one entry kept are one record to update for)."""
+    record = func.json_extract(DeferredEnvelopeRow.envelope, "$.record_id")
     return int(
         session.scalar(
-            select(func.count())
-            .select_from(DeferredEnvelopeRow)
-            .where(DeferredEnvelopeRow.reader == reader_version())
+            select(func.count(func.distinct(record))).where(
+                DeferredEnvelopeRow.reader == reader_version()
+            )
         )
         or 0
     )
