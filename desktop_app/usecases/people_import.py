@@ -17,6 +17,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -207,64 +208,86 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", kept).split())
 
 
-# Header names seen in advice centres' spreadsheets, in de / bg / ro / en.
-_HEADER_WORDS: dict[str, tuple[str, ...]] = {
-    "given_name": (
-        "vorname", "rufname", "given name", "first name", "firstname", "forename", "име",
-        "собствено име", "prenume", "prenumele",
-    ),
-    "family_name": (
-        "nachname", "familienname", "zuname", "family name", "last name", "lastname", "surname",
-        "фамилия", "фамилно име", "nume", "nume de familie", "numele",
-    ),
-    "full_name": (
-        "name", "vollständiger name", "vor und nachname", "full name", "име и фамилия",
-        "имена", "трите имена", "nume complet", "nume si prenume", "klient", "klientin",
-        "client", "person",
-    ),
-    "date_of_birth": (
-        "geburtsdatum", "geb datum", "geboren", "geburtstag", "geb", "date of birth", "dob",
-        "birth date", "birthday", "дата на раждане", "роден", "роден а", "data nasterii",
-        "data de nastere", "nascut", "nascut a",
-    ),
-    "sex": (
-        "geschlecht", "sex", "gender", "пол", "sex ul", "sexul", "gen",
-    ),
-    "nationality": (
-        "staatsangehörigkeit", "staatsangehoerigkeit", "nationalität", "herkunftsland",
-        "nationality", "citizenship", "country", "гражданство", "националност",
-        "cetatenie", "cetatenia", "nationalitate",
-    ),
-    "languages": (
-        "sprachen", "sprache", "languages", "language", "езици", "език", "limbi", "limba",
-        "limbi vorbite",
-    ),
-    "phone": (
-        "telefon", "telefonnummer", "handy", "mobil", "tel", "phone", "mobile", "telephone",
-        "телефон", "тел", "мобилен", "nr telefon", "numar de telefon",
-    ),
-    "notes": (
-        "notizen", "bemerkung", "bemerkungen", "anmerkungen", "kommentar", "notes", "note",
-        "comments", "remarks", "бележки", "забележка", "коментар", "note", "observatii",
-        "mentiuni",
-    ),
-    "id_document_name": (
-        "name laut ausweis", "name im ausweis", "name laut pass", "name lateinisch",
-        "name in lateinischer schrift", "name as on id", "name on id", "id name",
-        "name in latin", "latin name", "име по документ за самоличност", "име по лична карта",
-        "име на латиница", "nume din actul de identitate", "nume din buletin",
-        "nume cu litere latine", "numele din actul de identitate",
-    ),
-}  # fmt: skip
+IMPORT_WORDS_FILE = ("nationalities", "import_words.yaml")
 
-_HEADER_INDEX = {_plain(word): f for f, words in _HEADER_WORDS.items() for word in words}
+
+@dataclass(frozen=True)
+class ImportWords:
+    """The words of ``resources/nationalities/import_words.yaml``, each matched plain
+    (``_plain``) to what it stands for: a header to its field, a sex to its code, a nationality
+    to its country's code, a language to its ISO 639 code."""
+
+    headers: dict[str, str]
+    sex: dict[str, str]
+    nationalities: dict[str, str]
+    languages: dict[str, str]
+
+
+def import_words(path: Path | None = None) -> ImportWords:
+    """The words the people import recognises a column, a sex, a nationality and a language by,
+    in each language the file has (the first version's four are required). Checked on load: a
+    part missing, an entry without words in a required language or with a key that is not a
+    language code is an error that names the file and the entry."""
+    import yaml
+
+    path = path or resource(*IMPORT_WORDS_FILE)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    parts = ("headers", "sex", "nationalities", "languages")
+    if not isinstance(data, dict) or not all(isinstance(data.get(p), dict) for p in parts):
+        raise ValueError(f"{path}: the mappings {', '.join(parts)} are expected")
+    allowed: dict[str, set[str] | None] = {
+        "headers": set(IMPORT_FIELDS),
+        "sex": {"female", "male", "diverse", "not_stated"},
+        "nationalities": None,
+        "languages": None,
+    }
+    indexes: list[dict[str, str]] = []
+    for part in parts:
+        index: dict[str, str] = {}
+        for target, by_lang in data[part].items():
+            target = str(target)
+            known = allowed[part]
+            if known is not None and target not in known:
+                raise ValueError(f"{path}: {part}.{target}: not one of {', '.join(sorted(known))}")
+            for words in _words_by_language(path, f"{part}.{target}", by_lang).values():
+                for word in words:
+                    index[_plain(word)] = target
+        indexes.append(index)
+    return ImportWords(*indexes)
+
+
+def _words_by_language(path: Path, where: str, by_lang: object) -> dict[str, list[str]]:
+    """An entry's words by language: every one of ``languages.CORE``, then any other the file
+    gives under a well-formed language code (a language added by a translator)."""
+    if not isinstance(by_lang, dict) or not set(languages.CORE) <= set(by_lang):
+        raise ValueError(f"{path}: {where}: words in {', '.join(languages.CORE)}")
+    added = sorted(map(str, set(by_lang) - set(languages.CORE)))
+    if not all(languages.CODE.match(lang) for lang in added):
+        raise ValueError(f"{path}: {where}: {', '.join(added)}: not language codes")
+    table: dict[str, list[str]] = {}
+    for lang in (*languages.CORE, *added):
+        said = by_lang[lang]
+        if (
+            not isinstance(said, list)
+            or not said
+            or not all(isinstance(w, str) and w.strip() for w in said)
+        ):
+            raise ValueError(f"{path}: {where}.{lang}: a list of words is expected")
+        table[lang] = said
+    return table
+
+
+@cache
+def _words() -> ImportWords:
+    return import_words()
 
 
 def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
-    """Map fields to columns by their header names (de/bg/ro/en); each column used once."""
+    """Map fields to columns by their header names (in the languages of
+    ``import_words.yaml``); each column used once."""
     mapping: ColumnMapping = {}
     for header in headers:
-        found = _HEADER_INDEX.get(_plain(header))
+        found = _words().headers.get(_plain(header))
         if found and found not in mapping:
             mapping[found] = header
     if "given_name" in mapping and "family_name" in mapping:
@@ -370,33 +393,18 @@ def normalise_date(text: str) -> str:
     return text
 
 
-_SEX_WORDS = {
-    "female": ("f", "w", "weiblich", "frau", "female", "woman", "ж", "жена", "женски",
-               "femeie", "feminin", "femeiesc"),
-    "male": ("m", "männlich", "mann", "male", "man", "м", "мъж", "мъжки", "barbat",
-             "bărbat", "masculin", "b"),
-    "diverse": ("d", "divers", "diverse", "x", "друг", "diverso", "divers a"),
-    "not_stated": ("keine angabe", "k a", "not stated", "без отговор", "nespecificat"),
-}  # fmt: skip
-_SEX_INDEX = {_plain(w): code for code, words in _SEX_WORDS.items() for w in (code, *words)}
+def _sex_code(text: str) -> str:
+    """The stored code of a sex as a column gives it (a word or the code itself), else ""."""
+    plain = _plain(text)
+    sexes = _words().sex
+    return sexes.get(plain) or (plain if plain in sexes.values() else "")
 
-# Nationalities written as adjectives (and a few common short forms) next to country names.
-_COUNTRY_EXTRA = {
-    "BG": ("bulgarisch", "bulgarien", "bulgarian", "bulgaria", "българско", "българин",
-           "българка", "българия", "bulgar", "bulgară", "bulgaria", "bgr"),
-    "RO": ("rumänisch", "rumänien", "romanian", "romania", "румънско", "румънец",
-           "румънка", "румъния", "roman", "română", "romana", "romania", "rou"),
-    "DE": ("deutsch", "deutschland", "german", "германско", "германия", "german",
-           "germana", "deu"),
-    "TR": ("türkisch", "turkish", "турско", "турция", "turc", "turca", "tur"),
-}  # fmt: skip
+
+# Countries by their ISO 3166 alpha-3 codes, as some lists write them.
+_ALPHA3 = {"bgr": "BG", "rou": "RO", "deu": "DE", "tur": "TR"}
 
 
 EU_ADJECTIVES_FILE = ("nationalities", "eu_adjectives.yaml")
-#: the languages the file must have words in: the first version's (a language added to
-#: translations/languages.toml is taken once its words are there; tests/unit/test_languages.py
-#: names what it still lacks)
-_ADJECTIVE_LANGUAGES = languages.CORE
 
 
 def eu_adjectives(path: Path | None = None) -> dict[str, tuple[str, ...]]:
@@ -418,20 +426,8 @@ def eu_adjectives(path: Path | None = None) -> dict[str, tuple[str, ...]]:
     for code, by_lang in data.items():
         if code not in members:
             raise ValueError(f"{path}: {code!r} is not the code of an EU member state")
-        if not isinstance(by_lang, dict) or not set(_ADJECTIVE_LANGUAGES) <= set(by_lang):
-            raise ValueError(f"{path}: {code}: words in {', '.join(_ADJECTIVE_LANGUAGES)}")
-        added = sorted(map(str, set(by_lang) - set(_ADJECTIVE_LANGUAGES)))
-        if not all(languages.CODE.match(lang) for lang in added):
-            raise ValueError(f"{path}: {code}: {', '.join(added)}: not language codes")
         words: list[str] = []
-        for lang in (*_ADJECTIVE_LANGUAGES, *added):
-            said = by_lang[lang]
-            if (
-                not isinstance(said, list)
-                or not said
-                or not all(isinstance(w, str) and w.strip() for w in said)
-            ):
-                raise ValueError(f"{path}: {code}.{lang}: a list of words is expected")
+        for lang, said in _words_by_language(path, str(code), by_lang).items():
             words += said
             if lang == "de":  # "polnische Staatsangehörigkeit" is answered "polnische"
                 words += [f"{w}e" for w in said]
@@ -441,33 +437,25 @@ def eu_adjectives(path: Path | None = None) -> dict[str, tuple[str, ...]]:
 
 def _country_index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for lang in ("en", "ro", "bg", "de"):
+    for lang in reversed(languages.codes()):  # the first language's names win
         for code, name in Locale.parse(lang).territories.items():
             if len(code) == 2 and code.isalpha():
                 index[_plain(name)] = code
     for code, words in eu_adjectives().items():
         for word in words:
             index.setdefault(_plain(word), code)  # a country's name is never overridden
-    for code, words in _COUNTRY_EXTRA.items():
-        for word in words:
-            index[_plain(word)] = code
+    index.update(_words().nationalities)
+    index.update(_ALPHA3)
     return index
 
 
 def _language_index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for lang in ("en", "ro", "bg", "de"):
+    for lang in reversed(languages.codes()):  # the first language's names win
         for code, name in Locale.parse(lang).languages.items():
             if re.fullmatch(r"[a-z]{2,3}", code):
                 index[_plain(name)] = code
-    # German adjectives as written in lists ("bulgarisch, türkisch"); Romani by its names.
-    for word, code in (
-        ("bulgarisch", "bg"), ("rumänisch", "ro"), ("türkisch", "tr"), ("deutsch", "de"),
-        ("englisch", "en"), ("russisch", "ru"), ("romanes", "rom"), ("romani", "rom"),
-        ("ромски", "rom"), ("romaní", "rom"), ("limba romani", "rom"), ("ungarisch", "hu"),
-        ("polnisch", "pl"), ("arabisch", "ar"), ("französisch", "fr"),
-    ):  # fmt: skip
-        index[_plain(word)] = code
+    index.update(_words().languages)
     return index
 
 
@@ -476,7 +464,8 @@ _LANGUAGES: dict[str, str] | None = None
 
 
 def country_code(text: str) -> str | None:
-    """ISO 3166 code of a country name or adjective (de/bg/ro/en) or code; None if unknown."""
+    """ISO 3166 code of a country name or adjective (in the program's languages) or code; None
+    if unknown."""
     global _COUNTRIES
     if _COUNTRIES is None:
         _COUNTRIES = _country_index()
@@ -530,7 +519,7 @@ def convert_record(record: Mapping[str, str], mapping: Mapping[str, str]) -> Con
         given, family = split_full_name(cell("full_name"))
 
     sex_text = cell("sex")
-    sex = _SEX_INDEX.get(_plain(sex_text), "") if sex_text else ""
+    sex = _sex_code(sex_text) if sex_text else ""
     if sex_text and not sex:
         errors.append(FieldError("sex", "not_an_option"))
 

@@ -190,4 +190,9 @@ def test_a_language_added_by_its_files_alone_is_offered(tmp_path: Path) -> None:
     missing = untranslated(root / "resources", ("de", "bg", "ro", "en", "tr"))
     assert missing and all(m.endswith(": tr") for m in missing)
     files = {m.split(".yaml")[0] for m in missing}
-    assert {"forms/life_situation", "letters/common", "nationalities/eu_adjectives"} <= files
+    assert {
+        "forms/life_situation",
+        "letters/common",
+        "nationalities/eu_adjectives",
+        "nationalities/import_words",
+    } <= files

@@ -147,6 +147,53 @@ def test_guesses_bulgarian_and_english_headers() -> None:
     }
 
 
+def test_the_import_words_are_data_by_language_checked_on_load(tmp_path: Path) -> None:
+    """A language added by a translator brings its header and sex words in the file, with no
+    change to the code; a file without a required language's words, with a key that is no
+    language code or naming a field the import has not, is refused, naming the entry."""
+    words = people_import.import_words()
+    assert words.headers[people_import._plain("Geb.-Datum")] == "date_of_birth"
+    assert (words.sex["жена"], words.sex["barbat"], words.nationalities["romana"]) == (
+        "female",
+        "male",
+        "RO",
+    )
+    shipped = (Path(people_import.resource(*people_import.IMPORT_WORDS_FILE))).read_text("utf-8")
+    turkish = tmp_path / "words.yaml"
+    turkish.write_text(
+        shipped.replace(
+            "    en: [given name,", "    tr: [ad, adı]\n    en: [given name,", 1
+        ).replace("    en: [f, female,", "    tr: [kadın, k]\n    en: [f, female,", 1),
+        encoding="utf-8",
+    )
+    added = people_import.import_words(turkish)
+    plain = people_import._plain
+    assert (added.headers[plain("Adı")], added.sex[plain("Kadın")]) == ("given_name", "female")
+    assert plain("Adı") not in words.headers
+
+    def refused(text: str) -> str:
+        wrong = tmp_path / "wrong.yaml"
+        wrong.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError) as raised:
+            people_import.import_words(wrong)
+        return str(raised.value)
+
+    parts = "sex: {}\nnationalities: {}\nlanguages: {}\n"
+    assert "headers.phone: words in de, bg, ro, en" in refused(
+        "headers:\n  phone: {de: [Handy], bg: [тел], ro: [telefon]}\n" + parts
+    )
+    assert "headers.phone: Tel: not language codes" in refused(
+        "headers:\n  phone: {de: [a], bg: [b], ro: [c], en: [d], Tel: [e]}\n" + parts
+    )
+    assert "headers.shoe_size: not one of" in refused(
+        "headers:\n  shoe_size: {de: [a], bg: [b], ro: [c], en: [d]}\n" + parts
+    )
+    assert "headers.phone.bg: a list of words" in refused(
+        "headers:\n  phone: {de: [a], bg: [], ro: [c], en: [d]}\n" + parts
+    )
+    assert "the mappings headers, sex, nationalities, languages" in refused("headers: {}\n")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
