@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt
+from PySide6.QtGui import QHelpEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QTableWidget,
     QTableWidgetItem,
+    QToolTip,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -103,6 +104,18 @@ def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
     item = table.item(row, column)
     assert item is not None, (row, column)
     return item
+
+
+def tooltip_at(widget: QWidget, where: QPoint) -> str:
+    """The tooltip ``widget`` shows when the pointer rests at ``where`` (its coordinates), as
+    Qt shows it; "" where none is shown. Hidden again before returning."""
+    QApplication.sendEvent(
+        widget, QHelpEvent(QEvent.Type.ToolTip, where, widget.mapToGlobal(where))
+    )
+    try:
+        return QToolTip.text() if QToolTip.isVisible() else ""
+    finally:
+        QToolTip.hideText()
 
 
 def header_cell(table: QTableWidget, column: int) -> QTableWidgetItem:

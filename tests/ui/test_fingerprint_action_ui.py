@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QAction, QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QToolTip
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import _, set_language
@@ -19,7 +19,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from tests.conftest import PASSWORD
 from tests.integration.sync_harness import ServerProcess
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import shown_window, tooltip_at
 
 
 def _pointed_at(qtbot: QtBot, window: MainWindow, action: QAction) -> str:
@@ -30,8 +30,7 @@ def _pointed_at(qtbot: QtBot, window: MainWindow, action: QAction) -> str:
     qtbot.waitExposed(menu)
     centre = menu.actionGeometry(action).center()
     qtbot.mouseMove(menu, centre)
-    QApplication.sendEvent(menu, QHelpEvent(QEvent.Type.ToolTip, centre, menu.mapToGlobal(centre)))
-    return QToolTip.text() if QToolTip.isVisible() else ""
+    return tooltip_at(menu, centre)
 
 
 @pytest.mark.parametrize("lang", ["ro", "bg", "de", "en"])

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -22,7 +20,7 @@ from desktop_app.ui.sync_status import SEPARATOR, StatusLabel, SyncController
 from desktop_app.usecases import merges, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import shown_window, tooltip_at
 from tests.ui.test_status_bar_ui import (
     LAST_SYNC,
     MERGED,
@@ -89,13 +87,7 @@ def test_the_merge_message_and_the_sync_status_are_both_readable_at_1366_and_128
             assert bar.shown_message() == short, (context, bar.shown_message())
             inside = QPoint(bar.message_rect().left() + 4, bar.height() // 2)
             assert bar.tooltip_at(inside) == whole, context
-            QApplication.sendEvent(
-                bar, QHelpEvent(QEvent.Type.ToolTip, inside, bar.mapToGlobal(inside))
-            )
-            try:
-                assert QToolTip.isVisible() and QToolTip.text() == whole, context
-            finally:
-                QToolTip.hideText()
+            assert tooltip_at(bar, inside) == whole, context
             # who is logged in beside them, at least the first letters of the name
             named = _shown(user)
             assert user.width() > 0 and _fits(user, named), (context, named)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.clock_check import MINUTE_MS
@@ -26,7 +25,7 @@ from desktop_app.ui.widgets import ElidingLabel
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window, type_text
+from tests.ui.conftest import shown_window, tooltip_at, type_text
 
 WIDTH = 1024  # the narrowest laptop screen the advisors use
 PENDING = 12_345
@@ -163,14 +162,7 @@ def test_the_status_bar_keeps_progress_last_sync_and_changes_in_view_at_1024_pix
             if user.elided() and user.width():
                 # the name without "Logged in:", the whole of it in the tooltip
                 assert session.user.display_name.startswith(_shown(user).rstrip("…"))
-                where = QPoint(2, user.height() // 2)
-                QApplication.sendEvent(
-                    user, QHelpEvent(QEvent.Type.ToolTip, where, user.mapToGlobal(where))
-                )
-                try:
-                    assert QToolTip.text() == logged_in
-                finally:
-                    QToolTip.hideText()
+                assert tooltip_at(user, QPoint(2, user.height() // 2)) == logged_in
             window.grab().save(str(tmp_path / f"status-{name}-{lang}.png"))
         window.close()
     finally:
@@ -377,13 +369,7 @@ def _message_readable(window: MainWindow, text: str, context: object) -> str:
     else:
         assert shown.endswith("…") and text.startswith(shown[:-1]), (context, shown)
         assert len(shown) > 24, (context, shown)  # a sentence's first words, not one word
-        QApplication.sendEvent(
-            bar, QHelpEvent(QEvent.Type.ToolTip, inside, bar.mapToGlobal(inside))
-        )
-        try:
-            assert QToolTip.isVisible() and QToolTip.text() == text, context
-        finally:
-            QToolTip.hideText()
+        assert tooltip_at(bar, inside) == text, context
     user = window.status_user
     named = _shown(user)
     assert user.isVisible() and user.width() > 0, (context, user.width())

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint
-from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialogButtonBox,
     QLabel,
-    QToolTip,
     QWizard,
 )
 from pytestqt.qtbot import QtBot
@@ -37,7 +35,7 @@ from tests.integration.sync_harness import (
     add_person,
     edit_person,
 )
-from tests.ui.conftest import fill_register_dialog, shown_window
+from tests.ui.conftest import fill_register_dialog, shown_window, tooltip_at
 from tests.ui.test_people_import_ui import CSV, go_to_preview, open_wizard
 from tests.ui.test_sync_ui import SHOTS
 from tests.unit.test_visits import full_life_situation
@@ -58,12 +56,9 @@ def _hovered(label: QLabel, width: int) -> str:
     label.setMaximumWidth(width)
     QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
     assert label.width() <= width
-    where = QPoint(5, label.height() // 2)
-    QApplication.sendEvent(label, QHelpEvent(QEvent.Type.ToolTip, where, label.mapToGlobal(where)))
     try:
-        return QToolTip.text()
+        return tooltip_at(label, QPoint(5, label.height() // 2))
     finally:
-        QToolTip.hideText()
         label.setMaximumWidth(16_777_215)  # QWIDGETSIZE_MAX
 
 

@@ -36,7 +36,7 @@ from tests.integration.sync_harness import (
     push_state,
     record_state,
 )
-from tests.ui.conftest import shown_window, type_text
+from tests.ui.conftest import shown_window, tooltip_at, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
@@ -1309,8 +1309,6 @@ def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_
     from dataclasses import replace
 
     from PySide6.QtCore import QEvent, QPoint
-    from PySide6.QtGui import QHelpEvent
-    from PySide6.QtWidgets import QToolTip
 
     set_language(lang)
     try:
@@ -1378,16 +1376,9 @@ def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
         assert status.sizeHint().width() > status.width()
         assert status.elided()
-        where = QPoint(5, status.height() // 2)
-        QApplication.sendEvent(
-            status, QHelpEvent(QEvent.Type.ToolTip, where, status.mapToGlobal(where))
-        )
-        try:
-            tip = QToolTip.text()
-            assert tip.startswith(status.text() + "\n"), tip  # the whole line, then the notes
-            assert _("Online") in tip and status.toolTip() in tip
-        finally:
-            QToolTip.hideText()
+        tip = tooltip_at(status, QPoint(5, status.height() // 2))
+        assert tip.startswith(status.text() + "\n"), tip  # the whole line, then the notes
+        assert _("Online") in tip and status.toolTip() in tip
         if SHOTS:
             window.grab().save(str(Path(SHOTS) / f"status-elided-1100-{lang}.png"))
         # Wide enough: no ellipsis, and the tooltip only explains.

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt
-from PySide6.QtGui import QFontMetrics, QHelpEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QToolTip, QTreeWidgetItem
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QLineEdit, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
@@ -17,6 +17,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsTab
 from desktop_app.usecases import visits
 from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import tooltip_at
 from tests.ui.test_forms_ui import CHECK_ANSWERS, _person, _window
 from tests.ui.test_status_bar_ui import _laid_out
 
@@ -106,14 +107,7 @@ def test_the_visit_historys_form_column_takes_the_room_and_wraps_to_two_lines_at
     assert edited.text(1) in tab.detail.text()
     # and in the tooltip shown over the title's cell
     where = tree.visualItemRect(edited).topLeft() + QPoint(header.sectionPosition(1) + 4, 4)
-    QApplication.sendEvent(
-        tree.viewport(),
-        QHelpEvent(QEvent.Type.ToolTip, where, tree.viewport().mapToGlobal(where)),
-    )
-    try:
-        assert QToolTip.text() == edited.text(1)
-    finally:
-        QToolTip.hideText()
+    assert tooltip_at(tree.viewport(), where) == edited.text(1)
     shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
     tab.window().grab().save(str(shots / f"visit-history-1100-{lang}.png"))
     set_language("en")
