@@ -40,7 +40,7 @@ from desktop_app.storage.visits_models import ConsentRow, VisitRow
 from desktop_app.sync import crypto, person_merges
 from desktop_app.sync.conflict_records import record_conflict
 from desktop_app.sync.http_client import Forbidden, SyncServerClient
-from desktop_app.sync.merge import CLOCK, Conflict, RecordState, merge
+from desktop_app.sync.merge import CLOCK, Conflict, MergeResult, RecordState, merge
 from desktop_app.sync.records import (
     ABOUT_ERASED,
     ADAPTERS,
@@ -183,6 +183,36 @@ AUDIT_KIND = "audit"
 # outbox). Counted with the user's changes, a new laptop said "4 changes to send" after its
 # user had registered one person. They sync all the same (``pending_changes`` counts them).
 NOT_USER_WORK = frozenset({AUDIT_KIND, "laptop", "conflict", "user"})
+
+
+def _least(adapter: RecordAdapter) -> frozenset[str]:
+    """Fields of the kind where the smaller text wins: a moving kind's person column, and an
+    adapter's own (a request's answer date)."""
+    return person_merges.least(adapter.kind) | getattr(adapter, "least", frozenset())
+
+
+def merge_by_rules(
+    adapter: RecordAdapter,
+    local: RecordState | None,
+    incoming: RecordState,
+    me: str,
+    *,
+    least: frozenset[str] | None = None,
+) -> MergeResult:
+    """``merge`` under the rules of ``adapter``'s kind, as a pull merges its records: its own
+    rules, the fields where the least value wins (``least``, where the caller looked them up
+    once for many records) and the fields taken with the one they follow (who answered)."""
+    return merge(
+        local,
+        incoming,
+        me,
+        sticky_true=adapter.sticky_true,
+        last_writer_wins=adapter.last_writer_wins,
+        greatest=adapter.greatest,
+        union_lists=adapter.union_lists,
+        least=_least(adapter) if least is None else least,
+        follows=getattr(adapter, "follows", None),
+    )
 
 
 @dataclass
@@ -785,10 +815,7 @@ class SyncEngine:
         conflicts: list[Conflict] = []
         # Visits: a merge that combined both sides is checked against the form (kinds.py).
         check = getattr(adapter, "check_combination", None)
-        # Fields where the smaller text wins: a moving kind's person column, and an adapter's
-        # own (a request's answer date); fields taken with the one they follow (who answered).
-        least = person_merges.least(kind) | getattr(adapter, "least", frozenset())
-        follows = getattr(adapter, "follows", None)
+        least = _least(adapter)  # once for the page's records of the kind
         synced: dict[str, tuple[str, int]] = {}
         erasing: list[str] = []  # people held here whom another laptop erased
         # People ending as a tombstone here, as a side held them before: if merged into
@@ -819,16 +846,8 @@ class SyncEngine:
             except PayloadError as exc:
                 self._refuse(report, envelope, str(exc))
                 continue
-            result = merge(
-                current.state if current else None,
-                incoming,
-                me,
-                sticky_true=adapter.sticky_true,
-                last_writer_wins=adapter.last_writer_wins,
-                greatest=adapter.greatest,
-                union_lists=adapter.union_lists,
-                least=least,
-                follows=follows,
+            result = merge_by_rules(
+                adapter, current.state if current else None, incoming, me, least=least
             )
             if kept and (
                 moved := person_merges.moved(result.state, kept, str(self.store.clock.now()))

@@ -14,8 +14,9 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.storage import db as storage_db
 from desktop_app.storage.layout import SCHEMA_HEAD
 from desktop_app.storage.models import REASON_REMOVED, DataRequestRow, OutboxRow, data_columns
+from desktop_app.sync.engine import merge_by_rules
 from desktop_app.sync.kinds import REASON, DataRequestAdapter
-from desktop_app.sync.merge import FieldState, RecordState, merge
+from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import (
     ADAPTERS,
     NEWER_VERSION,
@@ -52,15 +53,7 @@ def _state(answered: str, by: str, clock: str, reason: str | None) -> RecordStat
 
 
 def _merged(local: RecordState, incoming: RecordState) -> tuple[str, str, str, int]:
-    adapter = ADAPTERS["data_request"]
-    result = merge(
-        local,
-        incoming,
-        ME,
-        last_writer_wins=adapter.last_writer_wins,
-        least=getattr(adapter, "least", frozenset()),
-        follows=getattr(adapter, "follows", None),
-    )
+    result = merge_by_rules(ADAPTERS["data_request"], local, incoming, ME)
     values = result.state.values()
     return values["answered"], values["answered_by"], values.get(REASON, ""), len(result.conflicts)
 
@@ -189,16 +182,8 @@ def test_the_removal_of_a_reason_by_an_erasure_is_sent_and_wins_over_the_reason(
     assert removed.fields[REASON].clock > with_reason.fields[REASON].clock
     assert removed.fields["person_id"].value == ""
     assert REASON not in _record(session, copy).fields  # nothing to remove: still left out
-    adapter = ADAPTERS["data_request"]
     for local, incoming in ((with_reason, removed), (removed, with_reason)):
-        result = merge(
-            local,
-            incoming,
-            ME,
-            last_writer_wins=adapter.last_writer_wins,
-            least=getattr(adapter, "least", frozenset()),
-            follows=getattr(adapter, "follows", None),
-        )
+        result = merge_by_rules(ADAPTERS["data_request"], local, incoming, ME)
         assert result.state.fields[REASON].value == REASON_REMOVED
         assert result.conflicts == ()
     assert _reasons(session)[ref] == ("", True)

@@ -15,7 +15,8 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.storage.layout import SCHEMA_HEAD
 from desktop_app.storage.models import DataRequestRow, OutboxRow
-from desktop_app.sync.merge import FieldState, RecordState, merge
+from desktop_app.sync.engine import merge_by_rules
+from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import ADAPTERS
 from desktop_app.usecases import data_rights, people
 from desktop_app.usecases.accounts import Session, log_in
@@ -46,18 +47,7 @@ def _state(
 
 
 def _merged(local: RecordState, incoming: RecordState) -> tuple[str, str, int]:
-    adapter = ADAPTERS["data_request"]
-    result = merge(
-        local,
-        incoming,
-        ME,
-        sticky_true=adapter.sticky_true,
-        last_writer_wins=adapter.last_writer_wins,
-        greatest=adapter.greatest,
-        union_lists=adapter.union_lists,
-        least=getattr(adapter, "least", frozenset()),
-        follows=getattr(adapter, "follows", None),
-    )
+    result = merge_by_rules(ADAPTERS["data_request"], local, incoming, ME)
     values = result.state.values()
     return values["answered"], values["answered_by"], len(result.conflicts)
 
@@ -90,7 +80,6 @@ def test_the_same_answer_date_by_two_roles_ends_alike_on_both_sides() -> None:
 
 
 def test_an_emptied_person_link_wins_over_an_older_one_without_a_conflict() -> None:
-    adapter = ADAPTERS["data_request"]
     linked = _state("", "", "0001-00000-x")
     unlinked = RecordState(
         "data_request",
@@ -98,7 +87,7 @@ def test_an_emptied_person_link_wins_over_an_older_one_without_a_conflict() -> N
         {**linked.fields, "person_id": FieldState("", f"0007-00000-{ME}", "0001-00000-x")},
     )
     for local, incoming in ((unlinked, linked), (linked, unlinked)):
-        result = merge(local, incoming, ME, last_writer_wins=adapter.last_writer_wins)
+        result = merge_by_rules(ADAPTERS["data_request"], local, incoming, ME)
         assert result.state.values()["person_id"] == "" and not result.conflicts
 
 
