@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from desktop_app.domain.fingerprints import fingerprint_text
+from desktop_app.domain.service import ServiceAsIssued
 from desktop_app.domain.validation import FieldError
 
 #: Reason id for referrals whose reason is only the advisor's free text (``reason_note``).
@@ -106,6 +107,9 @@ class Referral:
     #: issued as a draft (by a helper, for an advisor to sign off), not as an advisor's own
     #: (signed off as it is issued): set once, when it is made, and never changed
     issued_as_draft: bool = False
+    #: what its letter said of the service when it was first given to the person (printed or
+    #: saved as a PDF); None until then, and for referrals given before it was kept
+    service_as_issued: ServiceAsIssued | None = None
 
     #: The fields a queued letter's fingerprint takes the referral by, in this order (written
     #: as the dataclass's repr wrote them when the fingerprint was the repr, so that letters
@@ -145,7 +149,9 @@ class Referral:
     )
     #: Out: whether it was issued as a draft is not on the letter (whether it is signed off
     #: is, and what that changes enters the digest on its own: ``signed_off_by_another``).
-    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ("issued_as_draft",)
+    #: Out too: the service as issued, which the letter shows through the service it is
+    #: rendered with (``ServiceAsIssued.applied_to``), whose fingerprint is in.
+    NOT_IN_FINGERPRINT: ClassVar[tuple[str, ...]] = ("issued_as_draft", "service_as_issued")
 
     def fingerprint(self) -> str:
         return fingerprint_text(self, self.FINGERPRINT, self.FINGERPRINT_AS_ISSUED)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -135,3 +136,112 @@ class Service:
     @property
     def german_name(self) -> str:
         return self.name.get("de")
+
+
+#: The parts of a service's entry a letter says of it, as ``ServiceAsIssued`` keeps them.
+ISSUED_PARTS: tuple[str, ...] = ("name", "address", "opening_hours", "contact", "languages")
+
+
+def _texts(value: object) -> LocalizedText:
+    """A stored ``{lang: text}`` read back; anything else (damaged, or of a later form) empty."""
+    if not isinstance(value, Mapping):
+        return LocalizedText()
+    return LocalizedText({str(k): v for k, v in value.items() if isinstance(v, str)})
+
+
+def _text(data: Mapping[str, object], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class ServiceAsIssued:
+    """What a referral's letter said of its service when it was issued (first printed or saved
+    as a PDF, i.e. given to the person): the entry's name, address with its building/reception
+    note, opening hours, contact and languages spoken, in every language the entry had. A
+    letter shown or printed again later says the same, whatever the directory says by then;
+    the rest of the entry (topics, documents) still comes from the directory."""
+
+    issued_on: dt.date
+    name: LocalizedText = field(default_factory=LocalizedText)
+    address: Address = field(default_factory=Address)
+    opening_hours: LocalizedText = field(default_factory=LocalizedText)
+    contact: Contact = field(default_factory=Contact)
+    languages: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, service: Service, issued_on: dt.date) -> ServiceAsIssued:
+        return cls(
+            issued_on,
+            service.name,
+            service.address,
+            service.opening_hours,
+            service.contact,
+            service.languages,
+        )
+
+    def applied_to(self, service: Service) -> Service:
+        """``service`` (the entry in force) as the letter showed it when it was issued."""
+        return replace(
+            service,
+            name=self.name,
+            address=self.address,
+            opening_hours=self.opening_hours,
+            contact=self.contact,
+            languages=self.languages,
+        )
+
+    def changed_in(self, service: Service) -> tuple[str, ...]:
+        """The parts (``ISSUED_PARTS``) the entry ``service`` says otherwise now."""
+        return tuple(p for p in ISSUED_PARTS if getattr(self, p) != getattr(service, p))
+
+    def to_data(self) -> dict[str, object]:
+        """As stored with the referral (a JSON object; it syncs with it)."""
+        return {
+            "issued_on": self.issued_on.isoformat(),
+            "name": dict(self.name.texts),
+            "address": {
+                "street": self.address.street,
+                "postcode": self.address.postcode,
+                "city": self.address.city,
+                "extra": dict(self.address.extra.texts),
+            },
+            "opening_hours": dict(self.opening_hours.texts),
+            "contact": {
+                "phone": self.contact.phone,
+                "email": self.contact.email,
+                "web": self.contact.web,
+            },
+            "languages": list(self.languages),
+        }
+
+    @classmethod
+    def from_data(cls, data: object) -> ServiceAsIssued | None:
+        """What ``to_data`` wrote, read back; None for anything else (no date of issue: not
+        known when it was taken)."""
+        if not isinstance(data, Mapping):
+            return None
+        try:
+            issued_on = dt.date.fromisoformat(_text(data, "issued_on"))
+        except ValueError:
+            return None
+        address = data.get("address")
+        address = address if isinstance(address, Mapping) else {}
+        contact = data.get("contact")
+        contact = contact if isinstance(contact, Mapping) else {}
+        languages = data.get("languages")
+        return cls(
+            issued_on,
+            _texts(data.get("name")),
+            Address(
+                _text(address, "street"),
+                _text(address, "postcode"),
+                _text(address, "city"),
+                _texts(address.get("extra")),
+            ),
+            _texts(data.get("opening_hours")),
+            Contact(_text(contact, "phone"), _text(contact, "email"), _text(contact, "web")),
+            tuple(x for x in languages if isinstance(x, str))
+            if isinstance(languages, list)
+            else (),
+        )

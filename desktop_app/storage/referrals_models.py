@@ -37,6 +37,12 @@ class ReferralRow(Base, SyncMixin):
     # A default of the database's, not of Python's: a Core insert that does not name it (the
     # demo's rows, also into a store of a version before the column) leaves it out.
     issued_as_draft: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
+    # What the letter said of the service when it was first given to the person (printed or
+    # saved as a PDF): a JSON object (``ServiceAsIssued.to_data``), written once, then and only
+    # then; "" before (a queued letter follows the directory) and for referrals given before
+    # it was kept (migration 0040, service_as_issued). The database's default, as
+    # issued_as_draft's: the demo's Core inserts leave it out, also into a store before it.
+    service_as_issued: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
     # JSON list of {"status", "at", "by", "outcome"}: every step, for the case history
     status_history: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
 
@@ -71,5 +77,9 @@ class PrintJobRow(Base):
     inputs: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     # when the letter was last rendered again and came out different; empty: as queued
     updated_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    # What the letter kept says of the service (``ServiceAsIssued.to_data`` as JSON), kept
+    # with the PDF: printed, it is what the referral keeps as given (a letter to a service
+    # taken out of the directory since prints as queued, the entry no longer in force).
+    service: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
 
     __table_args__ = (Index("ix_print_queue_state", "state", "created_at"),)

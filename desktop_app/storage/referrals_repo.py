@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.domain.hlc import history_step_time
 from desktop_app.domain.referral import Referral, ReferralStatus
+from desktop_app.domain.service import ServiceAsIssued
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 
 
@@ -81,7 +82,25 @@ def to_referral(row: ReferralRow) -> Referral:
         signed_off_by=row.signed_off_by,
         signed_off_at=_dt(row.signed_off_at),
         issued_as_draft=row.issued_as_draft,
+        service_as_issued=service_as_issued(row.service_as_issued),
     )
+
+
+def service_as_issued(text: str) -> ServiceAsIssued | None:
+    """A stored ``ServiceAsIssued`` (a referral's, a print job's) read back; None for none."""
+    if not text:
+        return None
+    try:
+        return ServiceAsIssued.from_data(json.loads(text))
+    except ValueError:
+        return None
+
+
+def service_as_issued_json(service: ServiceAsIssued | None) -> str:
+    """``service`` as a referral or a print job stores it ("" for none)."""
+    if service is None:
+        return ""
+    return json.dumps(service.to_data(), ensure_ascii=False, sort_keys=True)
 
 
 def referral_columns(referral: Referral) -> dict[str, Any]:
@@ -107,6 +126,7 @@ def referral_columns(referral: Referral) -> dict[str, Any]:
         "signed_off_by": referral.signed_off_by,
         "signed_off_at": _iso(referral.signed_off_at),
         "issued_as_draft": referral.issued_as_draft,
+        "service_as_issued": service_as_issued_json(referral.service_as_issued),
     }
 
 

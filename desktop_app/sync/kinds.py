@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -230,8 +229,15 @@ def register_builtin_kinds() -> None:
     # on any laptop. What an advisor wrote or chose (answers, status, outcome) can conflict.
     later_wins = {
         "visit": frozenset({"finished_at", "form_version"}),
-        "referral": frozenset({"status_changed_at", "signed_off_by", "signed_off_at"}),
+        # The service as issued is written once, when the letter is first given; two laptops
+        # that each gave it offline both gave a letter: the later one's stands, no conflict.
+        "referral": frozenset(
+            {"status_changed_at", "signed_off_by", "signed_off_at", SERVICE_AS_ISSUED}
+        ),
     }
+    # Sent only once they hold a value (``RowAdapter.held_back_while_empty``): a version before
+    # them keeps only such records for its update and reads every other one as before.
+    held_while_empty = {"referral": frozenset({SERVICE_AS_ISSUED})}
     histories = {"referral": frozenset({"status_history"})}
     # Set when the record is made and never changed: laptops differ on it only where they
     # guessed it for a record of a version before it (``guessed``), and a draft is then
@@ -259,6 +265,7 @@ def register_builtin_kinds() -> None:
                 erase_rows=_eraser(kind) if kind in _ERASED_WHOLE else None,
                 check_content=_visit_answers_shape if kind == "visit" else None,
                 guessed=guesses.get(kind),
+                held_back_while_empty=held_while_empty.get(kind, frozenset()),
             )
         )
     register(DistinctPeopleAdapter())
@@ -364,14 +371,11 @@ class DistinctPeopleAdapter(RowAdapter):
         return refused
 
 
+#: A referral's field keeping what its letter said of the service when it was given
+#: (``ReferralRow.service_as_issued``).
+SERVICE_AS_ISSUED = "service_as_issued"
 #: A data request's field naming why it was answered by hand (``DataRequestRow.answer_reason``).
 REASON = "answer_reason"
-
-
-def held_back(field: FieldState | None) -> bool:
-    """Whether a field of ``held_back_while_empty`` is left out of a record: empty, and never
-    anything else (no base: not emptied after it held a value)."""
-    return field is not None and field.value == "" and not field.base
 
 
 class DataRequestAdapter(RowAdapter):
@@ -392,8 +396,6 @@ class DataRequestAdapter(RowAdapter):
 
     least = frozenset({"answered"})
     follows = {"answered_by": "answered", REASON: "answered"}
-    #: fields left out of the record while they never held a value (``_local``)
-    held_back_while_empty = frozenset({REASON})
 
     def __init__(self) -> None:
         from desktop_app.storage.models import DataRequestRow
@@ -403,22 +405,8 @@ class DataRequestAdapter(RowAdapter):
             DataRequestRow,
             data_columns(DataRequestRow),
             last_writer_wins=frozenset({"person_id"}),
+            held_back_while_empty=frozenset({REASON}),
         )
-
-    def _local(self, row: dict[str, Any]) -> LocalRecord:
-        """The entry as held, without the reason of an answer while it never had one (the
-        answer's reason, ``REASON``, came after the register synced): a version before it
-        refuses a record with a field it does not know (it keeps it until it is updated,
-        ``NewerRecord``), so only the entries answered by hand with a reason wait for an
-        update there, not every entry. Where the reason was emptied (its clocks have a base),
-        it is sent, so the change reaches the others."""
-        record = super()._local(row)
-        state = record.state
-        if not any(held_back(state.fields.get(n)) for n in self.held_back_while_empty):
-            return record
-        back = self.held_back_while_empty
-        fields = {n: f for n, f in state.fields.items() if not (n in back and held_back(f))}
-        return replace(record, state=replace(state, fields=fields))
 
     def save_many(
         self,

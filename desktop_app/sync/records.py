@@ -348,6 +348,12 @@ CombinationCheck = Callable[
 ]
 
 
+def held_back(field: FieldState | None) -> bool:
+    """Whether a field of ``RowAdapter.held_back_while_empty`` is left out of a record: empty,
+    and never anything else (no base: not emptied after it held a value)."""
+    return field is not None and field.value == "" and not field.base
+
+
 class RowAdapter:
     """Adapter for a table with ``SyncMixin`` whose synced fields are plain columns."""
 
@@ -368,8 +374,15 @@ class RowAdapter:
         erase_rows: Callable[[Session, list[str]], None] | None = None,
         check_content: ContentCheck | None = None,
         guessed: Mapping[str, FieldGuess] | None = None,
+        held_back_while_empty: frozenset[str] = frozenset(),
     ) -> None:
         self.kind = kind
+        # Fields added after the kind synced that are left out of a record while they never
+        # held a value (``_local``): a version before them refuses a record with a field it
+        # does not know (it keeps it until it is updated, ``NewerRecord``), so only the records
+        # that hold one wait for an update there, not every record of the kind. Where one was
+        # emptied (its clocks have a base) it is sent, so the change reaches the others.
+        self.held_back_while_empty = held_back_while_empty
         # Fields a version before them did not send, whose value is told from the record's
         # other fields (not their default): ``upgrade``.
         self.guessed = guessed or {}
@@ -478,6 +491,9 @@ class RowAdapter:
                 for key in keys:
                     entry = entry_name(name, key)
                     fields[entry] = FieldState(values.get(key), *stored.get(entry, clocks[name]))
+            for name in self.held_back_while_empty:
+                if held_back(fields.get(name)):
+                    del fields[name]
             state = RecordState(self.kind, record_id, fields)
         return LocalRecord(state, row["revision"], row["author_id"])
 

@@ -32,7 +32,7 @@ from desktop_app.domain.referral import (
     appointment_errors,
     new_referral,
 )
-from desktop_app.domain.service import LocalizedText, Service
+from desktop_app.domain.service import LocalizedText, Service, ServiceAsIssued
 from desktop_app.domain.skills_facts import (
     ExperienceFact,
     LanguageFact,
@@ -63,6 +63,8 @@ from desktop_app.storage.referrals_repo import (
     history_json,
     history_of,
     referral_columns,
+    service_as_issued,
+    service_as_issued_json,
     to_referral,
 )
 from desktop_app.storage.sync_models import ConflictRow
@@ -412,23 +414,42 @@ def _letter_printed_before(session: DbSession, person_id: str, referral_id: str)
 
 
 LETTER_OUTPUTS = ("print", "pdf", "queue", "queue_print")
+#: The outputs that give the letter to the person (queueing alone does not): the first of
+#: them keeps what the letter says of the service with the referral (``service_as_issued``).
+GIVEN_OUTPUTS = frozenset({"print", "pdf", "queue_print"})
 
 
 def record_letter_output(
-    store: Store, user: User, referral_id: str, via: str, client_lang: str
+    store: Store,
+    user: User,
+    referral_id: str,
+    via: str,
+    client_lang: str,
+    *,
+    shown: Service | None = None,
+    today: dt.date | None = None,
 ) -> bool:
     """Write to the audit log that a letter left the app: printed from the preview (``print``),
     saved as a PDF file (``pdf``), put into the print queue (``queue``) or printed from it
-    (``queue_print``). Returns whether it is a reprint (the letter went out before)."""
+    (``queue_print``). Returns whether it is a reprint (the letter went out before).
+
+    The first letter given to the person (printed or saved) issues it: the referral keeps
+    what it says of the service, ``shown`` (the service as the letter printed shows it,
+    ``Letter.service``; without it the entry in force), dated ``today``. Later letters show
+    that (:func:`make_letter`), whatever the directory says by then."""
     require(user, Action.PRINT)
     if via not in LETTER_OUTPUTS:
         raise ValueError(via)
+    if shown is None and via in GIVEN_OUTPUTS:
+        shown = _entry_in_force(store, referral_id)
     with store.transaction() as session:
         row = ReferralRepository(session).row(referral_id)
         if row is None:
             raise ReferralNotFound(referral_id)
         if not row.signed_off_at:
             raise NotSignedOff(referral_id)
+        if via in GIVEN_OUTPUTS and shown is not None:
+            _keep_as_issued(session, store, user, row, ServiceAsIssued.of(shown, today or _today()))
         again = _letter_printed_before(session, row.person_id, referral_id)
         audit.record_in(
             session,
@@ -440,6 +461,37 @@ def record_letter_output(
             {"referral_id": referral_id, "via": via, "lang": client_lang, "reprint": again},
         )
     return again
+
+
+def _today() -> dt.date:
+    return _now().date()
+
+
+def _entry_in_force(store: Store, referral_id: str) -> Service | None:
+    """The referral's service as the directory in force has it (``letter_directory``); None
+    where the referral or the entry is gone (nothing to keep)."""
+    with store.reading() as session:
+        row = ReferralRepository(session).row(referral_id)
+        service_id = row.service_id if row is not None else None
+    if service_id is None:
+        return None
+    try:
+        return letter_directory(store, service_id).find(service_id)
+    except LetterError:
+        return None
+
+
+def _keep_as_issued(
+    session: DbSession, store: Store, user: User, row: ReferralRow, issued: ServiceAsIssued
+) -> None:
+    """The referral's letter is given to the person for the first time: it keeps what the
+    letter says of the service (inside the caller's transaction; a new revision that syncs).
+    Only then: a referral that keeps one already is left as it is."""
+    if row.service_as_issued:
+        return
+    row.service_as_issued = service_as_issued_json(issued)
+    hlc = str(store.clock.now())
+    next_revision(session, row, RECORD_KIND, hlc=hlc, device_id=store.device_id, author_id=user.id)
 
 
 @dataclass(frozen=True)
@@ -730,6 +782,17 @@ class _LetterInputs:
     consent: SharingConsent | None = None
     #: the person's latest skills check, for the services it concerns (_skills_rows)
     skills: SkillsFacts | None = None
+    #: the service's entry in the directory in force; ``service`` is what the letter shows of
+    #: it, the referral's ``service_as_issued`` where the letter was given before
+    entry: Service | None = None
+
+    def changed_since_issue(self) -> tuple[str, ...]:
+        """What the entry in force says otherwise than the letter given (``ISSUED_PARTS``);
+        empty for a letter not given yet, or given before it was kept."""
+        issued = self.referral.service_as_issued
+        if issued is None or self.entry is None:
+            return ()
+        return issued.changed_in(self.entry)
 
     def digest(self) -> str:
         """A fingerprint of what the letter shows: equal inputs, equal letter (the PDF is
@@ -844,7 +907,10 @@ def _letter_inputs(
     if person is None:
         raise ReferralNotFound(referral.person_id)
     directory = letter_directory(store, referral.service_id)
-    service = directory.get(referral.service_id)
+    entry = directory.get(referral.service_id)
+    # Given to the person before: the letter says of the service what it said then.
+    issued = referral.service_as_issued
+    service = issued.applied_to(entry) if issued is not None else entry
     consent = sharing_consent(store, user, person.id, service)
     return _LetterInputs(
         referral,
@@ -861,6 +927,7 @@ def _letter_inputs(
         consent,
         # read only for the services shown it: the letter to another one stays as it was
         skills_facts(store, user, person.id) if shows_skills(service) else None,
+        entry,
     )
 
 
@@ -931,6 +998,32 @@ class Letter:
     service_name: str = ""
     #: the referral is closed: the letter is shown, and does not leave the app
     closed: bool = False
+    #: the service as the letter shows it (printed or saved for the first time, the referral
+    #: keeps it: :func:`record_letter_output`)
+    service: Service | None = None
+    #: the day the letter was first given to the person, where the referral keeps what it
+    #: said of the service (None: not given yet, or given before that was kept)
+    issued_on: dt.date | None = None
+    #: what the directory says otherwise now than the letter given (``ISSUED_PARTS``): the
+    #: letter shows what was given, a new referral the entry as it is
+    changed_since_issue: tuple[str, ...] = ()
+
+
+def _letter(inputs: _LetterInputs, pdf: bytes, digest: str) -> Letter:
+    issued = inputs.referral.service_as_issued
+    return Letter(
+        inputs.referral.id,
+        inputs.lang,
+        pdf,
+        digest,
+        inputs.to_service,
+        inputs.consent,
+        inputs.service.german_name,
+        _closed(inputs.referral),
+        inputs.service,
+        issued.issued_on if issued is not None else None,
+        inputs.changed_since_issue(),
+    )
 
 
 def make_letter(
@@ -942,16 +1035,7 @@ def make_letter(
     require(user, Action.PRINT)
     inputs = _letter_inputs(store, user, referral_id, client_lang, None)
     _log_letter_view(store, user, referral_id, inputs)
-    return Letter(
-        referral_id,
-        inputs.lang,
-        _render(inputs),
-        inputs.digest(),
-        inputs.to_service,
-        inputs.consent,
-        inputs.service.german_name,
-        _closed(inputs.referral),
-    )
+    return _letter(inputs, _render(inputs), inputs.digest())
 
 
 def _closed(referral: Referral) -> bool:
@@ -980,23 +1064,9 @@ def current_letter(store: Store, user: User, shown: Letter) -> Letter:
         return shown
     fresh = _render(inputs)
     if fresh == shown.pdf:  # rendered invariant: the same bytes are the same letter
-        return replace(
-            shown,
-            inputs=digest,
-            to_service=inputs.to_service,
-            consent=inputs.consent,
-            service_name=inputs.service.german_name,
-        )
+        return replace(_letter(inputs, shown.pdf, digest), closed=False)
     _log_letter_view(store, user, shown.referral_id, inputs)
-    return Letter(
-        shown.referral_id,
-        inputs.lang,
-        fresh,
-        digest,
-        inputs.to_service,
-        inputs.consent,
-        inputs.service.german_name,
-    )
+    return replace(_letter(inputs, fresh, digest), closed=False)
 
 
 def queue_for_printing(
@@ -1052,9 +1122,16 @@ def queue_for_printing(
                 printed_at="",
                 inputs=inputs.digest(),
                 updated_at="",
+                service=_shown_json(inputs),
             )
         )
     return job_id
+
+
+def _shown_json(inputs: _LetterInputs) -> str:
+    """What a queued letter says of the service, as its job keeps it (dated the day it was
+    rendered; the referral keeps it dated the day it is printed)."""
+    return service_as_issued_json(ServiceAsIssued.of(inputs.service, _today()))
 
 
 def _log_list_view(
@@ -1194,7 +1271,7 @@ def _job_letter(
     if current == digest:
         return pdf, False
     fresh = _render(inputs)
-    values: dict[str, object] = {"inputs": current}
+    values: dict[str, object] = {"inputs": current, "service": _shown_json(inputs)}
     if fresh != pdf:  # rendered invariant: other bytes, another letter
         values.update(pdf=fresh, updated_at=(now or _now()).isoformat())
     with store.transaction() as session:
@@ -1224,8 +1301,20 @@ def update_queued_letters(store: Store, user: User, *, now: dt.datetime | None =
 
 
 def mark_printed(store: Store, user: User, job_id: str, *, at: dt.datetime | None = None) -> None:
-    """The letter came out of the printer: keep the fact, drop the PDF bytes; audited."""
+    """The letter came out of the printer: keep the fact, drop the PDF bytes; audited. The
+    first letter given so issues the referral: it keeps what the letter says of the service
+    (the job's, or the entry in force for a job queued before jobs kept it), dated the day it
+    was printed (:func:`record_letter_output`)."""
     require(user, Action.PRINT)
+    at = at or _now()
+    with store.reading() as session:
+        queued = session.execute(
+            select(PrintJobRow.referral_id, PrintJobRow.service).where(PrintJobRow.id == job_id)
+        ).first()
+    shown = service_as_issued(queued[1]) if queued is not None else None
+    if queued is not None and shown is None:
+        entry = _entry_in_force(store, queued[0])
+        shown = ServiceAsIssued.of(entry, at.date()) if entry is not None else None
     with store.transaction() as session:
         job = session.execute(
             select(PrintJobRow.referral_id, PrintJobRow.client_lang, ReferralRow.person_id)
@@ -1235,12 +1324,15 @@ def mark_printed(store: Store, user: User, job_id: str, *, at: dt.datetime | Non
         result = session.execute(
             update(PrintJobRow)
             .where(PrintJobRow.id == job_id)
-            .values(state="printed", printed_at=(at or _now()).isoformat(), pdf=b"")
+            .values(state="printed", printed_at=at.isoformat(), pdf=b"")
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise ReferralNotFound(job_id)
         if job is not None:
             referral_id, lang, person_id = job
+            row = ReferralRepository(session).row(referral_id)
+            if row is not None and shown is not None:
+                _keep_as_issued(session, store, user, row, replace(shown, issued_on=at.date()))
             audit.record_in(
                 session,
                 store,

@@ -49,7 +49,8 @@ def _state(clock: str = CLOCK, **changes: object) -> RecordState:
 
 def test_the_field_syncs_as_a_field_of_the_referral() -> None:
     adapter = _adapter()
-    assert set(adapter.fields) == {*BEFORE, "issued_as_draft"}
+    # and the service as issued, after it (tests/unit/test_service_as_issued.py)
+    assert set(adapter.fields) == {*BEFORE, "issued_as_draft", "service_as_issued"}
     assert "issued_as_draft" in adapter.sticky_true
 
 

@@ -25,9 +25,15 @@ from desktop_app.storage.models import SyncMixin, table
 from desktop_app.sync import crypto, records
 from desktop_app.sync.engine import DEVICE_ID, SyncEngine, SyncReport, add_team_key, set_meta
 from desktop_app.sync.http_client import SyncServerClient
-from desktop_app.sync.kinds import held_back
 from desktop_app.sync.merge import FieldState, RecordState
-from desktop_app.sync.records import ADAPTERS, LocalRecord, RecordAdapter, RowAdapter, ToSave
+from desktop_app.sync.records import (
+    ADAPTERS,
+    LocalRecord,
+    RecordAdapter,
+    RowAdapter,
+    ToSave,
+    held_back,
+)
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import create_first_account
 from sync_server import wire
@@ -307,7 +313,7 @@ def test_records_read_back_as_written_with_only_the_clocks_that_tell_more(
                     if name not in adapter.keyed and name not in upgraded.fields
                 }
                 # A field sent only once it holds a value (a request's reason) is left out
-                # while empty and never anything else (``kinds.held_back``).
+                # while empty and never anything else (``records.held_back``).
                 held: frozenset[str] = getattr(adapter, "held_back_while_empty", frozenset())
                 expected = {
                     name: f
