@@ -1,0 +1,292 @@
+"""A referral keeps what its letter said of the service when it was first given to the person
+(``referrals.service_as_issued``, migration ``service_as_issued``): a letter reopened after the
+directory changed shows what was given, a new referral the entry in force, a queued letter not
+given yet follows the directory. Written once (the first print or PDF, or the queued letter
+printed), synced with the referral (sent only once there is one: a laptop of the version before
+keeps such a referral for its update), read back through real SQLCipher stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from desktop_app.domain.service import ServiceAsIssued
+from desktop_app.letters.directory import default_directory
+from desktop_app.storage.layout import SCHEMA_HEAD
+from desktop_app.storage.models import OutboxRow, data_columns
+from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
+from desktop_app.sync.kinds import SERVICE_AS_ISSUED
+from desktop_app.sync.merge import FieldState, RecordState, merge
+from desktop_app.sync.records import (
+    ADAPTERS,
+    NEWER_VERSION,
+    RowAdapter,
+    ToSave,
+    decode,
+    encode,
+    load_one,
+)
+from desktop_app.usecases import reference
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session, log_in
+from tests.conftest import PASSWORD, downgrade_store
+from tests.pdf_text import pdf_pages, pdf_text
+from tests.unit.test_referrals import NOW, _issue, _person
+
+GIVEN = NOW.date()  # 25 November 2026
+MOVED = dt.datetime(2026, 12, 3, 9, 0)
+OLD_STREET, NEW_STREET = "Steinstraße 39", "Königswall 20"
+OLD_NOTE_RO, NEW_NOTE_RO = "Recepția de la parter", "Clădirea B, etajul 2"
+
+
+def _moved(session: Session, folder: Path, street: str = NEW_STREET) -> None:
+    """The coordinator publishes the job centre at a new address, with a new building note."""
+    reference.export_directory(session.store, session.user, folder)
+    entry = folder / "jobcenter.yaml"
+    data = entry.read_text(encoding="utf-8")
+    data = re.sub(r"  street: .*", f"  street: {street}", data, count=1)
+    data = data.replace('postcode: "44147"', 'postcode: "44137"')
+    data = re.sub(r"    de: Eingangszone im Erdgeschoss", "    de: Haus B, 2. Etage", data)
+    data = data.replace(OLD_NOTE_RO, NEW_NOTE_RO)
+    entry.write_text(data, encoding="utf-8")
+    reference.publish_directory_folder(session.store, session.user, folder)
+
+
+def _jobcenter(session: Session, lang: str = "ro") -> uc.Referral:
+    return _issue(session, _person(session), service_id="jobcenter", reason="buergergeld",
+                  client_lang=lang)  # fmt: skip
+
+
+def _given(session: Session, referral_id: str, via: str = "print") -> uc.Letter:
+    """The letter shown in the preview, then printed (or saved) on the day of issue."""
+    letter = uc.make_letter(session.store, session.user, referral_id)
+    uc.record_letter_output(
+        session.store, session.user, referral_id, via, letter.lang, shown=letter.service,
+        today=GIVEN,
+    )  # fmt: skip
+    return letter
+
+
+def _revision(session: Session, referral_id: str) -> tuple[int, str, int]:
+    """The referral's revision, its stored service as issued, and its outbox entries."""
+    with session.store.reading() as db:
+        row = db.get(ReferralRow, referral_id)
+        assert row is not None
+        queued = db.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.record_id == referral_id)
+        )
+        return row.revision, row.service_as_issued, int(queued or 0)
+
+
+def test_a_letter_reopened_after_the_service_moved_shows_the_address_given(
+    session: Session, tmp_path: Path
+) -> None:
+    """Given on 25 November, the job centre moved on 3 December: the letter reopened shows the
+    address and building note given (the German letter's window and the Romanian copy), says
+    what changed and since when; a new referral to the job centre shows the new address."""
+    old = _jobcenter(session)
+    given = _given(session, old.id)
+    assert OLD_STREET in pdf_text(given.pdf)
+    _moved(session, tmp_path / "moved")
+
+    reopened = uc.make_letter(session.store, session.user, old.id)
+    letter_page, copy_page = pdf_pages(reopened.pdf)[:2]
+    for page in (letter_page, copy_page):
+        assert OLD_STREET in page and "44147 Dortmund" in page
+        assert NEW_STREET not in page and "44137" not in page
+    assert OLD_NOTE_RO in copy_page and NEW_NOTE_RO not in copy_page
+    assert "Datum: 25. November 2026" in letter_page  # dated the day of issue, as before
+    assert reopened.pdf == given.pdf  # the same letter as given
+    assert reopened.changed_since_issue == ("address",)
+    assert reopened.issued_on == GIVEN
+    # printed again: still what was given, and nothing changes on the referral
+    before = _revision(session, old.id)
+    assert uc.current_letter(session.store, session.user, reopened) is reopened
+    _given(session, old.id, via="pdf")
+    assert _revision(session, old.id) == before
+
+    new = _jobcenter(session)
+    fresh = uc.make_letter(session.store, session.user, new.id)
+    letter_page, copy_page = pdf_pages(fresh.pdf)[:2]
+    for page in (letter_page, copy_page):
+        assert NEW_STREET in page and "44137 Dortmund" in page and OLD_STREET not in page
+    assert NEW_NOTE_RO in copy_page
+    assert fresh.changed_since_issue == () and fresh.issued_on is None
+
+
+def test_a_queued_letter_follows_the_directory_until_it_is_printed_then_stays(
+    session: Session, tmp_path: Path
+) -> None:
+    """Queueing gives nothing: the queued letter is made again with the new address (last
+    sitting's behaviour). Printed from the queue, the referral keeps the address it printed,
+    dated the day it was printed; a later move leaves its letter as printed."""
+    referral = _jobcenter(session, "bg")
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    assert _revision(session, referral.id)[1] == ""  # queued is not given
+    _moved(session, tmp_path / "moved")
+    assert uc.update_queued_letters(session.store, session.user, now=MOVED) == 1
+    printed = pdf_text(uc.print_job_pdf(session.store, session.user, job))
+    assert NEW_STREET in printed and OLD_STREET not in printed
+    uc.mark_printed(session.store, session.user, job, at=MOVED)
+    kept = ServiceAsIssued.from_data(json.loads(_revision(session, referral.id)[1]))
+    assert kept is not None and kept.issued_on == MOVED.date()
+    assert kept.address.street == NEW_STREET
+
+    _moved(session, tmp_path / "again", street="Kampstraße 1")
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    assert NEW_STREET in pdf_text(reopened.pdf) and "Kampstraße 1" not in pdf_text(reopened.pdf)
+    assert reopened.changed_since_issue == ("address",) and reopened.issued_on == MOVED.date()
+
+
+def test_it_is_written_once_with_every_language_and_read_back_from_the_store(
+    session: Session, data_dir: Path, tmp_path: Path
+) -> None:
+    """The first print writes it (a new revision that syncs), with the entry's texts in every
+    language it has; a later print or PDF leaves it as it is, also after the directory
+    changed. The store closed and opened again reads it back."""
+    referral = _jobcenter(session)
+    revision, stored, queued = _revision(session, referral.id)
+    assert stored == ""
+    _given(session, referral.id)
+    after = _revision(session, referral.id)
+    assert after[0] == revision + 1 and after[2] == queued + 1 and after[1]
+    _moved(session, tmp_path / "moved")
+    _given(session, referral.id, via="pdf")
+    assert _revision(session, referral.id) == after
+
+    session.close()
+    again = log_in(data_dir, "anna", PASSWORD)
+    try:
+        kept = uc.get_referral(again.store, again.user, referral.id).service_as_issued
+        entry = default_directory().get("jobcenter")
+        assert kept == ServiceAsIssued.of(entry, GIVEN)
+        assert set(kept.name.texts) == set(kept.opening_hours.texts) == {"de", "bg", "ro", "en"}
+        assert kept.address.extra.get("bg") == "Информация на партерния етаж"
+        assert kept.contact.phone == "0231 842-0" and kept.languages == ("de", "en")
+    finally:
+        again.close()
+
+
+def _record(session: Session, referral_id: str) -> RecordState:
+    """The referral as this laptop sends it (its payload, read back)."""
+    with session.store.reading() as db:
+        local = load_one(ADAPTERS["referral"], db, referral_id)
+    assert local is not None
+    return decode(encode(local))[0]
+
+
+def _version_before() -> RowAdapter:
+    """The referral's adapter of the version before: the same kind without the field."""
+    adapter = ADAPTERS["referral"]
+    assert isinstance(adapter, RowAdapter)
+    before = RowAdapter(
+        "referral",
+        ReferralRow,
+        tuple(f for f in data_columns(ReferralRow) if f != SERVICE_AS_ISSUED),
+        person_column="person_id",
+        sticky_true=adapter.sticky_true,
+        last_writer_wins=adapter.last_writer_wins - {SERVICE_AS_ISSUED},
+        union_lists=adapter.union_lists,
+        guessed=adapter.guessed,
+    )
+    before._not_null = tuple(n for n in before._not_null if n != SERVICE_AS_ISSUED)
+    return before
+
+
+def test_it_syncs_only_once_given_so_the_version_before_reads_the_others(
+    session: Session,
+) -> None:
+    """Not given: the record has no such field, and the version before stores it. Given: the
+    field travels; the version before keeps that referral for its update (``NewerRecord``,
+    deferred, not refused). Another laptop's referral arriving with it here shows its letter
+    as given there."""
+    waiting = _jobcenter(session)
+    given = _jobcenter(session)
+    _given(session, given.id)
+    not_given, sent = _record(session, waiting.id), _record(session, given.id)
+    assert SERVICE_AS_ISSUED not in not_given.fields
+    shown = ServiceAsIssued.from_data(json.loads(str(sent.fields[SERVICE_AS_ISSUED].value)))
+    assert shown == ServiceAsIssued.of(default_directory().get("jobcenter"), GIVEN)
+    with session.store.transaction() as db:
+        refused = _version_before().save_many(
+            db, session.store, [ToSave(not_given, 9, "x"), ToSave(sent, 9, "x")]
+        )
+    assert refused == {sent.id: NEWER_VERSION}
+
+    # From another laptop, which gave the waiting one at an address this laptop never had.
+    elsewhere = ServiceAsIssued.of(default_directory().get("jobcenter"), GIVEN)
+    elsewhere = ServiceAsIssued(
+        GIVEN, elsewhere.name, type(elsewhere.address)("Hohe Straße 5", "44139", "Dortmund"),
+        elsewhere.opening_hours, elsewhere.contact, elsewhere.languages,
+    )  # fmt: skip
+    value = json.dumps(elsewhere.to_data(), ensure_ascii=False, sort_keys=True)
+    clock = f"9999999999999-00000-{'b' * 8}"
+    fields = {**not_given.fields, SERVICE_AS_ISSUED: FieldState(value, clock)}
+    arriving = RecordState("referral", waiting.id, fields)
+    with session.store.transaction() as db:
+        assert ADAPTERS["referral"].save_many(db, session.store, [ToSave(arriving, 3, "x")]) == {}
+    letter = uc.make_letter(session.store, session.user, waiting.id)
+    assert "Hohe Straße 5" in pdf_text(letter.pdf) and OLD_STREET not in pdf_text(letter.pdf)
+    assert letter.changed_since_issue == ("address",)
+
+
+def test_two_laptops_that_each_gave_the_letter_keep_the_later_without_a_conflict() -> None:
+    adapter = ADAPTERS["referral"]
+    base = {"service_id": FieldState("jobcenter", "0001-00000-a")}
+
+    def state(value: str, clock: str) -> RecordState:
+        return RecordState("referral", "r1", {**base, SERVICE_AS_ISSUED: FieldState(value, clock)})
+
+    ours, theirs = (
+        state('{"issued_on": "2026-11-25"}', "0005-00000-a"),
+        state('{"issued_on": "2026-11-26"}', "0007-00000-b"),
+    )
+    for local, incoming in ((ours, theirs), (theirs, ours)):
+        result = merge(local, incoming, "a", last_writer_wins=adapter.last_writer_wins)
+        assert result.state.fields[SERVICE_AS_ISSUED].value == '{"issued_on": "2026-11-26"}'
+        assert result.conflicts == ()
+    # a laptop of the version before sends the referral without it: it stays
+    without = RecordState("referral", "r1", dict(base))
+    assert (
+        merge(ours, without, "a").state.fields[SERVICE_AS_ISSUED] == ours.fields[SERVICE_AS_ISSUED]
+    )
+
+
+def test_the_migration_adds_the_columns_and_a_referral_given_before_shows_todays_entry(
+    session: Session, data_dir: Path, tmp_path: Path
+) -> None:
+    """A store of the version before (downgraded: the columns go) with a referral given and a
+    letter queued: upgraded, neither keeps anything (the letter given before this version
+    shows the entry in force, as before, and says nothing of a change it cannot know)."""
+    referral = _jobcenter(session)
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    assert SCHEMA_HEAD == "service_as_issued"
+    downgrade_store(session.store, "data_request_reason")
+    with session.store.engine.connect() as conn:
+        columns = {r[1] for r in conn.execute(text("PRAGMA table_info(referrals)"))}
+        queue_columns = {r[1] for r in conn.execute(text("PRAGMA table_info(print_queue)"))}
+    assert SERVICE_AS_ISSUED not in columns and "service" not in queue_columns
+    session.close()
+    session = log_in(data_dir, "anna", PASSWORD)  # migrates to head
+    try:
+        with session.store.reading() as db:
+            assert db.scalar(text("SELECT version_num FROM alembic_version")) == SCHEMA_HEAD
+            row = db.get(ReferralRow, referral.id)
+            queued = db.get(PrintJobRow, job)
+            assert row is not None and row.service_as_issued == ""
+            assert queued is not None and queued.service == ""
+        _moved(session, tmp_path / "moved")
+        letter = uc.make_letter(session.store, session.user, referral.id)
+        assert NEW_STREET in pdf_text(letter.pdf)
+        assert letter.changed_since_issue == () and letter.issued_on is None
+        # printed from the queue now (made again with the new address): that is kept
+        assert NEW_STREET in pdf_text(uc.print_job_pdf(session.store, session.user, job))
+        uc.mark_printed(session.store, session.user, job, at=MOVED)
+        kept = uc.get_referral(session.store, session.user, referral.id).service_as_issued
+        assert kept is not None and kept.address.street == NEW_STREET
+    finally:
+        session.close()
