@@ -87,6 +87,7 @@ from desktop_app.files import write_file
 from desktop_app.i18n import languages
 from desktop_app.i18n.formatting import (
     format_appointment,
+    format_long_date,
     format_moment,
     format_number,
     format_partial_date,
@@ -1189,6 +1190,33 @@ def letter_events(window: QWidget) -> LetterEvents:
     return events if events is not None else LetterEvents(window)
 
 
+def changed_since_issue_text(letter: uc.Letter) -> str:
+    """One line where the directory describes the service of a letter given before otherwise
+    now: the letter shows what was given, a new referral the entry as it is. "" where not."""
+    changed = letter.changed_since_issue
+    if not changed or letter.issued_on is None:
+        return ""
+    date = format_long_date(letter.issued_on)
+    if changed == ("address",):
+        text = _(
+            "The service's address has changed since this letter was issued on {date}. The "
+            "letter shows the address given then. For the new address, make a new referral."
+        )
+    elif "address" in changed:
+        text = _(
+            "The service's address and other details have changed since this letter was "
+            "issued on {date}. The letter shows them as given then. For the new ones, make a "
+            "new referral."
+        )
+    else:
+        text = _(
+            "The service's details (name, opening hours, contact or languages) have changed "
+            "since this letter was issued on {date}. The letter shows them as given then. For "
+            "the new ones, make a new referral."
+        )
+    return text.format(date=date)
+
+
 class LetterPreview(QDialog):
     """The letter as it will print, shown from memory, with Print / Save / Queue."""
 
@@ -1230,11 +1258,15 @@ class LetterPreview(QDialog):
         # Said when Print or Save found the letter changed since it was shown: it shows the
         # letter made again instead, to be looked at before it is printed.
         self.notice = WarningLabel()
+        # Said of a letter given before whose service the directory describes otherwise now:
+        # the letter shows what was given (uc.Letter.changed_since_issue).
+        self.as_issued = WarningLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         # The message in a row of its own, the dialog's width: beside the language (some
         # 360 px in German) a helper's draft message took five lines and more.
         layout.addWidget(self.message)
+        layout.addWidget(self.as_issued)
         layout.addWidget(self.notice)
         self.view: Any = None
         if HAVE_QTPDF:
@@ -1294,6 +1326,7 @@ class LetterPreview(QDialog):
         self._checking = False  # its answer is stale now: it prints or saves nothing
         self._queueing = False  # another letter (language): it may be queued too
         self.notice.show_message("")
+        self.as_issued.show_message("")
         for button in (self.print_button, self.save_button, self.queue_button):
             button.setEnabled(False)
         self.queue_button.setText(_("Add to print &queue"))
@@ -1320,6 +1353,7 @@ class LetterPreview(QDialog):
 
     def _on_rendered(self, letter: uc.Letter) -> None:
         self.letter, self.pdf = letter, letter.pdf
+        self.as_issued.show_message(changed_since_issue_text(letter))
         # by the consent as it is now (it may have come or gone with a sync)
         self.sheet_only = not letter.to_service
         if HAVE_QTPDF:
@@ -1459,8 +1493,13 @@ class LetterPreview(QDialog):
         """That the letter went out (printed, saved) is written for the audit, in the window's
         order, off the UI thread."""
         session, referral_id, lang = self.window_.session, self.referral.id, self.client_lang
+        # what the letter that went out says of the service: the referral keeps it, the first
+        # time its letter is given (uc.record_letter_output)
+        shown = self.letter.service if self.letter is not None else None
         self.window_.record(
-            lambda: uc.record_letter_output(session.store, session.user, referral_id, via, lang)
+            lambda: uc.record_letter_output(
+                session.store, session.user, referral_id, via, lang, shown=shown
+            )
         )
 
     def _on_print_clicked(self) -> None:

@@ -1,0 +1,100 @@
+"""A letter printed from the preview, reopened from the person's referrals tab after the job
+centre moved: the preview shows the letter as given (the old address) and says in one line, in
+the UI language, that the address changed since it was issued and that a new referral gives the
+new one. A letter not given yet says nothing. Real widgets, real encrypted store, real PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.text import set_language
+from desktop_app.ui import referrals as ui
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session
+from tests.pdf_text import pdf_pages
+from tests.ui.test_referrals_ui import _preview_of_new_referral, _wait_loaded, needs_qtpdf
+from tests.unit.test_service_as_issued import NEW_STREET, OLD_STREET, _moved
+
+
+def _reopened(qtbot: QtBot, feature: ui.ReferralsFeature) -> ui.LetterPreview:
+    """The referral's letter opened again with "Show letter…" on the referrals tab."""
+    feature.tab.table.selectRow(0)
+    feature.tab.letter_button.click()
+    preview = _wait_loaded(qtbot, feature)
+    qtbot.waitUntil(lambda: preview.letter is not None, timeout=10000)
+    return preview
+
+
+def _shot(qtbot: QtBot, preview: ui.LetterPreview, path: Path) -> None:
+    """A screenshot to look at; where one is asked for (``WELCOME_DESK_SHOTS``) the PDF view
+    is given a moment to draw its pages (it renders them on a thread of its own)."""
+    if os.environ.get("WELCOME_DESK_SHOTS"):
+        qtbot.wait(500)
+    preview.grab().save(str(path))
+
+
+@needs_qtpdf
+def test_a_letter_reopened_after_the_service_moved_says_it_shows_the_address_given(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    shots: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_language("de")
+    _, referral, window, feature, preview = _preview_of_new_referral(
+        qtbot, session, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    assert not preview.as_issued.isVisibleTo(preview)  # not given yet: nothing to say
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    preview.print_button.click()
+    qtbot.waitUntil(out.exists, timeout=10000)
+    # given: the referral keeps what the printed letter said (written off the UI thread)
+    qtbot.waitUntil(
+        lambda: uc.get_referral(session.store, session.user, referral.id, log_view=False)
+        .service_as_issued is not None,
+        timeout=10000,
+    )  # fmt: skip
+    preview.close()
+    _moved(session, tmp_path / "moved")
+
+    preview = _reopened(qtbot, feature)
+    letter_page, copy_page = pdf_pages(preview.pdf)[:2]
+    assert OLD_STREET in letter_page and OLD_STREET in copy_page
+    assert NEW_STREET not in letter_page + copy_page
+    day = format_long_date(dt.date.today(), "de")
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
+    assert preview.as_issued.text() == (
+        f"Die Anschrift der Stelle hat sich geändert, seit dieses Schreiben am {day} "
+        "ausgestellt wurde. Das Schreiben zeigt die damals angegebene Anschrift. Für die neue "
+        "Anschrift erstellen Sie bitte eine neue Vermittlung."
+    )
+    assert preview.print_button.isEnabled()  # it may be printed again, as given
+    _shot(qtbot, preview, shots / "asissued-preview-de.png")
+    preview.close()
+
+    # in Bulgarian, another language of the copy: the same line, the copy as given
+    set_language("bg")
+    preview = _reopened(qtbot, feature)
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
+    # the date ("7 декември 2026 г.") not at a sentence's end: no "г.."
+    assert preview.as_issued.text().startswith(
+        f"Откакто това писмо е издадено на {format_long_date(dt.date.today(), 'bg')}, адресът "
+        "на службата е променен. "
+    )
+    preview.language.setCurrentIndex(preview.language.findData("ro"))
+    qtbot.waitUntil(
+        lambda: preview.letter is not None and preview.letter.lang == "ro", timeout=10000
+    )
+    assert "Recepția de la parter" in pdf_pages(preview.pdf)[1]
+    assert preview.as_issued.isVisibleTo(preview)
+    _shot(qtbot, preview, shots / "asissued-preview-bg.png")
+    preview.close()
+    assert window is not None
