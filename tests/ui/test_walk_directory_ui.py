@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.users import Role
+from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui import referrals as referrals_ui
 from desktop_app.ui.application import QtTranslations
@@ -294,9 +295,12 @@ def _advisor_syncs(
     school_id: str,
     shots: Path,
     tmp_path: Path,
+    handed: str,
 ) -> None:
     """The advisor's part, in Bulgarian: F5; the print queue (Ctrl+P) prints the waiting letter
-    with the new address; the letter printed last week; a referral to the language school."""
+    with the new address; the letter printed last week (``handed``, its text as printed): as
+    given, and the line that says the address changed since; a referral to the language
+    school."""
     printed_id, waiting_id = letters
     set_language("bg")
     window = _window(qtbot, advisor, (1280, 720))
@@ -345,12 +349,22 @@ def _advisor_syncs(
         if j.referral_id == printed_id
     ]
     assert job.state == "printed" and uc.print_job_pdf(store, user, job.id) == b""
-    # Its preview shows the letter as it prints now: the new address.
+    # Its preview shows the letter as it was given (what Petar holds in his hand), and says
+    # that the address and the hours changed since: a new referral gives the new ones.
     window.show_person(petar.id)
-    preview = feature.open_preview(uc.get_referral(store, user, printed_id))
+    given = uc.get_referral(store, user, printed_id)
+    preview = feature.open_preview(given)
     shown = _wait_letter(qtbot, preview)
-    assert NEW_STREET in shown and OLD_STREET not in shown
-    _shot_letter(preview, shots, "09-advisor-printed-letter-now")
+    assert shown == handed
+    assert OLD_STREET in shown and OLD_HOURS_BG in shown and NEW_STREET not in shown
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=10_000)
+    day = format_long_date(given.created_at.date(), "bg")
+    assert preview.as_issued.text() == (
+        f"Откакто това писмо е издадено на {day}, адресът и други данни на службата са "
+        "променени. Писмото ги показва така, както са дадени тогава. За новите данни направете "
+        "ново насочване."
+    )
+    _shot_letter(preview, shots, "09-advisor-printed-letter-as-given")
     preview.close()
 
     # A new referral: the language school is found and chosen.
@@ -450,7 +464,9 @@ def test_the_service_directory_changes_under_three_laptops(
         school_id = _coordinator_edits(qtbot, coordinator, shots)
         translations.apply("bg")
         monkeypatch.setenv(referrals_ui.PRINT_TO_PDF_ENV, str(tmp_path / "printed.pdf"))
-        _advisor_syncs(qtbot, advisor, petar, (printed_id, waiting_id), school_id, shots, tmp_path)
+        _advisor_syncs(
+            qtbot, advisor, petar, (printed_id, waiting_id), school_id, shots, tmp_path, handed
+        )
         translations.apply("ro")
         _helper_prepares_offline(qtbot, helper, advisor, petar, shots)
     finally:
