@@ -1231,11 +1231,13 @@ def print_job_pdf(
     store: Store, user: User, job_id: str, *, now: dt.datetime | None = None
 ) -> bytes:
     """The queued letter as it prints now. When what it was rendered from changed since (an
-    appointment made or moved, the service's address, the person's name; here or by a sync)
-    it is rendered again, in the job's language and dated the day of issue as any reprint,
-    and kept so, with the time it was updated; a letter to a service taken out of the
-    directory since prints as it was queued. Raises ``LetterWithdrawn`` when the referral
-    was closed since it was queued, ``LetterError`` when the letter cannot be made now."""
+    appointment made or moved, the service's address where the letter was not given before,
+    the person's name; here or by a sync) it is rendered again, in the job's language and
+    dated the day of issue as any reprint, and kept so, with the time it was updated; a
+    letter given before shows the service as given (``Referral.service_as_issued``); a
+    letter to a service taken out of the directory since prints as it was queued. Raises
+    ``LetterWithdrawn`` when the referral was closed since it was queued, ``LetterError``
+    when the letter cannot be made now."""
     require(user, Action.PRINT)
     return _job_letter(store, user, job_id, now)[0]
 
