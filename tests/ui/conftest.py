@@ -481,6 +481,31 @@ def menu_bar_texts(window: QWidget) -> set[str]:
     return texts
 
 
+def person_more_action(qtbot: QtBot, window: MainWindow, mnemonic_text: str) -> None:
+    """Alt and the person page's "More…" key, then the access key of the menu's entry
+    ``mnemonic_text`` (its text with "&", in any script), as the keyboard does."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMenu
+
+    chosen: list[str] = []
+
+    def choose(tries: int = 200) -> None:
+        popup = QApplication.activePopupWidget()
+        if isinstance(popup, QMenu):
+            letter = mnemonic_text[mnemonic_text.index("&") + 1]
+            key = Qt.Key(ord(letter.upper())) if letter.isascii() else Qt.Key.Key_unknown
+            none = Qt.KeyboardModifier.NoModifier
+            QTest.sendKeyEvent(QTest.KeyAction.Click, popup, key, letter.lower(), none)
+            chosen.append(mnemonic_text)
+        elif tries:
+            QTimer.singleShot(20, lambda: choose(tries - 1))
+
+    made_active(qtbot, window)
+    QTimer.singleShot(0, choose)
+    alt_access_key(window, window.person_page.more_button.text())
+    qtbot.waitUntil(lambda: bool(chosen), timeout=10_000)
+
+
 def unwritable_folder(tmp_path: Path) -> Path:
     """A real folder nobody may write to: chmod'ed read-only; as root (who may write anyway)
     /sys, whose folder the kernel refuses to create files in, even for root."""

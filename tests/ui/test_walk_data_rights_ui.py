@@ -14,9 +14,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -24,7 +24,6 @@ from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.data_rights import EraseDialog, ExportDialog
-from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import EditPersonDialog
 from desktop_app.ui.visits import DraftsDialog
 from desktop_app.usecases import accounts, audit, data_rights, people, visits
@@ -33,7 +32,14 @@ from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
 from tests.pdf_text import pdf_text as _text
-from tests.ui.conftest import alt_access_key, dialog_opened, made_active, shown_window, type_text
+from tests.ui.conftest import (
+    alt_access_key,
+    dialog_opened,
+    made_active,
+    person_more_action,
+    shown_window,
+    type_text,
+)
 from tests.unit.forms.test_forms_evaluator import full_skills_check
 from tests.unit.test_visits import full_life_situation
 
@@ -46,28 +52,6 @@ def _shot(widget: QWidget, folder: Path, name: str) -> Path:
     path = folder / f"walkerase-{name}.png"
     widget.grab().save(str(path))
     return path
-
-
-def _more_action(qtbot: QtBot, window: MainWindow, mnemonic_text: str) -> None:
-    """Alt and the person page's "More…" key, then the access key of the menu's entry
-    ``mnemonic_text`` (its text with "&"), as the keyboard does."""
-    chosen: list[str] = []
-
-    def choose(tries: int = 200) -> None:
-        popup = QApplication.activePopupWidget()
-        if isinstance(popup, QMenu):
-            letter = mnemonic_text[mnemonic_text.index("&") + 1]
-            key = Qt.Key(ord(letter.upper())) if letter.isascii() else Qt.Key.Key_unknown
-            none = Qt.KeyboardModifier.NoModifier
-            QTest.sendKeyEvent(QTest.KeyAction.Click, popup, key, letter.lower(), none)
-            chosen.append(mnemonic_text)
-        elif tries:
-            QTimer.singleShot(20, lambda: choose(tries - 1))
-
-    made_active(qtbot, window)
-    QTimer.singleShot(0, choose)
-    alt_access_key(window, window.person_page.more_button.text())
-    qtbot.waitUntil(lambda: bool(chosen), timeout=10_000)
 
 
 def _history(laptop: Session, helper: Session, elena: Session) -> str:
@@ -151,7 +135,7 @@ def _walk(qtbot: QtBot, laptops: Laptops, shots: Path, tmp_path: Path) -> None:
         _shot(window, shots, "01-person")
 
         # (1) A copy of his data, in Romanian.
-        _more_action(qtbot, window, "&Exportă datele…")
+        person_more_action(qtbot, window, "&Exportă datele…")
         export = dialog_opened(qtbot, window, ExportDialog)
         assert export.chosen_language() == "ro"
         assert export.due.text().startswith("Termenul de răspuns este ")  # its deadline
@@ -238,7 +222,7 @@ def _walk(qtbot: QtBot, laptops: Laptops, shots: Path, tmp_path: Path) -> None:
         QTest.keyClick(drafts, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda: not drafts.isVisible(), timeout=5000)
         window.show_person(pid)
-        _more_action(qtbot, window, "Ș&terge persoana…")
+        person_more_action(qtbot, window, "Ș&terge persoana…")
         erase = dialog_opened(qtbot, window, EraseDialog)
         made_active(qtbot, erase)
         assert erase.chosen_language() == "ro"
