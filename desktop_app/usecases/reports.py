@@ -16,7 +16,7 @@ import json
 import re
 import uuid
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session as DbSession
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.service import LocalizedText
 from desktop_app.domain.users import User
+from desktop_app.forms import FormDefinition
 from desktop_app.forms.labels import label as pick_label
 from desktop_app.i18n.formatting import date_locale
 from desktop_app.i18n.messages import removed_service_name
@@ -1135,7 +1136,7 @@ def build_report(
         _fill_advised(s, period, filters)
         groups = _answer_groups(s, period, filters)
         referral_groups = _referral_groups(s, period, filters)
-        tables = (
+        tables: tuple[Table, ...] = (
             _overview(s, period, filters, as_of, referral_groups),
             _trend(s, period, filters, referral_groups, as_of),
             _nationality(s, period, filters),
@@ -1146,6 +1147,11 @@ def build_report(
             _referrals(referral_groups, reference.service_directory(store)),
             _german_levels(groups),
             _next_steps(groups),
+        )
+        in_force = _names_in_force(reference.forms_in_force(store))
+        tables = tuple(
+            replace(t, names={**in_force[t.key], **t.names}) if t.key in in_force else t
+            for t in tables
         )
         s.execute(_advised_tmp.delete())
         device_name = laptops.store_names(s).get(filters.device_id, "") if filters.device_id else ""
@@ -1484,19 +1490,46 @@ EHIC_MEANINGS: dict[str, str] = {
 }
 
 
+#: (form, field) -> the table whose rows are that question's answers
+_ANSWER_TABLES = {
+    ("life_situation", "nationality"): "nationality",
+    ("life_situation", "topics"): "topics",
+    ("life_situation", "insurance_status"): "insurance",
+}
+
+
+def _names_in_force(forms: Mapping[str, FormDefinition]) -> dict[str, dict[str, LocalizedText]]:
+    """Rows named by answers (topics, next steps …) as the forms in force on this laptop name
+    them, by table: a next step a coordinator's published form added read as its id
+    ("german_after_integration_course") in the dashboard and every export, and a reworded
+    choice in the shipped words."""
+    names: dict[str, dict[str, LocalizedText]] = {}
+    for (form_id, field_id), table_key in _ANSWER_TABLES.items():
+        definition = forms.get(form_id)
+        if definition is None:
+            continue
+        try:
+            options = definition.field(field_id).options or ()
+        except KeyError:
+            continue
+        names[table_key] = {o.id: LocalizedText(o.label) for o in options}
+    names["next_steps"] = {
+        step.id: LocalizedText(step.label)
+        for form_id in (LIFE_SITUATION, SKILLS_CHECK)
+        if (definition := forms.get(form_id)) is not None
+        for step in definition.next_steps
+    }
+    return names
+
+
 @cache
 def _option_labels() -> dict[tuple[str, str], Mapping[str, str]]:
     """(table key, option id) -> label map, from the shipped form definitions."""
     from desktop_app.usecases.visits import shipped_forms
 
     out: dict[tuple[str, str], Mapping[str, str]] = {}
-    wanted = {
-        ("life_situation", "nationality"): "nationality",
-        ("life_situation", "topics"): "topics",
-        ("life_situation", "insurance_status"): "insurance",
-    }
     forms = shipped_forms()
-    for (form_id, field_id), table_key in wanted.items():
+    for (form_id, field_id), table_key in _ANSWER_TABLES.items():
         definition = forms.get(form_id)
         if definition is None:
             continue

@@ -1198,3 +1198,51 @@ def test_a_hidden_outcome_is_explained_beside_the_pdfs_chart_and_below_each_expo
     # a table with nothing hidden has no such rows
     whole = Table("district", "x", ("People",), (Row("a", (40,)), Row("b", (9,))))
     assert not table_notes(whole, "de")
+
+
+def test_rows_are_named_as_the_forms_in_force_name_them(session) -> None:
+    """A next step that a coordinator's published skills check added, accepted at a visit,
+    and a topic it reworded: the report names them as the form in force does, in every
+    language and in the exports. The step read as its id ("after_integration_course"), the
+    topic in the shipped words."""
+    import datetime as dt
+
+    from desktop_app.usecases import people, reference, visits
+    from tests.unit.forms.test_forms_evaluator import full_skills_check
+    from tests.unit.test_reference_forms import _edit, _shipped, raised_version
+    from tests.unit.test_visits import full_life_situation
+
+    step = {
+        "de": "Deutschkurs nach dem Integrationskurs",
+        "bg": "Курс по немски след интеграционния курс",
+        "ro": "Curs de germană după cursul de integrare",
+        "en": "German course after the integration course",
+    }
+    label = "{" + ", ".join(f'{k}: "{v}"' for k, v in step.items()) + "}"
+    files = _shipped()
+    files["skills_check.yaml"] = raised_version(files["skills_check.yaml"]).rstrip("\n") + (
+        "\n  - id: after_integration_course\n"
+        "    when: \"latin_literacy == 'fluent'\"\n"
+        "    service: vhs\n"
+        f"    label: {label}\n"
+    )
+    _edit(
+        files, "life_situation.yaml", 'de: "Deutschkurs / Integrationskurs"', 'de: "Deutsch lernen"'
+    )
+    reference.publish_forms(session.store, session.user, files, "new step")
+    store, user = session.store, session.user
+    pid = people.register_person(store, user, PersonDraft("Ion", "Popescu", "1991")).id
+    accepted = {"after_integration_course": "accepted"}
+    visits.finish_visit(store, user, pid, "skills_check", full_skills_check(), next_steps=accepted)
+    life = full_life_situation() | {"topics": ["language_course"]}
+    visits.finish_visit(store, user, pid, "life_situation", life)
+    report = reports_uc.build_report(
+        store, user, reports_uc.parse_period(str(dt.date.today().year))
+    )
+    steps, topics = report.table("next_steps"), report.table("topics")
+    assert steps.value("after_integration_course", 1) == 1
+    for lang, text in step.items():
+        assert steps.label("after_integration_course", lang) == text
+    assert topics.label("language_course", "de") == "Deutsch lernen"
+    csv_text = to_csv(report, "bg")
+    assert step["bg"] in csv_text and "after_integration_course" not in csv_text
