@@ -306,6 +306,7 @@ class _Run:
         self.typed: dict[str, Any] = {}
         self.bad: dict[str, FieldError] = {}  # path -> type error, reported only if relevant
         self.visible: dict[str, Any] = {}
+        self.optional: set[int] = set()  # ids of the FieldDefs ``evaluate`` made optional
         self.answers: dict[str, Any] = {}
         self.relevant: set[str] = set()
         self.item_scopes: dict[str, list[Scope]] = {}
@@ -480,6 +481,8 @@ class _Run:
 
     # checks ------------------------------------------------------------------------------------
     def _required(self, f: FieldDef, scope: Scope) -> bool:
+        if id(f) in self.optional:
+            return False
         if isinstance(f.required, bool):
             return f.required
         return self._expr(f.required).truthy(scope)
@@ -583,6 +586,7 @@ def evaluate(
     require_complete: bool = True,
     consents: Collection[str] | None = None,
     withheld: Collection[str] = (),
+    optional: Collection[str] = (),
 ) -> FormState:
     """Decide relevance, compute values, validate and suggest next steps in one pass.
 
@@ -593,8 +597,12 @@ def evaluate(
     ``withheld`` lists restriction kinds (``health``, ``exploitation``) the user may not read:
     sections and fields marked ``restricted:`` with one of them are closed the same way, so
     nothing computed or suggested from them reaches that user.
+    ``optional`` names questions (of the form, not of a group's entries) that need no answer
+    here though the form requires them: those a visit recorded with an earlier version of the
+    form was never asked (``visits.not_asked``).
     """
     run = _Run(definition, answers, today or dt.date.today(), require_complete, consents, withheld)
+    run.optional = {id(f) for f in definition.fields() if f.id in optional}
     run.type_all()
     section_open = run.decide()
     run.check()

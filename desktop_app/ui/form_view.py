@@ -1384,6 +1384,10 @@ class FormView(QWidget):
         self.show_all_errors = False
         self.state: FormState | None = None
         self._loading = False
+        # Questions a visit recorded with an earlier version of the form was not asked
+        # (``visits.not_asked``): no answer needed; and the versions, to say so.
+        self.optional: frozenset[str] = frozenset()
+        self._versions: tuple[int, int] | None = None
 
         self.navigator = QListWidget()
         self.navigator.setObjectName("sections")
@@ -1421,6 +1425,9 @@ class FormView(QWidget):
         # A visit recorded with a newer version of this form (this laptop not updated yet):
         # said quietly, as nothing needs doing; saving keeps what is not shown.
         self.newer_note = _note("newer_form_note", "background: #eef2f7; color: #333;")
+        # A visit recorded with an earlier version (the coordinator published a new one
+        # since): shown in the current wording, with questions it was never asked.
+        self.older_note = _note("older_form_note", "background: #eef2f7; color: #333;")
         # A visit of an earlier day (reopened, or its draft continued): its questions and ages
         # go by that day, "Ana, 4 years" for a child of 6 now. Said, quietly, so that it reads
         # as the visit's and not as a mistake.
@@ -1439,6 +1446,7 @@ class FormView(QWidget):
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
         right_box.addWidget(self.newer_note)
+        right_box.addWidget(self.older_note)
         right_box.addWidget(self.day_note)
         right_box.addWidget(self.banner)
         right_box.addWidget(self.stack, 1)
@@ -1540,6 +1548,16 @@ class FormView(QWidget):
         questions or options, ``visits.recorded_with_newer_form``): a note says it is kept."""
         self.newer_note.setVisible(newer)
 
+    def set_recorded_with_older(self, version: int, not_asked: Collection[str]) -> None:
+        """The answers shown were recorded with ``version`` of the form, an earlier one than
+        this: a note says so, and the questions it was not asked (``not_asked``) need no
+        answer."""
+        older = version < self.definition.version
+        self._versions = (version, self.definition.version) if older else None
+        self.optional = frozenset(not_asked) if older else frozenset()
+        self.older_note.setVisible(older)
+        self.retranslate()
+
     def set_client_language(self, lang: str | None) -> None:
         self.langs.client = lang
         self.retranslate()
@@ -1570,6 +1588,7 @@ class FormView(QWidget):
             require_complete=self.show_all_errors,
             consents=self.consents,
             withheld=self.withheld,
+            optional=self.optional,
         )
         self.state = state
         errors: dict[str, list[str]] = {}
@@ -1833,6 +1852,7 @@ class FormView(QWidget):
             require_complete=False,
             consents=self.consents,
             withheld=self.withheld,
+            optional=self.optional,
         )
         if self.today is not None:
             self.day_note.setText(
@@ -1846,6 +1866,15 @@ class FormView(QWidget):
                 "laptop cannot show are kept unchanged."
             )
         )
+        if self._versions is not None:
+            self.older_note.setText(
+                _(
+                    "This check was recorded with version {old} of the form; it has been "
+                    "changed since (now version {new}). Questions added since were not asked "
+                    "then and may stay unanswered. The answers are shown in the current "
+                    "wording."
+                ).format(old=self._versions[0], new=self._versions[1])
+            )
         self.back_button.setText(_("◀ &Back"))
         self.next_button.setText(_("&Next ▶"))
         # before the questions are named: they show the keys chosen for the new language
@@ -1883,8 +1912,10 @@ class FormView(QWidget):
             # What a helper does when the person says it (no health insurance, for one): the
             # note alone left them to keep it in mind, or in the notes, where it must not go.
             page.withheld_note.setText(f"{withheld} {_(WITHHELD_NEED)}")
-            for editor in page.editors.values():
-                editor.retranslate(editor.fdef.required is not False)
+            for field_id, editor in page.editors.items():
+                editor.retranslate(
+                    editor.fdef.required is not False and field_id not in self.optional
+                )
         self.back_button.setToolTip(key_text(PREVIOUS_SECTION_KEY))
         self.next_button.setToolTip(key_text(NEXT_SECTION_KEY))
         self.navigator.setAccessibleName(_("Sections"))

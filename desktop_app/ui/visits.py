@@ -436,6 +436,13 @@ class VisitWindow(QDialog):
             self.view.set_recorded_with_newer(
                 visits.recorded_with_newer_form(store, form_id, self.base.answers, version)
             )
+            if visit is not None:
+                # One an earlier version recorded: said, and what it was not asked needs no
+                # answer (a correction of it was refused until someone answered, for the
+                # person, a question added since).
+                self.view.set_recorded_with_older(
+                    version, visits.not_asked(definition, visit.answers, version)
+                )
         # The language the session is held in is most often the client language the form is
         # shown in; the advisor chose it twice (a required question, left empty). Before the
         # answers are watched: opening the form is no change to save.

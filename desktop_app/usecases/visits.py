@@ -744,6 +744,7 @@ def _validated(
     withheld: frozenset[str] = frozenset(),
     kept_answers: Mapping[str, Any] | None = None,
     kept_steps: Mapping[str, str] | None = None,
+    optional: Collection[str] = (),
 ) -> tuple[FormDefinition, dict[str, Any], dict[str, str]]:
     """Validated answers and next-step decisions of a visit about to be stored, checked for
     ``day``: the visit's (``day_of``).
@@ -751,7 +752,8 @@ def _validated(
     With ``withheld`` (a helper's unopened restriction kinds) restricted answers are refused,
     the restricted sections are closed for validation, and the restricted answers and step
     decisions of the stored visit or draft (``kept_answers``, ``kept_steps``) are carried over
-    unchanged, so the helper's save loses nothing an advisor recorded.
+    unchanged, so the helper's save loses nothing an advisor recorded. ``optional``: questions
+    the visit was not asked (``not_asked``), which need no answer.
     """
     if form_id not in VISIT_FORMS:
         raise UnknownForm(form_id)
@@ -764,6 +766,7 @@ def _validated(
         require_complete=True,
         consents=consents,
         withheld=withheld,
+        optional=optional,
     )
     if state.errors:
         raise InvalidAnswers(state.errors)
@@ -841,6 +844,20 @@ def recorded_with_newer_form(
     here cannot show: a newer version's questions or options. A save keeps them unchanged."""
     definition = form(form_id, store)
     return form_version > definition.version or bool(unknown_answers(definition, answers))
+
+
+def not_asked(
+    definition: FormDefinition, answers: Mapping[str, Any], form_version: int
+) -> frozenset[str]:
+    """The questions of ``definition`` that a visit recorded with ``form_version`` of its form
+    was not asked: for a visit of an earlier version, those its ``answers`` leave unanswered (a
+    question added since, or asked in more cases since; every one it asked then that was
+    required is answered). An edit need not answer them: a correction of a check recorded
+    before a required question was added was refused until someone answered, for the person,
+    a question never put to them."""
+    if form_version >= definition.version:
+        return frozenset()
+    return frozenset(f.id for f in definition.fields() if is_empty(answers.get(f.id)))
 
 
 def finish_visit(
@@ -1029,8 +1046,10 @@ def _save_edit(
         )
     )
     # A visit recorded with a newer version of the form keeps that version: its answers
-    # to that version's questions are kept (``with_unknown_kept``).
-    row.form_version = max(row.form_version, edit.definition.version)
+    # to that version's questions are kept (``with_unknown_kept``). One of an earlier version
+    # takes the form's once it answers what that asks (``not_asked``).
+    if not edit.left_unasked:
+        row.form_version = max(row.form_version, edit.definition.version)
     row.answers = _dump(edit.answers)
     row.next_steps = _dump(edit.next_steps)
     # A correction keeps the visit when it was (``finished_at``): January's check corrected in
@@ -1107,8 +1126,10 @@ def _checked_edit(
         day = day_of(current.started_at, today)
         stored = (current.answers, current.next_steps)
         kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
+        recorded_with = current.form_version
     withheld = withheld_kinds(store, user, person_id)
     in_force = form(form_id, store)
+    unasked = not_asked(in_force, kept, recorded_with)
     # Answers of a newer version of the form (this laptop not updated yet) are put back as
     # stored after the check (``with_unknown_kept``): only what this form shows is edited
     # and checked.
@@ -1135,6 +1156,16 @@ def _checked_edit(
         withheld=withheld,
         kept_answers=kept,
         kept_steps=kept_steps,
+        optional=unasked,
+    )
+    # Left unanswered, a question the visit was not asked keeps it the earlier version's
+    # visit: it would be required at the next edit otherwise, and the visit would claim a
+    # version whose questions it does not answer.
+    left_unasked = bool(unasked) and any(
+        e.code == "required" and e.field_path in unasked
+        for e in evaluate(
+            definition, cleaned, today=day, consents=consents, withheld=withheld
+        ).errors
     )
     cleaned = with_unknown_kept(definition, cleaned, kept)
     if next_steps is not None:
@@ -1147,7 +1178,7 @@ def _checked_edit(
     dropped = [key for key in must_keep if key in answers and key not in cleaned]
     if dropped:
         raise InvalidAnswers([FieldError(k, "not_asked", message("not_asked")) for k in dropped])
-    return _Edit(person_id, definition, cleaned, decisions, withheld, stored)
+    return _Edit(person_id, definition, cleaned, decisions, withheld, stored, left_unasked)
 
 
 @dataclass(frozen=True)
@@ -1160,6 +1191,9 @@ class _Edit:
     next_steps: dict[str, str]  # the decisions kept
     withheld: frozenset[str]  # restriction kinds withheld from the user
     stored: tuple[str, str]  # the visit's answers and next steps (JSON) it was checked against
+    # questions of the form in force the visit (of an earlier version) was not asked are
+    # still unanswered: it keeps its version
+    left_unasked: bool = False
 
 
 def _visit_for(store: Store, visit: Visit, withheld: frozenset[str]) -> Visit:

@@ -315,6 +315,46 @@ def test_visits_use_the_published_form(session: Session) -> None:
     assert {v.form_version for v in history} == {shipped, shipped + 1}
 
 
+def test_a_visit_of_the_earlier_version_is_corrected_without_the_question_added_since(
+    session: Session,
+) -> None:
+    """A required question published after a visit was recorded: a correction of that visit
+    (another answer) is stored without it, and the visit stays the earlier version's, so the
+    next correction needs no answer either; answered, the visit is the new version's. The
+    correction was refused until someone answered, for the person, a question never put to
+    them."""
+    from desktop_app.forms import InvalidAnswers
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import PERSON, TODAY, consent_answers, full_life_situation
+
+    store, user = session.store, session.user
+    visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
+    answers = full_life_situation()
+    visit = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
+    shipped = shipped_version("life_situation")
+    files = _shipped()
+    required = ADDED_FIELD.replace(
+        "type: yes_no_unknown\n", "type: yes_no_unknown\n        required: true\n"
+    )
+    _edit(files, "life_situation.yaml", "      - id: insurance_status\n", required)
+    reference.publish_forms(store, user, files)
+    definition = visits.form("life_situation", store)
+    assert visits.not_asked(definition, visit.answers, visit.form_version) >= {
+        "insurance_number_known"
+    }
+    with pytest.raises(InvalidAnswers):  # a new visit is asked it
+        visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
+    for household in (5, 6):  # corrected twice
+        edited = visits.edit_visit(store, user, visit.id, {**answers, "household_size": household})
+        assert edited.answers["household_size"] == household
+        assert "insurance_number_known" not in edited.answers
+        assert edited.form_version == shipped
+    answered = {**answers, "household_size": 6, "insurance_number_known": "no"}
+    edited = visits.edit_visit(store, user, visit.id, answered)
+    assert edited.answers["insurance_number_known"] == "no"
+    assert edited.form_version == shipped + 1
+
+
 def test_the_shipped_consent_form_raised_its_version_with_each_text() -> None:
     """The README's rule: a new consent text raises ``text_version`` and ``version``. The
     form began at version 1 with no earlier texts; each new text adds one."""
