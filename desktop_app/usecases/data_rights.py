@@ -736,6 +736,8 @@ def export_person(
     from desktop_app.usecases.person_data_text import readable, with_consent_texts
 
     forms, directory = reference.forms_in_force(store), reference.service_directory(store)
+    # the versions of the forms whose words are known here: the shipped ones, those in force
+    known = [*reference.shipped_forms().values(), *forms.values()]
     # The wording each consent was given under, in both copies: among the consent form in
     # force, the shipped one and the texts kept of every consent form in force here before (a
     # publication outranked by an update, or replaced by one made from the shipped form), the
@@ -779,7 +781,8 @@ def export_person(
     values["languages"] = ", ".join(language_name(c, doc_lang) for c in person.languages)
     person_rows = [(label, str(values[key])) for key, label in _LABELS]
     sections = [
-        (s.title, readable(s.kind, rows, doc_lang, forms, directory)) for s, rows in collected
+        (s.title, readable(s.kind, rows, doc_lang, forms, directory, known))
+        for s, rows in collected
     ]
     from desktop_app.usecases.person_data_notice import notice
     from desktop_app.usecases.settings import (

@@ -19,6 +19,7 @@ from typing import Any
 from desktop_app.forms.consent_texts import wording_digest
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
+from desktop_app.forms.newer import unknown_answers
 from desktop_app.i18n.formatting import (
     date_locale,
     format_appointment,
@@ -265,9 +266,12 @@ def readable(
     lang: str,
     forms: Mapping[str, FormDefinition],
     directory: ServiceDirectory,
+    known: Sequence[FormDefinition] = (),
 ) -> list[Row]:
-    """``rows`` of the source ``kind`` with their codes named and moments written in ``lang``."""
-    return _with_moments(_named(kind, rows, lang, forms, directory), lang)
+    """``rows`` of the source ``kind`` with their codes named and moments written in ``lang``;
+    a visit's answers in the words of the version of its form it was recorded with where
+    that is among ``known`` (the shipped forms, say), else in those of ``forms``."""
+    return _with_moments(_named(kind, rows, lang, forms, directory, known), lang)
 
 
 def _named(
@@ -276,23 +280,33 @@ def _named(
     lang: str,
     forms: Mapping[str, FormDefinition],
     directory: ServiceDirectory,
+    known: Sequence[FormDefinition] = (),
 ) -> list[Row]:
     """``rows`` of the source ``kind`` with their codes named in ``lang``."""
     out: list[Row] = []
+    versions = {(f.id, f.version): f for f in known}
     if kind in ("visits", "drafts"):
         for row in rows:
             form = forms.get(str(row.get("form")))
+            # The words the person was asked in: a choice a coordinator reworded since ("partly,
+            # slowly" became "partly: reads slowly, writes with help") read in the new words.
+            recorded_with = row.get("form_version")
+            own = form
+            if isinstance(recorded_with, int):
+                own = versions.get((str(row.get("form")), recorded_with), form)
+            if own is not form and own is not None and unknown_answers(own, row.get("answers")):
+                own = form  # answered since with the form in force: its words name all
             named = dict(row)
             if form is not None:
                 named["form"] = pick(form.title, lang)
             if "form_version" in row:
                 named["form_version"] = form_version_label(row["form_version"], lang, form)
-            named["answers"] = _answers(form, row.get("answers"), lang)
-            named["next_steps"] = _next_steps(form, row.get("next_steps"), lang)
+            named["answers"] = _answers(own, row.get("answers"), lang)
+            named["next_steps"] = _next_steps(own, row.get("next_steps"), lang)
             if "earlier_versions" in row:
                 earlier: Sequence[Mapping[str, Any]] = row["earlier_versions"]  # type: ignore[assignment]
                 named["earlier_versions"] = [
-                    _earlier_version(form, version, number, lang)
+                    _earlier_version(own, version, number, lang)
                     for number, version in enumerate(earlier, start=1)
                 ]
             out.append(named)

@@ -493,6 +493,35 @@ def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_
     assert "Bogen" not in content and "Bögen" not in content
 
 
+def test_the_export_names_answers_in_the_words_of_the_version_they_were_recorded_with(
+    session: Session,
+) -> None:
+    """A choice a coordinator reworded after a skills check was recorded: the person's copy
+    gives that check's answer in the words they were asked in (the shipped version's), a
+    check recorded since in the new ones. The old answer read in the new words ("teilweise:
+    liest langsam, schreibt mit Hilfe" for "teilweise, langsam")."""
+    from desktop_app.usecases import reference, visits
+    from tests.unit.forms.test_forms_evaluator import full_skills_check
+    from tests.unit.test_reference_forms import _edit, _shipped
+
+    pid = _person(session)
+    store, user = session.store, session.user
+    partly = full_skills_check() | {"latin_literacy": "partly"}
+    visits.finish_visit(store, user, pid, "skills_check", partly)
+    files = _shipped()
+    _edit(files, "skills_check.yaml", 'de: "teilweise, langsam"', 'de: "teilweise: liest langsam"')
+    reference.publish_forms(store, user, files)
+    visits.finish_visit(store, user, pid, "skills_check", partly)
+    _raw, pdf = data_rights.export_person(store, user, pid, lang="de")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
+    shipped = shipped_version("skills_check")
+    assert f"Version {shipped}, inzwischen ersetzt durch Version {shipped + 1}" in content
+    asked = "Lesen und Schreiben in lateinischer Schrift: "
+    assert content.count(asked + "teilweise, langsam") == 1  # the first check's
+    assert content.count(asked + "teilweise: liest langsam") == 1  # the one since
+
+
 def test_the_export_says_how_a_consent_was_given_before_whom_and_to_which_service(
     session: Session,
 ) -> None:
