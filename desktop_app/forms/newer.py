@@ -9,7 +9,7 @@ show is edited, the rest is put back as it was stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from desktop_app.forms.definition import FieldDef, FieldType, FormDefinition
@@ -131,3 +131,22 @@ def _entry_shown(group: FieldDef, entry: Mapping[str, Any]) -> dict[str, Any]:
         if sub is not None and (shown := _shown(sub, sub_value)) is not None:
             part[sub_id] = shown
     return part
+
+
+def recorded_in(
+    known: Iterable[FormDefinition],
+    in_force: FormDefinition | None,
+    version: object,
+    answers: object,
+) -> FormDefinition | None:
+    """The definition whose words a visit's ``answers``, recorded with ``version`` of the form
+    ``in_force`` is in force of, were given in: among ``known`` (the shipped forms, those in
+    force), that form's definition of that version, where it names every answer; else
+    ``in_force``. A choice a coordinator reworded since ("partly, slowly" became "partly: reads
+    slowly, writes with help") is told in the words the person was asked in."""
+    if in_force is None or not isinstance(version, int) or version == in_force.version:
+        return in_force
+    for definition in known:
+        if definition.id == in_force.id and definition.version == version:
+            return in_force if unknown_answers(definition, answers) else definition
+    return in_force

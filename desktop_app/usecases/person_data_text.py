@@ -19,7 +19,7 @@ from typing import Any
 from desktop_app.forms.consent_texts import wording_digest
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
-from desktop_app.forms.newer import unknown_answers
+from desktop_app.forms.newer import recorded_in
 from desktop_app.i18n.formatting import (
     date_locale,
     format_appointment,
@@ -284,18 +284,12 @@ def _named(
 ) -> list[Row]:
     """``rows`` of the source ``kind`` with their codes named in ``lang``."""
     out: list[Row] = []
-    versions = {(f.id, f.version): f for f in known}
     if kind in ("visits", "drafts"):
         for row in rows:
             form = forms.get(str(row.get("form")))
-            # The words the person was asked in: a choice a coordinator reworded since ("partly,
-            # slowly" became "partly: reads slowly, writes with help") read in the new words.
-            recorded_with = row.get("form_version")
-            own = form
-            if isinstance(recorded_with, int):
-                own = versions.get((str(row.get("form")), recorded_with), form)
-            if own is not form and own is not None and unknown_answers(own, row.get("answers")):
-                own = form  # answered since with the form in force: its words name all
+            # The words the person was asked in: a choice a coordinator reworded since read in
+            # the new words.
+            own = recorded_in(known, form, row.get("form_version"), row.get("answers"))
             named = dict(row)
             if form is not None:
                 named["form"] = pick(form.title, lang)

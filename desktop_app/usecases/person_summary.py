@@ -131,7 +131,12 @@ def person_summary(
     # passed in the list).
     skills_visit = next((v for v in history if v.form_id == SKILLS_FORM), None)
     skills = (
-        referrals_uc.skills_from_answers(visits_uc.form(SKILLS_FORM, store), skills_visit.answers)
+        referrals_uc.skills_from_answers(
+            visits_uc.form_recorded_in(
+                store, SKILLS_FORM, skills_visit.form_version, skills_visit.answers
+            ),
+            skills_visit.answers,
+        )
         if skills_visit is not None
         else None
     )

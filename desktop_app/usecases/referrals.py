@@ -593,8 +593,9 @@ def document_facts(store: Store, user: User, person_id: str) -> LifeFacts | None
 
 def skills_facts(store: Store, user: User, person_id: str) -> SkillsFacts | None:
     """What referral letters use of the person's latest skills check (qualifications from
-    abroad, work experience, German), labelled as the form in force names its answers; None
-    where no skills check was recorded. Read for a letter, whose use is audited there. Without
+    abroad, work experience, German), labelled in the words the check was recorded in (its
+    version of the form, where known here; else the form in force); None where no skills
+    check was recorded. Read for a letter, whose use is audited there. Without
     the restricted answers ``user`` may not read, as ``life_facts``."""
     found = _latest_readable_answers(store, user, person_id, SKILLS_FORM)
     return skills_from_answers(*found) if found is not None else None
@@ -603,19 +604,23 @@ def skills_facts(store: Store, user: User, person_id: str) -> SkillsFacts | None
 def _latest_readable_answers(
     store: Store, user: User, person_id: str, form_id: str
 ) -> tuple[FormDefinition, dict[str, object]] | None:
-    """The form in force and the answers of the person's latest finished visit of it that
-    ``user`` may read (restricted sections not opened to a helper left out); None without one."""
+    """The form the person's latest finished visit of it was asked in (``visits.
+    form_recorded_in``: its answers told in the words they were given to) and the answers
+    of it that ``user`` may read (restricted sections not opened to a helper left out, as the
+    form in force restricts them); None without one."""
     from desktop_app.storage.visits_models import latest_finished
 
     require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         row = session.scalars(latest_finished(person_id, form_id)).one_or_none()
         answers = row.answers if row is not None else None
+        version = row.form_version if row is not None else 0
     if answers is None:
         return None
-    definition = visits.form(form_id, store)
-    hidden = definition.withheld_fields(visits.withheld_kinds(store, user, person_id))
-    return definition, {k: v for k, v in json.loads(answers).items() if k not in hidden}
+    in_force = visits.form(form_id, store)
+    hidden = in_force.withheld_fields(visits.withheld_kinds(store, user, person_id))
+    readable = {k: v for k, v in json.loads(answers).items() if k not in hidden}
+    return visits.form_recorded_in(store, form_id, version, readable), readable
 
 
 def _option_text(field: FieldDef | None, answer: object) -> LocalizedText:

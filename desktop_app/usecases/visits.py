@@ -42,7 +42,12 @@ from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers, clean, evaluate, load_shipped_forms
 from desktop_app.forms.evaluator import FieldError, message
 from desktop_app.forms.expressions import is_empty
-from desktop_app.forms.newer import shown_answers, unknown_answers, with_unknown_kept
+from desktop_app.forms.newer import (
+    recorded_in,
+    shown_answers,
+    unknown_answers,
+    with_unknown_kept,
+)
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, UserRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
@@ -85,6 +90,18 @@ def form(form_id: str, store: Store | None = None) -> FormDefinition:
         return forms[form_id]
     except KeyError:
         raise UnknownForm(form_id) from None
+
+
+def form_recorded_in(
+    store: Store, form_id: str, version: int, answers: Mapping[str, Any]
+) -> FormDefinition:
+    """The definition whose words a visit of ``form_id`` recorded with ``version`` was asked
+    in, where this laptop knows it (the shipped forms, those in force) and it names every
+    answer; else the one in force (``forms.newer.recorded_in``). For telling the answers, not
+    for what they may show: restrictions are the form in force's."""
+    in_force = form(form_id, store)
+    known = (*shipped_forms().values(), *reference.forms_in_force(store).values())
+    return recorded_in(known, in_force, version, answers) or in_force
 
 
 class UnknownForm(KeyError):

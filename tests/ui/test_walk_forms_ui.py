@@ -418,8 +418,9 @@ def _advisor_opens_ion(
     letter = pdf_text(preview.pdf)
     _pdf_shot(preview.pdf, shots, "13-advisor-letter")
     (shots / "walkforms-13-letter.txt").write_text(letter, "utf-8")
-    # Written now, the letter says it in the words of the form in force (his answer's id kept).
-    assert f"Lesen und Schreiben {NEW_PARTLY['de']} (lateinische Schrift)" in letter
+    # In the words he was asked in, not the reworded ones.
+    assert f"Lesen und Schreiben {OLD_PARTLY['de']} (lateinische Schrift)" in letter
+    assert NEW_PARTLY["de"] not in letter
     preview.close()
     # his data copy, in Romanian
     person_more_action(qtbot, window, _("&Export data…"))

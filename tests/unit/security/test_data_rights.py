@@ -496,11 +496,11 @@ def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_
 def test_the_export_names_answers_in_the_words_of_the_version_they_were_recorded_with(
     session: Session,
 ) -> None:
-    """A choice a coordinator reworded after a skills check was recorded: the person's copy
-    gives that check's answer in the words they were asked in (the shipped version's), a
-    check recorded since in the new ones. The old answer read in the new words ("teilweise:
-    liest langsam, schreibt mit Hilfe" for "teilweise, langsam")."""
-    from desktop_app.usecases import reference, visits
+    """A choice a coordinator reworded after a skills check was recorded: the person's copy,
+    a letter and the person's page give that check's answer in the words they were asked in
+    (the shipped version's), a check recorded since in the new ones. The old answer read in
+    the new words ("teilweise: liest langsam" for "teilweise, langsam")."""
+    from desktop_app.usecases import reference, referrals, visits
     from tests.unit.forms.test_forms_evaluator import full_skills_check
     from tests.unit.test_reference_forms import _edit, _shipped
 
@@ -511,7 +511,11 @@ def test_the_export_names_answers_in_the_words_of_the_version_they_were_recorded
     files = _shipped()
     _edit(files, "skills_check.yaml", 'de: "teilweise, langsam"', 'de: "teilweise: liest langsam"')
     reference.publish_forms(store, user, files)
+    facts = referrals.skills_facts(store, user, pid)  # what letters and the page tell
+    assert facts is not None and facts.latin_literacy.get("de") == "teilweise, langsam"
     visits.finish_visit(store, user, pid, "skills_check", partly)
+    facts = referrals.skills_facts(store, user, pid)
+    assert facts is not None and facts.latin_literacy.get("de") == "teilweise: liest langsam"
     _raw, pdf = data_rights.export_person(store, user, pid, lang="de")
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
