@@ -231,6 +231,42 @@ class _PushItem(NamedTuple):
     ciphertext: bytes
     client_hlc: str
     erases: bool
+    # ``wire.Envelope.redacts_through`` where the push is to delete the record's earlier
+    # envelopes (the role and kind allow it: ``SyncService._redactions_allowed``); else None.
+    # Not a column of ``wd_push_envelopes`` (``_STORED_FIELDS``).
+    redacts_through: int | None = None
+
+
+# The fields of ``_PushItem`` that ``wd_push_envelopes`` takes, one array each.
+_STORED_FIELDS = 8
+
+
+def _redaction_refused(
+    item: _PushItem, stored: Sequence[tuple[int, int]], first_seq: int, earlier: bool
+) -> str | None:
+    """Why a version that redacts (``item.redacts_through`` set) is refused, given its record's
+    stored envelopes as (revision, seq) pairs, the server's highest sequence number before this
+    push (``first_seq``) and whether an earlier envelope of this push is of the same record;
+    None: stored (as any envelope would be), and its record's earlier envelopes deleted.
+
+    The version holds what its laptop had merged: the envelopes up to its pull cursor
+    (``redacts_through``; a claim beyond what the server had handed out before this push
+    covers no more). One above it (another laptop's version it had not pulled, or one of its
+    own pushed after its last pull) is not deleted unseen: "not_merged", and the laptop
+    pulls, merges and pushes a later revision, which then deletes it. A stored revision above
+    this one: "conflict" (pull and push a higher revision), as for a tombstone, so the
+    record's newest revision on the server is the redacting one and no laptop takes it for a
+    replay. A (record, revision) stored already is judged as always: duplicate or conflict."""
+    if any(revision == item.revision for revision, _seq in stored):
+        return None
+    if earlier:
+        return "not_merged"
+    if any(revision > item.revision for revision, _seq in stored):
+        return "conflict"
+    covered = min(item.redacts_through or 0, first_seq)
+    if any(seq > covered for _revision, seq in stored):
+        return "not_merged"
+    return None
 
 
 class _Gate(NamedTuple):
@@ -275,6 +311,8 @@ _REFUSALS = {
     "kind_mismatch": "this record id is already stored under another kind",
     "erase_not_allowed": "from a laptop not approved for coordinators, a tombstone is taken only "
     "of a record it wrote itself or one erased already, a person's only as a merge's",
+    "not_merged": "this version would delete the record's earlier envelopes, but the server "
+    "holds one above redacts_through; pull, merge and push a higher revision",
 }
 
 # Laptop roles (``wire.LaptopRole``) whose devices may not erase a person: on a laptop only a
@@ -1065,6 +1103,7 @@ class SyncService:
         }
         gate = self._erasures_not_allowed(device, request.envelopes, mismatched)
         not_allowed = gate.refused
+        redacting = self._redactions_allowed(device, request.envelopes, mismatched | not_allowed)
         items: list[_PushItem] = []
         for index, env in enumerate(request.envelopes):
             if index in mismatched or index in not_allowed:
@@ -1079,6 +1118,7 @@ class SyncService:
                     wire.decoded(env.ciphertext),
                     env.client_hlc,
                     env.erases,
+                    env.redacts_through if index in redacting else None,
                 )
             )
         if self.between_check_and_store is not None:
@@ -1092,10 +1132,12 @@ class SyncService:
             "conflict": 0,
             "kind_mismatch": 0,
             "erase_not_allowed": 0,
+            "not_merged": 0,
         }
         late: list[str] = []  # refused under the counter lock (``_Gate.own_only``)
         stored_bytes = 0
         kinds: set[str] = set()
+        redacted: list[str] = []  # records whose earlier envelopes this push deleted
         for index, env in enumerate(request.envelopes):
             if index in mismatched:
                 results.append(_refused(env, "author_mismatch"))
@@ -1109,7 +1151,7 @@ class SyncService:
                 late.append(env.record_id)
                 results.append(_refused(env, outcome))
                 continue
-            if outcome in ("conflict", "kind_mismatch"):
+            if outcome in ("conflict", "kind_mismatch", "not_merged"):
                 if outcome == "kind_mismatch":
                     # Ids only: which record a laptop tried to pass off as another kind.
                     log.warning(
@@ -1123,6 +1165,8 @@ class SyncService:
             if outcome == "accepted":
                 stored_bytes += len(item.ciphertext)
                 kinds.add(env.kind)
+                if item.redacts_through is not None and not item.erases:
+                    redacted.append(env.record_id)
             results.append(
                 wire.PushItemResult.model_construct(
                     record_id=env.record_id, revision=env.revision, status=outcome, seq=seq
@@ -1138,10 +1182,20 @@ class SyncService:
                 ",".join(late[:_LOGGED_IDS]),
                 ",..." if len(late) > _LOGGED_IDS else "",
             )
+        if redacted:
+            # Ids only, as every line of the log.
+            log.info(
+                "push device=%s: %d redacted records' earlier envelopes deleted records=%s%s",
+                device.id,
+                len(redacted),
+                ",".join(redacted[:_LOGGED_IDS]),
+                ",..." if len(redacted) > _LOGGED_IDS else "",
+            )
         refused = (
             counts["conflict"]
             + counts["kind_mismatch"]
             + counts["erase_not_allowed"]
+            + counts["not_merged"]
             + len(mismatched)
             + len(not_allowed)
         )
@@ -1160,6 +1214,52 @@ class SyncService:
             refused=refused,
             results=results,
         )
+
+    def _redactions_allowed(
+        self, device: AuthenticatedDevice, envelopes: Sequence[wire.Envelope], skip: set[int]
+    ) -> set[int]:
+        """The indexes of the push's versions whose ``redacts_through`` the server acts on:
+        of a kind that loses personal text with an erasure (``wire.REDACTING_KINDS``), not
+        tombstones (those delete the record's earlier envelopes anyway), from a device whose
+        role may erase a person (``_MAY_NOT_ERASE``: a coordinator's laptop, or one approved
+        before roles), as the coordinator last approved it. From any other, or of any other
+        kind, the flag is ignored: the version is stored as any other, and nothing deleted
+        (it is logged). Deleting a record's history is an erasure's power: an altered
+        program on a helper's or an advisor's laptop, which holds the team key all the same,
+        cannot delete the versions of other laptops it pushes over. Which envelopes go is
+        decided under the counter lock (``_redaction_refused``). The role is read only when a
+        push holds a flag (seldom)."""
+        flagged = [
+            index
+            for index, env in enumerate(envelopes)
+            if env.redacts_through is not None and index not in skip
+        ]
+        if not flagged:
+            return set()
+        d = models.Device
+        with self._read() as connection:
+            role = connection.execute(select(d.laptop_role).where(d.id == device.id)).scalar()
+        allowed = (
+            set()
+            if role in _MAY_NOT_ERASE
+            else {
+                index
+                for index in flagged
+                if envelopes[index].kind in wire.REDACTING_KINDS and not envelopes[index].erases
+            }
+        )
+        ignored = [envelopes[i].record_id for i in flagged if i not in allowed]
+        if ignored:
+            # Ids only, as every line of the log.
+            log.warning(
+                "push device=%s role=%s: %d redactions ignored (role or kind) records=%s%s",
+                device.id,
+                role,
+                len(ignored),
+                ",".join(ignored[:_LOGGED_IDS]),
+                ",..." if len(ignored) > _LOGGED_IDS else "",
+            )
+        return allowed
 
     def _erasures_not_allowed(
         self, device: AuthenticatedDevice, envelopes: Sequence[wire.Envelope], skip: set[int]
@@ -1306,39 +1406,81 @@ class SyncService:
         """Store a push on PostgreSQL: one statement, run by the database function of
         migrations 0002 to 0004, so the counter lock is held only while PostgreSQL works.
 
-        A push with tombstones to look at again under the lock (``_Gate.own_only``; seldom)
-        takes the lock first in a transaction of its own, looks, and stores what still
-        passes in the same transaction: two round trips more, for that push only."""
+        A push with tombstones to look at again under the lock (``_Gate.own_only``), or with
+        versions that redact (``_PushItem.redacts_through``; both seldom), takes the lock first
+        in a transaction of its own, looks, stores what still passes and deletes the redacted
+        records' earlier envelopes in the same transaction: a few round trips more, for that
+        push only."""
         watched = _watched(gate, items)
-        if not watched:
+        redacting = sorted({i.record_id for i in items if i.redacts_through is not None})
+        if not watched and not redacting:
             # autocommit: the statement is its transaction
             return self._pushed_pg(self._fetch_binary, device_id, now, items)
         with self.engine.connect() as connection:
             raw: Any = connection.connection.driver_connection
             with raw.transaction(), raw.cursor(binary=True) as cursor:
                 # The counter row, as every push takes it first (``wd_push_envelopes`` takes
-                # it again, held already); then a statement of its own, so a fresh snapshot:
+                # it again, held already); then statements of their own, so a fresh snapshot:
                 # what pushes before this one committed is seen.
-                cursor.execute("UPDATE seq_counter SET last_seq = last_seq WHERE id = 1")
-                found = cursor.execute(
-                    "SELECT record_id, author_device, erases FROM envelopes "
-                    "WHERE record_id = ANY(%s) AND seq > %s",
-                    (watched, gate.seen_seq),
-                ).fetchall()
-                late = _late_writers(found, device_id)
-                kept = [i for i in items if not (i.erases and i.record_id in late)]
+                first_seq = int(
+                    cursor.execute(
+                        "UPDATE seq_counter SET last_seq = last_seq WHERE id = 1 RETURNING last_seq"
+                    ).fetchone()[0]
+                )
+                late: set[str] = set()
+                if watched:
+                    found = cursor.execute(
+                        "SELECT record_id, author_device, erases FROM envelopes "
+                        "WHERE record_id = ANY(%s) AND seq > %s",
+                        (watched, gate.seen_seq),
+                    ).fetchall()
+                    late = _late_writers(found, device_id)
+                held: dict[str, list[tuple[int, int]]] = {}
+                if redacting:
+                    for rid, revision, seq in cursor.execute(
+                        "SELECT record_id, revision, seq FROM envelopes WHERE record_id = ANY(%s)",
+                        (redacting,),
+                    ).fetchall():
+                        held.setdefault(rid, []).append((int(revision), int(seq)))
+                refusals: dict[int, str] = {}
+                met: set[str] = set()
+                for index, item in enumerate(items):
+                    earlier = item.record_id in met
+                    met.add(item.record_id)
+                    if item.erases and item.record_id in late:
+                        refusals[index] = "erase_not_allowed"
+                    elif item.redacts_through is not None:
+                        why = _redaction_refused(
+                            item, held.get(item.record_id, []), first_seq, earlier
+                        )
+                        if why is not None:
+                            refusals[index] = why
+                kept = [item for index, item in enumerate(items) if index not in refusals]
 
                 def fetch(statement: str, params: Sequence[Any]) -> list[Any]:
                     rows: list[Any] = cursor.execute(statement, params).fetchall()
                     return rows
 
                 stored = iter(self._pushed_pg(fetch, device_id, now, kept))
-            return [
-                ("erase_not_allowed", None)
-                if item.erases and item.record_id in late
-                else next(stored)
-                for item in items
-            ]
+                outcomes: list[tuple[str, int | None]] = [
+                    (refusals[index], None) if index in refusals else next(stored)
+                    for index in range(len(items))
+                ]
+                purged = [
+                    (item.record_id, item.revision)
+                    for item, (outcome, _seq) in zip(items, outcomes, strict=True)
+                    if item.redacts_through is not None and outcome == "accepted"
+                ]
+                if purged:
+                    # A redacted record's earlier envelopes go in the transaction that stores
+                    # the version that removed its personal text (``_store_locked``).
+                    cursor.execute(
+                        "DELETE FROM envelopes s USING unnest(%b::text[], %b::bigint[]) "
+                        "AS u(record_id, revision) "
+                        "WHERE s.record_id = u.record_id AND s.revision < u.revision",
+                        ([rid for rid, _r in purged], [rev for _rid, rev in purged]),
+                    )
+            return outcomes
 
     @staticmethod
     def _pushed_pg(
@@ -1348,7 +1490,11 @@ class SyncService:
         items: list[_PushItem],
     ) -> list[tuple[str, int | None]]:
         """``wd_push_envelopes`` on ``items``, its rows fetched by ``fetch``."""
-        columns = list(zip(*items, strict=True)) if items else [()] * len(_PushItem._fields)
+        columns = (
+            list(zip(*(item[:_STORED_FIELDS] for item in items), strict=True))
+            if items
+            else [()] * _STORED_FIELDS
+        )
         rows = fetch(
             # %b: binary parameters. Arrays in text form were escaped element by
             # element here and parsed again there: 45 ms for a push of 500.
@@ -1435,7 +1581,10 @@ class SyncService:
             last_seq = first_seq
             new_rows: list[tuple[object, ...]] = []
             erased: list[dict[str, object]] = []
+            met: set[str] = set()  # record ids of this push's envelopes before the one at hand
             for item in items:
+                earlier = item.record_id in met
+                met.add(item.record_id)
                 if item.erases and item.record_id in late:
                     outcomes.append(("erase_not_allowed", None))
                     continue
@@ -1461,11 +1610,17 @@ class SyncService:
                 if not _storable(item, top, erased_at):
                     outcomes.append(("conflict", None))
                     continue
+                if item.redacts_through is not None:
+                    held = [(r, s) for r, _k, _e, s in stored.get(item.record_id, ())]
+                    refusal = _redaction_refused(item, held, first_seq, earlier)
+                    if refusal is not None:
+                        outcomes.append((refusal, None))
+                        continue
                 latest[item.record_id] = (
                     max(top, item.revision),
                     item.revision if item.erases else erased_at,
                 )
-                if item.erases:
+                if item.erases or item.redacts_through is not None:
                     erased.append({"rid": item.record_id, "rev": item.revision})
                 last_seq += 1
                 known[key] = (last_seq, content)
@@ -1476,7 +1631,9 @@ class SyncService:
                 cursor.executemany(_INSERT_ENVELOPES, [(*row, received_at) for row in new_rows])
             if erased:
                 # An erased record's earlier revisions go in the transaction that stores its
-                # tombstone: from then on the server holds no content of it.
+                # tombstone: from then on the server holds no content of it. So do a redacted
+                # record's, with the version that removed its personal text (every one of
+                # them is below it and was merged into it: ``_redaction_refused``).
                 cursor.executemany(
                     "DELETE FROM envelopes WHERE record_id = ? AND revision < ?",
                     [(e["rid"], e["rev"]) for e in erased],

@@ -47,6 +47,11 @@ _PERSON_MERGES = uuid.UUID("0b6c8f52-93d4-4a7e-b1e5-6a2f0c9d7e13")
 # tombstones only in the push that holds the merge's (``SyncService._erasures_not_allowed``),
 # so a laptop never cuts them apart into two pushes (``desktop_app.sync.engine.push_batches``).
 MERGE_ERASES = frozenset({"conflict", "distinct_people"})
+# Kinds whose records stay when a person is erased but lose personal text with the erasure (a
+# data request's reason given by hand, ``REASON_REMOVED``): a version that removed it may
+# carry ``Envelope.redacts_through``, and the server then deletes the record's earlier
+# envelopes (``SyncService._redactions_allowed``). The flag on any other kind is ignored.
+REDACTING_KINDS = frozenset({"data_request"})
 
 
 def person_merge_id(person_id: str) -> str:
@@ -192,6 +197,18 @@ class Envelope(_Strict):
     # versions before it open these envelopes too); a laptop refuses one whose authenticated
     # payload is not a deleted state. Sent only when true, so servers before it accept pushes.
     erases: bool = False
+    # This version removed personal text from a record that stays (``REDACTING_KINDS``; the
+    # version's content says so, the server cannot read it): the server is to delete the
+    # record's earlier envelopes, so that no copy of the text is left for a laptop that pulls
+    # from the start. The number is the sender's pull cursor as it sealed the version: every
+    # envelope up to it was merged into the version, and only those are deleted; the push is
+    # refused ("not_merged") while the server holds one above it (a version of another laptop
+    # the sender has not pulled: it pulls, merges and pushes a later revision). Taken only from
+    # a laptop whose role may erase, else ignored (the version is stored, nothing deleted).
+    # Plaintext and not authenticated, as ``erases``; never handed out in a pull. Sent only
+    # where set: a server before it refuses the field (422), and the laptop pushes again
+    # without it (``SyncServerClient.push``).
+    redacts_through: Seq | None = None
 
 
 _ENVELOPE_FIELDS = tuple(Envelope.model_fields)
@@ -207,6 +224,7 @@ def trusted_envelope(
     author_device: str,
     client_hlc: str,
     erases: bool,
+    redacts_through: int | None = None,
 ) -> Envelope:
     """What ``Envelope.model_construct`` makes of these values (already valid and canonical:
     a laptop's sealer made them), without its walk over every field's aliases and defaults:
@@ -223,6 +241,7 @@ def trusted_envelope(
         "author_device": author_device,
         "client_hlc": client_hlc,
         "erases": erases,
+        "redacts_through": redacts_through,
     }
     object.__setattr__(envelope, "__dict__", state)
     object.__setattr__(envelope, "__pydantic_fields_set__", set(_ENVELOPE_FIELDS))
