@@ -207,8 +207,11 @@ class EnvelopeSealer:
         plaintext: bytes,
         client_hlc: str,
         erases: bool = False,
+        redacts_through: int | None = None,
     ) -> wire.Envelope:
-        """Like ``seal``; the envelope is built from canonical values without re-validation."""
+        """Like ``seal``; the envelope is built from canonical values without re-validation.
+        ``redacts_through``: ``wire.Envelope.redacts_through`` (not authenticated, as
+        ``erases``: only the server reads it)."""
         if len(plaintext) + 16 > wire.MAX_CIPHERTEXT_BYTES:
             raise ValueError(f"record too large to sync ({len(plaintext)} bytes)")
         record_id = _canonical_uuid(record_id)
@@ -224,6 +227,7 @@ class EnvelopeSealer:
             self.author_device,
             client_hlc,
             erases,
+            redacts_through,
         )
 
 

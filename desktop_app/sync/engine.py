@@ -1153,6 +1153,7 @@ class SyncEngine:
                 if kind in ADAPTERS:
                     loaded.update(ADAPTERS[kind].load_many(session, ids))
             synced = _synced_revisions(session, [rid for _k, rid in batch])
+            redactions = self._redactions(session, batch)
             held_back = 0
             missing = [rid for kind, rid in batch if kind in ADAPTERS and rid not in loaded]
             erased = _erased_here(session, missing) if missing else {}
@@ -1177,6 +1178,16 @@ class SyncEngine:
                     continue
                 # A tombstone erases the record on the server too (``wire.Envelope.erases``).
                 erases = local.state.deleted
+                redacts = getattr(ADAPTERS[kind], "redacted", None)
+                through = (
+                    redactions.cursor
+                    if redactions is not None
+                    and not erases
+                    and record_id not in redactions.deferred
+                    and redacts is not None
+                    and redacts(local.state)
+                    else None
+                )
                 envelopes.append(
                     sealer.seal(
                         record_id,
@@ -1185,11 +1196,41 @@ class SyncEngine:
                         encode(local),
                         str(self.store.clock.now()),
                         erases,
+                        through,
                     )
                 )
                 revisions[record_id] = (kind, local.revision)
         self._held_back += held_back
         return envelopes, revisions, nothing_to_send
+
+    def _redactions(self, session: Session, batch: Sequence[tuple[str, str]]) -> _Redactions | None:
+        """Whether this batch's versions that removed personal text (an adapter's
+        ``redacted``, e.g. a data request's reason removed with the person's data) are sent
+        with ``wire.Envelope.redacts_through``, so that the server deletes their records'
+        earlier envelopes: None where not (no record of a ``wire.REDACTING_KINDS`` kind, a
+        helper's or an advisor's laptop, whose flag the server ignores, or a server that does
+        not know the field). Else this laptop's pull cursor, read in the transaction that
+        loads the records (a pull applies its pages and their cursor in one transaction: the
+        records hold every envelope up to it), and the records with envelopes up to it that
+        are kept here unapplied (``DeferredEnvelopeRow``: a key not held yet, a newer
+        version's fields): not merged, so they are sent without the flag."""
+        if not any(kind in wire.REDACTING_KINDS for kind, _id in batch):
+            return None
+        if not getattr(self.client, "takes_redactions", True):
+            return None
+        if get_meta(session, LAPTOP_ROLE) in ("helper", "advisor"):
+            return None
+        ids = [rid for kind, rid in batch if kind in wire.REDACTING_KINDS]
+        deferred = {
+            str(row[0])
+            for row in rows_for_ids(
+                session,
+                "SELECT json_extract(envelope, '$.record_id') FROM deferred_envelopes "
+                "WHERE json_extract(envelope, '$.record_id') IN ({ids})",
+                ids,
+            )
+        }
+        return _Redactions(int(get_meta(session, CURSOR) or 0), frozenset(deferred))
 
     def _sealer(self, session: Session) -> crypto.EnvelopeSealer:
         """A sealer under the active team key, looked up for every batch (a key rotated
@@ -1297,6 +1338,15 @@ def _open(opener: crypto.EnvelopeOpener, envelope: wire.StoredEnvelope) -> _Open
     return incoming, author
 
 
+@dataclass(frozen=True)
+class _Redactions:
+    """What ``SyncEngine._redactions`` found for a batch: the pull cursor to send as
+    ``redacts_through``, and the records not to send it for."""
+
+    cursor: int
+    deferred: frozenset[str]
+
+
 @dataclass
 class _Confirmed:
     """Push answers not yet written down: what the server holds, and outbox records with
@@ -1330,7 +1380,10 @@ class _Confirmed:
                 self.revisions[item.record_id] = (kind, item.revision)
                 self.sealed[item.record_id] = revisions[item.record_id][1]
                 self.top_seq = max(self.top_seq, item.seq or 0)
-            elif item.code == "conflict":
+            elif item.code in ("conflict", "not_merged"):
+                # "not_merged": a version that would have the server delete its record's earlier
+                # envelopes, while it holds one this laptop has not merged: pulled, merged and
+                # pushed again as a conflict is (``wire.Envelope.redacts_through``).
                 refused_conflict = True
             elif item.code == "erase_not_allowed":
                 # A tombstone from a laptop whose role may not erase: a person's (a restored

@@ -6,6 +6,7 @@ import contextlib
 import email.utils
 import functools
 import random
+import re
 import ssl
 import threading
 import time
@@ -208,6 +209,9 @@ class SyncServerClient:
         # fastest says the most), for ``server_now_ms``. The pull and push threads of one
         # round may both write it: a lost update only keeps a slightly worse reading.
         self._server_lag_ms: float | None = None
+        # False once the server refused ``wire.Envelope.redacts_through`` as a field it does not
+        # know (a server of an earlier version): this client sends it no more (``push``).
+        self.takes_redactions = True
         import httpx
 
         self._base_url = base_url
@@ -394,12 +398,26 @@ class SyncServerClient:
             return wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
         if len(envelopes) > wire.MAX_BATCH:
             raise ValueError(f"at most {wire.MAX_BATCH} envelopes per push")
+        redacting = any(e.redacts_through is not None for e in envelopes)
+        if redacting and not self.takes_redactions:
+            envelopes = [_unredacted(e) for e in envelopes]
+            redacting = False
         # The envelopes are already validated models: serialise without validating again.
-        # Without defaults: ``erases`` only where true, so a server before it takes the rest.
+        # Without defaults: ``erases`` and ``redacts_through`` only where set, so a server
+        # before them takes the rest.
         body = wire.PushRequest.model_construct(envelopes=list(envelopes)).model_dump_json(
             exclude_defaults=True
         )
-        response = self._request("POST", "/envelopes", content=body.encode())
+        try:
+            response = self._request("POST", "/envelopes", content=body.encode())
+        except BadRequest as exc:
+            if not redacting or not _unknown_envelope_field(exc, "redacts_through"):
+                raise
+            # A server from before redactions refuses the field, and with it the whole push
+            # (nothing of it stored): pushed again without it. The versions are stored there as
+            # any, and their records' earlier envelopes stay on that server.
+            self.takes_redactions = False
+            return self.push(envelopes)
         return self._parse(response, wire.PushResponse)
 
     def pull(self, cursor: int = 0, limit: int = wire.DEFAULT_PULL_LIMIT) -> wire.PullResponse:
@@ -567,6 +585,23 @@ def _unknown_field(exc: RequestRefused, field: str) -> bool:
     """Whether the server refused the request for a field it does not know (a server of an
     earlier version: "invalid request: body.FIELD: Extra inputs are not permitted")."""
     return exc.status == 422 and exc.code == "invalid" and f"body.{field}:" in exc.reason
+
+
+def _unknown_envelope_field(exc: RequestRefused, field: str) -> bool:
+    """Whether the server refused a push for an envelope's field it does not know (a server of
+    an earlier version: "body.envelopes.3.FIELD: Extra inputs are not permitted")."""
+    return (
+        exc.status == 422
+        and exc.code == "invalid"
+        and re.search(rf"body\.envelopes\.\d+\.{re.escape(field)}:", exc.reason) is not None
+    )
+
+
+def _unredacted(envelope: wire.Envelope) -> wire.Envelope:
+    """``envelope`` without ``redacts_through``, for a server that does not know it."""
+    if envelope.redacts_through is None:
+        return envelope
+    return envelope.model_copy(update={"redacts_through": None})
 
 
 def wrapped_key(

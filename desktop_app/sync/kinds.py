@@ -16,6 +16,7 @@ from desktop_app.domain.hlc import entry_name
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import (
+    REASON_REMOVED,
     DistinctPeopleRow,
     PersonMergeRow,
     PersonRow,
@@ -407,6 +408,15 @@ class DataRequestAdapter(RowAdapter):
             last_writer_wins=frozenset({"person_id"}),
             held_back_while_empty=frozenset({REASON}),
         )
+
+    def redacted(self, state: RecordState) -> bool:
+        """Whether ``state`` is a version without personal text it held: the reason of an
+        answer given by hand removed with the person's data (``REASON_REMOVED``). Sent from a
+        laptop whose role may erase, it has the server delete the entry's earlier envelopes,
+        which hold the reason (``SyncEngine._redactions``, ``wire.Envelope.redacts_through``);
+        every later version of the entry does too (nothing is left to delete then)."""
+        field = state.fields.get(REASON)
+        return field is not None and field.value == REASON_REMOVED
 
     def save_many(
         self,
