@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -410,6 +411,32 @@ def test_the_reason_of_an_answer_by_hand_travels_and_the_version_before_waits_on
     assert sum("answer_reason" not in s.fields for s in held) == len(held) - 1
 
 
+def answer_cell_de(qtbot: QtBot, laptop: Session, ref: str, shot: Path | None = None) -> str:
+    """The answer column of the entry ``ref`` in the laptop's register window, as its
+    coordinator reads it in German (the window shown, saved to ``shot`` if given, then
+    closed)."""
+    from desktop_app.i18n.text import set_language
+    from desktop_app.ui.data_rights import RequestsWindow
+    from tests.ui.conftest import shown_window
+
+    set_language("de")
+    try:
+        window = shown_window(qtbot, laptop, width=1366)
+        register = RequestsWindow(window, laptop)
+        qtbot.addWidget(register)
+        register.show()
+        qtbot.waitExposed(register)
+        row = next(i for i, r in enumerate(register.requests) if r.reference == ref)
+        cell = register.model.item(row, 4).text()
+        if shot is not None:
+            register.grab().save(str(shot))
+        register.reject()
+        window.close()
+        return cell
+    finally:
+        set_language("en")
+
+
 def _rows_naming(session: Session, *words: str) -> list[str]:
     """The tables of the laptop's store (SQLCipher, read decrypted) any of whose rows holds
     one of ``words``."""
@@ -437,12 +464,10 @@ def test_an_erasure_removes_the_reason_naming_the_person_on_every_laptop(
     it kept that entry for its update and goes on reading the rest (the erasure too); updated,
     it reads the entry with its reason removed. On the server the newest revision carries the
     removal."""
-    from desktop_app.i18n.text import gettext_in, set_language
+    from desktop_app.i18n.text import gettext_in
     from desktop_app.storage.models import REASON_REMOVED
     from desktop_app.sync.records import ADAPTERS
-    from desktop_app.ui.data_rights import RequestsWindow
     from desktop_app.usecases import sync as sync_uc
-    from tests.ui.conftest import shown_window
     from tests.unit.test_data_request_reason import _version_before
 
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
@@ -469,21 +494,9 @@ def test_an_erasure_removes_the_reason_naming_the_person_on_every_laptop(
     assert _rows_naming(a, "Popescu", "Maria") == []
     assert _queued(a) == _queued(b) == []
     # B's register, as its coordinator reads it (German).
-    set_language("de")
-    try:
-        window = shown_window(qtbot, b, width=1366)
-        register = RequestsWindow(window, b)
-        qtbot.addWidget(register)
-        register.show()
-        qtbot.waitExposed(register)
-        row = next(i for i, r in enumerate(register.requests) if r.reference == ref)
-        cell = register.model.item(row, 4).text()
-        assert cell.splitlines()[-1] == gettext_in("de", "Reason removed with the person's data")
-        assert "Popescu" not in cell
-        register.reject()
-        window.close()
-    finally:
-        set_language("en")
+    cell = answer_cell_de(qtbot, b, ref)
+    assert cell.splitlines()[-1] == gettext_in("de", "Reason removed with the person's data")
+    assert "Popescu" not in cell
 
     # C, still the version before: the erasure and the copy request read, the entry with the
     # reason (and its removal) kept for its update; no refusal, its sync goes on.
