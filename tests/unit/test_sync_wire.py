@@ -151,11 +151,13 @@ def test_what_a_laptop_sends_with_a_field_the_server_does_not_know_is_refused(
         model.model_validate(data)
 
 
-@pytest.mark.parametrize("erases", [False, True])
-def test_a_trusted_envelope_is_what_model_construct_and_validation_make(erases: bool) -> None:
+@pytest.mark.parametrize(("erases", "through"), [(False, None), (True, None), (False, 41)])
+def test_a_trusted_envelope_is_what_model_construct_and_validation_make(
+    erases: bool, through: int | None
+) -> None:
     """The sealer's shortcut builds the same model as pydantic does: equal, the same fields
-    set, the same JSON a push sends (``erases`` only where true), copied and compared alike.
-    A field added to ``Envelope`` without it fails here."""
+    set, the same JSON a push sends (``erases`` and ``redacts_through`` only where set),
+    copied and compared alike. A field added to ``Envelope`` without it fails here."""
     values: dict[str, Any] = {
         "record_id": str(uuid.uuid4()),
         "kind": "person",
@@ -166,6 +168,7 @@ def test_a_trusted_envelope_is_what_model_construct_and_validation_make(erases: 
         "author_device": str(uuid.uuid4()),
         "client_hlc": f"1700000000000-00000-{uuid.uuid4()}",
         "erases": erases,
+        "redacts_through": through,
     }
     trusted = wire.trusted_envelope(**values)
     constructed = wire.Envelope.model_construct(**values)
@@ -183,6 +186,8 @@ def test_a_trusted_envelope_is_what_model_construct_and_validation_make(erases: 
     )
     assert wire.PushRequest.model_validate_json(body).envelopes == [validated]
     assert ('"erases":true' in body) is erases
+    assert ('"redacts_through":41' in body) is (through is not None)
+    assert ("redacts_through" in body) is (through is not None)
     assert trusted.model_copy(update={"revision": 4}).revision == 4
     assert trusted.revision == 3
     with pytest.raises(ValidationError):  # frozen, as validated envelopes are
@@ -198,8 +203,8 @@ def test_a_validated_nonce_and_ciphertext_carry_their_bytes_and_travel_as_text()
     env = wire.PushRequest.model_validate_json(json.dumps({"envelopes": [data]})).envelopes[0]
     assert (wire.decoded(env.nonce), wire.decoded(env.ciphertext)) == (nonce, ciphertext)
     assert (env.nonce, env.ciphertext) == (data["nonce"], data["ciphertext"])
-    assert json.loads(env.model_dump_json()) == {**data, "erases": False}
-    assert env == wire.Envelope.model_construct(None, **data, erases=False)
+    assert json.loads(env.model_dump_json()) == {**data, "erases": False, "redacts_through": None}
+    assert env == wire.Envelope.model_construct(None, **data, erases=False, redacts_through=None)
     # Text that was never validated (a laptop's own envelope) is decoded when asked.
     made = wire.Envelope.model_construct(None, **data)
     assert wire.decoded(made.ciphertext) == ciphertext
