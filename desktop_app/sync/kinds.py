@@ -427,16 +427,29 @@ class DataRequestAdapter(RowAdapter):
     ) -> dict[str, str]:
         refused = super().save_many(session, store, items, held)
         linked: dict[str, list[str]] = {}
+        unlinked: dict[str, str] = {}  # reasons older than the erasure that unlinked them
         for item in items:
             field = item.state.fields.get("person_id")
-            if item.state.id in refused or item.state.deleted or field is None or not field.value:
+            if item.state.id in refused or item.state.deleted or field is None:
+                continue
+            if not field.value:
+                reason = item.state.fields.get(REASON)
+                if (
+                    reason is not None
+                    and reason.value not in ("", REASON_REMOVED)
+                    and reason.clock < field.clock
+                ):
+                    unlinked[item.state.id] = item.author_id
                 continue
             linked.setdefault(str(field.value), []).append(item.state.id)
-        if linked:
+        if linked or unlinked:
             # Imported here: the use cases import the sync package.
-            from desktop_app.usecases.data_rights import follow_erasures
+            from desktop_app.usecases.data_rights import follow_erasures, remove_reasons_of_erased
 
-            follow_erasures(session, store, linked)
+            if linked:
+                follow_erasures(session, store, linked)
+            if unlinked:
+                remove_reasons_of_erased(session, store, unlinked)
         return refused
 
 

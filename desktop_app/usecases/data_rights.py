@@ -619,6 +619,23 @@ def follow_erasures(session: DbSession, store: Store, linked: dict[str, list[str
                 _queue(session, store, row, eraser, by_sync=True)
 
 
+def remove_reasons_of_erased(session: DbSession, store: Store, entries: dict[str, str]) -> None:
+    """For the sync client: entries saved here (``entries``: record id -> the author of the
+    version saved) whose person link an erasure emptied after the reason of an answer given by
+    hand (``sync.kinds.DataRequestAdapter``: the reason's clock is older than the link's). The
+    answer came from a laptop that had not heard of the erasure, and the erasing laptop, which
+    had not heard of the answer, removed no reason: the merge of the two kept it, unlinked, on
+    every laptop and the server. Removed now, as the erasure removes it (``unlink_requests``),
+    in a change of this laptop's that syncs, no user's. A reason given after the erasure (a
+    coordinator answering an erased person's request) is newer than the link and stays."""
+    for record_id, author in sorted(entries.items()):
+        row = session.get(DataRequestRow, record_id)
+        if row is None or row.deleted or row.person_id:
+            continue
+        if _remove_reason(row):
+            _queue(session, store, row, author, by_sync=True)
+
+
 def _remove_reason(row: DataRequestRow) -> bool:
     """The reason of an answer given by hand replaced by ``REASON_REMOVED`` (free text staff
     typed, it may name the person); whether there was one."""

@@ -31,7 +31,7 @@ from desktop_app.sync.records import ADAPTERS, decode
 from desktop_app.usecases import data_rights
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.data_rights import CORRECTION
+from desktop_app.usecases.data_rights import COPY, CORRECTION
 from sync_server import models, wire
 from tests.integration.sync_harness import (
     ROOT,
@@ -206,6 +206,47 @@ def test_a_version_the_erasing_laptop_had_not_pulled_is_merged_not_deleted(
     for laptop in (a, b):
         entry = _register(laptop)[ref]
         assert (entry.received, entry.reason_removed) == (corrected, True)
+
+
+def test_an_answer_the_erasing_laptop_had_not_heard_of_loses_its_reason_everywhere(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """B (an advisor's laptop) answers the request by hand with a reason naming the person and
+    syncs; A, which has not pulled that answer, erases the person (the entry it holds is open:
+    no reason to remove). A's next sync merges B's answer into the unlinked entry: the reason,
+    older than the erasure, is removed there too, and A's version deletes B's from the server.
+    Before, the reason stayed, unlinked, on A, B and the server. A reason given after the
+    erasure (A answers the erased person's copy request by hand) is newer than it and stays."""
+    from tests.integration.sync_harness import logged_in_again
+
+    a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
+    pid = add_person(a, "Radka", "Stoyanova", "1990")
+    ref = data_rights.record_open_request(a.store, a.user, pid, CORRECTION, LATELY, today=TODAY)
+    later = data_rights.record_open_request(a.store, a.user, pid, COPY, TODAY, today=TODAY)
+    laptops.sync(a, b)
+    advisor = logged_in_again(b)
+    try:
+        data_rights.answer_by_hand(
+            advisor.store, advisor.user, ref, TODAY, reason=REASON, today=TODAY
+        )
+    finally:
+        advisor.close()
+    laptops.sync(b)
+    data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+    after = "letter sent: no data of the person held any more"
+    data_rights.answer_by_hand(a.store, a.user, later, TODAY, reason=after, today=TODAY)
+    laptops.sync(a, b, a)
+    for laptop in (a, b):
+        assert _register(laptop)[later].reason == after
+        entry = _register(laptop)[ref]
+        assert (entry.answered, entry.answered_by) == (TODAY, Role.ADVISOR.value)
+        assert (entry.reason, entry.reason_removed) == ("", True), laptop.store.device_id
+    with a.store.reading() as db:
+        record_id = db.scalar(select(DataRequestRow.id).where(DataRequestRow.reference == ref))
+    assert record_id is not None
+    states = _states_on_server(server, a, record_id)
+    assert states and REASON not in _reasons(states)
+    assert all(s.fields["person_id"].value == "" for s in states)
 
 
 def _envelope(
