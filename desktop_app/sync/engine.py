@@ -1178,14 +1178,12 @@ class SyncEngine:
                     continue
                 # A tombstone erases the record on the server too (``wire.Envelope.erases``).
                 erases = local.state.deleted
-                redacts = getattr(ADAPTERS[kind], "redacted", None)
                 through = (
                     redactions.cursor
                     if redactions is not None
                     and not erases
                     and record_id not in redactions.deferred
-                    and redacts is not None
-                    and redacts(local.state)
+                    and _redacted(ADAPTERS[kind], local.state)
                     else None
                 )
                 envelopes.append(
@@ -1336,6 +1334,13 @@ def _open(opener: crypto.EnvelopeOpener, envelope: wire.StoredEnvelope) -> _Open
     except (crypto.EnvelopeError, PayloadError) as exc:
         return exc
     return incoming, author
+
+
+def _redacted(adapter: RecordAdapter, state: RecordState) -> bool:
+    """Whether ``state`` removed personal text its record held (the adapter's ``redacted``;
+    kinds without one never do)."""
+    redacted = getattr(adapter, "redacted", None)
+    return redacted is not None and bool(redacted(state))
 
 
 @dataclass(frozen=True)
