@@ -102,9 +102,10 @@ class Device(Base):
     # had been handed by its last pull, or had sent itself. NULL: not revoked, or revoked
     # before migration 0009.
     people_at_revocation: Mapped[int | None] = mapped_column(Integer)
-    # The coordinator's device that approved this one for coordinators (``SyncService.approve``)
-    # and so made it a coordinator's (``is_coordinator``); NULL: not a coordinator's, or one by
-    # a coordinator's code (``enroll --coordinator``) or as the organisation's first. Cleared
+    # The coordinator's device that approved this one for coordinators (``SyncService.approve``),
+    # or chose a coordinator's role for it once approved before roles (``_store_key``), and so
+    # made it a coordinator's (``is_coordinator``); NULL: not a coordinator's, or one by a
+    # coordinator's code (``enroll --coordinator``) or as the organisation's first. Cleared
     # when its role is lowered, which makes it a coordinator's no longer (migration 0010).
     coordinator_approved_by: Mapped[str | None] = mapped_column(String(36))
 

@@ -138,6 +138,15 @@ def _other_approved_coordinators(session: Session, device_id: str) -> int:
     )
 
 
+def _require_coordinator_row(device: models.Device | None) -> None:
+    """A device that grants a coordinator's role (an approval for coordinators, a coordinator's
+    role chosen for a laptop approved before roles) is a coordinator's as its row says now, read
+    under the write lock: one lowered or revoked since its request was authenticated grants
+    nothing (403 not_coordinator; the transaction is rolled back)."""
+    if device is None or not (device.is_coordinator and device.status == "approved"):
+        raise ApiError(403, "not_coordinator", "only a coordinator device may do this")
+
+
 def _people_held(session: Session, device: models.Device) -> int:
     """The people whose records ``device`` had been handed by its last pull (an envelope of
     theirs at or below its ``pulled_seq``) or had sent itself: what a lost laptop could hold,
@@ -951,9 +960,28 @@ class SyncService:
                     sender,
                     key.laptop_role,
                 )
+            if (
+                chosen
+                and key.laptop_role == "coordinator"
+                and device is not None
+                and device.status == "approved"
+                and not device.is_coordinator
+            ):
+                # Approved before laptops had roles, a coordinator's role chosen for it now
+                # (``usecases.sync.change_laptop_role``): a coordinator's laptop, as one
+                # approved for coordinators is (``approve``), by the same rule: granted by a
+                # coordinator's device as the server has it now, the uploader's row read under
+                # the write lock (a device lowered or revoked since its request was
+                # authenticated grants nothing, and nothing is stored). Its accounts have every
+                # coordinator's right on it once its keys say so; the server refused them.
+                _require_coordinator_row(uploader)
+                device.is_coordinator = True
+                device.coordinator_approved_by = sender
+                log.info("coordinator role chosen device=%s by=%s", device.id, sender)
             # A coordinator's laptop wrapped the key anew for a lower role chosen for the
-            # laptop (``usecases.sync.change_laptop_role``): it replaces the old one. Only a
-            # coordinator's laptop uploads keys (``upload_key``, ``approve``).
+            # laptop (``usecases.sync.change_laptop_role``), or for the first role chosen for a
+            # laptop approved before roles: it replaces the old one. Only a coordinator's
+            # laptop uploads keys (``upload_key``, ``approve``).
             existing.wrapped_key = blob
             existing.sender_public_key = sender_pk
             existing.sender_device = sender
@@ -982,6 +1010,17 @@ class SyncService:
                 # A renewal's key for a laptop approved before roles: wrapped for a
                 # coordinator's, as it had every right, but nobody chose that, and the list of
                 # laptops goes on saying it has no role (``usecases.sync.has_no_role``).
+                return
+            if (
+                device.status == "approved"
+                and device.laptop_role is not None
+                and _role_rank(key.laptop_role) > _role_rank(device.laptop_role)
+            ):
+                # A key it lacked (a renewal left it out), wrapped for a higher role than the
+                # one chosen for it: the laptop takes it at no more than its role (a later key
+                # never raises a laptop's role, ``usecases.sync.lower_ceiling``), and neither
+                # does the list, which said "coordinators" of an advisors' laptop that was, on
+                # the laptop and here, an advisors' (nor is it made a coordinator's here).
                 return
             # For the coordinators' list of laptops: the role last chosen for it.
             device.laptop_role = key.laptop_role
@@ -1012,13 +1051,7 @@ class SyncService:
                     # on it; the server refused them before. The approver's row is read again
                     # under the write lock: lowered or revoked since its request was
                     # authenticated, it makes no coordinator (and approves nothing).
-                    approver = session.get(models.Device, coordinator.id)
-                    if approver is None or not (
-                        approver.is_coordinator and approver.status == "approved"
-                    ):
-                        raise ApiError(
-                            403, "not_coordinator", "only a coordinator device may do this"
-                        )
+                    _require_coordinator_row(session.get(models.Device, coordinator.id))
                     device.is_coordinator = True
                     device.coordinator_approved_by = coordinator.id
             device.registration_secret_hash = None  # in a coordinator's hands: never again

@@ -980,7 +980,11 @@ def approve_device(
     with a coordinator's code is a coordinator's ("role_not_coordinator" otherwise). Approved
     for coordinators, the server makes the laptop a coordinator's as this one is (it lists,
     approves and revokes laptops, gives codes, publishes); the laptop learns it at its next
-    sync (``_sync_now``)."""
+    sync (``_sync_now``). An approved laptop approved again (one a renewal left out) is not
+    approved for a higher role than the one chosen for it ("role_not_lower": it would take
+    it at its own role, and the server lists that); one approved before laptops had roles
+    is, for any role, as a role chosen (``change_laptop_role``). The audit entry says whether
+    the server counts the laptop as a coordinator's afterwards (``SERVER_COORDINATOR``)."""
     require(user, Action.MANAGE_LAPTOPS)
     with _own_key_refusal_kept(store), _roles_kept():
         return _approve_device(store, user, device_id, expected_fingerprint, _wire_role(role))
@@ -1005,6 +1009,16 @@ def _approve_device(
         if device.is_coordinator and laptop_role != "coordinator":
             # The server lets it manage laptops and publish: it is a coordinator's laptop.
             raise SyncSetupError("role_not_coordinator")
+        if (
+            device.status == "approved"
+            and not has_no_role(device)
+            and lower_role(Role(_listed_role(device)), Role(laptop_role)).value != laptop_role
+        ):
+            # Approved again (a renewal left it out) for a higher role than the one chosen for
+            # it: the laptop keeps its role (a later key never raises it, ``lower_ceiling``),
+            # the server its list and its rights; only the audit entry said "coordinators" of
+            # an advisors' laptop. A higher role takes joining again, as for a role change.
+            raise SyncSetupError("role_not_lower")
         with store.reading() as session:
             held = keyring(session)
             current = active_key(session)
@@ -1039,6 +1053,9 @@ def _approve_device(
             )
         for key_id, blob in sorted(rest.items()):
             _upload_unless_held(client, device.device_id, key_id, blob, own.public_key, laptop_role)
+        # As the server has it now: for coordinators, a laptop approved before roles is made a
+        # coordinator's by its keys replaced (``SyncService._store_key``).
+        after = _listed_after(client, device) if device.status == "approved" else approved
     with store.transaction() as session:
         # The key compared by its fingerprint, not whatever the server's answer names.
         in_use = crypto.TeamKey(current.key_id, current.key)
@@ -1050,9 +1067,36 @@ def _approve_device(
             audit.AuditAction.APPROVE_LAPTOP,
             "device",
             device.device_id,
-            {"role": laptop_role},
+            {"role": str(laptop_role), **_server_coordinator(after)},
         )
-    return approved
+    return after or approved
+
+
+# An audit entry's detail of an approval or a role change: whether the server counts the laptop
+# as a coordinator's after it (``wire.DeviceInfo.is_coordinator``: it lists, approves and
+# revokes laptops, gives codes and publishes). The entry said only the role its keys were
+# wrapped for, which the laptop's accounts follow: a laptop approved for coordinators by a
+# server before 0010, or whose role was chosen before the server made such a laptop a
+# coordinator's, was a coordinator's on the laptop and not on the server.
+SERVER_COORDINATOR = "server_coordinator"
+
+
+def _server_coordinator(device: wire.DeviceInfo | None) -> dict[str, bool]:
+    """``SERVER_COORDINATOR`` of an audit entry's details; none where the server's answer after
+    the change did not arrive (the change itself was made)."""
+    return {} if device is None else {SERVER_COORDINATOR: device.is_coordinator}
+
+
+def _listed_after(client: SyncServerClient, device: wire.DeviceInfo) -> wire.DeviceInfo | None:
+    """``device`` as the server lists it after its keys were uploaded (None: the list did not
+    arrive, or no longer names it). Asked once more after keys went to an approved laptop: the
+    upload's answer says nothing of the laptop."""
+    try:
+        listed = client.devices().devices
+    except SyncError as exc:
+        log.warning("the laptop's state after its keys were uploaded is not known: %s", exc)
+        return None
+    return next((d for d in listed if d.device_id == device.device_id), None)
 
 
 # An audit entry's ``previous_role`` for a laptop approved before laptops had roles, that had
@@ -1159,7 +1203,9 @@ def change_laptop_role(
     wrapped for a lower role by a coordinator's laptop it confirmed, as lowering its ceiling
     (``fetch_keys``). A laptop approved before laptops had roles (``has_no_role``: every
     right, and no role) is given any role chosen, a coordinator's too: its keys wrapped anew
-    set its ceiling, and the list of laptops no longer says it has none.
+    set its ceiling, and the list of laptops no longer says it has none; given a
+    coordinator's, the server makes it a coordinator's laptop, as one approved for coordinators
+    (``SyncService._store_key``), and a lowering later ends that.
 
     A change the server or the network broke off after some keys (the server lists the new
     role from the first) is finished by asking for it again: for the role the server lists,
@@ -1283,6 +1329,9 @@ def _change_laptop_role(
                 # done again): the server replaces a key only for a lower role.
                 continue
             replaced += 1
+        # Whether the server counts it as a coordinator's now (a laptop without a role given a
+        # coordinator's is made one, a lowered one no longer is), for the audit entry.
+        after = _listed_after(client, device) if replaced else None
     if again and not replaced and begun is None:
         if before is not None:  # the note kept above: nothing was left to finish
             with store.transaction() as session:
@@ -1298,7 +1347,11 @@ def _change_laptop_role(
         _keep_role_change(session, device.device_id, None)
         had_none = begun.unset if begun is not None else unset
         previous = NO_ROLE_BEFORE if had_none else before.value if before else None
-        details = {"role": new} | ({"previous_role": previous} if previous else {})
+        details: dict[str, audit.DetailValue] = {
+            "role": new,
+            **({"previous_role": previous} if previous else {}),
+            **_server_coordinator(after),
+        }
         audit.record_in(
             session,
             store,

@@ -210,14 +210,18 @@ def test_a_laptop_enrolled_with_a_coordinators_code_is_approved_for_coordinators
 def test_a_higher_role_takes_joining_again_with_a_new_code(
     laptops: Laptops, server: ServerProcess
 ) -> None:
-    """Approving a laptop again raises nothing: its keys keep the role they were wrapped for.
-    Joined again with a new code and approved for advisors, it works as an advisor's."""
+    """Approving a laptop again for a higher role raises nothing: it is refused as a role
+    change to a higher one is (it went through, the audit said "advisors", and its keys kept
+    the role they were wrapped for). Joined again with a new code and approved for advisors,
+    it works as an advisor's."""
     a = laptops.new("A")
     b = laptops.new("B", role=Role.HELPER)
     laptops.sync(a, b)
-    sync_uc.approve_device(
-        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.ADVISOR
-    )
+    with pytest.raises(sync_uc.SyncSetupError) as refused:
+        sync_uc.approve_device(
+            a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.ADVISOR
+        )
+    assert refused.value.code == "role_not_lower"
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.HELPER
     sync_uc.revoke_device(a.store, a.user, device_id(b))

@@ -74,7 +74,10 @@ def test_an_advisors_laptop_lowered_to_student_helpers_at_its_next_sync_keeps_it
     ]
     entries = audit.list_entries(a.store, a.user, record_id=device_id(b))
     assert [(e.action, e.details) for e in entries if e.action == "change_laptop_role"] == [
-        ("change_laptop_role", {"role": "helper", "previous_role": "advisor"})
+        (
+            "change_laptop_role",
+            {"role": "helper", "previous_role": "advisor", "server_coordinator": False},
+        )
     ]
     # Nothing changes on B until it syncs.
     assert sync_uc.laptop_role(b.store) is Role.ADVISOR
@@ -449,7 +452,9 @@ def test_a_role_change_broken_off_after_the_first_key_is_finished_by_asking_agai
     assert _server_roles(server, b) == ("helper", {"helper"})
     assert sync_uc.unfinished_role_changes(a.store) == []
     entries = audit.list_entries(a.store, a.user, action="change_laptop_role")
-    assert [e.details for e in entries] == [{"role": "helper", "previous_role": "advisor"}]
+    assert [e.details for e in entries] == [
+        {"role": "helper", "previous_role": "advisor", "server_coordinator": False}
+    ]
     laptops.sync(b)
     assert keyring_of(b) == held
     assert sync_uc.laptop_role(b.store) is Role.HELPER
@@ -477,7 +482,7 @@ def _broken_off_with_a_second_coordinator(
 
 
 # K's entry of A's change finished there: the role before as the server's list gave it.
-_FINISHED_BY_K = {"role": "helper", "previous_role": "advisor"}
+_FINISHED_BY_K = {"role": "helper", "previous_role": "advisor", "server_coordinator": False}
 
 
 def _role_change_entries(a: Session) -> list[tuple[str, dict[str, object]]]:
@@ -608,7 +613,10 @@ def test_a_role_change_broken_off_here_is_dropped_once_another_coordinator_chose
     laptops.sync(k, a)
     # K's own change, from the role the server listed; A wrote none.
     assert _role_change_entries(a) == [
-        (k.store.device_id, {"role": "helper", "previous_role": "advisor"})
+        (
+            k.store.device_id,
+            {"role": "helper", "previous_role": "advisor", "server_coordinator": False},
+        )
     ]
     laptops.sync(b)  # K's lowering, taken once B confirms K (B confirmed only A so far)
     assert sync_uc.status(b.store).role_lowerings == (("K", "helper"),)

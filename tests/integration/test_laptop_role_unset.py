@@ -91,7 +91,12 @@ def test_a_role_is_chosen_for_a_laptop_approved_before_roles(
     entries = audit.list_entries(a.store, a.user, record_id=device_id(b))
     # No role was chosen before (it said "previous_role: coordinator", as if one had been).
     assert [e.details for e in entries if e.action == "change_laptop_role"] == [
-        {"role": role.value, "previous_role": sync_uc.NO_ROLE_BEFORE}
+        {
+            "role": role.value,
+            "previous_role": sync_uc.NO_ROLE_BEFORE,
+            # A coordinator's role chosen makes it a coordinator's on the server too.
+            "server_coordinator": role is Role.COORDINATOR,
+        }
     ]
     assert sync_uc.status(b.store).own_role_unset  # until it syncs
     laptops.sync(b)
@@ -196,7 +201,7 @@ def test_a_choice_broken_off_for_a_laptop_without_a_role_is_audited_as_from_none
     assert _server_roles(server, b) == ("helper", {"helper"})
     entries = audit.list_entries(a.store, a.user, action="change_laptop_role")
     assert [e.details for e in entries] == [
-        {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE}
+        {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE, "server_coordinator": False}
     ]
 
 
