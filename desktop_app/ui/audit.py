@@ -156,6 +156,9 @@ DETAIL_NAMES = {
     "name": N_("name"),
     "role": N_("role"),
     "previous_role": N_("role before"),
+    # A laptop approved or its role changed: whether the server counts it as a coordinator's
+    # after it (``sync_uc.SERVER_COORDINATOR``), beside the role its keys were wrapped for.
+    "server_coordinator": N_("coordinator's laptop on the server"),
     # A role change begun on this laptop, broken off, and finished from another laptop.
     "finished_elsewhere": N_("finished on another laptop"),
     "retention_years": N_("retention period (years)"),
@@ -222,6 +225,7 @@ DETAIL_ORDER = (
     "fields",
     "role",
     "previous_role",
+    "server_coordinator",
     "finished_elsewhere",
     "retention_years",
     "previous_retention_years",

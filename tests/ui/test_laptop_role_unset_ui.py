@@ -79,7 +79,9 @@ def test_a_coordinators_window_says_which_laptops_have_no_role_and_one_is_chosen
         assert dialog.error.text() == ""
         assert "„B“ ein Laptop für die Koordination" in dialog.renewed.text()
         line = dialog.list.item(_row_of(dialog, "B")).text()
-        assert "· Koordination ·" in line, line
+        # A coordinator's laptop on the server too, made so by this one (a lowering ends it).
+        assert "· Koordination (freigegeben von „A“) ·" in line, line
+        dialog.grab().save(str(shots / "laptops-role-chosen-coordinator-de.png"))
         # The listing kept that none is left without a role: the banner goes.
         qtbot.waitUntil(banner.isHidden, timeout=10_000)
         dialog.close()
@@ -88,6 +90,7 @@ def test_a_coordinators_window_says_which_laptops_have_no_role_and_one_is_chosen
         set_language("en")
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.COORDINATOR
+    assert sync_uc.is_coordinator_laptop(b.store) is True  # the server's word, as its keys'
 
 
 def test_the_laptops_own_window_says_it_has_no_role_to_a_coordinator_until_one_is_chosen(
@@ -138,11 +141,23 @@ def test_the_audit_view_says_no_role_was_chosen_before_in_every_language() -> No
         "ro": "rol: Asistent de integrare · rolul anterior: niciun rol ales",
         "en": "role: Integration helper · role before: no role chosen",
     }
+    # Whether the server counts the laptop as a coordinator's after the change.
+    on_server = {
+        "de": "Laptop der Koordination auf dem Server: nein",
+        "bg": "лаптоп на координатор на сървъра: не",
+        "ro": "laptop de coordonator pe server: nu",
+        "en": "coordinator's laptop on the server: no",
+    }
     try:
         for lang, text in said.items():
             set_language(lang)
-            details = {"role": "helper", "previous_role": sync_uc.NO_ROLE_BEFORE}
+            details: dict[str, object] = {
+                "role": "helper",
+                "previous_role": sync_uc.NO_ROLE_BEFORE,
+            }
             assert detail_text(details) == text
+            details[sync_uc.SERVER_COORDINATOR] = False
+            assert detail_text(details) == f"{text} · {on_server[lang]}"
     finally:
         set_language("en")
 
@@ -224,6 +239,14 @@ def test_the_audit_view_says_a_first_role_chosen_not_lowered_and_a_lowering_as_b
         assert sorted(changes) == sorted(
             [(device_id(b), said["bg"][0]), (device_id(c), said["bg"][1])]
         )
+        # Each says whether the server counts the laptop as a coordinator's after it.
+        details = [
+            model.item(r, 5).text()
+            for r in range(model.rowCount())
+            if model.item(r, 2).text() in said["bg"]
+        ]
+        assert len(details) == 2
+        assert all(d.endswith("лаптоп на координатор на сървъра: не") for d in details), details
         window.grab().save(str(shots / "audit-role-chosen-bg.png"))
         window.close()
     finally:
