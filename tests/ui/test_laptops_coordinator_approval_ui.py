@@ -94,3 +94,41 @@ def test_a_laptop_approved_for_coordinators_is_listed_as_a_coordinators_by_its_a
     assert "Büro ·" in dialog_b.list.item(0).text()  # the server listed them all to it
     dialog_b.close()
     window_b.close()
+
+
+def test_an_advisors_laptop_approved_again_for_coordinators_is_refused_and_nothing_changes(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path
+) -> None:
+    """The approved advisors' laptop chosen, its fingerprint typed, "Coordinators" chosen and
+    approved: the dialog said it was approved and sent the team key, the audit entry said
+    "coordinators", and nothing changed (on the laptop, on the server). Now the dialog says a
+    higher role takes joining again, and nothing is sent or written."""
+    from desktop_app.usecases import audit
+
+    a = laptops.new("Büro")
+    c = laptops.new("Laptop West", role=Role.ADVISOR)
+    laptops.sync(a, c)
+    entries = len(audit.list_entries(a.store, a.user))
+    set_language("de")
+    try:
+        window = shown_window(qtbot, a)
+        dialog = open_laptops(qtbot, window, 2)
+        _choose(dialog, "Laptop West")
+        dialog.role_buttons[Role.COORDINATOR].setChecked(True)
+        type_text(dialog.fingerprint, sync_uc.fingerprint(c.store))
+        assert dialog.approve.isEnabled()
+        dialog.approve.click()
+        qtbot.waitUntil(lambda: not dialog.busy and bool(dialog.error.text()), timeout=20_000)
+        assert "kann hier nur herabgesetzt werden" in dialog.error.text(), dialog.error.text()
+        assert dialog.renewed.isHidden()  # not "approved and sent the team key"
+        line = _lines(dialog, "Laptop West")
+        assert "· Beratung ·" in line and "Koordination" not in line, line
+        dialog.grab().save(str(shots / "laptops-approved-again-higher-de.png"))
+        dialog.close()
+        window.close()
+    finally:
+        set_language("en")
+    assert len(audit.list_entries(a.store, a.user)) == entries
+    listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
+    assert listed["Laptop West"].laptop_role == "advisor"
+    assert not listed["Laptop West"].is_coordinator
