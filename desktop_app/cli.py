@@ -1303,7 +1303,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
                 )
             )
             # What it could hold, for the data protection officer (GDPR Art. 33).
-            print(held_on_revoked_laptop(device.name, device.people_at_revocation))
+            synced = bool(device.pulled_at)  # handed records at all
+            print(held_on_revoked_laptop(device.name, device.people_at_revocation, synced=synced))
         else:
             devices = sync_uc.list_devices(session.store, session.user)
             # Computed here from this laptop's own key, not taken from the server's list: a new

@@ -411,8 +411,9 @@ class DeviceInfo(_Answer):
     pulled_at: str | None = None
     # A revoked device: how many people's records it had been handed by its last pull or had
     # sent itself, counted as it was revoked (``SyncService.revoke``): it may hold more
-    # (people erased since, or recorded on it and never sent), never fewer. None: not revoked,
-    # or revoked before the server counted.
+    # (people erased after its last pull and before its revocation, whose earlier revisions
+    # the erasure deleted here; people recorded on it and never sent), never fewer. None: not
+    # revoked, or revoked before the server counted.
     people_at_revocation: int | None = None
     # A coordinator's device (``is_coordinator``) because a coordinator's device approved it
     # for coordinators: that device's id. None: not a coordinator's, or one by a coordinator's

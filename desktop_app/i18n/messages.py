@@ -619,12 +619,20 @@ def unsent_on_revoked_laptop(name: str, last_sync: str) -> str:
     return text.format(name=name, time=last_sync)
 
 
-def held_on_revoked_laptop(name: str, people: int | None) -> str:
+def held_on_revoked_laptop(name: str, people: int | None, *, synced: bool = False) -> str:
     """For a revoked laptop (lost or stolen, a GDPR Art. 33 assessment): how many people's
     records it could hold, as the server counted them at the revocation (``people``: those it
     had been sent by its last sync, or sent itself; None: not counted, revoked before the
     server did so), and that they are encrypted on it. Said after ``unsent_on_revoked_laptop``,
-    which says when its last sync was. Only figures the server knows."""
+    which says when its last sync was. Only figures the server knows.
+
+    ``synced``: the server handed it records at least once (``pulled_at``). Then the figure
+    leaves out the people erased after its last sync and before its revocation, and says so:
+    an erasure leaves the server only the person's tombstone (``SyncService._store_locked``
+    deletes every earlier revision), so nothing there says whether the laptop had been sent
+    them, and a revoked laptop never receives their erasure. Counting them takes a server
+    migration: the tombstone, or the devices, keeping what the deleted revisions said of who
+    had been sent them."""
     from desktop_app.i18n.formatting import format_number
 
     if people is None:
@@ -645,7 +653,14 @@ def held_on_revoked_laptop(name: str, people: int | None) -> str:
         "password of one of its accounts or its recovery code. Letters and exports saved as "
         "files outside Welcome Desk are not protected by it."
     )
-    return f"{first} {encrypted}"
+    if people is None or not (people or synced):
+        return f"{first} {encrypted}"
+    erased = _(
+        "Not counted: people erased at their request after its last sync. The server keeps "
+        "nothing of theirs to count, and a revoked laptop never receives their erasure: it may "
+        "still hold their records."
+    )
+    return f"{first} {erased} {encrypted}"
 
 
 def held_on_revoked_short(people: int) -> str:

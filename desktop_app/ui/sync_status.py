@@ -343,7 +343,12 @@ def laptop_held(device: Any) -> str:
     counted them at its revocation ("" for one not revoked)."""
     if device.status != "revoked":
         return ""
-    return held_on_revoked_laptop(device.name, getattr(device, "people_at_revocation", None))
+    return held_on_revoked_laptop(
+        device.name,
+        getattr(device, "people_at_revocation", None),
+        # Handed records at all: a laptop that only joined and waited was handed nothing.
+        synced=bool(getattr(device, "pulled_at", None)),
+    )
 
 
 def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:

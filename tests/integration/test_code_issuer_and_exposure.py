@@ -200,6 +200,43 @@ def test_a_revoked_laptop_says_how_many_people_it_had_been_sent(
         assert held.scalar_one() == people
 
 
+def test_people_erased_after_a_revoked_laptops_last_sync_are_said_not_to_be_counted(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """The stolen laptop was sent Ana and Ivan; Ivan was erased at his request after its last
+    sync and before the revocation. The server holds only Ivan's tombstone (every earlier
+    revision deleted with it), so nothing there says the laptop had been sent him: counted at
+    the revocation, the figure is 1 while the laptop holds both. It cannot be counted without
+    a server migration; the note says who is left out."""
+    from desktop_app.i18n.messages import held_on_revoked_laptop
+    from desktop_app.storage.models import PersonRow
+    from desktop_app.usecases import data_rights
+
+    a = laptops.new("Büro")
+    stolen = laptops.new("Outreach Hbf", role=Role.ADVISOR)
+    add_person(a, "Ana", "Popescu", "1990-01-01")
+    ivan = add_person(a, "Ivan", "Petrov", "1985-05-05")
+    laptops.sync(a, stolen)
+    data_rights.erase_person(a.store, a.user, ivan)
+    laptops.sync(a)
+    with server.engine.connect() as db:
+        e = models.StoredEnvelope
+        assert db.execute(select(e.erases).where(e.record_id == ivan)).scalars().all() == [True]
+    revoked = sync_uc.revoke_device(a.store, a.user, device_id(stolen))
+    assert revoked.people_at_revocation == 1
+    with stolen.store.reading() as db:
+        held = db.execute(select(PersonRow.id).where(PersonRow.deleted.is_(False))).scalars()
+        assert ivan in set(held)  # never received his erasure: still there
+    note = held_on_revoked_laptop("Outreach Hbf", 1, synced=revoked.pulled_at is not None)
+    assert note.startswith(
+        "By its last sync, “Outreach Hbf” had been sent the records of at least 1 person. "
+        "Not counted: people erased at their request after its last sync."
+    ), note
+    # Never handed anything (joined, never approved): nothing was left out, nothing said.
+    idle = held_on_revoked_laptop("Ersatz", 0, synced=False)
+    assert "Not counted" not in idle and idle.startswith("“Ersatz” had been sent nobody's")
+
+
 def test_the_unused_codes_of_a_revoked_laptop_end_with_it(org: Organisation) -> None:
     """A stolen coordinator's laptop: the codes it asked for and nobody used joined a laptop
     after its revocation (listed for approval as any other); they end when it is revoked, the
