@@ -51,8 +51,13 @@ CHILD_INSURANCE = "child_insurance"
 #: entries of two groups do not keep their places: an empty one is not stored).
 CHILD_KEYS = ("child_name", "child_birth")
 #: A ``children`` entry's answer whether the child has a Steuer-ID (life-situation check
-#: version 10; asked for a child in Germany while Kindergeld is not received or is a topic).
+#: version 10; asked for a child in Germany while Kindergeld is not received or is a topic,
+#: whatever the person's own ``tax_id`` answer: a parent still waiting for theirs can have a
+#: child born or registered here who has one).
 CHILD_TAX_ID = "child_tax_id"
+#: ``child_lives`` answers of a child in Germany, the children the form asks the Steuer-ID of
+#: (``child_tax_id``'s ``relevant``): one in the home country gets none here.
+CHILD_IN_GERMANY = ("with_person", "elsewhere_de")
 #: Insurance answers (the adult's and a child's) that need clearing up.
 INSURANCE_TO_CLEAR = ("none", "unclear")
 #: The adult's ``insurance_status`` answers a letter to the Clearingstelle or the Gesundheitsamt
@@ -126,6 +131,18 @@ class Child:
         sends it by post after the child's Anmeldung or birth registration); "unknown" and
         unanswered are not known."""
         return self.tax_id == "no"
+
+    @property
+    def in_germany(self) -> bool:
+        """The child lives in Germany (``CHILD_IN_GERMANY``), where it gets a Steuer-ID."""
+        return self.lives in CHILD_IN_GERMANY
+
+    @property
+    def tax_id_not_known(self) -> bool:
+        """A child in Germany whose Steuer-ID the check does not know of: answered "unknown",
+        or unanswered (skipped, or a check from before version 10 asked none). The letter to
+        the Familienkasse asks for it, as for one the check says is there."""
+        return self.in_germany and self.tax_id in ("unknown", "")
 
 
 @dataclass(frozen=True)
@@ -277,7 +294,10 @@ class LifeFacts:
         employer, no children's birth certificates without children, no proof of income
         without an income (``has_no_income``), no Steuer-ID where the check says the person
         has none (it comes by post from the Bundeszentralamt für Steuern some weeks after the
-        Anmeldung; no office can have the person bring it sooner). Unanswered questions
+        Anmeldung; no office can have the person bring it sooner). That is the person's own
+        Steuer-ID only: the children's are asked for (or said to follow) by the letter to the
+        Familienkasse whatever the person's answer (``referral_letter``'s
+        ``children_steuer_ids``). Unanswered questions
         keep the document. The work, where the life-situation check answers it, decides over
         the skills check (``no_employer_here``): it asks about the work now, the skills check
         about experience."""

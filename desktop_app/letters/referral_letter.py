@@ -193,11 +193,12 @@ class _Context:
         """The documents to bring, as the letter (German) and the person's sheet (``copy``)
         list them: those the referral holds, as the advisor chose them (the choice began
         without those the person cannot have by their life situation, ``documents_to_bring``;
-        one the advisor put back is asked for). The Steuer-ID names the children who have one
-        (``children_tax_id``): "– auch für das Kind (8 Jahre)" beside the person's own, or
-        "– für Мария (7)" in its place where the person's own is still to come."""
+        one the advisor put back is asked for). The Steuer-ID names the children it is asked
+        for by name (``children_tax_id_named``): "– auch für das Kind (8 Jahre)" beside the
+        person's own, or "– für Мария (7)" in its place where the person's own is still to
+        come."""
         items = [d for d in self.referral.documents if d.strip()]
-        with_id = self.children_tax_id("yes")
+        with_id = self.children_tax_id_named
         if with_id and TAX_ID not in items:
             after = self.service.documents[self.service.documents.index(TAX_ID) + 1 :]
             place = next((i for i, d in enumerate(items) if d in after), len(items))
@@ -232,13 +233,19 @@ class _Context:
         return TAX_ID in self.referral.documents
 
     def children_tax_id(self, answer: str) -> tuple[Child, ...]:
-        """The children the letter lists whose Steuer-ID the check answers ``answer`` ("yes":
-        asked for among the documents; "no": said to follow): to a service that lists every
-        child (the Familienkasse, ``CHILDREN_WHERE_TOPICS``) and asks for the Steuer-ID, where
-        the referral asks for the person's own or the check left it out as still to come.
-        None where the advisor took the Steuer-ID off the referral: the letter asks for no
-        Steuer-ID then. "unknown" and unanswered are asked for as the Steuer-ID is."""
+        """The children the letter lists whose Steuer-ID the check answers ``answer`` ("no":
+        said to follow): to a service that lists every child (the Familienkasse,
+        ``CHILDREN_WHERE_TOPICS``) and asks for the Steuer-ID, where the referral asks for the
+        person's own or the check left it out as still to come. None where the advisor took
+        the Steuer-ID off the referral: the letter asks for no Steuer-ID then. Those asked
+        for: ``children_tax_id_named``."""
         return _children_tax_id(self.service, self.referral.documents, self.facts, answer)
+
+    @property
+    def children_tax_id_named(self) -> tuple[Child, ...]:
+        """The children the Steuer-ID among the documents names
+        (:func:`_children_tax_id_named`)."""
+        return _children_tax_id_named(self.service, self.referral.documents, self.facts)
 
     def values(self, lang: str) -> dict[str, str]:
         """Every placeholder of ``texts.PLACEHOLDERS``, formatted for ``lang``."""
@@ -312,19 +319,70 @@ def steuer_ids_to_follow(
 def _children_tax_id(
     service: Service, documents: Sequence[str], facts: LifeFacts | None, answer: str
 ) -> tuple[Child, ...]:
-    """The children the letter to ``service`` lists whose Steuer-ID the check answers
-    ``answer`` ("yes": asked for among the documents; "no": said to follow): to a service that
-    lists every child (the Familienkasse, ``CHILDREN_WHERE_TOPICS``) and asks for the
-    Steuer-ID, where the referral asks for the person's own (``documents``) or the check left
-    it out as still to come. None where the advisor took the Steuer-ID off the referral: the
-    letter asks for no Steuer-ID then. "unknown" and unanswered are asked for as the Steuer-ID
-    is."""
+    """The children the letter to ``service`` speaks of (:func:`_children_of_letter`) whose
+    Steuer-ID the check answers ``answer`` ("no": said to follow). Which are asked for:
+    :func:`_children_tax_id_named`."""
+    return tuple(c for c in _children_of_letter(service, documents, facts) if c.tax_id == answer)
+
+
+def children_steuer_ids_not_known(
+    service: Service, documents: Sequence[str], facts: LifeFacts | None
+) -> tuple[Child, ...]:
+    """The children in Germany whose Steuer-ID the letter to ``service`` asks for although the
+    latest life situation does not say whether they have one ("unknown", or unanswered:
+    ``Child.tax_id_not_known``): to the Familienkasse, where the referral asks for the
+    person's own Steuer-ID (the document covers theirs) or the person's own is still to come
+    (the Steuer-ID is listed for the children, :func:`_children_tax_id_named`). The refer
+    dialog tells the advisor, who may ask the person now, beside whose Steuer-ID the letter
+    says is to come (:func:`steuer_ids_to_follow`)."""
+    return tuple(c for c in _children_of_letter(service, documents, facts) if c.tax_id_not_known)
+
+
+def asks_children_steuer_ids_not_known_alone(
+    service: Service, documents: Sequence[str], facts: LifeFacts | None
+) -> bool:
+    """Whether the letter to ``service`` lists the Steuer-ID for children the check does not
+    know of ("unknown", unanswered) in the place of the person's own, which is still to come.
+    Letters made before it did so asked for theirs nowhere: the fingerprint of such a letter
+    is marked, so that those queued before are made again, and only those
+    (``_LetterInputs.digest`` in the referral use cases)."""
+    own, _children = steuer_ids_to_follow(service, documents, facts)
+    return own and bool(children_steuer_ids_not_known(service, documents, facts))
+
+
+def _children_tax_id_named(
+    service: Service, documents: Sequence[str], facts: LifeFacts | None
+) -> tuple[Child, ...]:
+    """The children the Steuer-ID among the documents of the letter to ``service`` (the
+    Familienkasse) names. Where the referral asks for the person's own: those the check says
+    have one ("– auch für das Kind (8 Jahre)"); one not known is asked for with the person's,
+    unnamed. Where the person's own is still to come (the check says "no": not on the
+    referral), the Steuer-ID is listed for the children alone ("– für das Kind (8 Jahre)"):
+    every child whose Steuer-ID the form asks (in Germany) and the check does not say is
+    missing ("yes", "unknown", unanswered). The child's Steuer-ID is asked as the form asks it,
+    whatever the person's own answer: before, a child's "unknown" beside the person's "no" was
+    asked for nowhere."""
+    children = _children_of_letter(service, documents, facts)
+    if TAX_ID in documents:
+        return tuple(c for c in children if c.tax_id == "yes")
+    return tuple(c for c in children if c.tax_id == "yes" or c.tax_id_not_known)
+
+
+def _children_of_letter(
+    service: Service, documents: Sequence[str], facts: LifeFacts | None
+) -> tuple[Child, ...]:
+    """The children whose Steuer-ID the letter to ``service`` speaks of (asks for, or says is
+    to follow): all the check records, to a service that lists every child (the
+    Familienkasse, ``CHILDREN_WHERE_TOPICS``: Kindergeld is the matter, as the form's
+    ``'kindergeld' in topics``) and asks for the Steuer-ID, where the referral asks for the
+    person's own or the check left it out as still to come; none where the advisor took the
+    Steuer-ID off the referral."""
     topic = service.topics[0] if service.topics else ""
     if facts is None or topic not in CHILDREN_WHERE_TOPICS or TAX_ID not in service.documents:
         return ()
     if TAX_ID not in documents and not facts.without_tax_id:
         return ()
-    return tuple(c for c in facts.children if c.tax_id == answer)
+    return facts.children
 
 
 def _contact(referral: Referral) -> tuple[str, str, str]:

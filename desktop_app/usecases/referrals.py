@@ -46,6 +46,7 @@ from desktop_app.i18n.text import LANGUAGES
 from desktop_app.letters.directory import ServiceDirectory, default_directory, names_service
 from desktop_app.letters.referral_letter import (
     LetterError,
+    asks_children_steuer_ids_not_known_alone,
     explained_inside_its_brackets,
     render_referral_letter,
     shows_skills,
@@ -843,9 +844,17 @@ class _LetterInputs:
                 # name's brackets once since (the Bürgerdienste): those queued before printed
                 # the name twice and are made again, the others keep their fingerprints
                 *(("where", "named once") if self._named_once_where() else ()),
+                # a child's Steuer-ID not known is asked for where the person's own is still
+                # to come since: those queued before asked for it nowhere and are made again
+                *(("steuer-id", "children not known") if self._children_not_known() else ()),
             )
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _children_not_known(self) -> bool:
+        return asks_children_steuer_ids_not_known_alone(
+            self.service, self.referral.documents, self.facts
+        )
 
     def _named_once_where(self) -> bool:
         return explained_inside_its_brackets(

@@ -10,6 +10,7 @@ import io
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -450,7 +451,8 @@ def test_a_steuer_id_still_to_come_is_on_the_queued_letter_until_a_check_says_it
     letter = _text(uc.print_job_pdf(session.store, session.user, job))
     assert "Herr Petrov hat die steuerliche Identifikationsnummer (Steuer-ID) noch nicht" in letter
     assert "Все още нямате данъчен идентификационен номер (Steuer-ID)." in letter
-    assert "Steuer-Identifikationsnummer (Steuer-ID)" not in letter  # not asked for
+    # not asked for the person; for the child alone (the check does not say whether it has one)
+    assert "Steuer-Identifikationsnummer (Steuer-ID) – für das Kind (8 Jahre)" in letter
 
     check("yes", LATER.date())
     assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
@@ -491,3 +493,56 @@ def test_a_childs_steuer_id_to_follow_is_on_the_queued_letter_until_a_check_says
     letter = " ".join(_text(uc.print_job_pdf(session.store, session.user, job)).split())
     assert "nachgereicht" not in letter and "Данъчният идентификационен номер" not in letter
     assert "Steuer-Identifikationsnummer (Steuer-ID) – auch für das Kind (8 Jahre)" in letter
+
+
+def test_only_the_queued_letters_that_asked_for_no_childs_steuer_id_are_made_again(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child whose Steuer-ID the check does not know of ("unknown") beside a parent still
+    waiting for theirs ("no") was asked for nowhere: the letter to the Familienkasse left the
+    Steuer-ID out with the parent's. It is listed for the child since, and the letters queued
+    before (made by the code of then, with the fingerprint of then) are made again; one whose
+    parent has a Steuer-ID (the child's asked for with it, as before) keeps its fingerprint."""
+    from desktop_app.letters import referral_letter
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    def checked(given: str, tax_id: str) -> tuple[str, str]:
+        person = _person(session, given)
+        answers = {**full_life_situation(), "sex": "male", "tax_id": tax_id}
+        answers["children"] = [{**answers["children"][0], "child_tax_id": "unknown"}]
+        visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
+        referral = _issue(session, person, service_id="familienkasse", reason="kindergeld")
+        return referral.id, uc.queue_for_printing(session.store, session.user, referral.id)
+
+    queued = dict([checked("Петър", "no"), checked("Иван", "yes")])
+    waiting, has_one = queued.values()
+    named_now = referral_letter._children_tax_id_named
+
+    def named_then(service: Any, documents: Any, facts: Any) -> tuple[Any, ...]:
+        return tuple(c for c in named_now(service, documents, facts) if c.tax_id == "yes")
+
+    old = {}
+    with monkeypatch.context() as before:
+        before.setattr(referral_letter, "_children_tax_id_named", named_then)
+        before.setattr(uc, "asks_children_steuer_ids_not_known_alone", lambda *_a: False)
+        for referral_id, job in queued.items():
+            inputs = uc._letter_inputs(session.store, session.user, referral_id, "bg", None)
+            old[job] = (uc._render(inputs), inputs.digest())
+    with session.store.transaction() as db:
+        for job, (pdf, digest) in old.items():
+            row = db.get(PrintJobRow, job)
+            assert row is not None
+            row.pdf, row.inputs = pdf, digest
+    asked = "Steuer-Identifikationsnummer (Steuer-ID) – für das Kind (8 Jahre)"
+    assert "Steuer-Identifikationsnummer" not in _text(old[waiting][0])  # asked for nowhere
+
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
+    updated = {j.id: j.updated_at for j in uc.print_queue(session.store, session.user)}
+    assert updated == {waiting: LATER, has_one: None}
+    with session.store.reading() as db:
+        kept = db.get(PrintJobRow, has_one)
+        assert kept is not None and kept.inputs == old[has_one][1]
+    letter = _text(uc.print_job_pdf(session.store, session.user, waiting))
+    assert asked in letter
+    assert "Данъчен идентификационен номер (Steuer-ID) – за 8 години" in letter

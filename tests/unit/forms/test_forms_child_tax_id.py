@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from desktop_app.domain.life_facts import CHILD_IN_GERMANY, LifeFacts
 from desktop_app.forms import FormDefinition, clean, evaluate
 from desktop_app.forms.compat import incompatibilities
 from desktop_app.forms.definition import form_from_mapping
@@ -131,3 +132,42 @@ def test_a_laptop_on_version_9_keeps_the_childrens_answers_a_version_10_laptop_r
     assert [c.get(FIELD) for c in saved["children"]] == ["no", "yes"]
     assert saved["children"][0]["child_care"] == "waiting_school"
     assert saved["urgency"] == "today"
+
+
+@pytest.mark.parametrize("own", ["yes", "no", "unknown", None])
+def test_asked_and_kept_whatever_the_persons_own_answer(
+    life: FormDefinition, own: str | None
+) -> None:
+    """A parent still waiting for their own Steuer-ID ("no") can have a child born or
+    registered here who has one: the child's question depends on Kindergeld and where the
+    child lives, not on the parent's answer, and validation keeps its answer ("unknown" too,
+    which the letter to the Familienkasse asks for). Version 10 as it is: no question changes
+    for stored answers, so no new version."""
+    answers = _family(benefits=["none"], topics=["kindergeld"], **{FIELD: "unknown"})
+    answers["children"][1][FIELD] = "yes"
+    if own is None:
+        answers.pop("tax_id")
+    else:
+        answers["tax_id"] = own
+    state = evaluate(life, answers, today=TODAY)
+    assert state.errors == []
+    assert state.is_relevant(f"children[0].{FIELD}") and state.is_relevant(f"children[1].{FIELD}")
+    kept = clean(life, answers, today=TODAY, require_complete=True)
+    assert [c.get(FIELD) for c in kept["children"]] == ["unknown", "yes"]
+    assert kept.get("tax_id") == own
+    assert life.version == 10
+
+
+@pytest.mark.parametrize("lives", ["with_person", "elsewhere_de", "home_country"])
+def test_the_letters_children_in_germany_are_those_the_form_asks(
+    life: FormDefinition, lives: str
+) -> None:
+    """The letter asks for the Steuer-ID of the children the form asks it of
+    (``Child.in_germany``, ``CHILD_IN_GERMANY``): the two may not drift apart."""
+    answers = _family(benefits=["none"], topics=["kindergeld"], child_lives=lives)
+    if lives != "with_person":
+        answers["children"][0].pop("child_care")
+    state = evaluate(life, answers, today=TODAY)
+    child = LifeFacts.from_answers(answers).children[0]
+    assert state.is_relevant(f"children[0].{FIELD}") is child.in_germany
+    assert child.in_germany is (lives in CHILD_IN_GERMANY)

@@ -808,8 +808,12 @@ def test_the_familienkasse_letter_asks_a_mother_without_income_or_steuer_id_for_
     no Steuer-ID yet asked her to bring proof of income and her Steuer-ID: she has neither."""
     letter, sheet = _pages("familienkasse", MOTHER_NO_INCOME)
     for text in (letter, sheet):
-        assert INCOME[0] not in text and TAX_ID[0] not in text
-    assert INCOME[1] not in sheet and TAX_ID[1] not in sheet
+        assert INCOME[0] not in text
+    assert INCOME[1] not in sheet
+    # her own Steuer-ID is not asked for: the Steuer-ID is listed for the children alone (the
+    # check does not say whether they have one)
+    assert f"{TAX_ID_DOCUMENT} – für die Kinder (8 Jahre und geb. 2022)" in letter
+    assert f"{TAX_ID[1]} (Steuer-ID) – за 8 години и роден(а) 2022 г." in sheet
     # the documents she can have are still asked for
     assert "Personalausweis oder Reisepass" in letter and "Лична карта или паспорт" in sheet
     assert "Geburtsurkunden der Kinder" in letter
@@ -869,7 +873,8 @@ def test_a_steuer_id_not_received_yet_is_said_to_be_on_its_way(lang: str) -> Non
     petar = replace(PETAR, sex=Sex.MALE)
     letter, sheet = _pages("familienkasse", {**FAMILY, "tax_id": "no"}, petar, lang)
     assert f"Herr Petrov {TAX_ID_LETTER}" in letter
-    assert TAX_ID_DOCUMENT not in letter
+    # listed for the children alone, whose Steuer-IDs the check does not know of
+    assert f"{TAX_ID_DOCUMENT} – für die Kinder (8 Jahre und geb. 2022) –" in letter
     assert TAX_ID_COPY[lang] in sheet
     if lang != "de":  # the copy says nothing in German but the offices' names
         assert "steuerliche Identifikationsnummer" not in sheet
@@ -1011,6 +1016,65 @@ def test_a_childs_steuer_id_not_known_is_asked_for_as_before(answer: str | None)
     assert "nachgereicht" not in letter
     assert "Данъчен идентификационен номер (Steuer-ID) –" not in sheet
     assert "още не е пристигнал" not in sheet
+
+
+#: Мария's Steuer-ID among the documents of the copy, in place of the person's still to come
+FOR_MARIA = {
+    "bg": "Данъчен идентификационен номер (Steuer-ID) – за Мария (8)",
+    "ro": "Numărul de identificare fiscală (Steuer-ID) – pentru Мария (8)",
+}
+
+
+@pytest.mark.parametrize("answer", ["unknown", None])
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_a_childs_steuer_id_not_known_is_asked_for_where_the_persons_own_is_to_come(
+    lang: str, answer: str | None
+) -> None:
+    """The person has none yet ("no"): the referral leaves the Steuer-ID out, and Мария's, which
+    the check does not know of ("unknown", or unanswered), was asked for nowhere (the form asks
+    a child's whatever the parent's answer: a child born or registered here has one). It is
+    listed for her in place of the person's, in the letter by her age and on the copy by her
+    name; Иван's ("no") and the person's are said to follow, as before."""
+    answers = {**TAX_ID_FAMILY, "tax_id": "no"}
+    first = {k: v for k, v in TAX_ID_FAMILY["children"][0].items() if k != "child_tax_id"}
+    answers["children"] = [
+        first | ({"child_tax_id": answer} if answer else {}),
+        TAX_ID_FAMILY["children"][1],
+    ]
+    letter, sheet = _pages("familienkasse", answers, lang=lang)
+    assert f"Petar Petrov {TAX_ID_LETTER}" in letter
+    assert f"{TAX_ID_DOCUMENT} – für das Kind (8 Jahre) – Nachweise" in letter
+    assert CHILD_TO_FOLLOW in letter and letter.count("Steuer-ID wird nachgereicht") == 1
+    assert FOR_MARIA[lang] in sheet
+    assert "Иван" in sheet.split(FOR_MARIA[lang])[1]  # said to follow, under the checklist
+
+
+@pytest.mark.parametrize("own", ["yes", "no", "unknown", None])
+@pytest.mark.parametrize("child", ["yes", "no", "unknown", None])
+def test_a_childs_steuer_id_is_asked_for_or_said_to_follow_whatever_the_persons_answer(
+    own: str | None, child: str | None
+) -> None:
+    """Every combination of the person's and a child's answer (the child in the household,
+    Kindergeld not received): the letter to the Familienkasse either asks for the child's
+    Steuer-ID or says it follows, never neither."""
+    answers: dict[str, Any] = {
+        **FAMILY,
+        "children_count": 1,
+        "children": [
+            {**FAMILY["children"][0], **({"child_tax_id": child} if child else {})},
+        ],
+    }
+    if own:
+        answers["tax_id"] = own
+    letter, _sheet = _pages("familienkasse", answers, lang="de")
+    follows = "– 8 Jahre, lebt im Haushalt, Steuer-ID wird nachgereicht" in letter
+    listed = [line for line in letter.split(" – ") if line.startswith(TAX_ID_DOCUMENT)]
+    asked = bool(listed)
+    assert (follows, asked) == (child == "no", child != "no" or own != "no")
+    if own == "no" and child != "no":
+        assert f"{TAX_ID_DOCUMENT} – für das Kind (8 Jahre)" in letter
+    elif child == "yes":
+        assert f"{TAX_ID_DOCUMENT} – auch für das Kind (8 Jahre)" in letter
 
 
 def test_no_childs_steuer_id_where_the_advisor_took_the_steuer_id_off() -> None:
