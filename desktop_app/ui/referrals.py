@@ -102,7 +102,11 @@ from desktop_app.i18n.messages import (
 )
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory, default_directory
-from desktop_app.letters.referral_letter import LetterError, steuer_ids_to_follow
+from desktop_app.letters.referral_letter import (
+    LetterError,
+    children_steuer_ids_not_known,
+    steuer_ids_to_follow,
+)
 from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
@@ -201,6 +205,52 @@ def _child_called(child: Child) -> str:
     """A child as the refer dialog names it: by the name recorded, else by the birth date
     (or year) as recorded; "?" where neither is."""
     return child.name or format_partial_date(child.birth) or "?"
+
+
+def _to_follow_text(own: bool, children: Sequence[Child]) -> str:
+    """What the refer dialog says of the Steuer-IDs the letter will say are still to come
+    (the person's ``own``, the ``children``'s); "" where none is."""
+    count = len(children)
+    if own and children:
+        text = ngettext(
+            "The letter will say that the Steuer-IDs of the person and of one child "
+            "({children}) have not come yet and will be handed in later, as the "
+            "life-situation check says.",
+            "The letter will say that the Steuer-IDs of the person and of the children "
+            "({children}) have not come yet and will be handed in later, as the "
+            "life-situation check says.",
+            count,
+        )
+    elif children:
+        text = ngettext(
+            "The letter will say that the Steuer-ID of one child ({children}) has not come "
+            "yet and will be handed in later, as the life-situation check says.",
+            "The letter will say that the Steuer-IDs of the children ({children}) have not "
+            "come yet and will be handed in later, as the life-situation check says.",
+            count,
+        )
+    elif own:
+        text = _(
+            "The letter will say that the person has not received the Steuer-ID yet and "
+            "will hand it in later, as the life-situation check says."
+        )
+    else:
+        return ""
+    return text.format(children=", ".join(_child_called(c) for c in children))
+
+
+def _asked_text(children: Sequence[Child]) -> str:
+    """What the refer dialog says of the children whose Steuer-ID the letter asks for although
+    the life-situation check does not say whether they have one; "" where there are none."""
+    if not children:
+        return ""
+    return ngettext(
+        "The letter will ask for the Steuer-ID of one child ({children}): the life-situation "
+        "check does not say whether it has one.",
+        "The letter will ask for the Steuer-IDs of the children ({children}): the "
+        "life-situation check does not say whether they have one.",
+        len(children),
+    ).format(children=", ".join(_child_called(c) for c in children))
 
 
 def default_client_language(person: Person) -> str:
@@ -1030,41 +1080,24 @@ class ReferDialog(QDialog):
     def _show_tax_id_note(self, *_args: object) -> None:
         """Say under the documents whose Steuer-ID the letter will say is still to come, as
         the documents ticked now make the letter (``steuer_ids_to_follow``): the person's, as
-        the life-situation check says they have none, and the children's to the Familienkasse."""
+        the life-situation check says they have none, and the children's to the Familienkasse;
+        and, in the same place, the children whose Steuer-ID the letter asks for although the
+        check does not say whether they have one (``children_steuer_ids_not_known``), so that
+        the advisor may ask the person now."""
         service = self.directory.find(self.service_id())
+        documents = self.document_values()
         own, children = (
-            steuer_ids_to_follow(service, self.document_values(), self.facts)
+            steuer_ids_to_follow(service, documents, self.facts)
             if service is not None
             else (False, ())
         )
-        count = len(children)
-        named = ", ".join(_child_called(c) for c in children)
-        if own and children:
-            text = ngettext(
-                "The letter will say that the Steuer-IDs of the person and of one child "
-                "({children}) have not come yet and will be handed in later, as the "
-                "life-situation check says.",
-                "The letter will say that the Steuer-IDs of the person and of the children "
-                "({children}) have not come yet and will be handed in later, as the "
-                "life-situation check says.",
-                count,
-            )
-        elif children:
-            text = ngettext(
-                "The letter will say that the Steuer-ID of one child ({children}) has not come "
-                "yet and will be handed in later, as the life-situation check says.",
-                "The letter will say that the Steuer-IDs of the children ({children}) have not "
-                "come yet and will be handed in later, as the life-situation check says.",
-                count,
-            )
-        elif own:
-            text = _(
-                "The letter will say that the person has not received the Steuer-ID yet and "
-                "will hand it in later, as the life-situation check says."
-            )
-        else:
-            text = ""
-        self.tax_id_note.setText(text.format(children=named))
+        not_known = (
+            children_steuer_ids_not_known(service, documents, self.facts)
+            if service is not None
+            else ()
+        )
+        text = " ".join(t for t in (_to_follow_text(own, children), _asked_text(not_known)) if t)
+        self.tax_id_note.setText(text)
         if self.form.isRowVisible(self.tax_id_note) != bool(text):
             self.form.setRowVisible(self.tax_id_note, bool(text))
             self.fit_height()
