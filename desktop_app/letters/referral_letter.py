@@ -196,9 +196,12 @@ class _Context:
         one the advisor put back is asked for). The Steuer-ID names the children it is asked
         for by name (``children_tax_id_named``): "– auch für das Kind (8 Jahre)" beside the
         person's own, or "– für Мария (7)" in its place where the person's own is still to
-        come."""
+        come. The letter names more than one by their ages only where they are not all the
+        children it lists above ("– für die Kinder" where they are): three ages made the line
+        wrap twice and put the letter's closing on a second page."""
         items = [d for d in self.referral.documents if d.strip()]
         with_id = self.children_tax_id_named
+        every = len(with_id) > 1 and self.facts is not None and with_id == self.facts.children
         if with_id and TAX_ID not in items:
             after = self.service.documents[self.service.documents.index(TAX_ID) + 1 :]
             place = next((i for i, d in enumerate(items) if d in after), len(items))
@@ -208,7 +211,11 @@ class _Context:
             label = self.directory.document_label(document, lang)
             if document == TAX_ID and with_id:
                 key = "documents_children_ehic" if self.tax_id_asked else "documents_of_children"
-                named = _children_named(with_id, self, lang, copy=copy)
+                named = (
+                    self.texts.text("household", "letter_children", lang)
+                    if every and not copy
+                    else _children_named(with_id, self, lang, copy=copy)
+                )
                 label = (
                     f"{label} – {self.texts.text('household', key, lang).format(children=named)}"
                 )

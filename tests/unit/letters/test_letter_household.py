@@ -1049,6 +1049,29 @@ def test_a_childs_steuer_id_not_known_is_asked_for_where_the_persons_own_is_to_c
     assert "Иван" in sheet.split(FOR_MARIA[lang])[1]  # said to follow, under the checklist
 
 
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_steuer_id_for_all_the_children_keeps_the_letter_on_one_page(lang: str) -> None:
+    """Three children in Germany, the person's own Steuer-ID to come: the Steuer-ID is asked
+    for all three ("yes", "unknown", unanswered). Named by their three ages the line wrapped
+    twice and the letter's closing went onto a second page; the letter, which lists them
+    with their ages just above, says "für die Kinder", and the copy names them."""
+    answers = {**TAX_ID_FAMILY, "tax_id": "no", "children_count": 3}
+    first, second = TAX_ID_FAMILY["children"]
+    answers["children"] = [
+        first,
+        {**second, "child_tax_id": "unknown"},
+        {"child_name": "Елена", "child_birth": "2015-09-01", "child_lives": "elsewhere_de"},
+    ]
+    letter, sheet = _pages("familienkasse", answers, lang=lang)  # one page each
+    assert f"{TAX_ID_DOCUMENT} – für die Kinder – " in letter
+    assert "Steuer-ID wird nachgereicht" not in letter  # no child's said to follow
+    if lang == "bg":
+        assert (
+            "Данъчен идентификационен номер (Steuer-ID) – за Мария (8), Иван (роден(а) 2022 г.) "
+            "и Елена (11)"
+        ) in sheet
+
+
 @pytest.mark.parametrize("own", ["yes", "no", "unknown", None])
 @pytest.mark.parametrize("child", ["yes", "no", "unknown", None])
 def test_a_childs_steuer_id_is_asked_for_or_said_to_follow_whatever_the_persons_answer(
