@@ -1296,8 +1296,9 @@ def _client_documents(ctx: _Context) -> list[str]:
 
 
 def _child_named(child: Child, ctx: _Context) -> str:
-    """A child as the person's copy names it: "Мария (7)", the age or birth year alone where
-    no name was recorded."""
+    """A child as the person's copy names it: "Мария (7)"; where no name was recorded, "the
+    child" with its age or birth year ("детето (8 години)": the age alone after "за" read
+    "for 8 years")."""
     age = child.age(ctx.today)
     if age is not None:
         shown = (
@@ -1310,7 +1311,9 @@ def _child_named(child: Child, ctx: _Context) -> str:
         shown = ctx.texts.text("household", "child_born", ctx.lang).format(birth=born)
     else:
         return child.name
-    return f"{child.name} ({shown})" if child.name else shown
+    if not child.name:
+        return ctx.texts.text("household", "copy_child_unnamed", ctx.lang).format(shown=shown)
+    return f"{child.name} ({shown})"
 
 
 def _client_story(

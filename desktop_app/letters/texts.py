@@ -58,9 +58,10 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 NOTE_LANGUAGE = "de"
 
 #: Placeholders of the "household" texts: the lines on the children, the address registration
-#: and the housing that a letter gives the services that need them.
+#: and the housing that a letter gives the services that need them ({shown}: a child's age or
+#: birth year, as the copy names a child without a name).
 HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset(
-    {"count", "birth", "children", "country", "date"}
+    {"count", "birth", "children", "country", "date", "shown"}
 )
 #: Placeholders of the "skills" texts: the lines on the qualifications and the reading and
 #: writing that a letter gives the recognition advice and the language courses.
@@ -200,6 +201,7 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "copy_child_tax_id_to_come",
             "copy_children_tax_id_to_come",
             "copy_own_and_children_tax_id_to_come",
+            "copy_child_unnamed",
         ),
         "skills": (
             "label_qualifications",

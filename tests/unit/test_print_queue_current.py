@@ -545,4 +545,4 @@ def test_only_the_queued_letters_that_asked_for_no_childs_steuer_id_are_made_aga
         assert kept is not None and kept.inputs == old[has_one][1]
     letter = _text(uc.print_job_pdf(session.store, session.user, waiting))
     assert asked in letter
-    assert "Данъчен идентификационен номер (Steuer-ID) – за 8 години" in letter
+    assert "Данъчен идентификационен номер (Steuer-ID) – за детето (8 години)" in letter

@@ -813,7 +813,7 @@ def test_the_familienkasse_letter_asks_a_mother_without_income_or_steuer_id_for_
     # her own Steuer-ID is not asked for: the Steuer-ID is listed for the children alone (the
     # check does not say whether they have one)
     assert f"{TAX_ID_DOCUMENT} – für die Kinder (8 Jahre und geb. 2022)" in letter
-    assert f"{TAX_ID[1]} (Steuer-ID) – за 8 години и роден(а) 2022 г." in sheet
+    assert f"{TAX_ID[1]} (Steuer-ID) – за детето (8 години) и детето (роден(а) 2022 г.)" in sheet
     # the documents she can have are still asked for
     assert "Personalausweis oder Reisepass" in letter and "Лична карта или паспорт" in sheet
     assert "Geburtsurkunden der Kinder" in letter
@@ -1047,6 +1047,44 @@ def test_a_childs_steuer_id_not_known_is_asked_for_where_the_persons_own_is_to_c
     assert CHILD_TO_FOLLOW in letter and letter.count("Steuer-ID wird nachgereicht") == 1
     assert FOR_MARIA[lang] in sheet
     assert "Иван" in sheet.split(FOR_MARIA[lang])[1]  # said to follow, under the checklist
+
+
+#: The copy's Steuer-ID for the child of 8 without a name, and the person's and the other's
+#: (born 2022) to follow: "the child", not the age alone ("за 8 години" read "for 8 years").
+UNNAMED = {
+    "bg": (
+        "Данъчен идентификационен номер (Steuer-ID) – за детето (8 години)",
+        "Данъчните идентификационни номера (Steuer-ID) за Вас и за детето (роден(а) 2022 г.) "
+        "още не са пристигнали.",
+    ),
+    "ro": (
+        "Numărul de identificare fiscală (Steuer-ID) – pentru copilul (8 ani)",
+        "Numerele de identificare fiscală (Steuer-ID) pentru dumneavoastră și pentru copilul "
+        "(născut(ă) în 2022) nu au sosit încă.",
+    ),
+    "de": (
+        "Steuer-Identifikationsnummer (Steuer-ID) – für das Kind (8 Jahre)",
+        "Die Steuer-IDs für Sie und für das Kind (geb. 2022) sind noch nicht da.",
+    ),
+    "en": (
+        "Tax identification number (Steuer-ID) – for the child (8 years)",
+        "The tax IDs (Steuer-ID) for you and for the child (born 2022) have not come yet.",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro", "de", "en"])
+def test_the_copy_names_a_child_without_a_name_as_the_child(lang: str) -> None:
+    answers = {**FAMILY, "tax_id": "no"}
+    first, second, abroad = FAMILY["children"]
+    answers["children"] = [
+        {**first, "child_tax_id": "yes"},
+        {**second, "child_tax_id": "no"},
+        abroad,
+    ]
+    _letter, sheet = _pages("familienkasse", answers, lang=lang)
+    asked, to_follow = UNNAMED[lang]
+    assert asked in sheet and to_follow in sheet
 
 
 @pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
