@@ -198,10 +198,15 @@ class _Context:
         person's own, or "– für Мария (7)" in its place where the person's own is still to
         come. The letter names more than one by their ages only where they are not all the
         children it lists above ("– für die Kinder" where they are): three ages made the line
-        wrap twice and put the letter's closing on a second page."""
+        wrap twice and put the letter's closing on a second page. The copy names them by
+        their names, and all of them as "the children" ("– за децата") where one has none:
+        "детето (8 години), детето (роден(а) 2022 г.) и …" took the copy onto a second
+        sheet."""
         items = [d for d in self.referral.documents if d.strip()]
         with_id = self.children_tax_id_named
         every = len(with_id) > 1 and self.facts is not None and with_id == self.facts.children
+        if copy:
+            every = every and not all(c.name for c in with_id)
         if with_id and TAX_ID not in items:
             after = self.service.documents[self.service.documents.index(TAX_ID) + 1 :]
             place = next((i for i, d in enumerate(items) if d in after), len(items))
@@ -213,7 +218,7 @@ class _Context:
                 key = "documents_children_ehic" if self.tax_id_asked else "documents_of_children"
                 named = (
                     self.texts.text("household", "letter_children", lang)
-                    if every and not copy
+                    if every
                     else _children_named(with_id, self, lang, copy=copy)
                 )
                 label = (

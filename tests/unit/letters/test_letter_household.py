@@ -1087,6 +1087,30 @@ def test_the_copy_names_a_child_without_a_name_as_the_child(lang: str) -> None:
     assert asked in sheet and to_follow in sheet
 
 
+@pytest.mark.parametrize(
+    ("lang", "all_of_them"),
+    [
+        ("bg", "Данъчен идентификационен номер (Steuer-ID) – за децата ☐"),
+        ("ro", "Numărul de identificare fiscală (Steuer-ID) – pentru copiii ☐"),
+    ],
+)
+def test_the_copy_says_the_children_where_all_are_meant_and_one_has_no_name(
+    lang: str, all_of_them: str
+) -> None:
+    """Three children in Germany without names (a check from before version 10), the person's
+    own Steuer-ID to come: the Steuer-ID is asked for all three. "детето (8 години), детето
+    (роден(а) 2022 г.) и детето (11 години)" took the copy onto a second sheet; it says "the
+    children", as the letter does."""
+    answers = {**FAMILY, "tax_id": "no"}
+    answers["children"] = [
+        *FAMILY["children"][:2],
+        {"child_birth": "2015-09-01", "child_lives": "elsewhere_de"},
+    ]
+    letter, sheet = _pages("familienkasse", answers, lang=lang)  # one page each
+    assert f"{TAX_ID_DOCUMENT} – für die Kinder – " in letter
+    assert all_of_them in sheet and "детето (" not in sheet and "copilul (" not in sheet
+
+
 @pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
 def test_the_steuer_id_for_all_the_children_keeps_the_letter_on_one_page(lang: str) -> None:
     """Three children in Germany, the person's own Steuer-ID to come: the Steuer-ID is asked
