@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -119,6 +120,7 @@ from desktop_app.ui.widgets import (
     CompactList,
     ErrorLabel,
     FittedLabel,
+    FittedWarningLabel,
     HangingRowsDelegate,
     KeepsInput,
     WrappingDelegate,
@@ -602,6 +604,12 @@ class ReferDialog(QDialog):
     # dialog was 718 to 734 px high in every language (700 are left on a 1366 × 768 screen);
     # at 940 px it is at most 686 px high with any service.
     OPENING_WIDTH = 940
+    # The two lists' heights, and the least they take where the screen has no room for more:
+    # with the consent's warning, a long service and the note that a sync changed its address
+    # the dialog wanted 726 px, more than a 1366 × 768 or 1280 × 720 screen leaves, and the
+    # buttons went below the screen's edge. Five services and three documents stay in view.
+    SERVICES_HEIGHT, SERVICES_LEAST = 150, 96
+    DOCUMENTS_HEIGHT, DOCUMENTS_LEAST = 110, 62
 
     referral_issued = Signal(object)  # Referral
 
@@ -628,7 +636,7 @@ class ReferDialog(QDialog):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search_text_changed)
         self.services = ServiceList()
-        self.services.setMinimumHeight(150)
+        self.services.setMinimumHeight(self.SERVICES_HEIGHT)
         # a long name wraps under the name, not under the arrow of a suggested service
         self.services_delegate = HangingRowsDelegate(self.services)
         self.services.setItemDelegate(self.services_delegate)
@@ -637,8 +645,9 @@ class ReferDialog(QDialog):
         # for an address of one, with a gap above and below it
         self.service_info = FittedLabel()
         self.service_info.setStyleSheet("color: #555;")
-        # A sync brought another directory while the dialog was open: said under the service.
-        self.directory_notice = WarningLabel()
+        # A sync brought another directory while the dialog was open: said under the service,
+        # as tall as its lines (a WarningLabel's row took its narrow hint, 28 px blank below)
+        self.directory_notice = FittedWarningLabel()
 
         self.reason = QComboBox()
         # Shown while it lists nothing: its reasons are the chosen service's.
@@ -667,7 +676,7 @@ class ReferDialog(QDialog):
         self.contact.setPlaceholderText(_("e.g. Ms Schäfer, room 204"))
 
         self.documents = CompactList()
-        self.documents.setMinimumHeight(110)
+        self.documents.setMinimumHeight(self.DOCUMENTS_HEIGHT)
         for wrapped in (self.services, self.documents):
             # long service names and documents wrap instead of hiding behind a scroll bar
             wrapped.setWordWrap(True)
@@ -832,9 +841,17 @@ class ReferDialog(QDialog):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        height = event.size().height()
-        if self.isVisible() and height != self._fitted.height():
-            self.hand_height = height  # not a size fit_height asked for: the user's
+        height, layout = event.size().height(), self.layout()
+        if not self.isVisible() or height == self._fitted.height():
+            return  # a size fit_height asked for
+        need = layout.heightForWidth(self.width()) if layout is not None else 0
+        if height > need:
+            self.hand_height = height  # room beyond what the fields need: the user's
+        elif height < event.oldSize().height():
+            self.hand_height = 0  # made smaller by hand: as tall as the fields need
+        # Grown to no more than the fields need is no hand's: a message shown under a field
+        # grows the dialog so (``make_room``), and taken for the user's height it kept the
+        # dialog from shrinking back once the message had gone, blank above the buttons.
 
     def fit_height(self) -> None:
         """As tall as the layout needs at the dialog's width, or as the user made it by hand
@@ -843,13 +860,34 @@ class ReferDialog(QDialog):
         layout = self.layout()
         if layout is None or not self.isVisible():  # opened at its size hint, fitted on show
             return
-        layout.activate()
         width = self.width()
-        need = layout.heightForWidth(width) if layout.hasHeightForWidth() else 0
+        need = self._lists_fitted(layout, width)
         height = max(need, self.minimumSizeHint().height(), self.hand_height)
         if height != self.height():
             self._fitted = QSize(width, height)
             self.resize(self._fitted)
+
+    def _lists_fitted(self, layout: QLayout, width: int) -> int:
+        """The height the layout needs at ``width``, the service and document lists no taller
+        than the screen leaves room for (their usual heights where it has room)."""
+        lists = (
+            (self.services, self.SERVICES_HEIGHT, self.SERVICES_LEAST),
+            (self.documents, self.DOCUMENTS_HEIGHT, self.DOCUMENTS_LEAST),
+        )
+        for widget, usual, _least in lists:
+            widget.setMinimumHeight(usual)
+        layout.activate()
+        need = layout.heightForWidth(width) if layout.hasHeightForWidth() else 0
+        over = need - within_screen(self, QSize(width, need)).height()
+        for widget, usual, least in lists:
+            if over <= 0:
+                break
+            given = min(over, usual - least)
+            widget.setMinimumHeight(usual - given)
+            over -= given
+            layout.activate()
+            need = layout.heightForWidth(width) if layout.hasHeightForWidth() else 0
+        return need
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter in the new-document field adds the document (returnPressed); the line edit
@@ -1033,6 +1071,10 @@ class ReferDialog(QDialog):
         if service is not None and self.has_appointment.isChecked():
             text = opening_hours_warning(service, self.appointment)
         self.hours_warning.show_message(text)
+        # as tall as the fields need with it or without it, within the screen's room: grown
+        # to make room for it only, the dialog stayed that tall once it had gone, and on a
+        # 1280 × 720 screen it grew past the screen's edge
+        self.fit_height()
 
     def _show_consent(self, service: Service | None) -> None:
         if service is None:  # the latest decision, and which services it names

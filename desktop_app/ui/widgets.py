@@ -60,7 +60,7 @@ from shiboken6 import isValid
 
 from desktop_app.i18n import formatting
 from desktop_app.i18n.text import _
-from desktop_app.ui.error_label import ErrorLabel
+from desktop_app.ui.error_label import ErrorLabel, WarningLabel
 
 __all__ = ["ErrorLabel"]  # kept here for the forms that import it with the other widgets
 
@@ -134,15 +134,33 @@ class FittedLabel(QLabel):
         self.setWordWrap(True)
 
     def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        if self.width() > 0:
-            hint.setHeight(self.heightForWidth(self.width()))
-        return hint
+        return fitted_hint(self, super().sizeHint())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
             self.updateGeometry()  # the hint's height is for the width it had
+
+
+class FittedWarningLabel(WarningLabel):
+    """A warning in a form's row of its own, as tall as its lines at its width (as
+    ``FittedLabel``): a plain one stood in a row as high as its narrow size hint, the refer
+    dialog's note on a directory a sync brought two lines high with 28 px blank under them."""
+
+    def sizeHint(self) -> QSize:
+        return fitted_hint(self, super().sizeHint())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()
+
+
+def fitted_hint(label: QLabel, hint: QSize) -> QSize:
+    """``hint`` as high as ``label``'s wrapped lines take at the width it has."""
+    if label.width() > 0:
+        hint.setHeight(label.heightForWidth(label.width()))
+    return hint
 
 
 class ElidingLabel(QLabel):
