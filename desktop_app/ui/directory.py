@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.service import Service
@@ -86,6 +87,7 @@ class _ReferenceDialog(QDialog):
     def __init__(self, session: Session, title: str, headers: list[str], parent: QWidget | None):
         super().__init__(parent)
         self.session = session
+        self.confirm: PublishDialog | None = None  # the question before publishing, if asked
         self.setWindowTitle(title)
         self.resize(900, 520)
         layout = QVBoxLayout(self)
@@ -230,24 +232,47 @@ class _ReferenceDialog(QDialog):
             self._show_refusal(exc)
             return None
 
-    def publish_from(self, folder: Path, confirm: PublishDialog | None = None) -> bool:
+    def publish_from(self, folder: Path) -> PublishDialog | None:
+        """Check ``folder``, then ask before publishing it: the question, opened (or None,
+        the reason shown). Answered "Publish", the folder is published on the worker thread.
+
+        The question was exec'd: a nested event loop under the window's syncs and the lock,
+        which stays out: it is window-modal, and closing this window or a user switch at the
+        lock answers it "Cancel" (nothing published)."""
         refusal = reference.publish_refusal(self.session.store)
         if refusal is not None:
             self._show_refusal(reference.PublishRefused(refusal))
-            return False
+            return None
         count = self.check_folder(folder)
         if count is None:
-            return False
+            return None
         summary = self._summary(folder, count)
-        dialog = confirm or PublishDialog(self._with_older_laptops(summary), self)
-        if confirm is None and dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        note = dialog.note.text()
-        self.message.setText(_("Publishing…"))
-        self.save.start(
-            lambda: self._publish(folder, note), self._on_published, self._on_publish_failed
-        )
-        return True
+
+        def go_ahead(note: str) -> None:
+            self.message.setText(_("Publishing…"))
+            self.save.start(
+                lambda: self._publish(folder, note), self._on_published, self._on_publish_failed
+            )
+
+        return self._ask(self, summary, "", go_ahead)
+
+    def _ask(
+        self, parent: QWidget, summary: str, note: str, go_ahead: Callable[[str], None]
+    ) -> PublishDialog:
+        """The question before publishing (``note`` filled in as what changed), window-modal
+        over ``parent`` and gone once answered; ``go_ahead(note)`` once answered "Publish"."""
+        confirm = PublishDialog(self._with_older_laptops(summary), parent)
+        confirm.note.setText(note)
+        self.confirm = confirm
+        confirm.accepted.connect(lambda: go_ahead(confirm.note.text()))
+        confirm.finished.connect(lambda _result: self._on_confirm_finished(confirm))
+        confirm.open()
+        return confirm
+
+    def _on_confirm_finished(self, confirm: PublishDialog) -> None:
+        if self.confirm is confirm:
+            self.confirm = None
+        confirm.deleteLater()
 
     def _with_older_laptops(self, summary: str) -> str:
         # From the last list of laptops fetched here (never a network call on this thread).
@@ -279,6 +304,11 @@ class _ReferenceDialog(QDialog):
     def done(self, result: int) -> None:
         # Closed while publishing (Close, Escape, the lock): the publication is kept.
         self.save.dismiss()
+        # Closed while it asked (a user switch at the lock closes both): the question is
+        # answered "Cancel", nothing is published, and no hidden window is left behind.
+        confirm = self.confirm
+        if confirm is not None and isValid(confirm):
+            confirm.reject()  # also where the lock hid it
         super().done(result)
 
 
@@ -292,7 +322,6 @@ class DirectoryDialog(_ReferenceDialog):
             self.table.horizontalHeader().resizeSection(column, width)
         self.service_ids: list[str] = []
         self.editor: ServiceDialog | None = None
-        self.confirm: PublishDialog | None = None
         self.question: QMessageBox | None = None
         self.edit_button = QPushButton(_("Ed&it…"))
         self.edit_button.setToolTip(_("Change the selected service and publish the change."))
@@ -499,19 +528,13 @@ class DirectoryDialog(_ReferenceDialog):
     ) -> None:
         """The folder's question ("What changed" filled in), then the folder's publish path on
         the worker thread."""
-        confirm = PublishDialog(self._with_older_laptops(summary), parent)
-        confirm.note.setText(note)
-        self.confirm = confirm
         store, user = self.session.store, self.session.user
 
-        def go_ahead() -> None:
-            text = confirm.note.text()
+        def go_ahead(text: str) -> None:
             self.message.setText(_("Publishing…"))
             save.start(lambda: directory_edit.publish_edit(store, user, files, text), done, failed)
 
-        confirm.accepted.connect(go_ahead)
-        confirm.finished.connect(confirm.deleteLater)
-        confirm.open()
+        self._ask(parent, summary, note, go_ahead)
 
     def remove_selected(self) -> None:
         self.error.show_message("")

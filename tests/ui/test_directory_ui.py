@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from desktop_app.domain.users import Role
-from desktop_app.i18n.text import set_language
-from desktop_app.ui.directory import DirectoryDialog, FormsDialog, PublishDialog
+from desktop_app.i18n.text import _, set_language
+from desktop_app.ui.directory import DirectoryDialog, FormsDialog, PublishDialog, _ReferenceDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, reference
 from desktop_app.usecases.accounts import Session
@@ -65,13 +69,12 @@ def test_export_edit_and_publish_from_the_window(
     assert reference.published_directory(session.store) is None
     broken.write_text(good, encoding="utf-8")
     assert dialog.check_folder(folder) == 16 and not dialog.error.isVisible()
-    confirm = PublishDialog(dialog._summary(folder, 16), dialog)
-    qtbot.addWidget(confirm)
+    confirm = asked(qtbot, dialog, folder)
     type_text(confirm.note, "Neue Telefonnummer Jobcenter")
     if SHOTS:
         confirm.grab().save(str(Path(SHOTS) / "directory-publish.png"))
     with qtbot.waitSignal(dialog.published, timeout=10_000):
-        assert dialog.publish_from(folder, confirm)
+        QTest.keyClick(confirm.note, Qt.Key.Key_Return)  # Publish, the default
     assert "veröffentlicht von Anna Schmidt" in dialog.status.text()
     assert dialog.note.text() == "Geändert: Neue Telefonnummer Jobcenter"
     phones = [cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())]
@@ -100,10 +103,9 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
         text.replace('de: "Krankenversicherung"', 'de: "Krankenversicherung heute"'), "utf-8"
     )
     assert dialog.check_folder(folder) == 3
-    confirm = PublishDialog(dialog._summary(folder, 3), dialog)
-    qtbot.addWidget(confirm)
+    confirm = asked(qtbot, dialog, folder)
     with qtbot.waitSignal(dialog.published, timeout=10_000):
-        assert dialog.publish_from(folder, confirm)
+        QTest.keyClick(confirm.note, Qt.Key.Key_Return)
     rows = {
         cell(dialog.table, r, 1).text(): cell(dialog.table, r, 2).text()
         for r in range(dialog.table.rowCount())
@@ -115,11 +117,22 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
         dialog.grab().save(str(Path(SHOTS) / "forms.png"))
 
 
+def asked(qtbot: QtBot, dialog: _ReferenceDialog, folder: Path) -> PublishDialog:
+    """The question ``publish_from(folder)`` opened, shown over ``dialog`` (which it blocks
+    without a nested event loop: the call has returned), the keyboard in its note."""
+    confirm = dialog.publish_from(folder)
+    assert isinstance(confirm, PublishDialog), dialog.error.text()
+    qtbot.waitExposed(confirm)
+    assert confirm.windowModality() == Qt.WindowModality.WindowModal
+    assert QApplication.activeModalWidget() is confirm
+    confirm.note.setFocus()
+    return confirm
+
+
 def edited_directory(
     qtbot: QtBot, session: Session, tmp_path: Path
-) -> tuple[DirectoryDialog, Path, PublishDialog]:
-    """The directory dialog shown, its export with the job centre's phone changed, and the
-    question before publishing it (to pass to ``publish_from``)."""
+) -> tuple[DirectoryDialog, Path]:
+    """The directory dialog shown, and its export with the job centre's phone changed."""
     dialog = DirectoryDialog(session)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -130,9 +143,7 @@ def edited_directory(
         job.read_text(encoding="utf-8").replace("phone: 0231 842-0", "phone: 0231 842-7777"),
         encoding="utf-8",
     )
-    confirm = PublishDialog(dialog._summary(folder, 16), dialog)
-    qtbot.addWidget(confirm)
-    return dialog, folder, confirm
+    return dialog, folder
 
 
 def test_publishing_does_not_wait_while_a_sync_writes(
@@ -141,9 +152,10 @@ def test_publishing_does_not_wait_while_a_sync_writes(
     """Publishing wrote to the store on the UI thread: while a sync held the store (applying
     a page it fetched) the whole window froze until the sync let go. It publishes on a worker
     thread; the window says so meanwhile and shows the publication when it is stored."""
-    dialog, folder, confirm = edited_directory(qtbot, session, tmp_path)
+    dialog, folder = edited_directory(qtbot, session, tmp_path)
+    confirm = asked(qtbot, dialog, folder)
     with store_held(session) as (release, held):
-        assert dialog.publish_from(folder, confirm)
+        QTest.keyClick(confirm.note, Qt.Key.Key_Return)
         assert held.is_set()  # returned while the sync still holds the store
         assert dialog.message.text() == "Publishing…"
         assert not dialog.publish_button.isEnabled()
@@ -179,3 +191,98 @@ def test_the_menu_opens_the_directory_without_blocking_and_leaves_nothing_behind
         dialog.close()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         assert window.findChildren(DirectoryDialog) == []
+
+
+def _publish_questions() -> list[PublishDialog]:
+    """Every question before publishing still alive, shown or hidden, once what was closed is
+    deleted."""
+    from PySide6.QtCore import QEvent
+
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return [w for w in QApplication.allWidgets() if isinstance(w, PublishDialog)]
+
+
+def test_publishing_a_folder_asks_without_blocking_and_is_answered_by_keys(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The folder's question was exec'd: a nested event loop under the window's syncs and the
+    lock. It is opened window-modal now (``asked``: the call has returned with it open);
+    Escape publishes nothing and leaves no window behind, the note typed and Enter publish."""
+    set_language("de")
+    dialog, folder = edited_directory(qtbot, session, tmp_path)
+    confirm = asked(qtbot, dialog, folder)
+    type_text(confirm.note, "nicht veröffentlichen")
+    QTest.keyClick(confirm.note, Qt.Key.Key_Escape)
+    assert not confirm.isVisible()
+    assert _publish_questions() == [] and dialog.confirm is None
+    assert reference.published_directory(session.store) is None
+    assert "…" not in dialog.message.text()  # not "Wird veröffentlicht…"
+    confirm = asked(qtbot, dialog, folder)
+    type_text(confirm.note, "Neue Telefonnummer Jobcenter")
+    with qtbot.waitSignal(dialog.published, timeout=10_000):
+        QTest.keyClick(confirm.note, Qt.Key.Key_Return)
+    published = reference.published_directory(session.store)
+    assert published is not None and published.note == "Neue Telefonnummer Jobcenter"
+    assert _publish_questions() == []
+
+
+def test_the_lock_keeps_the_question_and_a_user_switch_publishes_nothing(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """Through the lock the open question is hidden with its window and comes back as it was
+    (the note typed), to be answered then; a user switch at the lock answers it "Cancel":
+    nothing published, no question left, hidden or shown. The directory opened from the
+    menu, as a coordinator does."""
+    from tests.ui.conftest import switch_user_at_lock
+
+    set_language("de")
+    # Not handed to qtbot, which would close it at the end: the switch deletes it.
+    window = MainWindow(session)
+    window.show()
+    try:
+        _asked_through_the_lock(qtbot, session, window, tmp_path / "dir")
+    except BaseException:
+        window.close()
+        raise
+    # asked again, and the user switched at the lock meanwhile
+    (dialog,) = window.findChildren(DirectoryDialog)
+    confirm = asked(qtbot, dialog, tmp_path / "dir")
+    type_text(confirm.note, "nicht veröffentlicht")
+    new = switch_user_at_lock(window)
+    qtbot.addWidget(new)
+    assert _publish_questions() == []
+    assert not isValid(window)  # closed and deleted by the switch
+    assert not [w for w in QApplication.allWidgets() if isinstance(w, DirectoryDialog)]
+    after = reference.published_directory(new.session.store)
+    assert after is not None and after.note == "Neue Öffnungszeiten"  # the first, no other
+
+
+def _asked_through_the_lock(
+    qtbot: QtBot, session: Session, window: MainWindow, folder: Path
+) -> None:
+    """The directory opened from the menu, the folder's question asked, the window locked
+    and unlocked: the question back as it was, answered then."""
+    from desktop_app.ui.lock import Locker
+    from tests.conftest import PASSWORD
+
+    qtbot.waitExposed(window)
+    menu = window.admin_menu  # type: ignore[attr-defined]
+    next(a for a in menu.actions() if a.text() == _("Service &directory…")).trigger()
+    (dialog,) = [d for d in window.findChildren(DirectoryDialog) if d.isVisible()]
+    assert dialog.export_to(folder)
+    confirm = asked(qtbot, dialog, folder)
+    type_text(confirm.note, "Neue Öffnungszeiten")
+    locker = window.locker  # type: ignore[attr-defined]
+    assert isinstance(locker, Locker)
+    locker.lock()
+    assert not confirm.isVisible() and not dialog.isVisible()
+    assert reference.published_directory(session.store) is None
+    type_text(locker.screen.password, PASSWORD)  # type: ignore[union-attr]
+    QTest.keyClick(locker.screen.password, Qt.Key.Key_Return)  # type: ignore[union-attr]
+    qtbot.waitUntil(confirm.isVisible, timeout=5000)
+    assert confirm.note.text() == "Neue Öffnungszeiten"
+    assert QApplication.activeModalWidget() is confirm
+    with qtbot.waitSignal(dialog.published, timeout=10_000):
+        QTest.keyClick(confirm.note, Qt.Key.Key_Return)
+    published = reference.published_directory(session.store)
+    assert published is not None and published.note == "Neue Öffnungszeiten"

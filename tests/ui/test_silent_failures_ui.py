@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -23,7 +25,7 @@ from desktop_app.usecases.accounts import Session
 from tests.conftest import store_write_locked
 from tests.ui.conftest import shown_window, unwritable_folder
 from tests.ui.test_conflicts_ui import _conflicts_dialog, _record_conflicts
-from tests.ui.test_directory_ui import edited_directory
+from tests.ui.test_directory_ui import asked, edited_directory
 from tests.ui.test_failure_messages_ui import CASES
 from tests.ui.test_referrals_ui import _person as _referral_person
 from tests.ui.test_referrals_ui import _window
@@ -59,9 +61,10 @@ def test_publishing_while_the_store_is_busy_says_nothing_was_published_in_romani
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     set_language("ro")
-    dialog, folder, confirm = edited_directory(qtbot, session, tmp_path)
+    dialog, folder = edited_directory(qtbot, session, tmp_path)
+    confirm = asked(qtbot, dialog, folder)
     with store_write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
-        assert dialog.publish_from(folder, confirm)
+        QTest.keyClick(confirm.note, Qt.Key.Key_Return)
     assert dialog.error.text() == f"Nu s-a publicat nimic. {BUSY_RO}"
     assert dialog.message.text() == ""  # not "Se publică…" any more
     assert reference.published_directory(session.store) is None
