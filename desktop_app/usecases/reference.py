@@ -99,6 +99,20 @@ class Publication:
     count: int
 
 
+@dataclass(frozen=True)
+class PublicationEntry:
+    """One publication of a directory or of the forms as its history keeps it: who, when, and
+    what changed (the publisher's note, "" where none was given)."""
+
+    publisher: str
+    published_at: dt.datetime
+    note: str
+
+
+#: How many publications of a name the record keeps (the one in force and the ones before):
+#: a user away for several publications sees each one's note, not only the last one's.
+MAX_HISTORY = 50
+
 _BROKEN = (ValueError, KeyError, TypeError, AttributeError, DirectoryError, FormDefinitionError)
 
 
@@ -137,6 +151,46 @@ def _published(
         return None  # damaged or from a newer version: what was shipped applies
     note, publisher = str(data.get("note", "")), str(data.get("publisher", ""))
     return Publication(name, files, note, publisher, when, revision, counted)
+
+
+def _entry(data: object) -> PublicationEntry | None:
+    """The history entry ``data`` (a publication's content, or an entry of its history), or
+    None where it is not one (damaged, or of another shape): passed over, as the rest stays
+    readable."""
+    if not isinstance(data, dict):
+        return None
+    publisher, note, when = data.get("publisher"), data.get("note", ""), data.get("published_at")
+    if not (isinstance(publisher, str) and isinstance(note, str) and isinstance(when, str)):
+        return None
+    try:
+        published_at = dt.datetime.fromisoformat(when)
+    except ValueError:
+        return None
+    return PublicationEntry(publisher[:200], published_at, " ".join(note.split())[:MAX_NOTE])
+
+
+def _history_of(content: str) -> list[PublicationEntry]:
+    """The publications a publication's content names, newest first: itself, then the ones
+    it carries (none where it was made by a version before the history)."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    earlier = data.get("history", [])
+    entries = [_entry(data)] + [_entry(e) for e in (earlier if isinstance(earlier, list) else [])]
+    return [e for e in entries if e is not None][:MAX_HISTORY]
+
+
+def publication_history(store: Store, name: str) -> list[PublicationEntry]:
+    """Who published ``name`` (``SERVICES``, ``FORMS``), when, and the note, newest first, up
+    to ``MAX_HISTORY``: from the synced publication, which carries the ones before it. Empty
+    while nothing is published."""
+    with store.reading() as session:
+        row = _row(session, name)
+        content = row.content if row is not None else None
+    return _history_of(content) if content is not None else []
 
 
 # The format of a publication's content (its files and what they may hold): bump it whenever
@@ -395,24 +449,35 @@ def _store_publication(
     """Write the publication ``name`` (one record per name), its outbox entry and audit entry;
     ``publication_format``: the lowest format that reads it."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    content = json.dumps(
-        {
-            "files": dict(sorted(files.items())),
-            "note": note,
-            "publisher": user.display_name,
-            "published_at": now.isoformat(),
-            # What a laptop that cannot use it says (``unusable_publications``); laptops of
-            # versions before these keys ignore them.
-            "app_version": __version__,
-            "format": publication_format,
-        },
-        ensure_ascii=False,
-        sort_keys=True,
-    )
     record_id = reference_id(name)
     hlc = str(store.clock.now())
     with store.transaction() as session:
         row = session.get(ReferenceRow, record_id)
+        # The publications before this one travel with it (who, when, the note), so that
+        # every laptop shows them; a withdrawn one (deleted) is no longer one of them.
+        before = _history_of(row.content) if row is not None and not row.deleted else []
+        content = json.dumps(
+            {
+                "files": dict(sorted(files.items())),
+                "note": note,
+                "publisher": user.display_name,
+                "published_at": now.isoformat(),
+                # What a laptop that cannot use it says (``unusable_publications``); laptops
+                # of versions before these keys ignore them, as they ignore the history.
+                "app_version": __version__,
+                "format": publication_format,
+                "history": [
+                    {
+                        "publisher": e.publisher,
+                        "published_at": e.published_at.isoformat(),
+                        "note": e.note,
+                    }
+                    for e in before[: MAX_HISTORY - 1]
+                ],
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         if row is None:
             row = ReferenceRow(
                 id=record_id, name=name, revision=0, field_clocks="{}", deleted=False

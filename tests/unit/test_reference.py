@@ -261,3 +261,73 @@ def test_directory_changes_name_each_service_changed_added_and_taken_out(
         removed=("Familienkasse Nordrhein-Westfalen Ost",),
     )
     assert reference.directory_changes(now, now) == reference.DirectoryChanges()
+
+
+def test_each_publication_carries_the_ones_before_it_newest_first(session: Session) -> None:
+    """A publication replaced the one before (one record per name), and its note went with it:
+    a user away for two publications saw only the last one's. The record carries the ones
+    before it now (who, when, the note), up to MAX_HISTORY, so that every laptop shows them."""
+    files = reference.shipped_directory_files()
+    assert reference.publication_history(session.store, reference.SERVICES) == []
+    accounts.add_user(session, "bea", "Bea Braun", Role.COORDINATOR, PASSWORD)
+    bea = accounts.log_in(session.store.paths.data_dir, "bea", PASSWORD)
+    try:
+        reference.publish_directory(session.store, session.user, files, "first")
+        reference.publish_directory(bea.store, bea.user, files, "")
+        reference.publish_directory(session.store, session.user, files, " third  one ")
+    finally:
+        bea.close()
+    history = reference.publication_history(session.store, reference.SERVICES)
+    assert [(e.publisher, e.note) for e in history] == [
+        ("Anna Schmidt", "third one"),
+        ("Bea Braun", ""),
+        ("Anna Schmidt", "first"),
+    ]
+    assert history[0].published_at >= history[1].published_at >= history[2].published_at
+    published = reference.published_directory(session.store)
+    assert published is not None and published.note == "third one"  # as before
+    # the forms keep their own
+    assert reference.publication_history(session.store, reference.FORMS) == []
+    for n in range(reference.MAX_HISTORY + 5):
+        reference.publish_directory(session.store, session.user, files, f"change {n}")
+    history = reference.publication_history(session.store, reference.SERVICES)
+    assert len(history) == reference.MAX_HISTORY
+    assert history[0].note == f"change {reference.MAX_HISTORY + 4}"
+    assert history[-1].note == "change 5"  # the oldest went
+
+
+def test_a_publication_without_a_history_or_with_a_damaged_entry_still_lists_the_rest(
+    session: Session,
+) -> None:
+    """One made by a version before the history is listed alone; an entry of another shape
+    (a synced record is anyone's) is passed over, the others are listed."""
+    files = reference.shipped_directory_files()
+    reference.publish_directory(session.store, session.user, files, "in force")
+    record_id = reference.reference_id(reference.SERVICES)
+    with session.store.transaction() as db:
+        row = db.get(ReferenceRow, record_id)
+        assert row is not None
+        data = json.loads(row.content)
+        assert data["history"] == []
+        del data["history"]
+        row.content = json.dumps(data)
+    (only,) = reference.publication_history(session.store, reference.SERVICES)
+    assert only.note == "in force"
+    with session.store.transaction() as db:
+        row = db.get(ReferenceRow, record_id)
+        assert row is not None
+        data["history"] = [
+            {"publisher": "Bea", "published_at": "2026-11-02T10:00:00+00:00", "note": "ok"},
+            {"publisher": 7, "published_at": "2026-11-01T10:00:00+00:00", "note": "bad"},
+            {"publisher": "Cem", "published_at": "yesterday", "note": "bad"},
+            "not an entry",
+            {"publisher": "Dan", "published_at": "2026-10-01T10:00:00+00:00", "note": "x" * 900},
+        ]
+        row.content = json.dumps(data)
+    history = reference.publication_history(session.store, reference.SERVICES)
+    assert [e.publisher for e in history] == ["Anna Schmidt", "Bea", "Dan"]
+    assert len(history[2].note) == reference.MAX_NOTE
+    # the next publication carries on what could be read
+    reference.publish_directory(session.store, session.user, files, "next")
+    history = reference.publication_history(session.store, reference.SERVICES)
+    assert [e.note for e in history][:3] == ["next", "in force", "ok"]
