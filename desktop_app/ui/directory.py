@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,7 +33,7 @@ from shiboken6 import isValid
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.service import Service
 from desktop_app.forms.labels import label
-from desktop_app.i18n.formatting import format_long_date, format_number
+from desktop_app.i18n.formatting import format_long_date, format_moment, format_number
 from desktop_app.i18n.messages import directory_problem, failure_message
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
@@ -83,6 +84,9 @@ class _ReferenceDialog(QDialog):
     """What is in force (status, note, a table), export for editing, publish from a folder."""
 
     published = Signal()  # a publication was stored (on a worker thread) and is shown
+    NAME = ""  # the publication's (``reference.SERVICES``, ``reference.FORMS``)
+    # publications listed in the window before "Show the older ones"
+    HISTORY_SHOWN = 5
 
     def __init__(self, session: Session, title: str, headers: list[str], parent: QWidget | None):
         super().__init__(parent)
@@ -95,9 +99,29 @@ class _ReferenceDialog(QDialog):
         self.status.setAccessibleName(_("In force"))
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status)
-        self.note = QLabel()
-        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.note)
+        # Every publication's note, newest first: with the last one's alone, a user who was
+        # away for two publications learnt nothing of the first one's changes.
+        self.history_entries: list[reference.PublicationEntry] = []
+        self.history_label = QLabel(_("Publication &history:"))
+        self.older_button = QPushButton()
+        self.older_button.setAutoDefault(False)
+        self.older_button.clicked.connect(self.show_older)
+        history_row = QHBoxLayout()
+        history_row.addWidget(self.history_label)
+        history_row.addStretch(1)
+        history_row.addWidget(self.older_button)
+        layout.addLayout(history_row)
+        self.history = record_table(QTableWidget(0, 3), _("Publication history"))
+        self.history.setAccessibleDescription(_("Newest first"))
+        self.history.setHorizontalHeaderLabels([_("Published"), _("By"), _("What changed")])
+        self.history.setWordWrap(True)
+        self.history.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        history_header = self.history.horizontalHeader()
+        for column in (0, 1):
+            history_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        history_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.history_label.setBuddy(self.history)
+        layout.addWidget(self.history)
         self.table = record_table(QTableWidget(0, len(headers)), title)
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setWordWrap(True)
@@ -140,6 +164,10 @@ class _ReferenceDialog(QDialog):
         self.save = DialogSave(self, self.publish_button)
         # A member's laptop on a sync server cannot publish to the team: said before anyone
         # edits a folder for nothing.
+        # A sync that brings a publication while the window is open: shown with the others.
+        controller = getattr(parent, "sync", None)
+        if controller is not None:
+            controller.sync_finished.connect(self._on_sync_finished)
         refusal = reference.publish_refusal(session.store)
         if refusal is not None:
             reason = directory_problem("", "", refusal)
@@ -186,9 +214,9 @@ class _ReferenceDialog(QDialog):
         self.status.setText(
             self._shipped_text() if published is None else self._published_text(published)
         )
-        note = published.note if published else ""
-        self.note.setText(_("What changed: {note}").format(note=note) if note else "")
-        self.note.setVisible(bool(note))
+        # the older ones stay shown where the user asked for them
+        every = self.history.rowCount() > self.HISTORY_SHOWN
+        self.show_history(reference.publication_history(self.session.store, self.NAME), every)
         rows = self._rows()
         self.table.setRowCount(len(rows))
         for i, cells in enumerate(rows):
@@ -197,6 +225,67 @@ class _ReferenceDialog(QDialog):
                 item.setToolTip(value)
                 self.table.setItem(i, column, item)
         self.table.resizeRowsToContents()
+
+    def _on_sync_finished(self, result: object) -> None:
+        # Imported here: the sync machinery is not needed to show the directory.
+        from desktop_app.usecases import sync as sync_uc
+
+        if isinstance(result, sync_uc.SyncReport) and result.received and self.isVisible():
+            self.refresh()
+
+    def show_history(self, entries: list[reference.PublicationEntry], every: bool = False) -> None:
+        """``entries`` (newest first): the newest ``HISTORY_SHOWN``, or ``every`` one, the
+        button to show the older ones where there are more; nothing while none is published."""
+        self.history_entries = entries
+        shown = entries if every else entries[: self.HISTORY_SHOWN]
+        table = self.history
+        table.setRowCount(len(shown))
+        for row, entry in enumerate(shown):
+            note = entry.note or _("no note given")
+            for column, text in enumerate(
+                (format_moment(entry.published_at), entry.publisher, note)
+            ):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if column == 2 and not entry.note:
+                    item.setForeground(table.palette().placeholderText())
+                table.setItem(row, column, item)
+        table.resizeRowsToContents()
+        older = len(entries) - len(shown)
+        self.older_button.setText(
+            ngettext("Show the &older one", "Show the &older ones ({count} more)", older).format(
+                count=format_number(older)
+            )
+        )
+        self.older_button.setVisible(older > 0)
+        for widget in (self.history_label, table):
+            widget.setVisible(bool(entries))
+        self._fit_history()
+
+    def _fit_history(self) -> None:
+        """As tall as its rows, up to ``HISTORY_SHOWN`` of them (the older ones scroll): the
+        directory's own table keeps the rest of the window."""
+        table = self.history
+        rows = [table.rowHeight(r) for r in range(table.rowCount())][: self.HISTORY_SHOWN]
+        frame = 2 * table.frameWidth()
+        header = table.horizontalHeader().sizeHint().height()
+        table.setFixedHeight(frame + header + sum(rows))
+        # Laid out now, not a round of events later: grown for a new publication, it lay over
+        # the directory's first rows until then (and in a screen grabbed meanwhile).
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+
+    def show_older(self) -> None:
+        """Every publication the history keeps, the keyboard on the first older one."""
+        first_older = self.HISTORY_SHOWN
+        self.show_history(self.history_entries, every=True)
+        self.history.setFocus()
+        if first_older < self.history.rowCount():
+            self.history.setCurrentCell(first_older, 0)
+            item = self.history.item(first_older, 0)
+            if item is not None:
+                self.history.scrollToItem(item)
 
     def _show_refusal(self, exc: Exception) -> None:
         self.error.show_message("\n".join(reference.problem_messages(exc)))
@@ -314,6 +403,8 @@ class _ReferenceDialog(QDialog):
 
 class DirectoryDialog(_ReferenceDialog):
     """The service directory used for referral letters."""
+
+    NAME = reference.SERVICES
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         headers = [_("Service"), _("Address"), _("Phone"), _("Opening hours")]
@@ -599,6 +690,8 @@ class DirectoryDialog(_ReferenceDialog):
 
 class FormsDialog(_ReferenceDialog):
     """The form definitions (intake, skills check, consent) used for visits."""
+
+    NAME = reference.FORMS
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         headers = [_("Form"), _("Version"), _("Source")]

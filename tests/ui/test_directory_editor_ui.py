@@ -127,7 +127,7 @@ def test_new_opening_hours_edited_in_the_dialog_reach_a_new_letter(
     assert job.documents[:2] == ("id_card", "registration") and job.consent_names == ("Jobcenter",)
     hours = cell(dialog.table, _row(dialog, "jobcenter"), 3).text()
     assert hours == "Mon–Fri 8:00–12:30, Thu also 14:00–17:30"  # English left as it was
-    assert dialog.note.text() == "What changed: Jobcenter Dortmund: opening hours"
+    assert cell(dialog.history, 0, 2).text() == "Jobcenter Dortmund: opening hours"
     # A letter to the job centre issued now gives the person the new hours, in Bulgarian.
     person = _person(session)
     referral = _issue(session, person, service_id="jobcenter", reason="buergergeld")

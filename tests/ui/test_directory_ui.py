@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -76,7 +77,7 @@ def test_export_edit_and_publish_from_the_window(
     with qtbot.waitSignal(dialog.published, timeout=10_000):
         QTest.keyClick(confirm.note, Qt.Key.Key_Return)  # Publish, the default
     assert "veröffentlicht von Anna Schmidt" in dialog.status.text()
-    assert dialog.note.text() == "Geändert: Neue Telefonnummer Jobcenter"
+    assert cell(dialog.history, 0, 2).text() == "Neue Telefonnummer Jobcenter"
     phones = [cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())]
     assert "0231 842-7777" in phones
     if SHOTS:
@@ -202,16 +203,18 @@ def _publish_questions() -> list[PublishDialog]:
     return [w for w in QApplication.allWidgets() if isinstance(w, PublishDialog)]
 
 
+@pytest.mark.parametrize("lang", ["de", "bg"])
 def test_publishing_a_folder_asks_without_blocking_and_is_answered_by_keys(
-    qtbot: QtBot, session: Session, tmp_path: Path
+    qtbot: QtBot, session: Session, tmp_path: Path, shots: Path, lang: str
 ) -> None:
     """The folder's question was exec'd: a nested event loop under the window's syncs and the
     lock. It is opened window-modal now (``asked``: the call has returned with it open);
     Escape publishes nothing and leaves no window behind, the note typed and Enter publish."""
-    set_language("de")
+    set_language(lang)
     dialog, folder = edited_directory(qtbot, session, tmp_path)
     confirm = asked(qtbot, dialog, folder)
     type_text(confirm.note, "nicht veröffentlichen")
+    confirm.grab().save(str(shots / f"publish-question-{lang}.png"))
     QTest.keyClick(confirm.note, Qt.Key.Key_Escape)
     assert not confirm.isVisible()
     assert _publish_questions() == [] and dialog.confirm is None
