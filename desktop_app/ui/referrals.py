@@ -607,9 +607,10 @@ class ReferDialog(QDialog):
     # The two lists' heights, and the least they take where the screen has no room for more:
     # with the consent's warning, a long service and the note that a sync changed its address
     # the dialog wanted 726 px, more than a 1366 × 768 or 1280 × 720 screen leaves, and the
-    # buttons went below the screen's edge. Five services and three documents stay in view.
+    # buttons went below the screen's edge. Four documents and five services stay in view
+    # (70 px: a list asks no less, for its scroll bar's arrows).
     SERVICES_HEIGHT, SERVICES_LEAST = 150, 96
-    DOCUMENTS_HEIGHT, DOCUMENTS_LEAST = 110, 62
+    DOCUMENTS_HEIGHT, DOCUMENTS_LEAST = 110, 70
 
     referral_issued = Signal(object)  # Referral
 
@@ -870,9 +871,11 @@ class ReferDialog(QDialog):
     def _lists_fitted(self, layout: QLayout, width: int) -> int:
         """The height the layout needs at ``width``, the service and document lists no taller
         than the screen leaves room for (their usual heights where it has room)."""
+        # the documents' first: a service's three or four fit in less, and the services are
+        # what is chosen from
         lists = (
-            (self.services, self.SERVICES_HEIGHT, self.SERVICES_LEAST),
             (self.documents, self.DOCUMENTS_HEIGHT, self.DOCUMENTS_LEAST),
+            (self.services, self.SERVICES_HEIGHT, self.SERVICES_LEAST),
         )
         for widget, usual, _least in lists:
             widget.setMinimumHeight(usual)
