@@ -1194,6 +1194,9 @@ class ReferDialog(QDialog):
         for error in errors:
             label = self.errors.get(error.field, self.errors["letter"])
             label.show_message(field_message(error))
+        # within the screen's room, as the opening hours' warning (a message grows the dialog
+        # past a short screen's edge, the buttons under it), and no taller once they went
+        self.fit_height()
         focus: dict[str, QWidget] = {
             "service": self.search,
             "reason": self.reason,

@@ -25,6 +25,7 @@ from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.validation import FieldError
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import load_fonts
 from desktop_app.ui.main_window import MainWindow
@@ -89,6 +90,21 @@ for step, lang in enumerate(("de", "bg", "ro", "en")):
         "visible": notice.isVisible(),
     }
     dialog.grab().save(str(Path(sys.argv[4]) / f"refer-notice-{screen}-{lang}.png"))
+    # Create refused (what issue_referral answers): the messages under the fields as well
+    dialog._show_errors([
+        FieldError("reason", "required"),
+        FieldError("contact_person", "too_long", {"max": 200}),
+    ])
+    app.processEvents()
+    shown["errors"] = {
+        "size": [dialog.width(), dialog.height()],
+        "buttons": box(dialog.create_button, dialog),
+        "client_lang": box(dialog.client_lang, dialog),
+        "reason_error": box(dialog.errors["reason"], dialog),
+        "contact_error": box(dialog.errors["contact_person"], dialog),
+        "visible": all(dialog.errors[f].isVisible() for f in ("reason", "contact_person")),
+    }
+    dialog.grab().save(str(Path(sys.argv[4]) / f"refer-errors-{screen}-{lang}.png"))
     out["shown"][lang] = shown
     dialog.done(0)
     app.processEvents()
@@ -139,3 +155,10 @@ def test_the_directory_note_leaves_no_gap_and_the_dialog_fits_the_laptops_screen
         consent_height, consent_lines = noted["consent"]
         assert consent_height >= consent_lines, (lang, noted)  # the warning whole
         assert (shots / f"refer-notice-{name}-{lang}.png").is_file()
+        # refused, with two messages under the fields: still within the screen
+        wrong = shown["errors"]
+        assert wrong["visible"], lang
+        framed = QSize(*wrong["size"]) + FRAME_ROOM
+        assert framed.boundedTo(screen) == framed, (lang, wrong)
+        assert wrong["buttons"][1] <= wrong["size"][1], (lang, wrong)
+        assert wrong["client_lang"][1] < wrong["buttons"][0], (lang, wrong)
