@@ -253,9 +253,9 @@ class _ReferenceDialog(QDialog):
         table.resizeRowsToContents()
         older = len(entries) - len(shown)
         self.older_button.setText(
-            ngettext("Show the &older one", "Show the &older ones ({count} more)", older).format(
-                count=format_number(older)
-            )
+            ngettext(
+                "Show the &older one ({count} more)", "Show the &older ones ({count} more)", older
+            ).format(count=format_number(older))
         )
         self.older_button.setVisible(older > 0)
         for widget in (self.history_label, table):

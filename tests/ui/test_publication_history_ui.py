@@ -87,7 +87,7 @@ def test_the_directory_window_lists_the_publications_a_sync_brought_newest_first
         older = dialog.older_button
         assert older.isVisible()
         assert older.text() == ngettext(
-            "Show the &older one", "Show the &older ones ({count} more)", 2
+            "Show the &older one ({count} more)", "Show the &older ones ({count} more)", 2
         ).format(count=2)
         _shoot(dialog, shots, f"directory-history-{lang}")
         alt_access_key(dialog, older.text())
