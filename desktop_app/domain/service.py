@@ -140,6 +140,8 @@ class Service:
 
 #: The parts of a service's entry a letter says of it, as ``ServiceAsIssued`` keeps them.
 ISSUED_PARTS: tuple[str, ...] = ("name", "address", "opening_hours", "contact", "languages")
+#: What ``ServiceAsIssued.changed_in`` says of a service the directory in force no longer has.
+TAKEN_OUT = "taken_out"
 
 
 def _texts(value: object) -> LocalizedText:
@@ -154,13 +156,28 @@ def _text(data: Mapping[str, object], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _words(data: Mapping[str, object], key: str) -> tuple[str, ...] | None:
+    """A stored list of texts read back; None where the snapshot has none (written before it
+    kept them)."""
+    value = data.get(key)
+    if not isinstance(value, list):
+        return None
+    return tuple(x for x in value if isinstance(x, str))
+
+
 @dataclass(frozen=True)
 class ServiceAsIssued:
     """What a referral's letter said of its service when it was issued (first printed or saved
     as a PDF, i.e. given to the person): the entry's name, address with its building/reception
-    note, opening hours, contact and languages spoken, in every language the entry had. A
-    letter shown or printed again later says the same, whatever the directory says by then;
-    the rest of the entry (topics, documents) still comes from the directory."""
+    note, opening hours, contact and languages spoken, in every language the entry had; and
+    what the letter took from it otherwise: its topics (the first chooses what the letter tells
+    the service of the person), the documents it usually asks for (whether the Steuer-ID is
+    asked for or said to follow), the labels of the documents the letter listed and the short
+    names a consent may name it by. A letter shown or printed again later says the same,
+    whatever the directory says by then, also once the service is taken out of it.
+
+    Snapshots written before the topics and documents were kept have none (``whole`` false):
+    their letters take those from the directory, as they did."""
 
     issued_on: dt.date
     name: LocalizedText = field(default_factory=LocalizedText)
@@ -168,9 +185,24 @@ class ServiceAsIssued:
     opening_hours: LocalizedText = field(default_factory=LocalizedText)
     contact: Contact = field(default_factory=Contact)
     languages: tuple[str, ...] = ()
+    #: None: not kept (a snapshot of the first version)
+    topics: tuple[str, ...] | None = None
+    documents: tuple[str, ...] | None = None
+    consent_names: tuple[str, ...] | None = None
+    #: the catalogue's labels of the documents the letter listed (or may list: the service's
+    #: own), by document id, in every language the catalogue had
+    document_labels: Mapping[str, LocalizedText] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "document_labels", MappingProxyType(dict(self.document_labels)))
 
     @classmethod
-    def of(cls, service: Service, issued_on: dt.date) -> ServiceAsIssued:
+    def of(
+        cls,
+        service: Service,
+        issued_on: dt.date,
+        document_labels: Mapping[str, LocalizedText] | None = None,
+    ) -> ServiceAsIssued:
         return cls(
             issued_on,
             service.name,
@@ -178,11 +210,21 @@ class ServiceAsIssued:
             service.opening_hours,
             service.contact,
             service.languages,
+            service.topics,
+            service.documents,
+            service.consent_names,
+            document_labels or {},
         )
+
+    @property
+    def whole(self) -> bool:
+        """Whether it keeps all a letter takes from the entry (not a first-version snapshot):
+        its letter can be made without the entry."""
+        return self.topics is not None and self.documents is not None
 
     def applied_to(self, service: Service) -> Service:
         """``service`` (the entry in force) as the letter showed it when it was issued."""
-        return replace(
+        shown = replace(
             service,
             name=self.name,
             address=self.address,
@@ -190,14 +232,29 @@ class ServiceAsIssued:
             contact=self.contact,
             languages=self.languages,
         )
+        if self.topics is not None:
+            shown = replace(shown, topics=self.topics)
+        if self.documents is not None:
+            shown = replace(shown, documents=self.documents)
+        if self.consent_names is not None:
+            shown = replace(shown, consent_names=self.consent_names)
+        return shown
 
-    def changed_in(self, service: Service) -> tuple[str, ...]:
-        """The parts (``ISSUED_PARTS``) the entry ``service`` says otherwise now."""
+    def as_service(self, service_id: str) -> Service:
+        """The service as the letter showed it, for one the directory no longer has (only
+        where ``whole``; the description, on no letter, is not kept)."""
+        return self.applied_to(Service(service_id, self.name, ()))
+
+    def changed_in(self, service: Service | None) -> tuple[str, ...]:
+        """The parts (``ISSUED_PARTS``) the entry ``service`` says otherwise now; ``TAKEN_OUT``
+        alone where the directory in force has no entry for it (None)."""
+        if service is None:
+            return (TAKEN_OUT,)
         return tuple(p for p in ISSUED_PARTS if getattr(self, p) != getattr(service, p))
 
     def to_data(self) -> dict[str, object]:
         """As stored with the referral (a JSON object; it syncs with it)."""
-        return {
+        data: dict[str, object] = {
             "issued_on": self.issued_on.isoformat(),
             "name": dict(self.name.texts),
             "address": {
@@ -214,11 +271,23 @@ class ServiceAsIssued:
             },
             "languages": list(self.languages),
         }
+        for key, words in (
+            ("topics", self.topics),
+            ("documents", self.documents),
+            ("consent_names", self.consent_names),
+        ):
+            if words is not None:
+                data[key] = list(words)
+        if self.document_labels:
+            data["document_labels"] = {
+                ident: dict(label.texts) for ident, label in self.document_labels.items()
+            }
+        return data
 
     @classmethod
     def from_data(cls, data: object) -> ServiceAsIssued | None:
-        """What ``to_data`` wrote, read back; None for anything else (no date of issue: not
-        known when it was taken)."""
+        """What ``to_data`` wrote, read back (also a first-version snapshot, without topics and
+        documents); None for anything else (no date of issue: not known when it was taken)."""
         if not isinstance(data, Mapping):
             return None
         try:
@@ -229,7 +298,8 @@ class ServiceAsIssued:
         address = address if isinstance(address, Mapping) else {}
         contact = data.get("contact")
         contact = contact if isinstance(contact, Mapping) else {}
-        languages = data.get("languages")
+        labels = data.get("document_labels")
+        labels = labels if isinstance(labels, Mapping) else {}
         return cls(
             issued_on,
             _texts(data.get("name")),
@@ -241,7 +311,9 @@ class ServiceAsIssued:
             ),
             _texts(data.get("opening_hours")),
             Contact(_text(contact, "phone"), _text(contact, "email"), _text(contact, "web")),
-            tuple(x for x in languages if isinstance(x, str))
-            if isinstance(languages, list)
-            else (),
+            _words(data, "languages") or (),
+            _words(data, "topics"),
+            _words(data, "documents"),
+            _words(data, "consent_names"),
+            {str(ident): _texts(label) for ident, label in labels.items()},
         )

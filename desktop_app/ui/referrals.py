@@ -82,7 +82,7 @@ from desktop_app.domain.referral import (
     ReferralStatusError,
     default_follow_up,
 )
-from desktop_app.domain.service import Service
+from desktop_app.domain.service import TAKEN_OUT, Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.files import write_file
 from desktop_app.i18n import languages
@@ -1273,12 +1273,18 @@ def letter_events(window: QWidget) -> LetterEvents:
 
 def changed_since_issue_text(letter: uc.Letter) -> str:
     """One line where the directory describes the service of a letter given before otherwise
-    now: the letter shows what was given, a new referral the entry as it is. "" where not."""
+    now, or no longer has it: the letter shows what was given, a new referral the entry as it
+    is. "" where not. The preview says it above the letter, the print queue of a reprint."""
     changed = letter.changed_since_issue
     if not changed or letter.issued_on is None:
         return ""
     date = format_long_date(letter.issued_on)
-    if changed == ("address",):
+    if TAKEN_OUT in changed:
+        text = _(
+            "The service is no longer in the directory. The letter shows it as it was given "
+            "on {date}; no new referral can be made to it."
+        )
+    elif changed == ("address",):
         text = _(
             "The service's address has changed since this letter was issued on {date}. The "
             "letter shows the address given then. For the new address, make a new referral."
@@ -1570,13 +1576,11 @@ class LetterPreview(QDialog):
         self.sign_button.setEnabled(True)
         self.window_._on_task_failed(exc)
 
-    def _record(self, via: str) -> None:
-        """That the letter went out (printed, saved) is written for the audit, in the window's
-        order, off the UI thread."""
+    def _record(self, via: str, shown: uc.Letter) -> None:
+        """That the letter ``shown`` went out (printed, saved) is written for the audit, in the
+        window's order, off the UI thread; the first letter given, what it says of the service
+        is kept with the referral (uc.record_letter_output)."""
         session, referral_id, lang = self.window_.session, self.referral.id, self.client_lang
-        # what the letter that went out says of the service: the referral keeps it, the first
-        # time its letter is given (uc.record_letter_output)
-        shown = self.letter.service if self.letter is not None else None
         self.window_.record(
             lambda: uc.record_letter_output(
                 session.store, session.user, referral_id, via, lang, shown=shown
@@ -1587,8 +1591,9 @@ class LetterPreview(QDialog):
         self._when_current(self._print)
 
     def _print(self) -> None:
-        if print_letters(self, [self.pdf]):
-            self._record("print")
+        shown = self.letter  # the letter checked current (_when_current) is the one printed
+        if print_letters(self, [self.pdf]) and shown is not None:
+            self._record("print", shown)
             self.window_.statusBar().showMessage(_("Letter printed."), 5000)
 
     def suggested_file_name(self) -> str:
@@ -1652,10 +1657,19 @@ class LetterPreview(QDialog):
         self.window_.tasks.run(lambda: uc.current_letter(store, user, shown), checked, failed)
 
     def _save(self) -> None:
-        save_letter(self, self.pdf, self.suggested_file_name(), self._on_saved)
+        # the letter saved is the one shown now: the file dialog does not wait, and another
+        # language chosen meanwhile shows another letter
+        shown = self.letter
+        if shown is not None:
+            save_letter(
+                self,
+                self.pdf,
+                self.suggested_file_name(),
+                lambda path: self._on_saved(path, shown),
+            )
 
-    def _on_saved(self, path: Path) -> None:
-        self._record("pdf")
+    def _on_saved(self, path: Path, shown: uc.Letter) -> None:
+        self._record("pdf", shown)
         self.window_.statusBar().showMessage(
             _("Letter saved as {file}.").format(file=path.name), 5000
         )

@@ -139,6 +139,11 @@ class PrintJob:
     closed: bool = False
     #: whose letter it is ("" where the person was erased meanwhile)
     person_id: str = ""
+    #: the day the referral's letter was first given, where it keeps what that letter said
+    #: of the service (a reprint, which shows that); None: not given yet, or given before
+    issued_on: dt.date | None = None
+    #: what the directory says otherwise now than the letter given (as ``Letter``'s)
+    changed_since_issue: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -427,7 +432,7 @@ def record_letter_output(
     via: str,
     client_lang: str,
     *,
-    shown: Service | None = None,
+    shown: Letter,
     today: dt.date | None = None,
 ) -> bool:
     """Write to the audit log that a letter left the app: printed from the preview (``print``),
@@ -435,22 +440,27 @@ def record_letter_output(
     (``queue_print``). Returns whether it is a reprint (the letter went out before).
 
     The first letter given to the person (printed or saved) issues it: the referral keeps
-    what it says of the service, ``shown`` (the service as the letter printed shows it,
-    ``Letter.service``; without it the entry in force), dated ``today``. Later letters show
-    that (:func:`make_letter`), whatever the directory says by then."""
+    what ``shown``, the letter that went out, says of the service (``Letter.as_given``),
+    dated ``today``. Later letters show that (:func:`make_letter`), whatever the directory
+    says by then. There is no guess from the directory in force: it may say otherwise than
+    the letter printed (a sync between showing and printing), and the referral would keep a
+    letter that was never given; a letter of another referral is refused (``ValueError``)."""
     require(user, Action.PRINT)
     if via not in LETTER_OUTPUTS:
         raise ValueError(via)
-    if shown is None and via in GIVEN_OUTPUTS:
-        shown = _entry_in_force(store, referral_id)
+    if shown.referral_id != referral_id:
+        raise ValueError(f"letter of {shown.referral_id}, not of {referral_id}")
+    if via in GIVEN_OUTPUTS and shown.as_given is None:
+        raise ValueError("the letter given does not say what it showed of the service")
     with store.transaction() as session:
         row = ReferralRepository(session).row(referral_id)
         if row is None:
             raise ReferralNotFound(referral_id)
         if not row.signed_off_at:
             raise NotSignedOff(referral_id)
-        if via in GIVEN_OUTPUTS and shown is not None:
-            _keep_as_issued(session, store, user, row, ServiceAsIssued.of(shown, today or _today()))
+        if via in GIVEN_OUTPUTS and shown.as_given is not None:
+            issued = replace(shown.as_given, issued_on=today or _today())
+            _keep_as_issued(session, store, user, row, issued)
         again = _letter_printed_before(session, row.person_id, referral_id)
         audit.record_in(
             session,
@@ -468,18 +478,41 @@ def _today() -> dt.date:
     return _now().date()
 
 
-def _entry_in_force(store: Store, referral_id: str) -> Service | None:
-    """The referral's service as the directory in force has it (``letter_directory``); None
-    where the referral or the entry is gone (nothing to keep)."""
+def _given_from_directory(store: Store, referral_id: str, on: dt.date) -> ServiceAsIssued | None:
+    """What a letter of the referral made from the directory in force says of the service
+    (for a print job queued before jobs kept it, whose letter followed the directory); None
+    where the referral is gone or the directory in force no longer has the service: such a
+    job printed as it was queued, from an entry no longer known (the shipped one may say
+    otherwise), and nothing is kept rather than a guess."""
     with store.reading() as session:
         row = ReferralRepository(session).row(referral_id)
-        service_id = row.service_id if row is not None else None
-    if service_id is None:
+        referral = to_referral(row) if row is not None else None
+    if referral is None:
         return None
-    try:
-        return letter_directory(store, service_id).find(service_id)
-    except LetterError:
+    directory = reference.service_directory(store)
+    entry = directory.find(referral.service_id)
+    if entry is None:
         return None
+    return ServiceAsIssued.of(entry, on, _document_labels(directory, entry, referral))
+
+
+def _document_labels(
+    directory: ServiceDirectory, service: Service, referral: Referral
+) -> dict[str, LocalizedText]:
+    """The catalogue's labels of the documents a letter of ``referral`` lists or may list
+    (the referral's, and the service's own: the Steuer-ID named for children), as kept with
+    what the letter said of the service."""
+    ids = dict.fromkeys((*referral.documents, *service.documents))
+    return {i: directory.documents[i] for i in ids if i in directory.documents}
+
+
+def _changed_since_issue(issued: ServiceAsIssued | None, entry: Service | None) -> tuple[str, ...]:
+    """What the directory in force (its entry ``entry``, None: taken out) says otherwise than
+    a letter given (``issued``): ``ISSUED_PARTS``, or ``TAKEN_OUT``. Empty for a letter not
+    given yet, or given before that was kept. The preview and the print queue say it."""
+    if issued is None:
+        return ()
+    return issued.changed_in(entry)
 
 
 def _keep_as_issued(
@@ -511,7 +544,8 @@ def letter_directory(store: Store, service_id: str) -> ServiceDirectory:
 
     A service a coordinator added and took out again is in neither (a referral to it made on
     a laptop that had not synced the removal yet): ``LetterError`` says so, as any letter
-    that cannot be made does.
+    that cannot be made does. A letter given before of such a referral is made from what the
+    referral keeps of the service (:func:`_letter_inputs`), without this.
     """
     directory = reference.service_directory(store)
     if directory.find(service_id) is not None:
@@ -788,17 +822,21 @@ class _LetterInputs:
     consent: SharingConsent | None = None
     #: the person's latest skills check, for the services it concerns (_skills_rows)
     skills: SkillsFacts | None = None
-    #: the service's entry in the directory in force; ``service`` is what the letter shows of
-    #: it, the referral's ``service_as_issued`` where the letter was given before
+    #: the service's entry in the directory in force (None: taken out of it); ``service`` is
+    #: what the letter shows of it, the referral's ``service_as_issued`` where the letter was
+    #: given before
     entry: Service | None = None
 
     def changed_since_issue(self) -> tuple[str, ...]:
-        """What the entry in force says otherwise than the letter given (``ISSUED_PARTS``);
-        empty for a letter not given yet, or given before it was kept."""
-        issued = self.referral.service_as_issued
-        if issued is None or self.entry is None:
-            return ()
-        return issued.changed_in(self.entry)
+        """What the directory in force says otherwise than the letter given (``ISSUED_PARTS``,
+        or ``TAKEN_OUT``); empty for a letter not given yet, or given before it was kept."""
+        return _changed_since_issue(self.referral.service_as_issued, self.entry)
+
+    def as_given(self, on: dt.date) -> ServiceAsIssued:
+        """What the referral keeps of the service where this letter is the first one given,
+        dated ``on``: the service as the letter shows it, with the labels of its documents."""
+        labels = _document_labels(self.directory, self.service, self.referral)
+        return ServiceAsIssued.of(self.service, on, labels)
 
     def digest(self) -> str:
         """A fingerprint of what the letter shows: equal inputs, equal letter (the PDF is
@@ -920,11 +958,22 @@ def _letter_inputs(
         person = PeopleRepository(session).get(referral.person_id)
     if person is None:
         raise ReferralNotFound(referral.person_id)
-    directory = letter_directory(store, referral.service_id)
-    entry = directory.get(referral.service_id)
-    # Given to the person before: the letter says of the service what it said then.
+    in_force = reference.service_directory(store)
+    entry = in_force.find(referral.service_id)
+    # Given to the person before: the letter says of the service what it said then, also
+    # once the service is taken out of the directory (kept whole since the topics and
+    # documents were kept; a first-version snapshot takes them from the directory still).
     issued = referral.service_as_issued
-    service = issued.applied_to(entry) if issued is not None else entry
+    if issued is not None and issued.whole:
+        directory = _labelled(in_force, issued)
+        if entry is not None:
+            service = issued.applied_to(entry)
+        else:
+            service = issued.as_service(referral.service_id)
+    else:
+        directory = letter_directory(store, referral.service_id)
+        listed = directory.get(referral.service_id)
+        service = issued.applied_to(listed) if issued is not None else listed
     consent = sharing_consent(store, user, person.id, service)
     return _LetterInputs(
         referral,
@@ -943,6 +992,15 @@ def _letter_inputs(
         skills_facts(store, user, person.id) if shows_skills(service) else None,
         entry,
     )
+
+
+def _labelled(directory: ServiceDirectory, issued: ServiceAsIssued) -> ServiceDirectory:
+    """``directory``'s catalogue, the documents a letter given listed named as it named them:
+    the labels a letter takes from the directory (``document_label``), and nothing else."""
+    if not issued.document_labels:
+        return directory
+    documents = {**directory.documents, **issued.document_labels}
+    return ServiceDirectory(services=(), topics=directory.topics, documents=documents)
 
 
 def _render(inputs: _LetterInputs) -> bytes:
@@ -1018,9 +1076,12 @@ class Letter:
     #: the day the letter was first given to the person, where the referral keeps what it
     #: said of the service (None: not given yet, or given before that was kept)
     issued_on: dt.date | None = None
-    #: what the directory says otherwise now than the letter given (``ISSUED_PARTS``): the
-    #: letter shows what was given, a new referral the entry as it is
+    #: what the directory says otherwise now than the letter given (``ISSUED_PARTS``, or
+    #: ``TAKEN_OUT``): the letter shows what was given, a new referral the entry as it is
     changed_since_issue: tuple[str, ...] = ()
+    #: what the referral keeps of the service where this letter is the first one given
+    #: (printed or saved: :func:`record_letter_output`), dated the day it was made
+    as_given: ServiceAsIssued | None = None
 
 
 def _letter(inputs: _LetterInputs, pdf: bytes, digest: str) -> Letter:
@@ -1037,6 +1098,7 @@ def _letter(inputs: _LetterInputs, pdf: bytes, digest: str) -> Letter:
         inputs.service,
         issued.issued_on if issued is not None else None,
         inputs.changed_since_issue(),
+        inputs.as_given(_today()),
     )
 
 
@@ -1145,7 +1207,7 @@ def queue_for_printing(
 def _shown_json(inputs: _LetterInputs) -> str:
     """What a queued letter says of the service, as its job keeps it (dated the day it was
     rendered; the referral keeps it dated the day it is printed)."""
-    return service_as_issued_json(ServiceAsIssued.of(inputs.service, _today()))
+    return service_as_issued_json(inputs.as_given(_today()))
 
 
 def _log_list_view(
@@ -1210,6 +1272,7 @@ def print_queue(
             func.length(PrintJobRow.pdf),
             PrintJobRow.updated_at,
             ReferralRow.status,
+            ReferralRow.service_as_issued,
         )
         .join(ReferralRow, ReferralRow.id == PrintJobRow.referral_id)
         .outerjoin(PersonRow, PersonRow.id == ReferralRow.person_id)
@@ -1221,6 +1284,8 @@ def print_queue(
         rows = session.execute(stmt).all()
     if log_view:
         _log_list_view(store, user, "print_queue", "letters", (r[0] for r in rows), logged)
+    directory = reference.service_directory(store) if any(r[14] for r in rows) else None
+    issued = [service_as_issued(r[14]) for r in rows]
     return [
         PrintJob(
             id=r[1],
@@ -1236,8 +1301,12 @@ def print_queue(
             updated_at=dt.datetime.fromisoformat(r[12]) if r[12] else None,
             closed=r[13] == ReferralStatus.CLOSED.value,
             person_id=r[0] or "",
+            issued_on=given.issued_on if given is not None else None,
+            changed_since_issue=_changed_since_issue(given, directory.find(r[6]))
+            if given is not None and directory is not None
+            else (),
         )
-        for r in rows
+        for r, given in zip(rows, issued, strict=True)
     ]
 
 
@@ -1319,8 +1388,8 @@ def update_queued_letters(store: Store, user: User, *, now: dt.datetime | None =
 def mark_printed(store: Store, user: User, job_id: str, *, at: dt.datetime | None = None) -> None:
     """The letter came out of the printer: keep the fact, drop the PDF bytes; audited. The
     first letter given so issues the referral: it keeps what the letter says of the service
-    (the job's, or the entry in force for a job queued before jobs kept it), dated the day it
-    was printed (:func:`record_letter_output`)."""
+    (the job's, or for a job queued before jobs kept it the entry in force, where there is
+    one), dated the day it was printed (:func:`record_letter_output`)."""
     require(user, Action.PRINT)
     at = at or _now()
     with store.reading() as session:
@@ -1329,8 +1398,7 @@ def mark_printed(store: Store, user: User, job_id: str, *, at: dt.datetime | Non
         ).first()
     shown = service_as_issued(queued[1]) if queued is not None else None
     if queued is not None and shown is None:
-        entry = _entry_in_force(store, queued[0])
-        shown = ServiceAsIssued.of(entry, at.date()) if entry is not None else None
+        shown = _given_from_directory(store, queued[0], at.date())
     with store.transaction() as session:
         job = session.execute(
             select(PrintJobRow.referral_id, PrintJobRow.client_lang, ReferralRow.person_id)

@@ -27,7 +27,7 @@ def test_the_letter_given_on_one_laptop_reads_the_same_on_the_other_after_the_mo
     given = referrals.make_letter(a.store, a.user, referral.id)
     today = dt.date.today()
     referrals.record_letter_output(
-        a.store, a.user, referral.id, "print", "ro", shown=given.service, today=today
+        a.store, a.user, referral.id, "print", "ro", shown=given, today=today
     )
     _moved(a, tmp_path / "moved")  # A is the coordinator's laptop: published
     laptops.sync(a, b)

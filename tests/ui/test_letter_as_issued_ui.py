@@ -98,3 +98,60 @@ def test_a_letter_reopened_after_the_service_moved_says_it_shows_the_address_giv
     _shot(qtbot, preview, shots / "asissued-preview-bg.png")
     preview.close()
     assert window is not None
+
+
+@needs_qtpdf
+def test_a_letter_of_a_service_taken_out_since_is_shown_as_given_and_says_so(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    shots: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A coordinator's own service, its letter printed from the preview, the service taken
+    out of the directory: reopened, the preview shows the letter as given (it said the letter
+    could not be made) and says in one line that the service is no longer in the directory.
+    German, then Bulgarian."""
+    from tests.unit.test_service_as_issued import _nord, _taken_out
+
+    set_language("de")
+    ident = _nord(session)
+    _, referral, _window, feature, preview = _preview_of_new_referral(
+        qtbot, session, ident, "housing_emergency", client_lang="bg"
+    )
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    preview.print_button.click()
+    qtbot.waitUntil(out.exists, timeout=10000)
+    qtbot.waitUntil(
+        lambda: uc.get_referral(session.store, session.user, referral.id, log_view=False)
+        .service_as_issued is not None,
+        timeout=10000,
+    )  # fmt: skip
+    given = preview.pdf
+    preview.close()
+    _taken_out(session, ident)
+
+    preview = _reopened(qtbot, feature)
+    assert preview.pdf == given
+    assert "Nordstraße 12" in pdf_pages(preview.pdf)[-1]
+    day = format_long_date(dt.date.today(), "de")
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
+    assert preview.as_issued.text() == (
+        "Die Stelle ist nicht mehr im Verzeichnis der Stellen. Das Schreiben zeigt sie so, wie "
+        f"sie am {day} angegeben wurde; eine neue Vermittlung an sie ist nicht möglich."
+    )
+    assert preview.print_button.isEnabled()
+    _shot(qtbot, preview, shots / "asissued-taken-out-de.png")
+    preview.close()
+
+    set_language("bg")
+    preview = _reopened(qtbot, feature)
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
+    assert preview.as_issued.text().startswith(
+        "Службата вече не е в указателя на службите. Писмото я показва така, както е била "
+        f"посочена на {format_long_date(dt.date.today(), 'bg')}; "
+    )
+    _shot(qtbot, preview, shots / "asissued-taken-out-bg.png")
+    (shots / "asissued-taken-out.pdf").write_bytes(preview.pdf)
+    preview.close()

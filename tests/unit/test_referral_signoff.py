@@ -80,7 +80,10 @@ def test_a_helpers_referral_is_a_draft_until_an_advisor_signs_it_off(session: Se
         with pytest.raises(uc.NotSignedOff):
             uc.queue_for_printing(helper.store, helper.user, prepared.id)
         with pytest.raises(uc.NotSignedOff):
-            uc.record_letter_output(helper.store, helper.user, prepared.id, "pdf", "ro")
+            uc.record_letter_output(
+                helper.store, helper.user, prepared.id, "pdf", "ro",
+                shown=uc.make_letter(helper.store, helper.user, prepared.id),
+            )  # fmt: skip
         with pytest.raises(PermissionDenied):
             uc.sign_off(helper.store, helper.user, prepared.id)
         assert uc.print_queue(session.store, session.user) == []

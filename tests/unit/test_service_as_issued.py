@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from desktop_app.domain.service import ServiceAsIssued
@@ -33,7 +34,7 @@ from desktop_app.sync.records import (
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session, log_in
-from tests.conftest import PASSWORD, downgrade_store
+from tests.conftest import PASSWORD, downgrade_store, record_sharing_consent
 from tests.pdf_text import pdf_pages, pdf_text
 from tests.unit.test_referrals import NOW, _issue, _person
 
@@ -65,10 +66,19 @@ def _given(session: Session, referral_id: str, via: str = "print") -> uc.Letter:
     """The letter shown in the preview, then printed (or saved) on the day of issue."""
     letter = uc.make_letter(session.store, session.user, referral_id)
     uc.record_letter_output(
-        session.store, session.user, referral_id, via, letter.lang, shown=letter.service,
+        session.store, session.user, referral_id, via, letter.lang, shown=letter,
         today=GIVEN,
     )  # fmt: skip
     return letter
+
+
+def _jobcenter_as_given(documents: tuple[str, ...]) -> ServiceAsIssued:
+    """The shipped job centre as a letter of a referral asking for ``documents`` keeps it: with
+    the catalogue's labels of those and of the job centre's own documents."""
+    directory = default_directory()
+    entry = directory.get("jobcenter")
+    ids = [*documents, *entry.documents]
+    return ServiceAsIssued.of(entry, GIVEN, {i: directory.documents[i] for i in ids})
 
 
 def _revision(session: Session, referral_id: str) -> tuple[int, str, int]:
@@ -162,8 +172,12 @@ def test_it_is_written_once_with_every_language_and_read_back_from_the_store(
     again = log_in(data_dir, "anna", PASSWORD)
     try:
         kept = uc.get_referral(again.store, again.user, referral.id).service_as_issued
-        entry = default_directory().get("jobcenter")
-        assert kept == ServiceAsIssued.of(entry, GIVEN)
+        assert kept == _jobcenter_as_given(referral.documents)
+        assert kept.topics == default_directory().get("jobcenter").topics
+        assert set(kept.document_labels) == set(referral.documents)  # the job centre's own
+        assert all(
+            set(label.texts) == {"de", "bg", "ro", "en"} for label in kept.document_labels.values()
+        )
         assert set(kept.name.texts) == set(kept.opening_hours.texts) == {"de", "bg", "ro", "en"}
         assert kept.address.extra.get("bg") == "Информация на партерния етаж"
         assert kept.contact.phone == "0231 842-0" and kept.languages == ("de", "en")
@@ -210,7 +224,7 @@ def test_it_syncs_only_once_given_so_the_version_before_reads_the_others(
     not_given, sent = _record(session, waiting.id), _record(session, given.id)
     assert SERVICE_AS_ISSUED not in not_given.fields
     shown = ServiceAsIssued.from_data(json.loads(str(sent.fields[SERVICE_AS_ISSUED].value)))
-    assert shown == ServiceAsIssued.of(default_directory().get("jobcenter"), GIVEN)
+    assert shown == _jobcenter_as_given(given.documents)
     with session.store.transaction() as db:
         refused = _version_before().save_many(
             db, session.store, [ToSave(not_given, 9, "x"), ToSave(sent, 9, "x")]
@@ -290,3 +304,214 @@ def test_the_migration_adds_the_columns_and_a_referral_given_before_shows_todays
         assert kept is not None and kept.address.street == NEW_STREET
     finally:
         session.close()
+
+
+def _nord(session: Session) -> str:
+    """The coordinator adds a service of their own (not shipped with the app)."""
+    from desktop_app.usecases import directory_edit
+
+    draft = directory_edit.ServiceDraft(
+        name={"de": "Beratung Nord", "bg": "Консултации Север", "ro": "Consiliere Nord"},
+        topics=("housing",),
+        street="Nordstraße 12",
+        postcode="44145",
+        city="Dortmund",
+        opening_hours={"de": "Di 9:00–12:00 Uhr", "bg": "вт. 9:00–12:00 ч."},
+        phone="0231 50-7",
+        documents=("id_card", "registration"),
+        consent_names=("Nordberatung",),
+    )
+    files, ident = directory_edit.edited_files(session.store, draft)
+    directory_edit.publish_edit(session.store, session.user, files, "")
+    return ident
+
+
+def _taken_out(session: Session, ident: str) -> None:
+    from desktop_app.usecases import directory_edit
+
+    removed = directory_edit.removed_files(session.store, ident)
+    directory_edit.publish_edit(session.store, session.user, removed, "")
+    assert reference.service_directory(session.store).find(ident) is None
+    assert default_directory().find(ident) is None  # not shipped: no fallback
+
+
+def test_a_letter_given_of_a_service_taken_out_since_shows_again_as_given(
+    session: Session,
+) -> None:
+    """A coordinator's own service, a referral to it given (the person agreed to a consent
+    naming it by its short name), then the service taken out (by another laptop, which held
+    no referral to it): the letter reopened is the one given (it raised LetterError,
+    "letter.service_unknown"), with the letter to the service (the consent still names it by
+    the name kept) and says the service is no longer in the directory. A new referral to it
+    is refused."""
+    from desktop_app.domain.service import TAKEN_OUT
+    from desktop_app.domain.validation import ValidationFailed
+
+    ident = _nord(session)
+    person = _person(session, sharing="")
+    record_sharing_consent(session, person.id, named="Nordberatung")
+    referral = _issue(session, person, service_id=ident, reason="housing_emergency",
+                      client_lang="bg")  # fmt: skip
+    given = _given(session, referral.id)
+    assert given.to_service
+    letter_page, copy_page = pdf_pages(given.pdf)[:2]
+    assert "Nordstraße 12" in letter_page and "вт. 9:00–12:00 ч." in copy_page
+    _taken_out(session, ident)
+
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    assert reopened.pdf == given.pdf
+    assert reopened.to_service and reopened.service_name == "Beratung Nord"
+    assert reopened.changed_since_issue == (TAKEN_OUT,) and reopened.issued_on == GIVEN
+    # printed again (the preview's check, then the audit): still the letter given
+    assert uc.current_letter(session.store, session.user, reopened).pdf == given.pdf
+    before = _revision(session, referral.id)
+    uc.record_letter_output(
+        session.store, session.user, referral.id, "pdf", "bg", shown=reopened, today=GIVEN
+    )
+    assert _revision(session, referral.id)[:2] == before[:2]
+    with pytest.raises(ValidationFailed):
+        _issue(session, person, service_id=ident, reason="housing_emergency")
+
+
+def test_a_first_version_snapshot_still_reads_and_without_the_entry_says_it_cannot(
+    session: Session,
+) -> None:
+    """A snapshot written before the topics and documents were kept (another laptop of this
+    evening's version): the letter takes them from the directory, as it did; where the entry
+    is gone too, it cannot be made as given and says so (``letter.service_unknown``), rather
+    than print a letter without what the service's topic puts into it."""
+    from desktop_app.letters.referral_letter import LetterError
+
+    ident = _nord(session)
+    referral = _issue(session, _person(session), service_id=ident, reason="housing_emergency")
+    _given(session, referral.id)
+    with session.store.transaction() as db:
+        row = db.get(ReferralRow, referral.id)
+        assert row is not None
+        data = json.loads(row.service_as_issued)
+        assert {"topics", "documents", "document_labels", "consent_names"} <= set(data)
+        for key in ("topics", "documents", "document_labels", "consent_names"):
+            del data[key]
+        row.service_as_issued = json.dumps(data)
+    kept = uc.get_referral(session.store, session.user, referral.id).service_as_issued
+    assert kept is not None and not kept.whole and kept.address.street == "Nordstraße 12"
+    assert "Nordstraße 12" in pdf_text(uc.make_letter(session.store, session.user, referral.id).pdf)
+    _taken_out(session, ident)
+    with pytest.raises(LetterError) as caught:
+        uc.make_letter(session.store, session.user, referral.id)
+    assert caught.value.key == "letter.service_unknown"
+
+
+def _familienkasse_changed(session: Session, folder: Path) -> None:
+    """The coordinator publishes the Familienkasse without the Steuer-ID among its documents,
+    and the catalogue with the Steuer-ID named otherwise."""
+    reference.export_directory(session.store, session.user, folder)
+    entry = folder / "familienkasse.yaml"
+    data = entry.read_text(encoding="utf-8").replace("registration, tax_id,", "registration,")
+    entry.write_text(data, encoding="utf-8")
+    catalogue = folder / "catalogue.yaml"
+    data = catalogue.read_text(encoding="utf-8")
+    data = data.replace(
+        "de: Steuer-Identifikationsnummer (Steuer-ID)", "de: Steuerliche Identifikationsnummer"
+    )
+    catalogue.write_text(data, encoding="utf-8")
+    reference.publish_directory_folder(session.store, session.user, folder)
+    shown = reference.service_directory(session.store)
+    assert "tax_id" not in shown.get("familienkasse").documents
+    assert shown.document_label("tax_id", "de") == "Steuerliche Identifikationsnummer"
+
+
+def test_a_letter_reopened_after_the_services_documents_changed_lists_the_old_ones(
+    session: Session, tmp_path: Path
+) -> None:
+    """Letters to the Familienkasse given, then its documents list changed (no Steuer-ID) and
+    the Steuer-ID's label too: reopened, the letter lists the documents as given (the
+    Steuer-ID asked for the child too, under its old name) and its facts block says as given
+    that the other child's Steuer-ID follows; new referrals follow the new list."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    def familienkasse(child_tax_id: str) -> uc.Referral:
+        person = _person(session)
+        answers = {**full_life_situation(), "sex": "male", "tax_id": "yes"}
+        answers["children"] = [{**answers["children"][0], "child_tax_id": child_tax_id}]
+        visits.finish_visit(
+            session.store, session.user, person.id, "life_situation", answers, today=GIVEN
+        )
+        return _issue(session, person, service_id="familienkasse", reason="kindergeld")
+
+    def letter_of(referral: uc.Referral) -> str:
+        pdf = uc.make_letter(session.store, session.user, referral.id).pdf
+        return " ".join(pdf_pages(pdf)[0].split())  # the letter to the service
+
+    asked, to_follow = familienkasse("yes"), familienkasse("no")
+    documents = "Steuer-Identifikationsnummer (Steuer-ID) – auch für das Kind (8 Jahre)"
+    follows = "lebt im Haushalt, Steuer-ID wird nachgereicht"
+    given = {r.id: _given(session, r.id).pdf for r in (asked, to_follow)}
+    assert documents in letter_of(asked) and follows in letter_of(to_follow)
+    _familienkasse_changed(session, tmp_path / "changed")
+
+    assert documents in letter_of(asked)
+    assert follows in letter_of(to_follow)
+    for referral in (asked, to_follow):
+        reopened = uc.make_letter(session.store, session.user, referral.id)
+        assert reopened.pdf == given[referral.id]
+        assert reopened.changed_since_issue == ()  # nothing the person goes by moved
+    again = familienkasse("yes")
+    assert "tax_id" not in again.documents
+    fresh = letter_of(again)
+    assert "auch für das Kind" not in fresh and "Steuer-Identifikationsnummer" not in fresh
+
+
+def test_what_is_kept_is_the_letter_given_never_a_guess_from_the_directory(
+    session: Session, tmp_path: Path
+) -> None:
+    """The letter shown, then the job centre's move arriving (a sync) before Print: the
+    referral keeps what the letter printed said, not the entry in force. Without the letter
+    there is nothing to keep and nothing is guessed: the call is refused (it took the entry in
+    force), as is a letter of another referral."""
+    referral, other = _jobcenter(session), _jobcenter(session)
+    shown = uc.make_letter(session.store, session.user, referral.id)
+    _moved(session, tmp_path / "moved")
+    with pytest.raises(TypeError):
+        uc.record_letter_output(  # type: ignore[call-arg]
+            session.store, session.user, referral.id, "print", "ro"
+        )
+    with pytest.raises(ValueError, match="not of"):
+        uc.record_letter_output(
+            session.store, session.user, other.id, "print", "ro", shown=shown, today=GIVEN
+        )
+    assert _revision(session, referral.id)[1] == _revision(session, other.id)[1] == ""
+    uc.record_letter_output(
+        session.store, session.user, referral.id, "print", "ro", shown=shown, today=GIVEN
+    )
+    kept = uc.get_referral(session.store, session.user, referral.id).service_as_issued
+    assert kept is not None and kept.address.street == OLD_STREET and kept.issued_on == GIVEN
+
+
+def test_the_print_queue_says_what_changed_since_a_queued_reprint_was_given(
+    session: Session, tmp_path: Path
+) -> None:
+    """A letter given, queued again to be reprinted after the move: its job says when it was
+    given and that the address changed since (as the preview does); a letter not given yet
+    says nothing; a service taken out since says so."""
+    from desktop_app.domain.service import TAKEN_OUT
+
+    given, waiting = _jobcenter(session), _jobcenter(session)
+    _given(session, given.id)
+    _moved(session, tmp_path / "moved")
+    jobs = [uc.queue_for_printing(session.store, session.user, r.id) for r in (given, waiting)]
+    ident = _nord(session)
+    nord = _issue(session, _person(session), service_id=ident, reason="housing_emergency")
+    _given(session, nord.id)
+    jobs.append(uc.queue_for_printing(session.store, session.user, nord.id))
+    _taken_out(session, ident)
+    listed = {j.id: j for j in uc.print_queue(session.store, session.user)}
+    assert [(listed[j].issued_on, listed[j].changed_since_issue) for j in jobs] == [
+        (GIVEN, ("address",)),
+        (None, ()),
+        (GIVEN, (TAKEN_OUT,)),
+    ]
+    # the queued reprint prints as given
+    reprint = pdf_text(uc.print_job_pdf(session.store, session.user, jobs[0]))
+    assert OLD_STREET in reprint and NEW_STREET not in reprint

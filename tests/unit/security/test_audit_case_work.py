@@ -53,10 +53,14 @@ def test_views_prints_export_and_erasure_are_audited_and_the_chain_holds(
         visits.visit_history(eva.store, eva.user, pid, log_view=False)
         referrals.referrals_of(eva.store, eva.user, pid, log_view=False)
         # the letter: printed from the preview, saved as PDF, queued and printed from the queue
-        pdf = referrals.render_letter(eva.store, eva.user, referral.id)
-        assert pdf.startswith(b"%PDF")
-        assert not referrals.record_letter_output(eva.store, eva.user, referral.id, "print", "bg")
-        assert referrals.record_letter_output(eva.store, eva.user, referral.id, "pdf", "de")
+        shown = referrals.make_letter(eva.store, eva.user, referral.id)
+        assert shown.pdf.startswith(b"%PDF")
+        assert not referrals.record_letter_output(
+            eva.store, eva.user, referral.id, "print", "bg", shown=shown
+        )
+        assert referrals.record_letter_output(
+            eva.store, eva.user, referral.id, "pdf", "de", shown=shown
+        )
         job = referrals.queue_for_printing(eva.store, eva.user, referral.id)
         # the queue names the person: looking at it is a view of them
         assert [j.id for j in referrals.print_queue(eva.store, eva.user)] == [job]
@@ -116,7 +120,8 @@ def test_a_changed_print_entry_breaks_the_chain(session: Session) -> None:
     store, me = session.store, session.user
     pid = people.register_person(store, me, PersonDraft("Ana", "Pop")).id
     referral = referrals.issue_referral(store, me, pid, "jobcenter", "buergergeld")
-    referrals.record_letter_output(store, me, referral.id, "print", "de")
+    shown = referrals.make_letter(store, me, referral.id)
+    referrals.record_letter_output(store, me, referral.id, "print", "de", shown=shown)
     assert audit.verify_chain(store) == []
     with store.transaction() as db:
         db.execute(
