@@ -1271,7 +1271,7 @@ def letter_events(window: QWidget) -> LetterEvents:
     return events if events is not None else LetterEvents(window)
 
 
-def changed_since_issue_text(letter: uc.Letter) -> str:
+def changed_since_issue_text(letter: uc.Letter | uc.PrintJob) -> str:
     """One line where the directory describes the service of a letter given before otherwise
     now, or no longer has it: the letter shows what was given, a new referral the entry as it
     is. "" where not. The preview says it above the letter, the print queue of a reprint."""
@@ -2419,6 +2419,9 @@ class PrintQueueWindow(QDialog):
         self.table = _table(6, fill=2)
         self.info = QLabel()
         self.info.setWordWrap(True)
+        # Said of a reprint of a letter given before whose service the directory describes
+        # otherwise now, or no longer has (as the preview says it): it prints what was given.
+        self.as_issued = WarningLabel()
         self.notice = WarningLabel()
         self.print_button = QPushButton()
         self.print_button.clicked.connect(self.print_all)
@@ -2438,6 +2441,7 @@ class PrintQueueWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.as_issued)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
         tab_buttons_as_shown(self.buttons)  # Tab went from the list to Close, then Print all
@@ -2489,10 +2493,15 @@ class PrintQueueWindow(QDialog):
         if log_view:
             self._logged.update(job.person_id for job in self.jobs if job.person_id)
         name_of = service_names(session.store)
+        reprints: list[str] = []
         with _filling(self.table):
             self.table.setRowCount(len(self.jobs))
             for row, job in enumerate(self.jobs):
                 letter, why = self._letter_state(job)
+                given = "" if job.closed else changed_since_issue_text(job)
+                if given:
+                    why = f"{why}\n{given}"
+                    reprints.append(f"{job.reference}: {given}")
                 values = (
                     _date(job.created_at),
                     job.person_name,
@@ -2506,6 +2515,7 @@ class PrintQueueWindow(QDialog):
                     # the service's name may be elided; the letter's state says why
                     cell.setToolTip(why if column == 5 and why else text)
                     self.table.setItem(row, column, cell)
+        self.as_issued.show_message("\n".join(reprints))
         # Those that print and those that do not are counted apart: "1 letter waiting to be
         # printed. 1 of them is not printed …" said of one letter read as if of two.
         closed = sum(job.closed for job in self.jobs)

@@ -1,7 +1,9 @@
 """A letter printed from the preview, reopened from the person's referrals tab after the job
 centre moved: the preview shows the letter as given (the old address) and says in one line, in
 the UI language, that the address changed since it was issued and that a new referral gives the
-new one. A letter not given yet says nothing. Real widgets, real encrypted store, real PDFs."""
+new one; the print queue says the same of a reprint queued. A letter not given yet says nothing.
+A letter of a service taken out of the directory since shows as given and says so. Real widgets,
+real encrypted store, real PDFs."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.pdf_text import pdf_pages
+from tests.ui.conftest import cell
 from tests.ui.test_referrals_ui import _preview_of_new_referral, _wait_loaded, needs_qtpdf
 from tests.unit.test_service_as_issued import NEW_STREET, OLD_STREET, _moved
 
@@ -98,6 +101,62 @@ def test_a_letter_reopened_after_the_service_moved_says_it_shows_the_address_giv
     _shot(qtbot, preview, shots / "asissued-preview-bg.png")
     preview.close()
     assert window is not None
+
+
+def _queue_shot(qtbot: QtBot, queue: ui.PrintQueueWindow, path: Path) -> None:
+    if os.environ.get("WELCOME_DESK_SHOTS"):
+        qtbot.wait(200)
+    queue.grab().save(str(path))
+
+
+def test_the_print_queue_says_a_reprint_shows_the_service_as_given(
+    qtbot: QtBot, session: Session, tmp_path: Path, shots: Path
+) -> None:
+    """A letter given, the job centre moved, the letter queued again to be reprinted: the
+    print queue says below the list, by the reference, what the preview says (the same line)
+    and the letter column's tooltip too; a letter queued that was not given says nothing.
+    German, then Bulgarian."""
+    set_language("de")
+    _, referral, window, feature, preview = _preview_of_new_referral(
+        qtbot, session, "jobcenter", "buergergeld", client_lang="ro"
+    )
+    shown = preview.letter
+    assert shown is not None
+    preview.close()
+    today = dt.date.today()
+    uc.record_letter_output(
+        session.store, session.user, referral.id, "print", "ro", shown=shown, today=today
+    )
+    waiting = uc.issue_referral(
+        session.store, session.user, referral.person_id, "jobcenter", "job_search"
+    )
+    _moved(session, tmp_path / "moved")
+    for queued in (referral, waiting):
+        uc.queue_for_printing(session.store, session.user, queued.id)
+
+    queue = feature.open_print_queue()
+    qtbot.waitUntil(lambda: queue.as_issued.isVisibleTo(queue), timeout=5000)
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    line = ui.changed_since_issue_text(reopened)  # the preview's line
+    assert line.startswith("Die Anschrift der Stelle hat sich geändert, seit dieses Schreiben am")
+    assert queue.as_issued.text() == f"{referral.reference}: {line}"  # one line: one reprint
+    row = next(r for r, job in enumerate(queue.jobs) if job.referral_id == referral.id)
+    assert cell(queue.table, row, 5).toolTip().endswith(line)
+    assert line not in cell(queue.table, 1 - row, 5).toolTip()
+    _queue_shot(qtbot, queue, shots / "asissued-queue-de.png")
+
+    window.switch_language("bg")  # with the queue open: it follows
+    assert queue.windowTitle() == "Опашка за печат"
+    assert queue.as_issued.text() == (
+        f"{referral.reference}: Откакто това писмо е издадено на "
+        f"{format_long_date(today, 'bg')}, адресът на службата е променен. Писмото показва "
+        "адреса, даден тогава. За новия адрес направете ново насочване."
+    )
+    _queue_shot(qtbot, queue, shots / "asissued-queue-bg.png")
+    # printed as given
+    reprint = uc.print_job_pdf(session.store, session.user, queue.jobs[row].id)
+    assert OLD_STREET in pdf_pages(reprint)[0] and NEW_STREET not in pdf_pages(reprint)[0]
+    queue.close()
 
 
 @needs_qtpdf
