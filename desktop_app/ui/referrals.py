@@ -2583,7 +2583,7 @@ class PrintQueueWindow(QDialog):
         self.remove_button.setEnabled(False)  # a letter removed meanwhile would be printed
         store, user = self.feature.window.session.store, self.feature.window.session.user
         pending = list(self.jobs)
-        ready: list[tuple[uc.PrintJob, bytes]] = []
+        ready: list[tuple[uc.PrintJob, uc.QueuedLetter]] = []
         skipped: list[str] = []
         if self.progress is not None:  # the last print's, kept for what it showed
             self.progress.deleteLater()  # a hidden one was left for every Print all
@@ -2611,8 +2611,8 @@ class PrintQueueWindow(QDialog):
                 )
             )
 
-            def fetched(pdf: bytes) -> None:
-                ready.append((job, pdf))
+            def fetched(letter: uc.QueuedLetter) -> None:
+                ready.append((job, letter))
                 advance()
 
             def failed(exc: Exception) -> None:
@@ -2640,7 +2640,7 @@ class PrintQueueWindow(QDialog):
 
             # in the window's order of writes: a letter made again is kept in its job
             self.feature.window.record(
-                lambda: uc.print_job_pdf(store, user, job.id), fetched, failed
+                lambda: uc.print_job_letter(store, user, job.id), fetched, failed
             )
 
         fetch(0)
@@ -2649,7 +2649,9 @@ class PrintQueueWindow(QDialog):
         """Cancel while the letters are prepared (or the window closed): nothing is printed."""
         self._stop_preparing = True
 
-    def _print_prepared(self, ready: list[tuple[uc.PrintJob, bytes]], skipped: list[str]) -> None:
+    def _print_prepared(
+        self, ready: list[tuple[uc.PrintJob, uc.QueuedLetter]], skipped: list[str]
+    ) -> None:
         self.notice.show_message("\n".join(skipped))
         if not ready:
             if self.progress is not None:
@@ -2657,12 +2659,16 @@ class PrintQueueWindow(QDialog):
             self._done_printing(0)
             return
         store, user = self.feature.window.session.store, self.feature.window.session.user
-        printed = print_letters(self, [pdf for _job, pdf in ready], progress=self.progress)
-        done = [ready[index][0].id for index in printed]
+        printed = print_letters(
+            self, [letter.pdf for _job, letter in ready], progress=self.progress
+        )
+        # each with what the letter printed says of the service: a sync while the print dialog
+        # was open may have made the job's letter again since (refresh)
+        done = [(ready[index][0].id, ready[index][1].as_given) for index in printed]
 
         def mark() -> None:
-            for job_id in done:
-                uc.mark_printed(store, user, job_id)
+            for job_id, shown in done:
+                uc.mark_printed(store, user, job_id, shown=shown)
 
         def marked(_none: None) -> None:
             self._done_printing(len(done))

@@ -1325,24 +1325,46 @@ def print_job_pdf(
     return _job_letter(store, user, job_id, now)[0]
 
 
+@dataclass(frozen=True)
+class QueuedLetter:
+    """A queued letter as it prints now (:func:`print_job_letter`)."""
+
+    pdf: bytes
+    #: what it says of the service, for the referral to keep where it is the first letter
+    #: given (:func:`mark_printed`); None for a job queued before jobs kept it
+    as_given: ServiceAsIssued | None
+
+
+def print_job_letter(
+    store: Store, user: User, job_id: str, *, now: dt.datetime | None = None
+) -> QueuedLetter:
+    """:func:`print_job_pdf`, with what the letter says of the service: Print all hands it to
+    :func:`mark_printed` once it is printed. The job's own may be another letter's by then:
+    a sync while the print dialog was open brought a change, and the open queue made the
+    letter again."""
+    require(user, Action.PRINT)
+    pdf, _changed, service = _job_letter(store, user, job_id, now)
+    return QueuedLetter(pdf, service_as_issued(service))
+
+
 def _job_letter(
     store: Store, user: User, job_id: str, now: dt.datetime | None
-) -> tuple[bytes, bool]:
-    """The queued letter as it prints now, and whether it was rendered anew and came out
-    different from the one kept."""
+) -> tuple[bytes, bool, str]:
+    """The queued letter as it prints now, whether it was rendered anew and came out
+    different from the one kept, and what it says of the service (as the job keeps it)."""
     with store.reading() as session:
         job = session.get(PrintJobRow, job_id)
         if job is None:
             raise ReferralNotFound(job_id)
         state, referral_id, lang, digest = job.state, job.referral_id, job.client_lang, job.inputs
-        pdf = bytes(job.pdf)
+        pdf, service = bytes(job.pdf), job.service
         row = ReferralRepository(session).row(referral_id)
         if row is None:
             raise ReferralNotFound(referral_id)
         closed = row.status == ReferralStatus.CLOSED.value
         service_id = row.service_id
     if state != "queued":
-        return pdf, False  # printed: its bytes were dropped
+        return pdf, False, service  # printed: its bytes were dropped
     if closed:
         raise LetterWithdrawn(job_id)
     if reference.service_directory(store).find(service_id) is None:
@@ -1350,13 +1372,14 @@ def _job_letter(
         # the shipped entry (the address the coordinator had corrected printed as shipped),
         # or found none (a coordinator's own service: "taken out", and nothing printed). The
         # service's details are now only in the letter kept, and that prints, as queued.
-        return pdf, False
+        return pdf, False, service
     inputs = _letter_inputs(store, user, referral_id, lang, None)
     current = inputs.digest()
     if current == digest:
-        return pdf, False
+        return pdf, False, service
     fresh = _render(inputs)
-    values: dict[str, object] = {"inputs": current, "service": _shown_json(inputs)}
+    service = _shown_json(inputs)
+    values: dict[str, object] = {"inputs": current, "service": service}
     if fresh != pdf:  # rendered invariant: other bytes, another letter
         values.update(pdf=fresh, updated_at=(now or _now()).isoformat())
     with store.transaction() as session:
@@ -1365,7 +1388,7 @@ def _job_letter(
             .where(PrintJobRow.id == job_id, PrintJobRow.state == "queued")
             .values(**values)
         )
-    return fresh, fresh != pdf
+    return fresh, fresh != pdf, service
 
 
 def update_queued_letters(store: Store, user: User, *, now: dt.datetime | None = None) -> int:
@@ -1385,18 +1408,27 @@ def update_queued_letters(store: Store, user: User, *, now: dt.datetime | None =
     return changed
 
 
-def mark_printed(store: Store, user: User, job_id: str, *, at: dt.datetime | None = None) -> None:
+def mark_printed(
+    store: Store,
+    user: User,
+    job_id: str,
+    *,
+    at: dt.datetime | None = None,
+    shown: ServiceAsIssued | None = None,
+) -> None:
     """The letter came out of the printer: keep the fact, drop the PDF bytes; audited. The
-    first letter given so issues the referral: it keeps what the letter says of the service
-    (the job's, or for a job queued before jobs kept it the entry in force, where there is
-    one), dated the day it was printed (:func:`record_letter_output`)."""
+    first letter given so issues the referral: it keeps what the letter printed says of the
+    service (``shown``, ``QueuedLetter.as_given``; else the job's, or for a job queued before
+    jobs kept it the entry in force, where there is one), dated the day it was printed
+    (:func:`record_letter_output`)."""
     require(user, Action.PRINT)
     at = at or _now()
     with store.reading() as session:
         queued = session.execute(
             select(PrintJobRow.referral_id, PrintJobRow.service).where(PrintJobRow.id == job_id)
         ).first()
-    shown = service_as_issued(queued[1]) if queued is not None else None
+    if shown is None and queued is not None:
+        shown = service_as_issued(queued[1])
     if queued is not None and shown is None:
         shown = _given_from_directory(store, queued[0], at.date())
     with store.transaction() as session:

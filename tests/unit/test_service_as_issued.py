@@ -515,3 +515,25 @@ def test_the_print_queue_says_what_changed_since_a_queued_reprint_was_given(
     # the queued reprint prints as given
     reprint = pdf_text(uc.print_job_pdf(session.store, session.user, jobs[0]))
     assert OLD_STREET in reprint and NEW_STREET not in reprint
+
+
+def test_a_letter_printed_from_the_queue_keeps_what_it_printed_if_remade_meanwhile(
+    session: Session, tmp_path: Path
+) -> None:
+    """Print all fetched the queued letter (the old address); while the print dialog was open a
+    sync brought the job centre's move and the open queue made the letter again. Marked
+    printed with what the letter printed said (``QueuedLetter.as_given``), the referral keeps
+    the old address: the job's own, made again, never went to the printer."""
+    referral = _jobcenter(session, "bg")
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    fetched = uc.print_job_letter(session.store, session.user, job)
+    assert OLD_STREET in pdf_text(fetched.pdf)
+    assert fetched.as_given is not None and fetched.as_given.address.street == OLD_STREET
+    _moved(session, tmp_path / "moved")
+    assert uc.update_queued_letters(session.store, session.user, now=MOVED) == 1
+    uc.mark_printed(session.store, session.user, job, at=MOVED, shown=fetched.as_given)
+    kept = uc.get_referral(session.store, session.user, referral.id).service_as_issued
+    assert kept is not None and kept.address.street == OLD_STREET
+    assert kept.issued_on == MOVED.date()
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    assert reopened.pdf == fetched.pdf and reopened.changed_since_issue == ("address",)
