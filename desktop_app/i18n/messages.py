@@ -808,7 +808,6 @@ _FORM_PROBLEMS = {
     "version_not_raised": N_("The form was changed: please raise its version above {where}."),
     "field_removed": N_("The field “{where}” must stay (answers are stored in it)."),
     "field_retyped": N_("The field “{where}” must keep its type."),
-    "option_removed": N_("The options of “{where}” must stay (answers use them)."),
     "restriction_lifted": N_("The field “{where}” must stay restricted."),
     "consent_requirement_lifted": N_("The field “{where}” must keep its consent requirement."),
     "purpose_removed": N_("The consent purpose “{where}” must stay."),
@@ -827,10 +826,29 @@ _FORM_PROBLEMS = {
 }
 
 
+def _option_removed(where: str) -> str:
+    """A choice gone (its id renamed, most often, to reword it): stored answers hold the id,
+    so it must stay; what may change is its label. ``where`` is "field: id, id"."""
+    field, _sep, listed = where.partition(": ")
+    ids = [i.strip() for i in listed.split(",") if i.strip()] or [listed]
+    return ngettext(
+        "The choice “{ids}” of the question “{field}” is missing: answers already given use "
+        "its id. Only a choice's label may change: keep “id: {first}” as it was and reword "
+        "its label.",
+        "The choices “{ids}” of the question “{field}” are missing: answers already given use "
+        "their ids. Only a choice's label may change: keep each id (e.g. “id: {first}”) as it "
+        "was and reword its label.",
+        len(ids),
+    ).format(ids="”, “".join(ids), field=field, first=ids[0])
+
+
 def form_problem(form_id: str, code: str, where: str) -> str:
     """Why an edited form definition cannot replace the one in force."""
     template = _FORM_PROBLEMS.get(code)
-    problem = _(template).format(where=where) if template else code
+    if code == "option_removed":
+        problem = _option_removed(where)
+    else:
+        problem = _(template).format(where=where) if template else code
     return _("{file}: {problem}").format(file=f"{form_id}.yaml", problem=problem)
 
 

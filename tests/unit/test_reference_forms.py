@@ -130,8 +130,40 @@ def test_a_removed_option_is_refused_and_named(session: Session) -> None:
     assert (form_id, problem.code) == ("life_situation", "option_removed")
     assert "freedom_restricted" in problem.where
     set_language("ro")
-    [message] = reference.problem_messages(refused)
-    assert message.startswith("life_situation.yaml:") and "Opțiunile" in message
+    try:
+        [message] = reference.problem_messages(refused)
+    finally:
+        set_language("en")
+    assert message.startswith("life_situation.yaml:") and "Varianta de răspuns" in message
+
+
+# A choice's id renamed to reword it: the refusal said which ids "must stay", not that only the
+# label may change, nor how. Said, with the id to keep, in each language.
+RENAMED_ID_SAYS = {
+    "en": "Only a choice's label may change: keep “id: freedom_restricted” as it was",
+    "de": "Ändern darf sich nur die Beschriftung (label): Lassen Sie „id: freedom_restricted“",
+    "bg": "Може да се променя само надписът (label): оставете „id: freedom_restricted“",
+    "ro": "Se poate schimba doar eticheta (label): păstrați „id: freedom_restricted”",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(RENAMED_ID_SAYS))
+def test_a_choice_id_renamed_is_refused_saying_only_its_label_may_change(
+    session: Session, lang: str
+) -> None:
+    files = _shipped()
+    text = files["life_situation.yaml"]
+    line = next(x for x in text.splitlines() if "{id: freedom_restricted," in x)
+    renamed = line.replace("{id: freedom_restricted,", "{id: freedom_limited,")
+    files["life_situation.yaml"] = with_version_raised(text.replace(line, renamed))
+    refused = _refused(session, files)
+    set_language(lang)
+    try:
+        [message] = reference.problem_messages(refused)
+    finally:
+        set_language("en")
+    assert RENAMED_ID_SAYS[lang] in message, message
+    assert "freedom_restricted" in message.split(":", 1)[1]
 
 
 # The texts of 2026-12-2, as an earlier text a form with a newer text_version must keep.
