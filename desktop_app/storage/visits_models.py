@@ -81,6 +81,11 @@ class _DraftColumns:
     # Editing a finished visit: its answers and next steps when the edit began (JSON object
     # {"answers": …, "next_steps": …}), "" otherwise. Finishing changes only what differs.
     base: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The version of its form the draft was begun in (migration 0041, draft_form_version); 0
+    # for a draft begun before: not known.
+    form_version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
 
 
 #: the columns of ``_DraftColumns``, copied as they are when a draft is carried or taken back
@@ -92,6 +97,7 @@ DRAFT_CONTENT = (
     "started_at",
     "updated_at",
     "base",
+    "form_version",
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -53,7 +53,7 @@ from desktop_app.forms import label as pick
 from desktop_app.forms.definition import CEFR_ASSESSMENT, CEFR_LEVELS
 from desktop_app.i18n.formatting import format_partial_date, format_years
 from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
-from desktop_app.i18n.text import N_, _, current_language, gettext_in
+from desktop_app.i18n.text import N_, _, current_language, gettext_in, ngettext
 from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, names_service
 from desktop_app.ui.access_keys import Place, choose_keys, escaped, key_of, keys_in, marked
@@ -1388,6 +1388,9 @@ class FormView(QWidget):
         # (``visits.not_asked``): no answer needed; and the versions, to say so.
         self.optional: frozenset[str] = frozenset()
         self._versions: tuple[int, int] | None = None
+        #: a draft begun in an earlier version of the form: that version, and the questions
+        #: added since that need an answer (None: the added ones are not known)
+        self._draft_begun: tuple[int, tuple[FieldDef, ...] | None] | None = None
 
         self.navigator = QListWidget()
         self.navigator.setObjectName("sections")
@@ -1432,6 +1435,10 @@ class FormView(QWidget):
         # go by that day, "Ana, 4 years" for a child of 6 now. Said, quietly, so that it reads
         # as the visit's and not as a mistake.
         self.day_note = _note("visit_day_note", "background: #eef2f7; color: #333;")
+        # A draft begun in an earlier version of the form (a sync brought a new one since):
+        # said in one line, with the questions added that need an answer before finishing.
+        self.draft_version_note = _note("draft_version_note", "background: #eef2f7; color: #333;")
+        self.draft_version_note.setVisible(False)
         self.day_note.setVisible(today is not None and today < dt.date.today())
         self.back_button = QPushButton()
         self.next_button = QPushButton()
@@ -1447,6 +1454,7 @@ class FormView(QWidget):
         right_box.setContentsMargins(0, 0, 0, 0)
         right_box.addWidget(self.newer_note)
         right_box.addWidget(self.older_note)
+        right_box.addWidget(self.draft_version_note)
         right_box.addWidget(self.day_note)
         right_box.addWidget(self.banner)
         right_box.addWidget(self.stack, 1)
@@ -1556,6 +1564,17 @@ class FormView(QWidget):
         self._versions = (version, self.definition.version) if older else None
         self.optional = frozenset(not_asked) if older else frozenset()
         self.older_note.setVisible(older)
+        self.retranslate()
+
+    def set_draft_begun_in(self, version: int, to_answer: Sequence[FieldDef] | None) -> None:
+        """The draft shown was begun in ``version`` of the form (0: not known, said nothing):
+        where that is an earlier one, a line says it continues in this one, naming the
+        questions added since that need an answer (``to_answer``; None: not known)."""
+        begun = 0 < version < self.definition.version
+        self._draft_begun = (version, tuple(to_answer) if to_answer is not None else None)
+        if not begun:
+            self._draft_begun = None
+        self.draft_version_note.setVisible(begun)
         self.retranslate()
 
     def set_client_language(self, lang: str | None) -> None:
@@ -1875,6 +1894,31 @@ class FormView(QWidget):
                     "wording."
                 ).format(old=self._versions[0], new=self._versions[1])
             )
+        if self._draft_begun is not None:
+            old_version, to_answer = self._draft_begun
+            versions = {"old": old_version, "new": self.definition.version}
+            if to_answer is None:
+                said = _(
+                    "This draft was begun in version {old} of the form and continues in "
+                    "version {new}."
+                ).format(**versions)
+            elif to_answer:
+                names = ", ".join(self.langs.text(f.label) for f in to_answer)
+                said = ngettext(
+                    "This draft was begun in version {old} of the form and continues in "
+                    "version {new}. The question added since needs an answer before "
+                    "finishing: {names}.",
+                    "This draft was begun in version {old} of the form and continues in "
+                    "version {new}. The questions added since need an answer before "
+                    "finishing: {names}.",
+                    len(to_answer),
+                ).format(names=names, **versions)
+            else:
+                said = _(
+                    "This draft was begun in version {old} of the form and continues in "
+                    "version {new}; no question added since needs an answer."
+                ).format(**versions)
+            self.draft_version_note.setText(said)
         self.back_button.setText(_("◀ &Back"))
         self.next_button.setText(_("&Next ▶"))
         # before the questions are named: they show the keys chosen for the new language

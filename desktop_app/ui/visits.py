@@ -54,7 +54,7 @@ from desktop_app.domain.check_facts import FactDifference, FactsTakenOver, with_
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import Person, nationality_answer
 from desktop_app.domain.validation import ValidationFailed, scripts_of
-from desktop_app.forms import FormDefinition, InvalidAnswers
+from desktop_app.forms import FieldDef, FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.i18n import languages
 from desktop_app.i18n.formatting import format_moment, format_time_of_day, language_name
@@ -342,6 +342,21 @@ class ConsentDialog(QDialog):
 # the visit window
 
 
+def _to_answer_since(
+    store: Store, definition: FormDefinition, draft: visits.Draft
+) -> tuple[FieldDef, ...] | None:
+    """The questions ``definition`` added since the version the draft was begun in that need
+    an answer; None where that version's definition is not known here."""
+    begun = draft.form_version
+    if not 0 < begun < definition.version:
+        return ()
+    old = visits.form_recorded_in(store, definition.id, begun, draft.answers)
+    if old.version != begun:
+        return None
+    changes = reference.form_changes({old.id: old}, {definition.id: definition})
+    return changes[0].required_added if changes else ()
+
+
 class VisitWindow(QDialog):
     """One form being filled in for one person. Typing is saved as a draft as it happens;
     closing keeps the draft; finishing validates and stores the visit."""
@@ -416,6 +431,10 @@ class VisitWindow(QDialog):
             self.continued = _("Continued from the draft of {time}.").format(
                 time=_date(draft.updated_at)
             )
+            if not draft.visit_id:  # an edit of a visit says its own version (older_note)
+                self.view.set_draft_begun_in(
+                    draft.form_version, _to_answer_since(store, definition, draft)
+                )
         elif visit is not None:
             self.view.set_answers(visit.answers, visit.next_steps)
         elif form_id == "life_situation":

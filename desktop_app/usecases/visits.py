@@ -173,6 +173,8 @@ class Draft:
     # Editing a finished visit: its answers and next steps when the edit began (``edit_visit``
     # changes only what differs from them); None for a new visit or a draft from before.
     base: VisitBase | None = None
+    form_version: int = 0
+    """The version of its form the draft was begun in; 0 for a draft from before it was kept."""
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,7 @@ def _draft(row: DraftRow | CarriedDraftRow, session: DbSession) -> Draft:
         updated_at=row.updated_at,
         day=_draft_day(session, row),
         base=_base_from(row.base),
+        form_version=row.form_version,
     )
 
 
@@ -531,6 +534,7 @@ def save_draft(
                 visit_id=visit_id,
                 author_id=user.id,
                 started_at=now,
+                form_version=definition.version,
             )
             session.add(row)
         row.answers = text

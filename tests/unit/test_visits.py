@@ -84,6 +84,24 @@ def test_draft_round_trip_and_open_drafts(session: Any) -> None:
     assert _count(store, OutboxRow) == outbox_before  # drafts never sync
 
 
+def test_a_draft_keeps_the_version_of_its_form_it_was_begun_in(session: Any) -> None:
+    """A draft begun in one version of a form and continued after another came said nothing
+    of it (migration 0041): it keeps the version it was begun in, also when saved again."""
+    store, user = session.store, session.user
+    version = shipped_version("skills_check")
+    visits.save_draft(store, user, PERSON, "skills_check", {"school_years": 3})
+    draft = visits.load_draft(store, user, PERSON, "skills_check")
+    assert draft is not None and draft.form_version == version
+    with store.transaction() as s:  # as if begun in an earlier version
+        row = s.get(DraftRow, (PERSON, "skills_check"))
+        assert row is not None and row.form_version == version
+        row.form_version = version - 1
+    visits.save_draft(store, user, PERSON, "skills_check", {"school_years": 4})
+    again = visits.load_draft(store, user, PERSON, "skills_check")
+    assert again is not None and again.form_version == version - 1
+    assert again.answers == {"school_years": 4}
+
+
 def test_no_draft_is_kept_about_a_person_erased_meanwhile(session: Any) -> None:
     """A form left open while the person was erased (here, or by a sync): its autosave is
     refused, and the erasure's removal of their drafts stays done."""
