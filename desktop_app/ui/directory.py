@@ -38,6 +38,7 @@ from desktop_app.i18n.messages import directory_problem, failure_message
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.publication_notice import form_change_line
 from desktop_app.ui.save_dialog import ask_folder
 from desktop_app.ui.service_editor import ServiceDialog
 from desktop_app.ui.tasks import DialogSave
@@ -698,6 +699,7 @@ class FormsDialog(_ReferenceDialog):
         super().__init__(session, _("Form definitions"), headers, parent)
         self.table.horizontalHeader().resizeSection(0, 360)
         self.table.horizontalHeader().resizeSection(1, 90)
+        self._changes: tuple[reference.FormChange, ...] = ()
         self.refresh()
 
     def _published(self) -> reference.Publication | None:
@@ -727,20 +729,30 @@ class FormsDialog(_ReferenceDialog):
         return reference.export_forms(self.session.store, self.session.user, folder)
 
     def _check(self, files: dict[str, str]) -> int:
-        return len(reference.check_forms(self.session.store, files))
+        store = self.session.store
+        checked = reference.check_forms(store, files)
+        # What the question names: each form whose version the folder changes.
+        self._changes = reference.form_changes(reference.forms_in_force(store), checked)
+        return len(checked)
 
     def _publish(self, folder: Path, note: str) -> reference.Publication:
         store, user = self.session.store, self.session.user
         return reference.publish_forms_folder(store, user, folder, note)
 
     def _summary(self, folder: Path, count: int) -> str:
-        return ngettext(
+        checked = ngettext(
             "The folder {folder} was checked: {count} form, no problems, every stored answer "
             "stays readable. After publishing, every laptop uses it after its next sync.",
             "The folder {folder} was checked: {count} forms, no problems, every stored answer "
             "stays readable. After publishing, every laptop uses them after its next sync.",
             count,
         ).format(folder=folder, count=format_number(count))
+        # "3 forms" said nothing of which one changes: each named, with its new version.
+        changes = self._changes
+        if not changes:
+            return checked + "\n\n" + _("No form gets a new version.")
+        lines = [form_change_line(c, current_language()) for c in changes]
+        return checked + "\n\n" + "\n".join(lines)
 
     def _done(self, count: int) -> str:
         return ngettext(

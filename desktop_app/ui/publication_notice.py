@@ -4,21 +4,24 @@ so that an advisor does not fill in outdated forms or print outdated addresses u
 at start and after every sync; it goes once the publication is usable (an update, or a new
 publication).
 
-And the notice that a sync brought a service directory another laptop published: who, when
-and what changed (the coordinator's note), and what it does to letters, until it is hidden."""
+And the notices that a sync brought a service directory or form definitions another laptop
+published: who, when and what changed (the coordinator's note, the services or the forms and
+their versions), and what it does to letters or to drafts in progress, until each is hidden."""
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from desktop_app import __version__
+from desktop_app.forms import FormDefinition
+from desktop_app.forms.labels import label
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import unusable_publication_detail, unusable_publication_message
-from desktop_app.i18n.text import _
+from desktop_app.i18n.text import _, current_language
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.ui.banner import WarningBanner
 from desktop_app.usecases import reference
@@ -57,18 +60,43 @@ class PublicationBanner(WarningBanner):
         return self.text.text()
 
 
-class DirectoryUpdatedBanner(WarningBanner):
+def form_change_line(change: reference.FormChange, lang: str) -> str:
+    """ "Skills check: version 2 → 3", in ``lang``'s words of the form's title."""
+    return _("{form}: version {old} → {new}").format(
+        form=label(change.form.title, lang), old=change.old_version, new=change.new_version
+    )
+
+
+class _UpdatedBanner(WarningBanner):
+    """A publication another laptop made arrived: said until its button hides it."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(f"{name}_updated_banner", parent)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.hide_button = QPushButton()
+        self.hide_button.setObjectName(f"hide_{name}_updated")
+        self.hide_button.setAutoDefault(False)
+        self.row.addWidget(self.hide_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+    def _say(self, text: str, button: str) -> None:
+        self.text.setText(text)
+        self.setAccessibleName(_("Notice"))
+        self.setAccessibleDescription(text)
+        self.text.setAccessibleName(text)
+        self.hide_button.setText(button)
+        self.hide_button.setAccessibleDescription(text)  # a screen reader says what it hides
+
+    def plain_text(self) -> str:
+        return self.text.text()
+
+
+class DirectoryUpdatedBanner(_UpdatedBanner):
     """A service directory another laptop published arrived: an advisor learned it nowhere (the
     coordinator's note of what changed showed only in the coordinators' directory window), and
     told a person the old address from memory or a letter printed before. "Hide notice"."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("directory_updated_banner", parent)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.hide_button = QPushButton()
-        self.hide_button.setObjectName("hide_directory_updated")
-        self.hide_button.setAutoDefault(False)
-        self.row.addWidget(self.hide_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        super().__init__("directory", parent)
 
     def show_publication(
         self, published: reference.Publication, changes: reference.DirectoryChanges
@@ -98,28 +126,106 @@ class DirectoryUpdatedBanner(WarningBanner):
                 "letters printed before show the old ones."
             )
         )
-        text = " ".join(parts)
-        self.text.setText(text)
-        self.setAccessibleName(_("Notice"))
-        self.setAccessibleDescription(text)
-        self.text.setAccessibleName(text)
-        self.hide_button.setText(_("&Understood"))
-        self.hide_button.setAccessibleDescription(text)  # a screen reader says what it hides
-
-    def plain_text(self) -> str:
-        return self.text.text()
+        self._say(" ".join(parts), _("&Understood"))
 
 
-#: the directory in force when the window opened could not be read
+class FormsUpdatedBanner(_UpdatedBanner):
+    """Form definitions another laptop published arrived: nobody was told that the skills
+    check is now version 3, nor the coordinator's note; a helper learned of a question added
+    only when finishing a draft was refused."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("forms", parent)
+
+    def show_publication(
+        self, published: reference.Publication, changes: tuple[reference.FormChange, ...]
+    ) -> None:
+        when = format_long_date(published.published_at.date())
+        if published.note:
+            lead = _("The forms were updated by {name} on {when}: {note}.").format(
+                name=published.publisher, when=when, note=published.note.rstrip(".")
+            )
+        else:
+            lead = _("The forms were updated by {name} on {when}.").format(
+                name=published.publisher, when=when
+            )
+        lang = current_language()
+        parts = [lead]
+        for change in changes:
+            line = form_change_line(change, lang)
+            required = change.required_added
+            if required:
+                names = ", ".join(label(f.label, lang) for f in required)
+                line += " " + _("(new questions to answer before finishing: {names})").format(
+                    names=names
+                )
+            parts.append(line + ".")
+        if any(c.required_added for c in changes):
+            drafts = _("Drafts in progress continue in the new version.")
+        else:
+            drafts = _(
+                "Drafts in progress continue in the new version; no new question needs an answer."
+            )
+        parts.append(drafts)
+        self._say(" ".join(parts), _("Ne&w forms: understood"))
+
+
+#: the publication in force when the window opened could not be read
 UNKNOWN = -1
-#: what a reading after a sync found: the directory published (None: none, or one this laptop
-#: cannot use), whether this laptop published it, the directory in force
-Reading = tuple["reference.Publication | None", bool, "ServiceDirectory", bool]
+T = TypeVar("T")
+#: what a reading after a sync found of one publication: the one published (None: none, or
+#: one this laptop cannot use), whether this laptop published it, what is in force
+Found = tuple["reference.Publication | None", bool, Any]
+#: a reading: whether the first sync was still due, and what it found of each publication
+Reading = tuple[bool, dict[str, Found]]
+
+
+class _News(Generic[T]):
+    """What the syncs brought of one publication (the directory, the forms): the publication
+    another laptop made that came since the window opened (to tell), and what was in force
+    when the window opened or when the last news was hidden (what the news is told against)."""
+
+    def __init__(self) -> None:
+        self.news: reference.Publication | None = None
+        #: the revision in force when the window opened (None: not read yet)
+        self.seen: int | None = None
+        self.before: T | None = None
+        self.now: T | None = None
+
+    def start(self, published: reference.Publication | None, content: T) -> None:
+        self.seen = published.revision if published is not None else 0
+        self.before = self.now = content
+
+    def learn(
+        self, published: reference.Publication | None, here: bool, content: T, joining: bool
+    ) -> bool:
+        """Whether a sync's reading is news: another laptop published it since the window
+        opened (this laptop's own publication is no news to its maker), and not the one a new
+        laptop's first sync brings."""
+        self.now = content
+        if published is None or published.revision == self.seen:
+            return False
+        if joining or self.seen == UNKNOWN or self.before is None:
+            self.seen = published.revision
+            self.before = content
+            return False
+        self.seen = published.revision
+        if here:
+            self.news = None
+            self.before = content
+            return False
+        self.news = published
+        return True
+
+    def hide(self) -> None:
+        self.news = None
+        self.before = self.now  # what was told is known now
 
 
 class PublicationNotice(QObject):
-    """Keeps the banner as ``reference.unusable_publications`` says, and the directory's notice
-    as the directory in force says after each sync, both read off the UI thread."""
+    """Keeps the banner as ``reference.unusable_publications`` says, and the notices of the
+    directory and the forms as those in force say after each sync, all read off the UI
+    thread."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -130,101 +236,129 @@ class PublicationNotice(QObject):
         self.directory_banner = DirectoryUpdatedBanner()
         self.directory_banner.hide_button.clicked.connect(self._on_hide_directory_clicked)
         window.add_banner(self.directory_banner)
-        #: a directory another laptop published that came since the window opened, to tell
-        self.directory_news: reference.Publication | None = None
-        #: the services it changed against the directory told last (or in force at start)
+        self.forms_banner = FormsUpdatedBanner()
+        self.forms_banner.hide_button.clicked.connect(self._on_hide_forms_clicked)
+        window.add_banner(self.forms_banner)
+        self.directory: _News[ServiceDirectory] = _News()
+        self.forms: _News[dict[str, FormDefinition]] = _News()
+        #: the services the directory told changed against the one told last (or at start)
         self.directory_changes = reference.DirectoryChanges()
-        #: the directory in force when the window opened, or when the last news was hidden
-        self._directory_before: ServiceDirectory | None = None
-        self._directory_now: ServiceDirectory | None = None
-        #: the revision of the directory in force when the window opened (None: not read yet)
-        self._directory_seen: int | None = None
+        #: the forms the publication told changed, with their versions and questions added
+        self.forms_changes: tuple[reference.FormChange, ...] = ()
         #: a sync's reading that came back before the first one (compared once that has)
         self._waiting: Reading | None = None
-        #: no sync had got through on this laptop at the last reading: the directory its first
-        #: sync brings is the team's, in force since before it joined, and no news (its user
-        #: was told each difference from the shipped one: every service of the city)
+        #: no sync had got through on this laptop at the last reading: what its first sync
+        #: brings is the team's, in force since before it joined, and no news (its user was
+        #: told each difference from the shipped one: every service of the city)
         self._first_sync_due = False
         window.retranslated.connect(self._show)
         self._generation = 0
 
+    # The directory's news, as tests and the access keys' walk set and read it.
+    @property
+    def directory_news(self) -> reference.Publication | None:
+        return self.directory.news
+
+    @directory_news.setter
+    def directory_news(self, news: reference.Publication | None) -> None:
+        self.directory.news = news
+
+    @property
+    def forms_news(self) -> reference.Publication | None:
+        return self.forms.news
+
+    @forms_news.setter
+    def forms_news(self, news: reference.Publication | None) -> None:
+        self.forms.news = news
+
+    @property
+    def _directory_seen(self) -> int | None:
+        return self.directory.seen
+
     def check(self, _result: Any = None) -> None:
-        """Read which publications cannot be used, and the directory in force (at start, and
-        after every sync)."""
+        """Read which publications cannot be used, and the directory and forms in force (at
+        start, and after every sync)."""
         self._generation += 1
         generation, store = self._generation, self.window.session.store
 
         def read() -> tuple[list[reference.Unusable], Reading]:
             due = sync_uc.first_sync_due(store)
             unusable = reference.unusable_publications(store)
+            refused = {u.name for u in unusable}
             directory = reference.service_directory(store)
-            if any(u.name == reference.SERVICES for u in unusable):
-                return unusable, (None, False, directory, due)  # the shipped one: said above
-            published = reference.published_directory(store)
-            here = reference.published_here(store, reference.SERVICES)
-            return unusable, (published, here, directory, due)
+            forms = reference.forms_in_force(store)
+            found: dict[str, Found] = {}
+            for name, content, published in (
+                (reference.SERVICES, directory, reference.published_directory),
+                (reference.FORMS, forms, reference.published_forms),
+            ):
+                if name in refused:  # the shipped one: said above
+                    found[name] = (None, False, content)
+                else:
+                    found[name] = (published(store), reference.published_here(store, name), content)
+            return unusable, (due, found)
 
         def found(answer: tuple[list[reference.Unusable], Reading]) -> None:
             unusable, reading = answer
             if generation == 1:
                 # The first reading (at start): what is in force then is no news; a sync's
                 # reading that came back before it is compared with it now.
-                published, _here, directory, self._first_sync_due = reading
-                self._directory_seen = published.revision if published is not None else 0
-                self._directory_before = self._directory_now = directory
+                self._first_sync_due, publications = reading
+                for name, news in self._trackers():
+                    published, _here, content = publications[name]
+                    news.start(published, content)
                 if self._waiting is not None:
-                    self._learn(*self._waiting)
+                    self._learn(self._waiting)
                     self._waiting = None
-            elif self._directory_seen is None:
+            elif self.directory.seen is None:
                 self._waiting = reading
             else:
-                self._learn(*reading)
+                self._learn(reading)
             if generation == self._generation:  # a later reading is under way or shown
                 self.found = unusable
                 self._show()
 
         def failed(_exc: Exception) -> None:
             if generation == 1:  # the next reading tells what is in force, as no news
-                self._directory_seen = UNKNOWN
+                for _name, news in self._trackers():
+                    news.seen = UNKNOWN
                 if self._waiting is not None:
-                    self._learn(*self._waiting)
+                    self._learn(self._waiting)
                     self._waiting = None
 
         self.window.tasks.run(read, found, failed)
 
-    def _learn(
-        self,
-        published: reference.Publication | None,
-        here: bool,
-        directory: ServiceDirectory,
-        first_sync_due: bool,
-    ) -> None:
-        """The directory in force read after a sync: news when another laptop published it
-        since the window opened (this laptop's own publication is no news to its maker), and
-        not the one a new laptop's first sync brings."""
+    def _trackers(self) -> tuple[tuple[str, _News[Any]], ...]:
+        return ((reference.SERVICES, self.directory), (reference.FORMS, self.forms))
+
+    def _learn(self, reading: Reading) -> None:
+        """What a reading after a sync found: the news of each publication."""
+        first_sync_due, publications = reading
         joining, self._first_sync_due = self._first_sync_due, first_sync_due
-        self._directory_now = directory
-        if published is None or published.revision == self._directory_seen:
-            return
-        if joining or self._directory_seen == UNKNOWN or self._directory_before is None:
-            self._directory_seen = published.revision
-            self._directory_before = directory
-            return
-        self._directory_seen = published.revision
-        if here:
-            self.directory_news = None
-            self._directory_before = directory
-            return
-        self.directory_news = published
-        self.directory_changes = reference.directory_changes(self._directory_before, directory)
+        published, here, directory = publications[reference.SERVICES]
+        if self.directory.learn(published, here, directory, joining):
+            assert self.directory.before is not None
+            self.directory_changes = reference.directory_changes(self.directory.before, directory)
+        published, here, forms = publications[reference.FORMS]
+        if self.forms.learn(published, here, forms, joining):
+            assert self.forms.before is not None
+            self.forms_changes = reference.form_changes(self.forms.before, forms)
+            if not self.forms_changes:  # no form in force changed (a shipped one is newer)
+                self.forms.hide()
 
     def _on_hide_directory_clicked(self) -> None:
-        self.directory_news = None
-        self._directory_before = self._directory_now  # what was told is known now
+        self.directory.hide()
+        self._show()
+
+    def _on_hide_forms_clicked(self) -> None:
+        self.forms.hide()
         self._show()
 
     def _show(self) -> None:
         self.banner.show_unusable(self.found)
-        if self.directory_news is not None:
-            self.directory_banner.show_publication(self.directory_news, self.directory_changes)
-        self.directory_banner.setVisible(self.directory_news is not None)
+        if self.directory.news is not None:
+            self.directory_banner.show_publication(self.directory.news, self.directory_changes)
+        self.directory_banner.setVisible(self.directory.news is not None)
+        if self.forms.news is not None:
+            self.forms_banner.show_publication(self.forms.news, self.forms_changes)
+        self.forms_banner.setVisible(self.forms.news is not None)

@@ -33,7 +33,7 @@ from desktop_app.domain.permissions import Action, PermissionDenied, require
 from desktop_app.domain.users import User
 from desktop_app.forms import FormDefinition, FormDefinitionError, load_shipped_forms
 from desktop_app.forms.compat import Incompatibility, incompatibilities
-from desktop_app.forms.definition import NOTICE_FORMAT, form_from_mapping
+from desktop_app.forms.definition import NOTICE_FORMAT, FieldDef, form_from_mapping
 from desktop_app.forms.expressions import FUNCTION_FORMATS
 from desktop_app.i18n.messages import directory_problem, error_message, form_problem
 from desktop_app.i18n.text import _
@@ -659,6 +659,42 @@ def forms_in_force(store: Store) -> dict[str, FormDefinition]:
         )
         for form_id, form in shipped.items()
     }
+
+
+@dataclass(frozen=True)
+class FormChange:
+    """A form one set of definitions changed against another: its versions before and after,
+    and the questions (top-level fields) the new one added, in the form's order."""
+
+    form: FormDefinition
+    old_version: int
+    added: tuple[FieldDef, ...] = ()
+
+    @property
+    def new_version(self) -> int:
+        return self.form.version
+
+    @property
+    def required_added(self) -> tuple[FieldDef, ...]:
+        """The questions added that must (or, by a condition, may have to) be answered."""
+        return tuple(f for f in self.added if f.required)
+
+
+def form_changes(
+    before: Mapping[str, FormDefinition], after: Mapping[str, FormDefinition]
+) -> tuple[FormChange, ...]:
+    """The forms of ``after`` whose version differs from ``before``'s (publish question, the
+    notice of forms a sync brought), with the questions each added."""
+    found: list[FormChange] = []
+    for form_id, form in after.items():
+        old = before.get(form_id)
+        if old is None or old.version == form.version:
+            continue
+        known = {f.id for f in old.fields()}
+        found.append(
+            FormChange(form, old.version, tuple(f for f in form.fields() if f.id not in known))
+        )
+    return tuple(found)
 
 
 def check_forms(store: Store, files: Mapping[str, str]) -> dict[str, FormDefinition]:

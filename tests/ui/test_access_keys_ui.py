@@ -45,7 +45,7 @@ from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import RequestsDue
-from desktop_app.usecases.reference import Publication
+from desktop_app.usecases.reference import FormChange, Publication, shipped_forms
 from tests.conftest import PASSWORD, record_sharing_consent
 from tests.ui.tab_walk import MAX_STEPS, every_control_enabled, focus_kept, tab, tab_stops
 from tests.ui.test_main_window import _access_key
@@ -424,12 +424,18 @@ def opener(name: str) -> Callable[[Opener], Opener]:
     return register
 
 
-def _publication() -> Publication:
-    """A service directory as another laptop published it, with the coordinator's note."""
+def _publication(name: str = "services") -> Publication:
+    """A service directory (or forms) as another laptop published it, with a note."""
     return Publication(
-        "services", {}, "Jobcenter Dortmund: address", "Koordination",
+        name, {}, "Jobcenter Dortmund: address", "Koordination",
         dt.datetime(2026, 12, 7, 9, 30), 2, 17,
     )  # fmt: skip
+
+
+def _form_changes() -> tuple[FormChange, ...]:
+    """The skills check as if a version with a question more had come."""
+    skills = shipped_forms()["skills_check"]
+    return (FormChange(skills, skills.version - 1, (next(skills.fields()),)),)
 
 
 def _person_shown(desk: Desk) -> None:
@@ -461,14 +467,19 @@ def _main(desk: Desk) -> Iterator[View]:
     requests_due = window.requests_due_notice  # type: ignore[attr-defined]
     requests_due.due = RequestsDue(2, 1)
     requests_due._show()
-    # And the notice that a sync brought a service directory published elsewhere.
+    # And the notices that a sync brought a service directory and forms published elsewhere
+    # (both at once: their buttons' keys must differ).
     publications = window.sync.publications  # type: ignore[attr-defined]
     publications.directory_news = _publication()
+    publications.forms_news = _publication("forms")
+    publications.forms_changes = _form_changes()
     publications._show()
+    assert publications.forms_banner.isVisible()
     yield from views(window, "a person shown, every notice")
     requests_due.due = RequestsDue(0, 0)
     requests_due._show()
     publications.directory_news = None
+    publications.forms_news = None
     publications._show()
     for action in window.menuBar().actions():
         menu = action.menu()
