@@ -1918,6 +1918,8 @@ class FormView(QWidget):
                     "This draft was begun in version {old} of the form and continues in "
                     "version {new}; no question added since needs an answer."
                 ).format(**versions)
+            if said.endswith(("?.", "!.")):  # the last question named ends the sentence
+                said = said[:-1]
             self.draft_version_note.setText(said)
         self.back_button.setText(_("◀ &Back"))
         self.next_button.setText(_("&Next ▶"))

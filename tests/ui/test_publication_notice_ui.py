@@ -301,3 +301,63 @@ def test_a_new_laptops_first_sync_brings_the_teams_directory_as_no_news(
         assert "Geändert: Jobcenter Dortmund." in news.directory_banner.plain_text()
     finally:
         set_language("en")
+
+
+def test_forms_published_elsewhere_are_told_beside_the_directory_and_not_at_a_first_sync(
+    qtbot: QtBot, laptops: Laptops, shots: Path
+) -> None:
+    """Nobody was told that a form had a new version, nor the coordinator's note: the sync
+    that brings forms another laptop published says who, when, the note, each form's new
+    version and what it means for drafts in progress, beside the directory's notice (each
+    hidden by its own key); a laptop's first sync brings the team's forms as no news."""
+    from PySide6.QtTest import QTest
+
+    from tests.ui.conftest import alt_access_key, made_active
+
+    set_language("de")
+    try:
+        a = laptops.new("A")
+        b = laptops.new("B")
+        window = shown_window(qtbot, b)
+        window.resize(1280, 720)
+        news = window.sync.publications  # type: ignore[attr-defined]
+        forms_banner, directory_banner = news.forms_banner, news.directory_banner
+        _synced(qtbot, window)
+        assert forms_banner.isHidden()  # nothing published: nothing to tell
+        files = _shipped("forms")
+        files["skills_check.yaml"] = raised_version(files["skills_check.yaml"])
+        reference.publish_forms(a.store, a.user, files, "Kompetenzcheck: Hinweise genauer")
+        reference.publish_directory(
+            a.store, a.user, _moved_jobcenter("Königswall 21"), "Jobcenter Dortmund: Adresse"
+        )
+        laptops.sync(a)
+        _synced(qtbot, window)
+        qtbot.waitUntil(lambda: forms_banner.isVisible() and directory_banner.isVisible())
+        text = forms_banner.plain_text()
+        assert text.startswith("Die Formulare wurden von A am "), text
+        assert text.endswith(
+            " aktualisiert: Kompetenzcheck: Hinweise genauer. Kompetenzcheck: Version 2 → 3. "
+            "Begonnene Entwürfe gehen in der neuen Version weiter; keine neue Frage muss "
+            "beantwortet werden."
+        ), text
+        window.grab().save(str(shots / "forms-updated-banner-de.png"))
+        # Each hidden by its own key: the forms' first, the directory's stays.
+        made_active(qtbot, window)
+        alt_access_key(window, forms_banner.hide_button.text())
+        qtbot.waitUntil(forms_banner.isHidden, timeout=5000)
+        assert directory_banner.isVisible()
+        QTest.keyClick(directory_banner.hide_button, Qt.Key.Key_Space)
+        assert directory_banner.isHidden()
+        # A laptop that joins now: its first sync brings those forms, and no news.
+        c = laptops.new("C")
+        assert sync_uc.first_sync_due(c.store)
+        joined = shown_window(qtbot, c)
+        joined_news = joined.sync.publications  # type: ignore[attr-defined]
+        _synced(qtbot, joined)
+        published = reference.published_forms(c.store)
+        assert published is not None
+        assert reference.forms_in_force(c.store)["skills_check"].version == 3
+        qtbot.waitUntil(lambda: joined_news.forms.seen == published.revision, timeout=10_000)
+        assert joined_news.forms_banner.isHidden() and joined_news.forms_news is None
+    finally:
+        set_language("en")

@@ -215,13 +215,16 @@ def _coordinator_publishes(qtbot: QtBot, coordinator: Session, shots: Path, home
     qtbot.waitUntil(lambda: bool(forms.error.text()), timeout=5000)
     refusal = forms.error.text()
     _shot(forms, shots, "02-refused")
-    assert "partly" in refusal, refusal
+    # Said what to do: only the label may change, the id kept.
+    assert "Lassen Sie „id: partly“ unverändert und formulieren Sie nur das label um" in refusal
     assert reference.forms_in_force(coordinator.store)[SKILLS].version == 2
     # Second: the id kept, the label reworded.
     skills.write_text(_edited(shipped, rename_id=False), "utf-8")
     with qtbot.waitSignal(forms.published, timeout=20_000):
         said = _publish_by_keys(qtbot, forms, folder, shots)
     assert any("geprüft" in text for text in said), said
+    # which form changes, and to which version (not only "3 forms")
+    assert any("\n\nKompetenzcheck: Version 2 → 3" in text for text in said), said
     rows = {cell(forms.table, r, 0).text(): cell(forms.table, r, 2).text() for r in range(3)}
     assert rows["Kompetenzcheck"] == "veröffentlicht", rows
     assert forms.note.text() == f"Geändert: {NOTE}", forms.note.text()
@@ -229,6 +232,8 @@ def _coordinator_publishes(qtbot: QtBot, coordinator: Session, shots: Path, home
     QTest.keyClick(forms.table, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not forms.isVisible())
     _synced(qtbot, window)
+    # Her own publication is no news to her.
+    assert window.sync.publications.forms_banner.isHidden()  # type: ignore[attr-defined]
     window.close()
 
 
@@ -325,12 +330,29 @@ def _helper_back_online(
     """Back at the contact point: F5, then Mihaela's draft continued and finished."""
     report = _synced(qtbot, window)
     assert not isinstance(report, Exception), report
-    assert reference.forms_in_force(helper.store)[SKILLS].version == 3
+    skills = reference.forms_in_force(helper.store)[SKILLS]
+    assert skills.version == 3
+    # Told at once: who published, when, her note, the form's new version and the question
+    # to answer, and what it means for drafts in progress.
+    notice = window.sync.publications.forms_banner  # type: ignore[attr-defined]
+    qtbot.waitUntil(notice.isVisible, timeout=10_000)
+    told = notice.plain_text()
+    assert told.startswith("Formularele au fost actualizate de "), told
+    assert f": {NOTE}. {skills.title['ro']}: versiunea 2 → 3 (întrebări noi, de " in told, told
+    assert f"înainte de finalizare: {QUESTION['ro']}). Ciornele începute" in told, told
     _shot(window, shots, "07-helper-synced")
     window.show_person(mihaela)
     feature = window.visits  # type: ignore[attr-defined]
     form = feature.start(SKILLS, client_lang="ro")
     qtbot.waitExposed(form)
+    # Said above the form: begun in version 2, continued in 3, the question to answer.
+    note = form.view.draft_version_note
+    assert note.isVisible()
+    assert note.text() == (
+        "Această ciornă a fost începută în versiunea 2 a formularului și continuă în versiunea "
+        f"3. Întrebarea adăugată între timp necesită un răspuns înainte de finalizare: "
+        f"{QUESTION['ro']}"  # its question mark ends the sentence
+    ), note.text()
     _shot(form, shots, "08-helper-mihaela-continued")
     continued = {
         "saved": form.saved_label.text(),
@@ -344,8 +366,7 @@ def _helper_back_online(
     assert answered.args[0] is None
     banner = form.view.banner.text()
     _shot(form, shots, "09-helper-mihaela-refused")
-    # Told only now, by the refusal: the question is named, the keyboard put in it (nothing
-    # said, as the draft was continued, that the form had changed since it was begun).
+    # The refusal names the question too, and puts the keyboard in it.
     assert QUESTION["ro"] in banner, banner
     assert form.focusWidget() is form.view.editors[NEW_QUESTION].focus_widget()
     _choose(qtbot, form, NEW_QUESTION, "yes")
@@ -361,7 +382,12 @@ def _helper_back_online(
     stored = answered.args[0]
     assert stored is not None, form.view.banner.text()
     assert stored.form_version == 3 and stored.answers[NEW_QUESTION] == "yes"
+    # The notice hidden by its key; the next sync brings nothing new and leaves it so.
+    made_active(qtbot, window)
+    alt_access_key(window, notice.hide_button.text())
+    qtbot.waitUntil(notice.isHidden, timeout=5000)
     _synced(qtbot, window)
+    assert notice.isHidden()
     window.close()
 
 
