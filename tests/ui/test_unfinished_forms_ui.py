@@ -87,3 +87,43 @@ def test_a_helper_comes_back_to_a_check_left_unfinished_in_romanian(
         window.close()
     finally:
         helper.close()
+
+
+def test_a_draft_says_which_version_it_was_begun_in_only_where_that_is_known(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A draft begun in an earlier version of its form says so above the form; one from before
+    drafts kept their version (0) says nothing, and one whose earlier definition this laptop
+    does not know names no questions it cannot be sure of."""
+    from desktop_app.storage.visits_models import DraftRow
+    from desktop_app.ui.visits import VisitWindow
+
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ion", "Popescu", "1991-02-03")
+    )
+    current = visits.form("skills_check", session.store).version
+    visits.save_draft(session.store, session.user, person.id, "skills_check", {"school_years": 4})
+    set_language("de")
+    try:
+        said: dict[int, str | None] = {}
+        for begun in (0, current, current - 1):
+            with session.store.transaction() as db:
+                row = db.get(DraftRow, (person.id, "skills_check"))
+                assert row is not None
+                row.form_version = begun
+            draft = visits.load_draft(session.store, session.user, person.id, "skills_check")
+            win = VisitWindow(session, person, "skills_check", draft=draft)
+            qtbot.addWidget(win)
+            note = win.view.draft_version_note
+            said[begun] = note.text() if not note.isHidden() else None
+            win.done_ = True  # nothing to keep: the draft stays as it is
+            win.close()
+    finally:
+        set_language("en")
+    assert said[0] is None and said[current] is None, said
+    # Version 1 of the skills check is known nowhere here (shipped: version 2): the versions
+    # only, no question named as added.
+    assert said[current - 1] == (
+        f"Dieser Entwurf wurde mit Version {current - 1} des Formulars begonnen und wird mit "
+        f"Version {current} fortgesetzt."
+    ), said
