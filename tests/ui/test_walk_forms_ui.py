@@ -227,7 +227,8 @@ def _coordinator_publishes(qtbot: QtBot, coordinator: Session, shots: Path, home
     assert any("\n\nKompetenzcheck: Version 2 → 3" in text for text in said), said
     rows = {cell(forms.table, r, 0).text(): cell(forms.table, r, 2).text() for r in range(3)}
     assert rows["Kompetenzcheck"] == "veröffentlicht", rows
-    assert forms.note.text() == f"Geändert: {NOTE}", forms.note.text()
+    # the publication heads the window's history, with its note
+    assert cell(forms.history, 0, 2).text() == NOTE, cell(forms.history, 0, 2).text()
     _shot(forms, shots, "04-published")
     QTest.keyClick(forms.table, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not forms.isVisible())
