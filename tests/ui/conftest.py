@@ -396,18 +396,32 @@ def made_active(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.waitUntil(widget.isActiveWindow, timeout=5000)
 
 
-def shown_window(qtbot: QtBot, session: Session, width: int = 0) -> MainWindow:
-    """The main window of ``session``, shown (and exposed) offscreen; ``width`` × 700 (a
-    laptop's screen) if given, set before it is shown so that it is laid out at that size."""
+def shown_window(
+    qtbot: QtBot, session: Session, width: int = 0, height: int = 700, *, active: bool = False
+) -> MainWindow:
+    """The main window of ``session``, shown (and exposed) offscreen; ``width`` × ``height``
+    (a laptop's screen) if given, set before it is shown so that it is laid out at that size;
+    ``active``: made the active window, for keys typed at it (``made_active``)."""
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(session)
     qtbot.addWidget(window)
     if width:
-        window.resize(width, 700)
+        window.resize(width, height)
     window.show()
     qtbot.waitExposed(window)
+    if active:
+        made_active(qtbot, window)
     return window
+
+
+def synced_by_f5(qtbot: QtBot, window: MainWindow) -> object:
+    """F5 in ``window``, as a user syncs by hand: what its sync reported (a report, or the
+    exception it ended with)."""
+    made_active(qtbot, window)
+    with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000) as done:  # type: ignore[attr-defined]
+        QTest.keyClick(window, Qt.Key.Key_F5)
+    return done.args[0]
 
 
 def replacing_window(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> MainWindow:

@@ -41,6 +41,8 @@ from tests.ui.conftest import (
     made_active,
     menu_entry,
     refer_shown_person,
+    shown_window,
+    synced_by_f5,
     type_text,
 )
 
@@ -97,22 +99,14 @@ def _shot_letter(preview: referrals_ui.LetterPreview, folder: Path, name: str) -
 
 
 def _window(qtbot: QtBot, session: Session, size: tuple[int, int]) -> MainWindow:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    made_active(qtbot, window)
-    return window
+    return shown_window(qtbot, session, *size, active=True)
 
 
 def _synced(qtbot: QtBot, window: MainWindow) -> object:
-    """F5, as a user syncs by hand; what the sync reported."""
-    made_active(qtbot, window)
-    with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000) as done:  # type: ignore[attr-defined]
-        QTest.keyClick(window, Qt.Key.Key_F5)
-    assert not isinstance(done.args[0], Exception), done.args[0]
-    return done.args[0]
+    """F5, as a user syncs by hand; what the sync reported, which got through."""
+    report = synced_by_f5(qtbot, window)
+    assert not isinstance(report, Exception), report
+    return report
 
 
 def _label_of(dialog: QWidget, field: QWidget) -> QLabel:

@@ -53,6 +53,8 @@ from tests.ui.conftest import (
     menu_entry,
     person_more_action,
     refer_shown_person,
+    shown_window,
+    synced_by_f5,
     type_text,
 )
 
@@ -109,21 +111,7 @@ def _pdf_shot(pdf: bytes, folder: Path, name: str) -> None:
 
 
 def _window(qtbot: QtBot, session: Session, size: tuple[int, int]) -> MainWindow:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    made_active(qtbot, window)
-    return window
-
-
-def _synced(qtbot: QtBot, window: MainWindow) -> object:
-    """F5, as a user syncs by hand; what the sync reported."""
-    made_active(qtbot, window)
-    with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000) as done:  # type: ignore[attr-defined]
-        QTest.keyClick(window, Qt.Key.Key_F5)
-    return done.args[0]
+    return shown_window(qtbot, session, *size, active=True)
 
 
 def _label(labels: dict[str, str]) -> str:
@@ -232,7 +220,7 @@ def _coordinator_publishes(qtbot: QtBot, coordinator: Session, shots: Path, home
     _shot(forms, shots, "04-published")
     QTest.keyClick(forms.table, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not forms.isVisible())
-    _synced(qtbot, window)
+    synced_by_f5(qtbot, window)
     # Her own publication is no news to her.
     assert window.sync.publications.forms_banner.isHidden()  # type: ignore[attr-defined]
     window.close()
@@ -329,7 +317,7 @@ def _helper_back_online(
     qtbot: QtBot, window: MainWindow, helper: Session, mihaela: str, shots: Path
 ) -> None:
     """Back at the contact point: F5, then Mihaela's draft continued and finished."""
-    report = _synced(qtbot, window)
+    report = synced_by_f5(qtbot, window)
     assert not isinstance(report, Exception), report
     skills = reference.forms_in_force(helper.store)[SKILLS]
     assert skills.version == 3
@@ -387,7 +375,7 @@ def _helper_back_online(
     made_active(qtbot, window)
     alt_access_key(window, notice.hide_button.text())
     qtbot.waitUntil(notice.isHidden, timeout=5000)
-    _synced(qtbot, window)
+    synced_by_f5(qtbot, window)
     assert notice.isHidden()
     window.close()
 
@@ -399,7 +387,7 @@ def _advisor_opens_ion(
     data copy in Romanian."""
     set_language("bg")
     window = _window(qtbot, advisor, (1280, 720))
-    _synced(qtbot, window)
+    synced_by_f5(qtbot, window)
     window.show_person(ion)
     _shot(window, shots, "11-advisor-ion-page")
     (visit,) = visits.visit_history(advisor.store, advisor.user, ion, log_view=False)
@@ -476,7 +464,7 @@ def _coordinator_counts(qtbot: QtBot, coordinator: Session, shots: Path) -> None
     steps of both checks, the step the new version added by its name in each language."""
     set_language("de")
     window = _window(qtbot, coordinator, (1366, 768))
-    _synced(qtbot, window)
+    synced_by_f5(qtbot, window)
     menu_entry(qtbot, window, "&File", "Rep&orts…")
     qtbot.waitUntil(lambda: bool(window.findChildren(ReportsWindow)), timeout=5000)
     (dashboard,) = window.findChildren(ReportsWindow)
