@@ -401,6 +401,32 @@ def started_server(
         proc.release_port()
 
 
+@contextmanager
+def older_server(commit: str, folder: Path) -> Iterator[ServerProcess]:
+    """A server of the code of ``commit`` (its ``sync_server`` unpacked in ``folder``) on an
+    SQLite file there: the server a laptop meets before the server is updated. Skips the test
+    where the commit is not in this clone's history (a shallow clone)."""
+    import io
+    import tarfile
+
+    import pytest
+
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, "sync_server"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        pytest.skip("the older server's code is not in this clone's history (a shallow clone)")
+    code_dir = folder / "older"
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(code_dir, filter="data")
+    with started_server(
+        f"sqlite:///{folder / 'older.db'}", folder / "older.log", code_dir=code_dir
+    ) as server:
+        yield server
+
+
 def assert_never_failed(server: ServerProcess) -> None:
     """Property 13: whatever a test sent, the server never failed internally."""
     log = server.log_text()

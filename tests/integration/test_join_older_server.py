@@ -7,9 +7,6 @@ taken from this repository's history and run as a process on 127.0.0.1."""
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,28 +15,16 @@ import pytest
 from desktop_app.domain.users import Role
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import create_first_account
-from tests.integration.sync_harness import PASSWORD, ROOT, ServerProcess, run_cli, started_server
+from tests.integration.sync_harness import PASSWORD, ServerProcess, older_server, run_cli
 
 # The last commit whose server refuses a field it does not know in POST /register, before
 # ``registration_secret`` was added.
 BEFORE_REGISTRATION_SECRETS = "a6bce84f691ee6abe44b413b175b87ec69c0492e"
 
 
-@pytest.fixture
-def older_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", BEFORE_REGISTRATION_SECRETS, "sync_server"],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        pytest.skip("the older server's code is not in this clone's history (a shallow clone)")
-    code_dir = tmp_path / "older"
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(code_dir, filter="data")
-    with started_server(
-        f"sqlite:///{tmp_path / 'older.db'}", tmp_path / "older.log", code_dir=code_dir
-    ) as server:
+@pytest.fixture(name="older_server")
+def _older_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    with older_server(BEFORE_REGISTRATION_SECRETS, tmp_path) as server:
         yield server
 
 

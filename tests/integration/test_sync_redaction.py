@@ -11,9 +11,6 @@ earlier envelopes, those the sending laptop had merged (``SyncService._redaction
 from __future__ import annotations
 
 import datetime as dt
-import io
-import subprocess
-import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,15 +31,14 @@ from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import COPY, CORRECTION
 from sync_server import models, wire
 from tests.integration.sync_harness import (
-    ROOT,
     Laptops,
     Member,
     Organisation,
     ServerProcess,
     add_person,
     keyring_of,
+    older_server,
     push_state,
-    started_server,
 )
 from tests.integration.test_sync_data_requests import (
     LATELY,
@@ -332,21 +328,9 @@ def test_the_server_deletes_only_what_a_coordinators_laptop_had_pulled(
 BEFORE_REDACTIONS = "f37039f3"
 
 
-@pytest.fixture
-def older_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", BEFORE_REDACTIONS, "sync_server"],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        pytest.skip("the older server's code is not in this clone's history (a shallow clone)")
-    code_dir = tmp_path / "older"
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(code_dir, filter="data")
-    with started_server(
-        f"sqlite:///{tmp_path / 'older.db'}", tmp_path / "older.log", code_dir=code_dir
-    ) as server:
+@pytest.fixture(name="older_server")
+def _older_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    with older_server(BEFORE_REDACTIONS, tmp_path) as server:
         yield server
 
 
