@@ -1328,7 +1328,9 @@ def _client_story(
     otherwise: the documents in two columns, after who referred the person; ``tight`` (with
     ``compact``), for one that does not fit even so: less space between paragraphs, headings
     and checklist rows (the type stays as it is), and what to bring kept together."""
-    s, t, r, lang, svc = _styles(), ctx.texts, ctx.referral, ctx.lang, ctx.service
+    # a copy of the shared styles: the tight ones are this copy's alone (set into the cached
+    # dict, they made every later copy of the program's run tight)
+    s, t, r, lang, svc = dict(_styles()), ctx.texts, ctx.referral, ctx.lang, ctx.service
     if tight:
         s["c_body"] = ParagraphStyle("c_body_tight", parent=s["c_body"], spaceAfter=2)
         s["c_head"] = ParagraphStyle("c_head_tight", parent=s["c_head"], spaceBefore=3)

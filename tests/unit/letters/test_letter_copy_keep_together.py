@@ -165,3 +165,15 @@ def test_what_to_bring_goes_over_the_page_as_a_whole_where_even_tight_is_too_lon
     assert second.index(BRING) < second.index("☐") and "Кой Ви насочи?" not in second
     _in_order(second, [BRING, *checklist, to_follow])
     assert second.endswith(f"{to_follow} Страница 4 от 4")
+
+
+def test_a_copy_set_tight_leaves_the_next_letters_as_they_were(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tight layout's spacing is that copy's alone: set into the shared styles, it made
+    every later copy of the program's run tight, which then fit where it did not before (the
+    clean-clone run found it: this file's first test, run after another, tried one layout)."""
+    family = _family("yes", ("yes",))
+    first = list(_render(family, ADDED[:1], monkeypatch)[1])  # (its watcher goes on counting)
+    again = _render(family, ADDED[:1], monkeypatch)[1]
+    assert first == again == [(False, False), (True, False), (True, True)]
