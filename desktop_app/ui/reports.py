@@ -876,6 +876,9 @@ class ReportsWindow(QMainWindow):
             item = self.panels_layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                # Out of the window at once: until the event loop deletes it, findChild
+                # (and anything that walks the panels) met the old period's tables.
+                widget.setParent(None)
                 widget.deleteLater()
         for table in report.tables:
             grid = table_widget(table, lang)

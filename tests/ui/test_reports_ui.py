@@ -871,6 +871,21 @@ def test_a_figure_with_nothing_to_count_says_so_as_the_pdf_does(
     assert not report.table("german_levels").rows  # an empty store: this one says so
 
 
+def test_a_report_shown_again_leaves_no_old_table_behind_before_the_event_loop_runs(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The old period's panels were only queued for deletion: until the event loop ran,
+    findChild met the old tables (the forms walk read an empty grid from the first
+    report in a clean-clone run). They leave the window at once."""
+    _window, dashboard = _dashboard(qtbot, session)
+    report = dashboard.report
+    assert report is not None
+    for _again in range(2):
+        dashboard.show_report(report)
+        for table in report.tables:
+            assert len(dashboard.findChildren(QTableWidget, f"table-{table.key}")) == 1
+
+
 def test_the_topics_chart_says_its_rows_add_up_to_more_than_the_visits(qtbot: QtBot) -> None:
     """A visit naming three topics counts under each: the title over the chart says so, as
     the exports say it under the table (the rows summed to far more than the visits)."""
