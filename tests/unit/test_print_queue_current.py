@@ -367,6 +367,30 @@ def test_the_logo_enters_a_queued_letter_by_its_content_not_its_path(
     assert uc.current_letter(session.store, session.user, shown) is shown
 
 
+def _queued_as_before(
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    jobs: dict[str, tuple[str, str]],
+    *patches: tuple[Any, str, Any],
+) -> dict[str, tuple[bytes, str]]:
+    """Each queued job (its referral and language) as the code of before queued it: its
+    letter made and fingerprinted with ``patches`` set (object, name, value as before), and
+    written into the print queue's row as that version left it."""
+    old = {}
+    with monkeypatch.context() as before:
+        for target, name, value in patches:
+            before.setattr(target, name, value)
+        for job, (referral_id, lang) in jobs.items():
+            inputs = uc._letter_inputs(session.store, session.user, referral_id, lang, None)
+            old[job] = (uc._render(inputs), inputs.digest())
+    with session.store.transaction() as db:
+        for job, (pdf, digest) in old.items():
+            row = db.get(PrintJobRow, job)
+            assert row is not None
+            row.pdf, row.inputs = pdf, digest
+    return old
+
+
 def _names_on_door_before_the_fix(german: str, local: str) -> str:
     """What the person's copy printed under "Where?" before the Bürgerdienste fix (commit
     6ba5d248): the explanation inside the German name's brackets was not seen as one."""
@@ -395,18 +419,13 @@ def test_only_the_queued_letters_whose_copy_named_the_service_twice_are_made_aga
     }
     # Each letter as it was queued before the fix: made by the code of then, with the
     # fingerprint of then (no mark for a service named once).
-    with monkeypatch.context() as before:
-        before.setattr(referral_letter, "_names_on_door", _names_on_door_before_the_fix)
-        before.setattr(uc, "explained_inside_its_brackets", lambda german, local: False)
-        old = {}
-        for (referral_id, lang), job in queued.items():
-            inputs = uc._letter_inputs(session.store, session.user, referral_id, lang, None)
-            old[job] = (uc._render(inputs), inputs.digest())
-    with session.store.transaction() as db:
-        for job, (pdf, digest) in old.items():
-            row = db.get(PrintJobRow, job)
-            assert row is not None
-            row.pdf, row.inputs = pdf, digest
+    old = _queued_as_before(
+        session,
+        monkeypatch,
+        {job: key for key, job in queued.items()},
+        (referral_letter, "_names_on_door", _names_on_door_before_the_fix),
+        (uc, "explained_inside_its_brackets", lambda german, local: False),
+    )
     twice = "Bürgerdienste Dortmund (Bürgeramt) Bürgerdienste Dortmund (Bürgeramt, общинската"
     doubled = old[queued[(citizens.id, "bg")]][0]
     assert twice in _text(doubled)
@@ -522,18 +541,13 @@ def test_only_the_queued_letters_that_asked_for_no_childs_steuer_id_are_made_aga
     def named_then(service: Any, documents: Any, facts: Any) -> tuple[Any, ...]:
         return tuple(c for c in named_now(service, documents, facts) if c.tax_id == "yes")
 
-    old = {}
-    with monkeypatch.context() as before:
-        before.setattr(referral_letter, "_children_tax_id_named", named_then)
-        before.setattr(uc, "asks_children_steuer_ids_not_known_alone", lambda *_a: False)
-        for referral_id, job in queued.items():
-            inputs = uc._letter_inputs(session.store, session.user, referral_id, "bg", None)
-            old[job] = (uc._render(inputs), inputs.digest())
-    with session.store.transaction() as db:
-        for job, (pdf, digest) in old.items():
-            row = db.get(PrintJobRow, job)
-            assert row is not None
-            row.pdf, row.inputs = pdf, digest
+    old = _queued_as_before(
+        session,
+        monkeypatch,
+        {job: (referral_id, "bg") for referral_id, job in queued.items()},
+        (referral_letter, "_children_tax_id_named", named_then),
+        (uc, "asks_children_steuer_ids_not_known_alone", lambda *_a: False),
+    )
     asked = "Steuer-Identifikationsnummer (Steuer-ID) – für das Kind (8 Jahre)"
     assert "Steuer-Identifikationsnummer" not in _text(old[waiting][0])  # asked for nowhere
 
