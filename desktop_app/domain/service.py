@@ -138,10 +138,24 @@ class Service:
         return self.name.get("de")
 
 
-#: The parts of a service's entry a letter says of it, as ``ServiceAsIssued`` keeps them.
-ISSUED_PARTS: tuple[str, ...] = ("name", "address", "opening_hours", "contact", "languages")
+#: The parts of a service's entry a letter says of it or is made by, as ``ServiceAsIssued``
+#: keeps them: what ``ServiceAsIssued.changed_in`` compares (the topics choose what the letter
+#: tells the service of the person, the documents whether the Steuer-ID is asked for).
+ISSUED_PARTS: tuple[str, ...] = (
+    "name",
+    "address",
+    "opening_hours",
+    "contact",
+    "languages",
+    "topics",
+    "documents",
+)
 #: What ``ServiceAsIssued.changed_in`` says of a service the directory in force no longer has.
 TAKEN_OUT = "taken_out"
+#: Said besides ``TAKEN_OUT`` of a letter given whose snapshot is of the first version (no
+#: topics, no documents) and whose service no directory has any more: the letter is made
+#: without what those parts put into it, which is not known.
+NOT_KEPT = "not_kept"
 
 
 def _texts(value: object) -> LocalizedText:
@@ -177,7 +191,8 @@ class ServiceAsIssued:
     whatever the directory says by then, also once the service is taken out of it.
 
     Snapshots written before the topics and documents were kept have none (``whole`` false):
-    their letters take those from the directory, as they did."""
+    their letters take those from the directory, as they did, and where no directory has the
+    service any more leave them out (``NOT_KEPT``)."""
 
     issued_on: dt.date
     name: LocalizedText = field(default_factory=LocalizedText)
@@ -241,16 +256,23 @@ class ServiceAsIssued:
         return shown
 
     def as_service(self, service_id: str) -> Service:
-        """The service as the letter showed it, for one the directory no longer has (only
-        where ``whole``; the description, on no letter, is not kept)."""
+        """The service as the letter showed it, for one the directory no longer has (the
+        description, on no letter, is not kept). Where not ``whole`` it has no topics and no
+        documents: what they put into a letter is not known (``NOT_KEPT``)."""
         return self.applied_to(Service(service_id, self.name, ()))
 
     def changed_in(self, service: Service | None) -> tuple[str, ...]:
         """The parts (``ISSUED_PARTS``) the entry ``service`` says otherwise now; ``TAKEN_OUT``
-        alone where the directory in force has no entry for it (None)."""
+        alone where the directory in force has no entry for it (None). Parts the snapshot
+        does not keep (a first-version one: topics, documents) are not compared: its letter
+        takes them from the entry."""
         if service is None:
             return (TAKEN_OUT,)
-        return tuple(p for p in ISSUED_PARTS if getattr(self, p) != getattr(service, p))
+        return tuple(
+            p
+            for p in ISSUED_PARTS
+            if getattr(self, p) is not None and getattr(self, p) != getattr(service, p)
+        )
 
     def to_data(self) -> dict[str, object]:
         """As stored with the referral (a JSON object; it syncs with it)."""

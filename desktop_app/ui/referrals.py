@@ -82,7 +82,7 @@ from desktop_app.domain.referral import (
     ReferralStatusError,
     default_follow_up,
 )
-from desktop_app.domain.service import TAKEN_OUT, Service
+from desktop_app.domain.service import NOT_KEPT, TAKEN_OUT, Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.files import write_file
 from desktop_app.i18n import languages
@@ -1279,10 +1279,35 @@ def changed_since_issue_text(letter: uc.Letter | uc.PrintJob) -> str:
     if not changed or letter.issued_on is None:
         return ""
     date = format_long_date(letter.issued_on)
-    if TAKEN_OUT in changed:
+    if NOT_KEPT in changed:
+        text = _(
+            "The service is no longer in the directory. The letter shows it as it was given "
+            "on {date}, but without what depends on the service's topics and the documents it "
+            "asks for: those were not kept with the letter and are not known. No new referral "
+            "can be made to it."
+        )
+    elif TAKEN_OUT in changed:
         text = _(
             "The service is no longer in the directory. The letter shows it as it was given "
             "on {date}; no new referral can be made to it."
+        )
+    elif changed == ("documents",):
+        text = _(
+            "The documents the service asks for have changed since this letter was issued on "
+            "{date}. The letter lists them as given then. For the new list, make a new "
+            "referral."
+        )
+    elif changed == ("topics",):
+        text = _(
+            "The service's topics have changed since this letter was issued on {date}. The "
+            "letter says of the person what it said then. For what the service handles now, "
+            "make a new referral."
+        )
+    elif set(changed) == {"topics", "documents"}:
+        text = _(
+            "The service's topics and the documents it asks for have changed since this "
+            "letter was issued on {date}. The letter shows them as given then. For the new "
+            "ones, make a new referral."
         )
     elif changed == ("address",):
         text = _(
@@ -1295,9 +1320,15 @@ def changed_since_issue_text(letter: uc.Letter | uc.PrintJob) -> str:
             "issued on {date}. The letter shows them as given then. For the new ones, make a "
             "new referral."
         )
-    else:
+    elif set(changed) <= {"name", "opening_hours", "contact", "languages"}:
         text = _(
             "The service's details (name, opening hours, contact or languages) have changed "
+            "since this letter was issued on {date}. The letter shows them as given then. For "
+            "the new ones, make a new referral."
+        )
+    else:  # some of those, and its topics or documents
+        text = _(
+            "The service's details, its topics or the documents it asks for have changed "
             "since this letter was issued on {date}. The letter shows them as given then. For "
             "the new ones, make a new referral."
         )

@@ -32,7 +32,7 @@ from desktop_app.domain.referral import (
     appointment_errors,
     new_referral,
 )
-from desktop_app.domain.service import LocalizedText, Service, ServiceAsIssued
+from desktop_app.domain.service import NOT_KEPT, LocalizedText, Service, ServiceAsIssued
 from desktop_app.domain.skills_facts import (
     ExperienceFact,
     LanguageFact,
@@ -506,13 +506,21 @@ def _document_labels(
     return {i: directory.documents[i] for i in ids if i in directory.documents}
 
 
-def _changed_since_issue(issued: ServiceAsIssued | None, entry: Service | None) -> tuple[str, ...]:
-    """What the directory in force (its entry ``entry``, None: taken out) says otherwise than
-    a letter given (``issued``): ``ISSUED_PARTS``, or ``TAKEN_OUT``. Empty for a letter not
-    given yet, or given before that was kept. The preview and the print queue say it."""
+def _changed_since_issue(
+    issued: ServiceAsIssued | None, entry: Service | None, service_id: str
+) -> tuple[str, ...]:
+    """What the directory in force (its entry ``entry`` of ``service_id``, None: taken out)
+    says otherwise than a letter given (``issued``): ``ISSUED_PARTS``, or ``TAKEN_OUT``, with
+    ``NOT_KEPT`` where the letter is made without the parts a first-version snapshot lacks (no
+    directory, not even the shipped one, has the service: :func:`_letter_inputs`). Empty for
+    a letter not given yet, or given before that was kept. The preview and the print queue
+    say it."""
     if issued is None:
         return ()
-    return issued.changed_in(entry)
+    changed = issued.changed_in(entry)
+    if entry is None and not issued.whole and default_directory().find(service_id) is None:
+        changed = (*changed, NOT_KEPT)
+    return changed
 
 
 def _keep_as_issued(
@@ -830,7 +838,8 @@ class _LetterInputs:
     def changed_since_issue(self) -> tuple[str, ...]:
         """What the directory in force says otherwise than the letter given (``ISSUED_PARTS``,
         or ``TAKEN_OUT``); empty for a letter not given yet, or given before it was kept."""
-        return _changed_since_issue(self.referral.service_as_issued, self.entry)
+        issued, service_id = self.referral.service_as_issued, self.referral.service_id
+        return _changed_since_issue(issued, self.entry, service_id)
 
     def as_given(self, on: dt.date) -> ServiceAsIssued:
         """What the referral keeps of the service where this letter is the first one given,
@@ -962,18 +971,28 @@ def _letter_inputs(
     entry = in_force.find(referral.service_id)
     # Given to the person before: the letter says of the service what it said then, also
     # once the service is taken out of the directory (kept whole since the topics and
-    # documents were kept; a first-version snapshot takes them from the directory still).
+    # documents were kept; a first-version snapshot takes them from the directory still,
+    # and where no directory has the service any more, is made without them: a letter once
+    # given is always shown again, and says what is not known, ``NOT_KEPT``).
     issued = referral.service_as_issued
-    if issued is not None and issued.whole:
-        directory = _labelled(in_force, issued)
-        if entry is not None:
-            service = issued.applied_to(entry)
-        else:
-            service = issued.as_service(referral.service_id)
-    else:
-        directory = letter_directory(store, referral.service_id)
-        listed = directory.get(referral.service_id)
+    listed: Service | None = None
+    if issued is None or not issued.whole:
+        try:
+            directory = letter_directory(store, referral.service_id)
+            listed = directory.get(referral.service_id)
+        except LetterError:
+            if issued is None:  # not given yet: nothing to make its letter from
+                raise
+    if listed is not None:
         service = issued.applied_to(listed) if issued is not None else listed
+    else:
+        assert issued is not None
+        directory = _labelled(in_force, issued)
+        service = (
+            issued.applied_to(entry)
+            if entry is not None
+            else issued.as_service(referral.service_id)
+        )
     consent = sharing_consent(store, user, person.id, service)
     return _LetterInputs(
         referral,
@@ -1302,7 +1321,7 @@ def print_queue(
             closed=r[13] == ReferralStatus.CLOSED.value,
             person_id=r[0] or "",
             issued_on=given.issued_on if given is not None else None,
-            changed_since_issue=_changed_since_issue(given, directory.find(r[6]))
+            changed_since_issue=_changed_since_issue(given, directory.find(r[6]), r[6])
             if given is not None and directory is not None
             else (),
         )

@@ -214,3 +214,110 @@ def test_a_letter_of_a_service_taken_out_since_is_shown_as_given_and_says_so(
     _shot(qtbot, preview, shots / "asissued-taken-out-bg.png")
     (shots / "asissued-taken-out.pdf").write_bytes(preview.pdf)
     preview.close()
+
+
+@needs_qtpdf
+def test_a_letter_reopened_after_the_services_documents_changed_says_so(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    shots: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A letter to the Familienkasse printed from the preview, then the Familienkasse's
+    documents list changed (nothing else): reopened, the letter is the one given and the
+    preview says the documents the service asks for changed since (it said nothing: only the
+    name, address, hours, contact and languages were compared). German, then Bulgarian."""
+    from tests.unit.test_service_as_issued import _familienkasse_changed
+
+    set_language("de")
+    _, referral, _window, feature, preview = _preview_of_new_referral(
+        qtbot, session, "familienkasse", "kindergeld", client_lang="bg"
+    )
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    preview.print_button.click()
+    qtbot.waitUntil(out.exists, timeout=10000)
+    qtbot.waitUntil(
+        lambda: uc.get_referral(session.store, session.user, referral.id, log_view=False)
+        .service_as_issued is not None,
+        timeout=10000,
+    )  # fmt: skip
+    given = preview.pdf
+    preview.close()
+    _familienkasse_changed(session, tmp_path / "changed")
+
+    preview = _reopened(qtbot, feature)
+    assert preview.pdf == given
+    day = format_long_date(dt.date.today(), "de")
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
+    assert preview.as_issued.text() == (
+        f"Die Unterlagen, die die Stelle verlangt, haben sich geändert, seit dieses Schreiben am "
+        f"{day} ausgestellt wurde. Das Schreiben führt sie so auf, wie sie damals angegeben "
+        "wurden. Für die neue Liste erstellen Sie bitte eine neue Vermittlung."
+    )
+    _shot(qtbot, preview, shots / "asissued-documents-de.png")
+    preview.close()
+
+    set_language("bg")
+    preview = _reopened(qtbot, feature)
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
+    assert preview.as_issued.text() == (
+        f"Откакто това писмо е издадено на {format_long_date(dt.date.today(), 'bg')}, "
+        "документите, които службата изисква, са променени. Писмото ги изброява така, както "
+        "са дадени тогава. За новия списък направете ново насочване."
+    )
+    _shot(qtbot, preview, shots / "asissued-documents-bg.png")
+    preview.close()
+
+
+@needs_qtpdf
+def test_a_first_version_letter_of_a_service_taken_out_shows_and_says_what_is_not_known(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    """A letter given whose referral keeps a first-version snapshot (no topics, no documents),
+    its service (a coordinator's own) taken out since: the preview shows the letter (it said
+    it could not be made, "letter.service_unknown") with the address given, and says the
+    service is gone and what depended on its topics and documents is not known. German, then
+    Bulgarian."""
+    from tests.unit.test_service_as_issued import (
+        GIVEN,
+        _first_version,
+        _given,
+        _nord,
+        _taken_out,
+    )
+
+    set_language("de")
+    ident = _nord(session)
+    _, referral, _window, feature, preview = _preview_of_new_referral(
+        qtbot, session, ident, "housing_emergency", client_lang="bg"
+    )
+    preview.close()
+    _given(session, referral.id)
+    _first_version(session, referral.id)
+    _taken_out(session, ident)
+
+    preview = _reopened(qtbot, feature)
+    assert "Nordstraße 12" in pdf_pages(preview.pdf)[0]
+    day = format_long_date(GIVEN, "de")
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
+    assert preview.as_issued.text().startswith(
+        "Die Stelle ist nicht mehr im Verzeichnis der Stellen. Das Schreiben zeigt sie so, wie "
+        f"sie am {day} angegeben wurde, aber ohne das, was von den Themen der Stelle und den "
+        "von ihr verlangten Unterlagen abhängt: "
+    )
+    assert preview.print_button.isEnabled()  # shown again, and may be printed again
+    _shot(qtbot, preview, shots / "asissued-not-kept-de.png")
+    preview.close()
+
+    set_language("bg")
+    preview = _reopened(qtbot, feature)
+    qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
+    assert preview.as_issued.text().startswith(
+        "Службата вече не е в указателя на службите. Писмото я показва така, както е била "
+        f"посочена на {format_long_date(GIVEN, 'bg')}, но без това, което зависи "
+        "от темите на службата и от документите, които тя изисква: "
+    )
+    _shot(qtbot, preview, shots / "asissued-not-kept-bg.png")
+    preview.close()

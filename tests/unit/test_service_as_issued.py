@@ -372,33 +372,85 @@ def test_a_letter_given_of_a_service_taken_out_since_shows_again_as_given(
         _issue(session, person, service_id=ident, reason="housing_emergency")
 
 
-def test_a_first_version_snapshot_still_reads_and_without_the_entry_says_it_cannot(
-    session: Session,
-) -> None:
-    """A snapshot written before the topics and documents were kept (another laptop of this
-    evening's version): the letter takes them from the directory, as it did; where the entry
-    is gone too, it cannot be made as given and says so (``letter.service_unknown``), rather
-    than print a letter without what the service's topic puts into it."""
-    from desktop_app.letters.referral_letter import LetterError
-
-    ident = _nord(session)
-    referral = _issue(session, _person(session), service_id=ident, reason="housing_emergency")
-    _given(session, referral.id)
+def _first_version(session: Session, referral_id: str) -> ServiceAsIssued:
+    """The referral's snapshot as a laptop of the first version wrote it (another laptop of
+    that evening's version): name, address, hours, contact and languages only."""
     with session.store.transaction() as db:
-        row = db.get(ReferralRow, referral.id)
+        row = db.get(ReferralRow, referral_id)
         assert row is not None
         data = json.loads(row.service_as_issued)
         assert {"topics", "documents", "document_labels", "consent_names"} <= set(data)
         for key in ("topics", "documents", "document_labels", "consent_names"):
             del data[key]
         row.service_as_issued = json.dumps(data)
-    kept = uc.get_referral(session.store, session.user, referral.id).service_as_issued
-    assert kept is not None and not kept.whole and kept.address.street == "Nordstraße 12"
-    assert "Nordstraße 12" in pdf_text(uc.make_letter(session.store, session.user, referral.id).pdf)
+    kept = uc.get_referral(session.store, session.user, referral_id).service_as_issued
+    assert kept is not None and not kept.whole
+    return kept
+
+
+def test_a_first_version_snapshot_without_its_entry_shows_again_and_says_what_is_not_known(
+    session: Session,
+) -> None:
+    """A snapshot written before the topics and documents were kept: the letter takes them
+    from the directory, as it did. Once the service is taken out of every directory, the
+    letter is still shown (it raised LetterError, "letter.service_unknown"): made from what
+    the snapshot keeps (the address and the hours given, the letter to the service where the
+    consent names it by a name kept), without what the topics and documents put into it; the
+    preview and the print queue say the service is gone and those parts are not known."""
+    from desktop_app.domain.service import NOT_KEPT, TAKEN_OUT
+
+    ident = _nord(session)
+    person = _person(session, sharing="")
+    record_sharing_consent(session, person.id, named="Beratung Nord")
+    referral = _issue(session, person, service_id=ident, reason="housing_emergency",
+                      client_lang="bg")  # fmt: skip
+    given = _given(session, referral.id)
+    kept = _first_version(session, referral.id)
+    assert kept.address.street == "Nordstraße 12"
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    assert reopened.pdf == given.pdf  # the parts it lacks from the entry in force
+    assert reopened.changed_since_issue == ()  # the parts it lacks are not compared
     _taken_out(session, ident)
-    with pytest.raises(LetterError) as caught:
-        uc.make_letter(session.store, session.user, referral.id)
-    assert caught.value.key == "letter.service_unknown"
+
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    letter_page, copy_page = pdf_pages(reopened.pdf)[:2]
+    assert "Nordstraße 12" in letter_page and "Beratung Nord" in letter_page
+    assert "вт. 9:00–12:00 ч." in copy_page and "0231 50-7" in copy_page
+    assert reopened.to_service and reopened.issued_on == GIVEN
+    assert reopened.service is not None
+    assert (reopened.service.topics, reopened.service.documents) == ((), ())
+    assert reopened.changed_since_issue == (TAKEN_OUT, NOT_KEPT)
+    # printed again (the preview's check, then the audit): nothing changes on the referral
+    assert uc.current_letter(session.store, session.user, reopened).pdf == reopened.pdf
+    before = _revision(session, referral.id)
+    uc.record_letter_output(
+        session.store, session.user, referral.id, "print", "bg", shown=reopened, today=GIVEN
+    )
+    assert _revision(session, referral.id)[:2] == before[:2]
+    # queued for a reprint: the queue says the same, and it prints
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    (listed,) = [j for j in uc.print_queue(session.store, session.user) if j.id == job]
+    assert (listed.issued_on, listed.changed_since_issue) == (GIVEN, (TAKEN_OUT, NOT_KEPT))
+    assert uc.print_job_pdf(session.store, session.user, job) == reopened.pdf
+
+
+def test_a_first_version_snapshot_of_a_shipped_service_taken_out_takes_the_shipped_entry(
+    session: Session, tmp_path: Path
+) -> None:
+    """The job centre taken out of the publication: a first-version snapshot's letter takes
+    the parts it lacks from the shipped entry, as it did (they are known: no ``NOT_KEPT``)."""
+    from desktop_app.domain.service import TAKEN_OUT
+    from desktop_app.usecases import directory_edit
+
+    referral = _jobcenter(session)
+    given = _given(session, referral.id)
+    _first_version(session, referral.id)
+    removed = directory_edit.removed_files(session.store, "jobcenter")
+    directory_edit.publish_edit(session.store, session.user, removed, "")
+    assert reference.service_directory(session.store).find("jobcenter") is None
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    assert reopened.pdf == given.pdf
+    assert reopened.changed_since_issue == (TAKEN_OUT,)
 
 
 def _familienkasse_changed(session: Session, folder: Path) -> None:
@@ -455,7 +507,8 @@ def test_a_letter_reopened_after_the_services_documents_changed_lists_the_old_on
     for referral in (asked, to_follow):
         reopened = uc.make_letter(session.store, session.user, referral.id)
         assert reopened.pdf == given[referral.id]
-        assert reopened.changed_since_issue == ()  # nothing the person goes by moved
+        # its documents list changed: said, though the letter shows what was given
+        assert reopened.changed_since_issue == ("documents",)
     again = familienkasse("yes")
     assert "tax_id" not in again.documents
     fresh = letter_of(again)
@@ -536,3 +589,24 @@ def test_a_letter_printed_from_the_queue_keeps_what_it_printed_if_remade_meanwhi
     assert kept.issued_on == MOVED.date()
     reopened = uc.make_letter(session.store, session.user, referral.id)
     assert reopened.pdf == fetched.pdf and reopened.changed_since_issue == ("address",)
+
+
+def test_changes_to_the_topics_or_documents_alone_are_said_and_not_of_a_first_version() -> None:
+    """The entry's topics or documents changed since the letter was given, and nothing else:
+    said (the preview's line names them); a first-version snapshot, which keeps neither and
+    takes them from the entry, says nothing of them."""
+    from dataclasses import replace
+
+    entry = default_directory().get("familienkasse")
+    given = ServiceAsIssued.of(entry, GIVEN)
+    assert given.changed_in(entry) == ()
+    fewer = tuple(d for d in entry.documents if d != "tax_id")
+    assert given.changed_in(replace(entry, documents=fewer)) == ("documents",)
+    assert given.changed_in(replace(entry, topics=entry.topics[::-1])) == ("topics",)
+    both = replace(entry, topics=("housing",), documents=fewer)
+    assert given.changed_in(both) == ("topics", "documents")
+    first = ServiceAsIssued.from_data(
+        {k: v for k, v in given.to_data().items() if k not in {"topics", "documents"}}
+    )
+    assert first is not None and not first.whole
+    assert first.changed_in(both) == ()
