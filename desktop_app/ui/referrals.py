@@ -2546,7 +2546,7 @@ class PrintQueueWindow(QDialog):
                     # the service's name may be elided; the letter's state says why
                     cell.setToolTip(why if column == 5 and why else text)
                     self.table.setItem(row, column, cell)
-        self.as_issued.show_message("\n".join(reprints))
+        self.as_issued.show_message("\n".join(self._reprint_lines(reprints)))
         # Those that print and those that do not are counted apart: "1 letter waiting to be
         # printed. 1 of them is not printed …" said of one letter read as if of two.
         closed = sum(job.closed for job in self.jobs)
@@ -2584,6 +2584,30 @@ class PrintQueueWindow(QDialog):
         self.info.setText(" ".join(parts))
         self.print_button.setEnabled(closed < len(self.jobs) and HAVE_QTPDF and not self._printing)
         self.remove_button.setEnabled(bool(self.jobs) and not self._printing)
+
+    #: How many reprints the line below the list names (the newest); the others are counted.
+    #: Each is a long sentence: a queue of letters given before that all moved (the job
+    #: centre's new address) pushed the list and the buttons out of the window.
+    REPRINTS_NAMED = 3
+
+    @classmethod
+    def _reprint_lines(cls, reprints: list[str]) -> list[str]:
+        """The lines said of the queue's reprints (``reprints``, oldest first, as the list):
+        the newest first, up to ``REPRINTS_NAMED``, and how many more (their tooltips in the
+        list say what changed)."""
+        named = reprints[::-1][: cls.REPRINTS_NAMED]
+        more = len(reprints) - len(named)
+        if more:
+            named.append(
+                ngettext(
+                    "… and {count} more letter given before whose service changed too (see "
+                    "the list).",
+                    "… and {count} more letters given before whose service changed too (see "
+                    "the list).",
+                    more,
+                ).format(count=format_number(more))
+            )
+        return named
 
     @staticmethod
     def _letter_state(job: uc.PrintJob) -> tuple[str, str]:

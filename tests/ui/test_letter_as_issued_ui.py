@@ -159,6 +159,56 @@ def test_the_print_queue_says_a_reprint_shows_the_service_as_given(
     queue.close()
 
 
+def test_the_print_queue_names_the_three_newest_reprints_and_counts_the_others(
+    qtbot: QtBot, session: Session, tmp_path: Path, shots: Path
+) -> None:
+    """Five letters given, the job centre moved, all five queued again to be reprinted: below
+    the list the queue names the three queued last, newest first, and says how many more (it
+    named all five, a long sentence each, and pushed the list and buttons out of the window);
+    each letter's tooltip still says what changed. German, then Bulgarian."""
+    from tests.unit.test_service_as_issued import _given
+
+    set_language("de")
+    person, first, window, feature, preview = _preview_of_new_referral(
+        qtbot, session, "jobcenter", "buergergeld", client_lang="ro"
+    )
+    preview.close()
+    referrals = [first] + [
+        uc.issue_referral(session.store, session.user, person.id, "jobcenter", "job_search")
+        for _ in range(4)
+    ]
+    for referral in referrals:
+        _given(session, referral.id)
+    _moved(session, tmp_path / "moved")
+    start = dt.datetime(2026, 12, 7, 9, 0)
+    for minutes, referral in enumerate(referrals):
+        uc.queue_for_printing(
+            session.store, session.user, referral.id, now=start + dt.timedelta(minutes=minutes)
+        )
+
+    queue = feature.open_print_queue()
+    qtbot.waitUntil(lambda: queue.as_issued.isVisibleTo(queue), timeout=5000)
+    line = ui.changed_since_issue_text(uc.make_letter(session.store, session.user, first.id))
+    newest = [r.reference for r in referrals[::-1][:3]]
+    assert queue.as_issued.text().split("\n") == [
+        *(f"{reference}: {line}" for reference in newest),
+        "… und 2 weitere bereits ausgestellte Schreiben, deren Stelle sich ebenfalls geändert "
+        "hat (siehe Liste).",
+    ]
+    for row in range(queue.table.rowCount()):  # each says it in its tooltip still
+        assert cell(queue.table, row, 5).toolTip().endswith(line)
+    _queue_shot(qtbot, queue, shots / "asissued-queue-capped-de.png")
+
+    window.switch_language("bg")
+    lines = queue.as_issued.text().split("\n")
+    assert len(lines) == 4 and lines[0].startswith(f"{newest[0]}: Откакто това писмо")
+    assert lines[3] == (
+        "… и още 2 вече издадени писма, чиито служби също са променени (вижте списъка)."
+    )
+    _queue_shot(qtbot, queue, shots / "asissued-queue-capped-bg.png")
+    queue.close()
+
+
 @needs_qtpdf
 def test_a_letter_of_a_service_taken_out_since_is_shown_as_given_and_says_so(
     qtbot: QtBot,
