@@ -34,6 +34,24 @@ def _reopened(qtbot: QtBot, feature: ui.ReferralsFeature) -> ui.LetterPreview:
     return preview
 
 
+def _printed(
+    qtbot: QtBot, preview: ui.LetterPreview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> bytes:
+    """The letter printed from the preview (to a PDF in ``tmp_path``), once the referral keeps
+    what it said of the service (written off the UI thread): the letter given."""
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    preview.print_button.click()
+    qtbot.waitUntil(out.exists, timeout=10000)
+    session, referral_id = preview.window_.session, preview.referral.id
+    qtbot.waitUntil(
+        lambda: uc.get_referral(session.store, session.user, referral_id, log_view=False)
+        .service_as_issued is not None,
+        timeout=10000,
+    )  # fmt: skip
+    return preview.pdf
+
+
 def _shot(qtbot: QtBot, preview: ui.LetterPreview, path: Path) -> None:
     """A screenshot to look at; where one is asked for (``WELCOME_DESK_SHOTS``) the PDF view
     is given a moment to draw its pages (it renders them on a thread of its own)."""
@@ -51,20 +69,11 @@ def test_a_letter_reopened_after_the_service_moved_says_it_shows_the_address_giv
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     set_language("de")
-    _, referral, window, feature, preview = _preview_of_new_referral(
+    _, _referral, window, feature, preview = _preview_of_new_referral(
         qtbot, session, "jobcenter", "buergergeld", client_lang="bg"
     )
     assert not preview.as_issued.isVisibleTo(preview)  # not given yet: nothing to say
-    out = tmp_path / "printed.pdf"
-    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
-    preview.print_button.click()
-    qtbot.waitUntil(out.exists, timeout=10000)
-    # given: the referral keeps what the printed letter said (written off the UI thread)
-    qtbot.waitUntil(
-        lambda: uc.get_referral(session.store, session.user, referral.id, log_view=False)
-        .service_as_issued is not None,
-        timeout=10000,
-    )  # fmt: skip
+    _printed(qtbot, preview, tmp_path, monkeypatch)
     preview.close()
     _moved(session, tmp_path / "moved")
 
@@ -225,19 +234,10 @@ def test_a_letter_of_a_service_taken_out_since_is_shown_as_given_and_says_so(
 
     set_language("de")
     ident = _nord(session)
-    _, referral, _window, feature, preview = _preview_of_new_referral(
+    _, _referral, _window, feature, preview = _preview_of_new_referral(
         qtbot, session, ident, "housing_emergency", client_lang="bg"
     )
-    out = tmp_path / "printed.pdf"
-    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
-    preview.print_button.click()
-    qtbot.waitUntil(out.exists, timeout=10000)
-    qtbot.waitUntil(
-        lambda: uc.get_referral(session.store, session.user, referral.id, log_view=False)
-        .service_as_issued is not None,
-        timeout=10000,
-    )  # fmt: skip
-    given = preview.pdf
+    given = _printed(qtbot, preview, tmp_path, monkeypatch)
     preview.close()
     _taken_out(session, ident)
 
@@ -281,19 +281,10 @@ def test_a_letter_reopened_after_the_services_documents_changed_says_so(
     from tests.unit.test_service_as_issued import _familienkasse_changed
 
     set_language("de")
-    _, referral, _window, feature, preview = _preview_of_new_referral(
+    _, _referral, _window, feature, preview = _preview_of_new_referral(
         qtbot, session, "familienkasse", "kindergeld", client_lang="bg"
     )
-    out = tmp_path / "printed.pdf"
-    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
-    preview.print_button.click()
-    qtbot.waitUntil(out.exists, timeout=10000)
-    qtbot.waitUntil(
-        lambda: uc.get_referral(session.store, session.user, referral.id, log_view=False)
-        .service_as_issued is not None,
-        timeout=10000,
-    )  # fmt: skip
-    given = preview.pdf
+    given = _printed(qtbot, preview, tmp_path, monkeypatch)
     preview.close()
     _familienkasse_changed(session, tmp_path / "changed")
 
