@@ -36,13 +36,14 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.pool import Pool
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.referral import Referral
 from desktop_app.domain.users import Role
 from desktop_app.sync import crypto, engine
 from desktop_app.sync.engine import DEVICE_ID, active_key, get_meta, keyring
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import LocalRecord, encode
-from desktop_app.usecases import people
+from desktop_app.usecases import people, referrals
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from sync_server import models, wire
@@ -1116,6 +1117,18 @@ def add_person(
         PersonDraft(given, family, dob, phone=phone, **details),
         confirm_duplicates=True,
     ).id
+
+
+def referred_on_two_laptops(laptops: Laptops, **person: Any) -> tuple[Session, Session, Referral]:
+    """Two laptops, A and B: Maria Ivanova (``person``: more of her details) added on A and
+    referred there to the job centre for Bürgergeld, her copy in Romanian; synced to B."""
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = add_person(a, "Maria", "Ivanova", "1990", **person)
+    referral = referrals.issue_referral(
+        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="ro"
+    )
+    laptops.sync(a, b)
+    return a, b, referral
 
 
 def edit_person(session: Session, person_id: str, **changes: str) -> None:

@@ -14,19 +14,14 @@ from desktop_app.domain.referral import ReferralStatus
 from desktop_app.storage.referrals_models import PrintJobRow
 from desktop_app.usecases import data_rights, people, referrals
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import Laptops, add_person, edit_person
+from tests.integration.sync_harness import Laptops, edit_person, referred_on_two_laptops
 from tests.pdf_text import pdf_text as _text
 
 
 def test_a_queued_letter_follows_the_referral_as_another_laptop_changes_it(
     laptops: Laptops,
 ) -> None:
-    a, b = laptops.new("A"), laptops.new("B")
-    pid = add_person(a, "Maria", "Ivanova", "1990")
-    referral = referrals.issue_referral(
-        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="ro"
-    )
-    laptops.sync(a, b)
+    a, b, referral = referred_on_two_laptops(laptops)
     job = referrals.queue_for_printing(b.store, b.user, referral.id)
     assert "Încă nu aveți o programare" in _text(referrals.print_job_pdf(b.store, b.user, job))
 
@@ -52,7 +47,7 @@ def test_a_queued_letter_follows_the_referral_as_another_laptop_changes_it(
     with pytest.raises(referrals.LetterWithdrawn):
         referrals.print_job_pdf(b.store, b.user, job)
 
-    data_rights.erase_person(a.store, a.user, pid)
+    data_rights.erase_person(a.store, a.user, referral.person_id)
     laptops.sync(a, b)
     assert referrals.print_queue(b.store, b.user, include_printed=True) == []
 
@@ -71,12 +66,8 @@ def test_a_synced_change_the_letter_does_not_show_leaves_the_queued_letter_as_it
     """The notes changed on another laptop move the person's revision and clocks here too:
     neither is on the letter, so the queued letter is not even made again to compare it (its
     fingerprint stays the one it was queued with). A name changed there is on it: made again."""
-    a, b = laptops.new("A"), laptops.new("B")
-    pid = add_person(a, "Maria", "Ivanova", "1990", notes="kommt dienstags")
-    referral = referrals.issue_referral(
-        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="ro"
-    )
-    laptops.sync(a, b)
+    a, b, referral = referred_on_two_laptops(laptops, notes="kommt dienstags")
+    pid = referral.person_id
     job = referrals.queue_for_printing(b.store, b.user, referral.id)
     queued = _kept(b, job)
     before = people.get_person(b.store, b.user, pid, log_view=False)

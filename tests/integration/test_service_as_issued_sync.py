@@ -10,7 +10,7 @@ from pathlib import Path
 
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.usecases import referrals
-from tests.integration.sync_harness import Laptops, add_person
+from tests.integration.sync_harness import Laptops, referred_on_two_laptops
 from tests.pdf_text import pdf_text
 from tests.unit.test_service_as_issued import NEW_STREET, OLD_STREET, _moved
 
@@ -18,12 +18,7 @@ from tests.unit.test_service_as_issued import NEW_STREET, OLD_STREET, _moved
 def test_the_letter_given_on_one_laptop_reads_the_same_on_the_other_after_the_move(
     laptops: Laptops, tmp_path: Path
 ) -> None:
-    a, b = laptops.new("A"), laptops.new("B")
-    pid = add_person(a, "Maria", "Ivanova", "1990")
-    referral = referrals.issue_referral(
-        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="ro"
-    )
-    laptops.sync(a, b)
+    a, b, referral = referred_on_two_laptops(laptops)
     given = referrals.make_letter(a.store, a.user, referral.id)
     today = dt.date.today()
     referrals.record_letter_output(
@@ -45,6 +40,6 @@ def test_the_letter_given_on_one_laptop_reads_the_same_on_the_other_after_the_mo
         assert kept.service_as_issued.address.street == OLD_STREET
     # a new referral on the other laptop takes the entry as it is now
     new = referrals.issue_referral(
-        b.store, b.user, pid, "jobcenter", "job_search", client_lang="ro"
+        b.store, b.user, referral.person_id, "jobcenter", "job_search", client_lang="ro"
     )
     assert NEW_STREET in pdf_text(referrals.make_letter(b.store, b.user, new.id).pdf)
