@@ -364,9 +364,10 @@ def test_the_reason_of_an_answer_by_hand_travels_and_the_version_before_waits_on
     reaches the coordinator's laptop A with the answer. Laptop C still runs the version before
     the reason: it reads the advisor's other requests as ever and keeps only the entry with a
     reason for its update (its status bar asks for one); updated, it reads the reason too."""
+    from desktop_app.sync.kinds import REASON
     from desktop_app.sync.records import ADAPTERS
     from desktop_app.usecases import sync as sync_uc
-    from tests.unit.test_data_request_reason import _version_before
+    from tests.unit.conftest import version_before
 
     a, c = laptops.new("A"), laptops.new("C")
     b = laptops.new("B", role=Role.ADVISOR)
@@ -387,7 +388,8 @@ def test_the_reason_of_an_answer_by_hand_travels_and_the_version_before_waits_on
         advisor.close()
     laptops.sync(b)
     adapter = ADAPTERS["data_request"]
-    monkeypatch.setitem(ADAPTERS, "data_request", _version_before())  # C runs the version before
+    # C runs the version before
+    monkeypatch.setitem(ADAPTERS, "data_request", version_before("data_request", REASON))
     (report,) = laptops.sync(c)
     assert report.refused == 0 and report.deferred == 1
     assert sync_uc.status(c.store).need_update == 1
@@ -466,9 +468,10 @@ def test_an_erasure_removes_the_reason_naming_the_person_on_every_laptop(
     removal."""
     from desktop_app.i18n.text import gettext_in
     from desktop_app.storage.models import REASON_REMOVED
+    from desktop_app.sync.kinds import REASON
     from desktop_app.sync.records import ADAPTERS
     from desktop_app.usecases import sync as sync_uc
-    from tests.unit.test_data_request_reason import _version_before
+    from tests.unit.conftest import version_before
 
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
     pid = add_person(a, "Maria", "Popescu")
@@ -480,7 +483,8 @@ def test_an_erasure_removes_the_reason_naming_the_person_on_every_laptop(
     laptops.sync(a, b)
     assert _register(b)[ref].reason == reason and "data_requests" in _rows_naming(b, "Popescu")
     adapter = ADAPTERS["data_request"]
-    monkeypatch.setitem(ADAPTERS, "data_request", _version_before())  # C: the version before
+    # C: the version before
+    monkeypatch.setitem(ADAPTERS, "data_request", version_before("data_request", REASON))
     (before,) = laptops.sync(c)
     assert (before.refused, before.deferred) == (0, 1)
     monkeypatch.setitem(ADAPTERS, "data_request", adapter)
@@ -500,7 +504,7 @@ def test_an_erasure_removes_the_reason_naming_the_person_on_every_laptop(
 
     # C, still the version before: the erasure and the copy request read, the entry with the
     # reason (and its removal) kept for its update; no refusal, its sync goes on.
-    monkeypatch.setitem(ADAPTERS, "data_request", _version_before())
+    monkeypatch.setitem(ADAPTERS, "data_request", version_before("data_request", REASON))
     (still,) = laptops.sync(c)
     assert still.refused == 0 and still.deferred == 1
     # Both revisions of that one entry kept; the status counts it as the one record it is.

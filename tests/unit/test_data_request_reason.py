@@ -13,23 +13,16 @@ from sqlalchemy import func, select, text
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage import db as storage_db
 from desktop_app.storage.layout import SCHEMA_HEAD
-from desktop_app.storage.models import REASON_REMOVED, DataRequestRow, OutboxRow, data_columns
+from desktop_app.storage.models import REASON_REMOVED, DataRequestRow, OutboxRow
 from desktop_app.sync.engine import merge_by_rules
-from desktop_app.sync.kinds import REASON, DataRequestAdapter
+from desktop_app.sync.kinds import REASON
 from desktop_app.sync.merge import FieldState, RecordState
-from desktop_app.sync.records import (
-    ADAPTERS,
-    NEWER_VERSION,
-    RowAdapter,
-    ToSave,
-    decode,
-    encode,
-    load_one,
-)
+from desktop_app.sync.records import ADAPTERS, NEWER_VERSION, ToSave
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import COPY, CORRECTION
 from tests.conftest import downgrade_store
+from tests.unit.conftest import sent_record, version_before
 
 TODAY = dt.date(2026, 12, 7)
 ME, OTHER = "device-a", "device-b"
@@ -91,24 +84,7 @@ def _record(session: Session, reference: str) -> RecordState:
         record_id = db.scalar(
             select(DataRequestRow.id).where(DataRequestRow.reference == reference)
         )
-        local = load_one(ADAPTERS["data_request"], db, str(record_id))
-    assert local is not None
-    return decode(encode(local))[0]
-
-
-def _version_before() -> RowAdapter:
-    """The adapter of the version before the reason: the same kind without the field."""
-    before = DataRequestAdapter()
-    RowAdapter.__init__(
-        before,
-        "data_request",
-        DataRequestRow,
-        tuple(f for f in data_columns(DataRequestRow) if f != REASON),
-        last_writer_wins=frozenset({"person_id"}),
-    )
-    # Its table had no such column: nothing of it to fill in a new row.
-    before._not_null = tuple(name for name in before._not_null if name != REASON)
-    return before
+    return sent_record(session, "data_request", str(record_id))
 
 
 def test_the_reason_is_sent_only_once_there_is_one_so_the_version_before_reads_the_others(
@@ -131,7 +107,7 @@ def test_the_reason_is_sent_only_once_there_is_one_so_the_version_before_reads_t
     assert answered_copy.values()["answered"] and REASON not in answered_copy.fields
     # The version before stores every entry without a reason, and keeps the one with it for
     # its update (``NewerRecord``: deferred, not refused).
-    before = _version_before()
+    before = version_before("data_request", REASON)
     with session.store.transaction() as db:
         refused = before.save_many(
             db,

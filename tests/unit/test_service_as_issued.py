@@ -18,24 +18,17 @@ from sqlalchemy import func, select, text
 from desktop_app.domain.service import ServiceAsIssued
 from desktop_app.letters.directory import default_directory
 from desktop_app.storage.layout import SCHEMA_HEAD
-from desktop_app.storage.models import OutboxRow, data_columns
+from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.sync.kinds import SERVICE_AS_ISSUED
 from desktop_app.sync.merge import FieldState, RecordState, merge
-from desktop_app.sync.records import (
-    ADAPTERS,
-    NEWER_VERSION,
-    RowAdapter,
-    ToSave,
-    decode,
-    encode,
-    load_one,
-)
+from desktop_app.sync.records import ADAPTERS, NEWER_VERSION, ToSave
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD, downgrade_store, record_sharing_consent
 from tests.pdf_text import pdf_pages, pdf_text
+from tests.unit.conftest import sent_record, version_before
 from tests.unit.test_referrals import NOW, _issue, _person
 
 GIVEN = NOW.date()  # 25 November 2026
@@ -185,32 +178,6 @@ def test_it_is_written_once_with_every_language_and_read_back_from_the_store(
         again.close()
 
 
-def _record(session: Session, referral_id: str) -> RecordState:
-    """The referral as this laptop sends it (its payload, read back)."""
-    with session.store.reading() as db:
-        local = load_one(ADAPTERS["referral"], db, referral_id)
-    assert local is not None
-    return decode(encode(local))[0]
-
-
-def _version_before() -> RowAdapter:
-    """The referral's adapter of the version before: the same kind without the field."""
-    adapter = ADAPTERS["referral"]
-    assert isinstance(adapter, RowAdapter)
-    before = RowAdapter(
-        "referral",
-        ReferralRow,
-        tuple(f for f in data_columns(ReferralRow) if f != SERVICE_AS_ISSUED),
-        person_column="person_id",
-        sticky_true=adapter.sticky_true,
-        last_writer_wins=adapter.last_writer_wins - {SERVICE_AS_ISSUED},
-        union_lists=adapter.union_lists,
-        guessed=adapter.guessed,
-    )
-    before._not_null = tuple(n for n in before._not_null if n != SERVICE_AS_ISSUED)
-    return before
-
-
 def test_it_syncs_only_once_given_so_the_version_before_reads_the_others(
     session: Session,
 ) -> None:
@@ -221,12 +188,13 @@ def test_it_syncs_only_once_given_so_the_version_before_reads_the_others(
     waiting = _jobcenter(session)
     given = _jobcenter(session)
     _given(session, given.id)
-    not_given, sent = _record(session, waiting.id), _record(session, given.id)
+    not_given = sent_record(session, "referral", waiting.id)
+    sent = sent_record(session, "referral", given.id)
     assert SERVICE_AS_ISSUED not in not_given.fields
     shown = ServiceAsIssued.from_data(json.loads(str(sent.fields[SERVICE_AS_ISSUED].value)))
     assert shown == _jobcenter_as_given(given.documents)
     with session.store.transaction() as db:
-        refused = _version_before().save_many(
+        refused = version_before("referral", SERVICE_AS_ISSUED).save_many(
             db, session.store, [ToSave(not_given, 9, "x"), ToSave(sent, 9, "x")]
         )
     assert refused == {sent.id: NEWER_VERSION}
