@@ -18,7 +18,7 @@ RESTORED_MARKER = "restored-from-backup"
 WITHDRAWN_FOLDER = "withdrawn-publications"
 # Kept in step with the newest file in migrations/versions (a unit test checks it), so that a
 # start-up with an up-to-date store needs no Alembic import at all.
-SCHEMA_HEAD = "draft_form_version"
+SCHEMA_HEAD = "form_definitions"
 # The store's meta key of the role this laptop was approved for ("helper", "advisor",
 # "coordinator"): no account works here above it (``domain.users.effective_user``). Missing: no
 # ceiling (a laptop that never joined, or joined before laptops were approved for a role).

@@ -299,7 +299,7 @@ def register_builtin_kinds() -> None:
             ReferenceRow,
             fields,
             last_writer_wins=frozenset(fields),
-            on_save=_keep_consent_texts,
+            on_save=_keep_forms_publication,
         )
     )
     # The team's laptops (see sync.laptops): a revocation anywhere stands, the newest vouch
@@ -498,14 +498,17 @@ class PersonMergeAdapter(RowAdapter):
         return refused
 
 
-def _keep_consent_texts(session: Session, row: Any) -> None:
-    """A forms publication that arrives: its consent texts are kept, so that a consent given
-    under one reads in the data copy after a later publication or update replaced it."""
+def _keep_forms_publication(session: Session, row: Any) -> None:
+    """A forms publication that arrives: its consent texts and its form definitions are kept,
+    so that a consent given under one reads in the data copy after a later publication or
+    update replaced it, and a visit recorded under one of its versions is told in its words
+    after the next publication."""
     if row.name == "forms" and not row.deleted:
         # Imported here: the use cases import the sync package.
-        from desktop_app.usecases.consent_texts import keep_publication
+        from desktop_app.usecases import consent_texts, form_definitions
 
-        keep_publication(session, row.content)
+        consent_texts.keep_publication(session, row.content)
+        form_definitions.keep_publication(session, row.content)
 
 
 def _eraser(kind: str) -> Callable[[Session, list[str]], None]:

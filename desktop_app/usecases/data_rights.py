@@ -753,8 +753,9 @@ def export_person(
     from desktop_app.usecases.person_data_text import readable, with_consent_texts
 
     forms, directory = reference.forms_in_force(store), reference.service_directory(store)
-    # the versions of the forms whose words are known here: the shipped ones, those in force
-    known = [*reference.shipped_forms().values(), *forms.values()]
+    # the versions of the forms whose words are known here: the shipped ones, every one
+    # published here or received by sync, those in force
+    known = list(reference.known_forms(store))
     # The wording each consent was given under, in both copies: among the consent form in
     # force, the shipped one and the texts kept of every consent form in force here before (a
     # publication outranked by an update, or replaced by one made from the shipped form), the

@@ -12,6 +12,7 @@ synced yet, what was shipped applies. Form edits must keep every stored answer r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -50,7 +51,7 @@ from desktop_app.storage.layout import WITHDRAWN_FOLDER
 from desktop_app.storage.models import OutboxRow, next_revision
 from desktop_app.storage.reference_models import ReferenceRow
 from desktop_app.storage.sync_models import SyncedRevisionRow
-from desktop_app.usecases import audit, consent_texts
+from desktop_app.usecases import audit, consent_texts, form_definitions
 
 SERVICES = "services"
 FORMS = "forms"
@@ -491,6 +492,7 @@ def _store_publication(
         session.flush()
         if name == FORMS:
             consent_texts.keep_publication(session, content)
+            form_definitions.keep_publication(session, content)
         audit.record_in(
             session,
             store,
@@ -625,7 +627,48 @@ def shipped_forms() -> dict[str, FormDefinition]:
     return load_shipped_forms()
 
 
+# Form definitions parsed from a publication's files, by the files' digest: the forms window
+# and the notice of publications read the publication after every sync, and parsed its YAML
+# (tens of KB) each time. A new publication has other files, so another digest. A few kept:
+# the one in force, and one checked before it is published.
+_parsed_lock = Lock()
+_parsed: dict[str, dict[str, FormDefinition] | Exception] = {}
+_PARSED_KEPT = 4
+_parse_count = 0
+
+
+def forms_parsed() -> int:
+    """How many times a publication's form definitions were parsed (not taken from the
+    cache) in this process: what tells that a reading after a sync parsed nothing again."""
+    return _parse_count
+
+
 def _forms_from_files(files: Mapping[str, str]) -> dict[str, FormDefinition]:
+    """The definitions in ``files`` (a publication's or a folder's), parsed once per content;
+    raises as ``_parse_forms`` does, each time."""
+    digest = hashlib.sha256(
+        json.dumps(sorted(files.items()), ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+    with _parsed_lock:
+        found = _parsed.get(digest)
+    if found is None:
+        try:
+            found = _parse_forms(files)
+        except _BROKEN as exc:
+            found = exc
+        with _parsed_lock:
+            while len(_parsed) >= _PARSED_KEPT:
+                del _parsed[next(iter(_parsed))]
+            _parsed[digest] = found
+    if isinstance(found, Exception):
+        raise found.with_traceback(None)
+    return dict(found)
+
+
+def _parse_forms(files: Mapping[str, str]) -> dict[str, FormDefinition]:
+    global _parse_count
+    with _parsed_lock:
+        _parse_count += 1
     forms: dict[str, FormDefinition] = {}
     for name, text in sorted(files.items()):
         try:
@@ -642,6 +685,25 @@ def _forms_from_files(files: Mapping[str, str]) -> dict[str, FormDefinition]:
 def published_forms(store: Store) -> Publication | None:
     """The form definitions a coordinator published, if any."""
     return _published(store, FORMS, lambda files: len(_forms_from_files(files)))
+
+
+def known_forms(store: Store) -> tuple[FormDefinition, ...]:
+    """Every definition of a form this laptop knows: the shipped ones, every one published
+    here or received by sync (``form_definitions``), and those in force. For telling a visit's
+    answers in the words of the version it was recorded with (``forms.newer.recorded_in``)."""
+    return (
+        *shipped_forms().values(),
+        *form_definitions.kept_forms(store),
+        *forms_in_force(store).values(),
+    )
+
+
+def form_of_version(store: Store, form_id: str, version: int) -> FormDefinition | None:
+    """The definition of ``version`` of the form ``form_id``, where this laptop knows it."""
+    for form in known_forms(store):
+        if form.id == form_id and form.version == version:
+            return form
+    return None
 
 
 def forms_in_force(store: Store) -> dict[str, FormDefinition]:

@@ -96,12 +96,12 @@ def form_recorded_in(
     store: Store, form_id: str, version: int, answers: Mapping[str, Any]
 ) -> FormDefinition:
     """The definition whose words a visit of ``form_id`` recorded with ``version`` was asked
-    in, where this laptop knows it (the shipped forms, those in force) and it names every
-    answer; else the one in force (``forms.newer.recorded_in``). For telling the answers, not
-    for what they may show: restrictions are the form in force's."""
+    in, where this laptop knows it (the shipped forms, every one published here or received by
+    sync, ``reference.known_forms``) and it names every answer; else the one in force
+    (``forms.newer.recorded_in``). For telling the answers, not for what they may show:
+    restrictions are the form in force's."""
     in_force = form(form_id, store)
-    known = (*shipped_forms().values(), *reference.forms_in_force(store).values())
-    return recorded_in(known, in_force, version, answers) or in_force
+    return recorded_in(reference.known_forms(store), in_force, version, answers) or in_force
 
 
 class UnknownForm(KeyError):
