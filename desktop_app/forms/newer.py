@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from desktop_app.forms.definition import FieldDef, FieldType, FormDefinition
+from desktop_app.forms.definition import FieldDef, FieldType, FormDefinition, form_from_mapping
 
 Lookup = Callable[[str], FieldDef | None]
 
@@ -150,3 +150,35 @@ def recorded_in(
         if definition.id == in_force.id and definition.version == version:
             return in_force if unknown_answers(definition, answers) else definition
     return in_force
+
+
+_WORDS = ("label", "help", "add_label", "reason")
+
+
+def worded_as(definition: FormDefinition, older: FormDefinition) -> FormDefinition:
+    """``definition`` with the words of ``older`` (an earlier version of the same form) where
+    it has the same section, question, choice or next step: for showing a visit recorded with
+    ``older`` as it was asked, while its questions and rules stay ``definition``'s (what a
+    correction is checked by). Questions and choices added since keep their own words."""
+    if older.id != definition.id or older is definition:
+        return definition
+    data = definition.model_dump(mode="json", exclude_unset=True)
+    before = older.model_dump(mode="json", exclude_unset=True)
+    for key in ("sections", "next_steps"):
+        _reword(data.get(key), before.get(key))
+    return form_from_mapping(data, source=f"{definition.id}.yaml")
+
+
+def _reword(items: Any, olds: Any) -> None:
+    if not isinstance(items, list) or not isinstance(olds, list):
+        return
+    by_id = {o.get("id"): o for o in olds if isinstance(o, dict)}
+    for item in items:
+        old = by_id.get(item.get("id")) if isinstance(item, dict) else None
+        if old is None:
+            continue
+        for word in _WORDS:
+            if word in item and word in old:
+                item[word] = old[word]
+        for key in ("fields", "options"):
+            _reword(item.get(key), old.get(key))

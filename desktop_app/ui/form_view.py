@@ -1388,6 +1388,8 @@ class FormView(QWidget):
         # (``visits.not_asked``): no answer needed; and the versions, to say so.
         self.optional: frozenset[str] = frozenset()
         self._versions: tuple[int, int] | None = None
+        # the questions added since that version (None: not known), shown in its words
+        self._added_since: tuple[tuple[FieldDef, ...] | None, bool] = (None, False)
         #: a draft begun in an earlier version of the form: that version, and the questions
         #: added since that need an answer (None: the added ones are not known)
         self._draft_begun: tuple[int, tuple[FieldDef, ...] | None] | None = None
@@ -1556,15 +1558,52 @@ class FormView(QWidget):
         questions or options, ``visits.recorded_with_newer_form``): a note says it is kept."""
         self.newer_note.setVisible(newer)
 
-    def set_recorded_with_older(self, version: int, not_asked: Collection[str]) -> None:
+    def set_recorded_with_older(
+        self,
+        version: int,
+        not_asked: Collection[str],
+        *,
+        added: Sequence[FieldDef] | None = None,
+        worded: bool = False,
+    ) -> None:
         """The answers shown were recorded with ``version`` of the form, an earlier one than
         this: a note says so, and the questions it was not asked (``not_asked``) need no
-        answer."""
+        answer. ``added``: the questions added since, where that version is known here (None:
+        not known); ``worded``: the form is shown in that version's words."""
         older = version < self.definition.version
         self._versions = (version, self.definition.version) if older else None
+        self._added_since = (tuple(added) if added is not None else None, worded)
         self.optional = frozenset(not_asked) if older else frozenset()
         self.older_note.setVisible(older)
         self.retranslate()
+
+    def _older_text(self, old: int, new: int) -> str:
+        """The note on a check recorded with version ``old`` of the form, ``new`` now."""
+        added, worded = self._added_since
+        if added is None or not worded:
+            return _(
+                "This check was recorded with version {old} of the form; it has been "
+                "changed since (now version {new}). Questions added since were not asked "
+                "then and may stay unanswered. The answers are shown in the current "
+                "wording."
+            ).format(old=old, new=new)
+        if not added:
+            return _(
+                "This check was recorded with version {old} of the form; it has been "
+                "changed since (now version {new}), no question was added. The answers are "
+                "shown in the words of version {old}."
+            ).format(old=old, new=new)
+        names = ", ".join(self.langs.text(f.label) for f in added)
+        said = ngettext(
+            "This check was recorded with version {old} of the form; it has been changed "
+            "since (now version {new}). The answers are shown in the words of version {old}. "
+            "The question added since was not asked then and may stay unanswered: {names}.",
+            "This check was recorded with version {old} of the form; it has been changed "
+            "since (now version {new}). The answers are shown in the words of version {old}. "
+            "The questions added since were not asked then and may stay unanswered: {names}.",
+            len(added),
+        ).format(old=old, new=new, names=names)
+        return said[:-1] if said.endswith(("?.", "!.")) else said
 
     def set_draft_begun_in(self, version: int, to_answer: Sequence[FieldDef] | None) -> None:
         """The draft shown was begun in ``version`` of the form (0: not known, said nothing):
@@ -1886,14 +1925,7 @@ class FormView(QWidget):
             )
         )
         if self._versions is not None:
-            self.older_note.setText(
-                _(
-                    "This check was recorded with version {old} of the form; it has been "
-                    "changed since (now version {new}). Questions added since were not asked "
-                    "then and may stay unanswered. The answers are shown in the current "
-                    "wording."
-                ).format(old=self._versions[0], new=self._versions[1])
-            )
+            self.older_note.setText(self._older_text(*self._versions))
         if self._draft_begun is not None:
             old_version, to_answer = self._draft_begun
             versions = {"old": old_version, "new": self.definition.version}

@@ -56,6 +56,8 @@ from desktop_app.domain.person import Person, nationality_answer
 from desktop_app.domain.validation import ValidationFailed, scripts_of
 from desktop_app.forms import FieldDef, FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
+from desktop_app.forms.definition import FormDefinitionError
+from desktop_app.forms.newer import worded_as
 from desktop_app.i18n import languages
 from desktop_app.i18n.formatting import format_moment, format_time_of_day, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, error_message, field_message
@@ -357,6 +359,23 @@ def _to_answer_since(
     return changes[0].required_added if changes else ()
 
 
+def _recorded_version(
+    store: Store, definition: FormDefinition, version: int
+) -> tuple[FormDefinition | None, FormDefinition]:
+    """For a visit recorded with ``version`` of the form ``definition`` is in force of: that
+    version's definition where it is an earlier one known here (None otherwise), and the
+    definition to show the visit with, in that version's words where known."""
+    if not 0 < version < definition.version:
+        return None, definition
+    older = reference.form_of_version(store, definition.id, version)
+    if older is None:
+        return None, definition
+    try:
+        return older, worded_as(definition, older)
+    except FormDefinitionError:  # words the form in force refuses: its own are shown
+        return older, definition
+
+
 class VisitWindow(QDialog):
     """One form being filled in for one person. Typing is saved as a draft as it happens;
     closing keeps the draft; finishing validates and stores the visit."""
@@ -418,8 +437,15 @@ class VisitWindow(QDialog):
             day = draft.day
         else:
             day = dt.date.today()
+        # The visit a correction edits, opened at once or from its draft: its own version of
+        # the form says what it was asked (a draft of a correction said nothing of it).
+        edited = visit
+        if edited is None and draft is not None and draft.visit_id:
+            edited = visits.get_visit(store, session.user, draft.visit_id, log_view=False)
+        recorded = edited.form_version if edited is not None else 0
+        older, shown_as = _recorded_version(store, definition, recorded)
         self.view = FormView(
-            definition,
+            shown_as,
             client_lang=client_lang,
             consents=consents,
             withheld=self.withheld,
@@ -431,10 +457,13 @@ class VisitWindow(QDialog):
             self.continued = _("Continued from the draft of {time}.").format(
                 time=_date(draft.updated_at)
             )
-            if not draft.visit_id:  # an edit of a visit says its own version (older_note)
-                self.view.set_draft_begun_in(
-                    draft.form_version, _to_answer_since(store, definition, draft)
-                )
+            to_answer = _to_answer_since(store, definition, draft)
+            if edited is not None and to_answer is not None:
+                # A correction of a visit of an earlier version need not answer what the
+                # visit was not asked (``visits.not_asked``).
+                unasked = visits.not_asked(definition, edited.answers, recorded)
+                to_answer = tuple(f for f in to_answer if f.id not in unasked)
+            self.view.set_draft_begun_in(draft.form_version, to_answer)
         elif visit is not None:
             self.view.set_answers(visit.answers, visit.next_steps)
         elif form_id == "life_situation":
@@ -451,17 +480,24 @@ class VisitWindow(QDialog):
             # An edit of a visit that a later version of the form recorded: its answers this
             # form cannot show are kept by the save (visits.edit_visit). A helper reads none of
             # them; the visit's version says they are there.
-            version = visit.form_version if visit is not None else 0
             self.view.set_recorded_with_newer(
-                visits.recorded_with_newer_form(store, form_id, self.base.answers, version)
+                visits.recorded_with_newer_form(store, form_id, self.base.answers, recorded)
             )
-            if visit is not None:
-                # One an earlier version recorded: said, and what it was not asked needs no
-                # answer (a correction of it was refused until someone answered, for the
-                # person, a question added since).
-                self.view.set_recorded_with_older(
-                    version, visits.not_asked(definition, visit.answers, version)
-                )
+        if edited is not None:
+            # One an earlier version recorded: said, and what it was not asked needs no
+            # answer (a correction of it was refused until someone answered, for the
+            # person, a question added since). Where that version is known here, the note
+            # names the questions added since, and the answers read in its words.
+            added = None
+            if older is not None:
+                changes = reference.form_changes({older.id: older}, {definition.id: definition})
+                added = changes[0].added if changes else ()
+            self.view.set_recorded_with_older(
+                recorded,
+                visits.not_asked(definition, edited.answers, recorded),
+                added=added,
+                worded=shown_as is not definition,
+            )
         # The language the session is held in is most often the client language the form is
         # shown in; the advisor chose it twice (a required question, left empty). Before the
         # answers are watched: opening the form is no change to save.

@@ -649,8 +649,9 @@ def _forms_from_files(files: Mapping[str, str]) -> dict[str, FormDefinition]:
     digest = hashlib.sha256(
         json.dumps(sorted(files.items()), ensure_ascii=False).encode("utf-8")
     ).hexdigest()
+    key = digest
     with _parsed_lock:
-        found = _parsed.get(digest)
+        found = _parsed.get(key)
     if found is None:
         try:
             found = _parse_forms(files)
@@ -659,7 +660,7 @@ def _forms_from_files(files: Mapping[str, str]) -> dict[str, FormDefinition]:
         with _parsed_lock:
             while len(_parsed) >= _PARSED_KEPT:
                 del _parsed[next(iter(_parsed))]
-            _parsed[digest] = found
+            _parsed[key] = found
     if isinstance(found, Exception):
         raise found.with_traceback(None)
     return dict(found)

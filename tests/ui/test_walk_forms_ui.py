@@ -400,16 +400,18 @@ def _advisor_opens_ion(
     assert isinstance(combo, QComboBox)
     shown_literacy = combo.currentText()
     _shot(form, shots, "12-advisor-ion-visit")
-    # Said above the answers: an earlier version's visit, in today's words, the question added
-    # since not asked then (and not required of it).
+    # Said above the answers: an earlier version's visit, in the words he was asked in
+    # (version 2's, known here), the question added since named, not asked then (and not
+    # required of it).
     assert form.view.older_note.isVisible()
-    assert form.view.older_note.text().startswith(
-        "Този преглед е записан с версия 2 на формуляра"
-    ), form.view.older_note.text()
+    older_said = form.view.older_note.text()
+    assert older_said.startswith("Този преглед е записан с версия 2 на формуляра"), older_said
+    assert "с формулировката на версия 2" in older_said, older_said
+    assert older_said.endswith(f": {QUESTION['bg']}"), older_said
     assert not form.view.editors[NEW_QUESTION].title.text().endswith("*")
     texts = [lbl.text() for lbl in form.view.findChildren(QLabel) if lbl.isVisible()]
     (shots / "walkforms-12-visit.txt").write_text(repr((shown_literacy, texts)), "utf-8")
-    assert shown_literacy == f"{NEW_PARTLY['bg']} · {NEW_PARTLY['ro']}"
+    assert shown_literacy == f"{OLD_PARTLY['bg']} · {OLD_PARTLY['ro']}"
     assert QUESTION["ro"] in texts and not any(QUESTION["en"] in t for t in texts)
     # He went to school for 7 years, not 6: corrected and saved.
     view = form.view

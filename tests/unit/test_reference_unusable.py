@@ -108,6 +108,8 @@ def test_forms_state_the_format_their_functions_need_and_older_laptops_call_them
     # This laptop as one of the version before: its loader without the function, format 1.
     monkeypatch.delitem(expressions.FUNCTIONS, "days_since")
     monkeypatch.setattr(reference, "PUBLICATION_FORMAT", 1)
+    # an older program: the forms this one parsed are not known to it
+    monkeypatch.setattr(reference, "_parsed", {})
     _older_laptop_keeps_its_forms(session, content, shipped, own_format=1)
 
 
@@ -180,6 +182,8 @@ def test_forms_with_notices_state_format_3_and_older_laptops_keep_their_shipped_
 
     monkeypatch.setattr(reference, "form_from_mapping", older_loader)
     monkeypatch.setattr(reference, "PUBLICATION_FORMAT", 2)
+    # an older program: the forms this one parsed are not known to it
+    monkeypatch.setattr(reference, "_parsed", {})
     _older_laptop_keeps_its_forms(session, content, shipped, own_format=2)
 
 
