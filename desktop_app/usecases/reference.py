@@ -646,10 +646,9 @@ def forms_parsed() -> int:
 def _forms_from_files(files: Mapping[str, str]) -> dict[str, FormDefinition]:
     """The definitions in ``files`` (a publication's or a folder's), parsed once per content;
     raises as ``_parse_forms`` does, each time."""
-    digest = hashlib.sha256(
+    key = hashlib.sha256(
         json.dumps(sorted(files.items()), ensure_ascii=False).encode("utf-8")
     ).hexdigest()
-    key = digest
     with _parsed_lock:
         found = _parsed.get(key)
     if found is None:
