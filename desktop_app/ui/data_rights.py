@@ -850,13 +850,24 @@ class AnswerRequestDialog(QDialog):
     person erased since, or a correction request without a correction saved (then with a
     short reason, "nothing to correct"); not before it was received, not a day to come."""
 
-    def __init__(self, request: DataRequest, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, request: DataRequest, parent: QWidget | None = None, *, recorded_now: bool = False
+    ) -> None:
+        """``recorded_now``: ``request`` is a correction request the person makes at the desk,
+        not in the register yet (no reference): recorded and answered in one step
+        (``data_rights.record_nothing_to_correct``)."""
         super().__init__(parent)
         self.setWindowTitle(_("Record the answer"))
         # A correction request of someone still here: answered without a correction saved.
         self.needs_reason = request.kind == data_rights.CORRECTION and not request.person_erased
         what = (
             _(
+                "The person's correction request, received on {received}, is recorded and "
+                "answered in one step, without a correction saved in the program. Record the "
+                "day it was answered and why (e.g. nothing to correct)."
+            )
+            if recorded_now
+            else _(
                 "Request {reference} ({kind}, received on {received}): record the day it was "
                 "answered without a correction saved in the program, and why (e.g. nothing to "
                 "correct)."

@@ -393,8 +393,10 @@ class EditPersonDialog(RegisterPersonDialog):
         row.addWidget(self.received)
         row.addStretch(1)
         # The advisor talks with the person and may find their data right: the open request
-        # is answered with why (``data_rights.answer_by_hand``), nothing saved as corrected.
-        # Shown once the lookup has found one (``_show_open_correction``).
+        # is answered with why (``data_rights.answer_by_hand``), nothing saved as corrected;
+        # without one, the request they make at the desk is recorded and answered so in one
+        # step (``data_rights.record_nothing_to_correct``). Shown once the lookup has answered
+        # (``_show_open_correction``), enabled with the box ticked (it is the person's request).
         self.nothing_to_correct = QPushButton(_("Nothing to co&rrect…"))
         self.nothing_to_correct.setObjectName("nothing_to_correct")
         self.nothing_to_correct.clicked.connect(self._on_nothing_to_correct_clicked)
@@ -426,21 +428,38 @@ class EditPersonDialog(RegisterPersonDialog):
         return box
 
     def _on_nothing_to_correct_clicked(self) -> None:
-        """The open correction request answered with nothing corrected: the day and the
-        reason asked (``AnswerRequestDialog``, as the register asks them), then recorded."""
+        """The correction request answered with nothing corrected: the day and the reason
+        asked (``AnswerRequestDialog``, as the register asks them), then recorded. The open
+        one answered; without one, the request the person makes now (received on the day the
+        box says) recorded and answered in one transaction."""
         from desktop_app.ui.data_rights import AnswerRequestDialog
         from desktop_app.usecases import data_rights
 
-        opened = self.open_correction
-        if opened is None:
+        if not self.at_persons_request():
             return
-        dialog = AnswerRequestDialog(opened, self)
+        opened = self.open_correction
+        asked = self.received.date()
+        received = dt.date(asked.year(), asked.month(), asked.day())
+        if opened is None:
+            new = data_rights.DataRequest("", data_rights.CORRECTION, received, None, "")
+            dialog = AnswerRequestDialog(new, self, recorded_now=True)
+        else:
+            dialog = AnswerRequestDialog(opened, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        store, user = self._store, self._user
+        store, user, person_id = self._store, self._user, self.person.id
         day = dialog.answered.date()
         answered = dt.date(day.year(), day.month(), day.day())
         reason = dialog.reason.text()
+        if opened is None:
+            self.save.start(
+                lambda: data_rights.record_nothing_to_correct(
+                    store, user, person_id, received, answered, reason=reason
+                ),
+                self._on_answered_by_hand,
+                self._on_save_failed,
+            )
+            return
         self.save.start(
             lambda: data_rights.answer_by_hand(
                 store, user, opened.reference, answered, reason=reason
@@ -485,9 +504,10 @@ class EditPersonDialog(RegisterPersonDialog):
             self.received.setReadOnly(True)
             self.received.setCalendarPopup(False)
             self.received.setButtonSymbols(QDateEdit.ButtonSymbols.NoButtons)
-            if self.nothing_to_correct is not None:
-                self.nothing_to_correct.show()
             self.at_request.setChecked(True)
+        if self.nothing_to_correct is not None:
+            self.nothing_to_correct.setEnabled(self.at_request.isChecked())
+            self.nothing_to_correct.show()
         self.at_request.setEnabled(True)
 
     def at_persons_request(self) -> bool:
@@ -536,16 +556,11 @@ class EditPersonDialog(RegisterPersonDialog):
         self.accept()
 
     def _show_nothing_corrected(self) -> None:
+        # With or without an open request: "Nothing to correct…" records one too.
         self.correction_error.show_message(
             _(
                 "Nothing was changed. If the data is right, answer the request with "
                 "“Nothing to correct…” and say why."
-            )
-            if self.open_correction is not None
-            else _(
-                "Nothing was changed. If the data is right, record the person's correction "
-                "request on their page first; it is then answered here with “Nothing to "
-                "correct…”, with the reason."
             )
         )
 
@@ -555,7 +570,8 @@ class EditPersonDialog(RegisterPersonDialog):
         if isinstance(exc, data_rights.NothingCorrected):  # a sync made the same change meanwhile
             self._show_nothing_corrected()
             return
-        if isinstance(exc, KeyError):  # erased meanwhile (here, or a sync brought the erasure)
+        if isinstance(exc, KeyError | data_rights.PersonNotFound):
+            # erased meanwhile (here, or a sync brought the erasure)
             self.errors["given_name"].show_message(
                 _("This person was erased meanwhile. Nothing was saved.")
             )

@@ -163,6 +163,30 @@ def _new_request(
 ) -> str:
     """A new entry of the register, queued for sync in the caller's transaction; returns
     its reference."""
+    return _new_row(
+        session,
+        store,
+        user,
+        kind,
+        received,
+        answered=answered,
+        reference=reference,
+        person_id=person_id,
+    ).reference
+
+
+def _new_row(
+    session: DbSession,
+    store: Store,
+    user: User,
+    kind: str,
+    received: dt.date,
+    *,
+    answered: dt.date | None = None,
+    reference: str | None = None,
+    person_id: str = "",
+) -> DataRequestRow:
+    """``_new_request``, the entry itself returned."""
     ref = reference or new_reference(session)
     row = DataRequestRow(
         id=str(uuid.uuid4()),
@@ -177,7 +201,7 @@ def _new_request(
     )
     session.add(row)
     _queue(session, store, row, user.id)
-    return ref
+    return row
 
 
 def _queue(
@@ -428,31 +452,99 @@ def answer_by_hand(
             raise PermissionDenied(Action.CONFIRM_RETENTION, reference)
         if row is None:
             raise RequestNotAnswerable(reference)
-        if answered > today:
-            raise RequestDateInFuture(answered.isoformat())
-        if answered < dt.date.fromisoformat(row.received):
-            raise AnswerBeforeReceipt(answered.isoformat())
-        if row.kind == CORRECTION and row.person_id and not reason:
-            raise AnswerReasonMissing(reference)
-        _answer_open(session, store, user, row, answered, reason=reason)
-        details: dict[str, audit.DetailValue] = {
-            "kind": row.kind,
-            "answered": answered.isoformat(),
-        }
-        if reason:
-            # Not the text (the register keeps it, and the erasure can remove it there);
-            # entries before this version have it as "reason" (migration 0039 reads those).
-            details["reason_given"] = True
-        audit.record_in(
-            session,
-            store,
-            user.id,
-            audit.AuditAction.ANSWER_REQUEST,
-            "data_request",
-            reference,
-            details,
-        )
+        _answer_by_hand_in(session, store, user, row, answered, reason=reason, today=today)
         return _request(row)
+
+
+def _answer_by_hand_in(
+    session: DbSession,
+    store: Store,
+    user: User,
+    row: DataRequestRow,
+    answered: dt.date,
+    *,
+    reason: str,
+    today: dt.date,
+) -> None:
+    """The open entry ``row`` answered by hand on ``answered`` with ``reason`` (already
+    folded to one short line), audited, in the caller's transaction; refused (raised, for the
+    caller's transaction to roll back) where the day is to come or before its receipt, or a
+    correction request of someone still here has no reason."""
+    if answered > today:
+        raise RequestDateInFuture(answered.isoformat())
+    if answered < dt.date.fromisoformat(row.received):
+        raise AnswerBeforeReceipt(answered.isoformat())
+    if row.kind == CORRECTION and row.person_id and not reason:
+        raise AnswerReasonMissing(row.reference)
+    _answer_open(session, store, user, row, answered, reason=reason)
+    details: dict[str, audit.DetailValue] = {
+        "kind": row.kind,
+        "answered": answered.isoformat(),
+    }
+    if reason:
+        # Not the text (the register keeps it, and the erasure can remove it there);
+        # entries before this version have it as "reason" (migration 0039 reads those).
+        details["reason_given"] = True
+    audit.record_in(
+        session,
+        store,
+        user.id,
+        audit.AuditAction.ANSWER_REQUEST,
+        "data_request",
+        row.reference,
+        details,
+    )
+
+
+def record_nothing_to_correct(
+    store: Store,
+    user: User,
+    person_id: str,
+    received: dt.date,
+    answered: dt.date,
+    *,
+    reason: str,
+    today: dt.date | None = None,
+) -> DataRequest:
+    """A correction request the person made at the desk (received on ``received``), found
+    with nothing to correct: recorded and answered by hand on ``answered`` with ``reason``, in
+    one transaction (the register shows one entry, asked and answered). It was two steps: the
+    request recorded on the person's page first, then answered in Edit personal data. Where
+    the person has an open correction request already (recorded or synced since the dialog
+    looked), that one is answered instead, as a correction saved would answer it
+    (``correction_answered_in``); ``received`` is then not used. Advisors and coordinators,
+    helpers none. Refused with nothing written: no reason (:class:`AnswerReasonMissing`), a
+    day to come (:class:`RequestDateInFuture`), an answer before the receipt
+    (:class:`AnswerBeforeReceipt`), the person gone (:class:`PersonNotFound`)."""
+    _require_recorder(user, CORRECTION)
+    today = today or dt.date.today()
+    reason = " ".join(reason.split())[:REASON_LENGTH]
+    with store.transaction() as session:
+        person = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
+        if person is None or person.deleted:
+            raise PersonNotFound(person_id)
+        rows = [
+            r
+            for r in _open_rows(session, person_id, CORRECTION)
+            if r.received <= answered.isoformat()
+        ]
+        if not rows:
+            _check_received(received, today)
+            row = _new_row(session, store, user, CORRECTION, received, person_id=person_id)
+            audit.record_in(
+                session,
+                store,
+                user.id,
+                audit.AuditAction.RECEIVE_REQUEST,
+                "person",
+                person_id,
+                {"request": row.reference, "kind": CORRECTION, "received": received.isoformat()},
+            )
+            rows = [row]
+        # Checked on the entry as it is in this transaction: a refusal takes it back too.
+        for row in rows:
+            _answer_by_hand_in(session, store, user, row, answered, reason=reason, today=today)
+        return _request(rows[0])
 
 
 def answer_erased_request(

@@ -760,6 +760,10 @@ def _data_rights(desk: Desk) -> Iterator[View]:
         RecordRequestDialog(desk.person, kinds, {COPY: opened[COPY]}, desk.window),
         # The register's answer to a correction request, with its reason.
         AnswerRequestDialog(correction, desk.window),
+        # ... and to one the person makes at the desk, recorded with it ("Nothing to correct…").
+        AnswerRequestDialog(
+            DataRequest("", CORRECTION, today, None, ""), desk.window, recorded_now=True
+        ),
     ):
         yield from views(_shown(desk, dialog), type(dialog).__name__)
         dialog.reject()

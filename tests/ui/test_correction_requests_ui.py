@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
+from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.text import gettext_in, set_language
 from desktop_app.ui.data_rights import AnswerRequestDialog, RequestsWindow
 from desktop_app.ui.main_window import MainWindow
@@ -374,6 +376,107 @@ def test_an_advisor_answers_the_open_correction_request_with_nothing_to_correct(
         window.close()
     finally:
         advisor.close()
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_a_request_made_at_the_desk_is_recorded_and_answered_with_nothing_to_correct_by_keys(
+    qtbot: QtBot, session: Session, shots: Path, lang: str, back_to_english: None
+) -> None:
+    """The person asks at the desk for a correction, and the advisor finds their data right.
+    "Nothing to correct…" was offered only beside a request recorded before (on the person's
+    page, a step of its own). Now, by keys in the same dialog: the box ticked (the person's
+    request, received today), "Nothing to correct…", the day and the reason: one entry in the
+    register, asked and answered today, with the reason; the details unchanged."""
+    pid = _person(session)
+    advisor = _advisor(session)
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, advisor)
+        dialog = _editor(qtbot, window, pid)
+        assert dialog.open_correction is None
+        button = dialog.nothing_to_correct
+        assert button is not None and button.isVisible()
+        assert not button.isEnabled()  # not the person's request until the box says so
+        made_active(qtbot, dialog)
+        alt_access_key(dialog, dialog.at_request.text())
+        qtbot.waitUntil(dialog.at_request.isChecked, timeout=5000)  # (an animated click)
+        assert button.isEnabled()
+        assert dialog.received.date() == QDate.currentDate()  # asked today, at the desk
+        dialog.grab().save(str(shots / f"requests3-edit-nothing-to-correct-{lang}.png"))
+        seen: list[str] = []
+
+        def answer() -> None:
+            asking = dialog.findChild(AnswerRequestDialog)
+            if asking is None or not asking.isVisible():  # not open yet: the key is on its way
+                QTimer.singleShot(10, answer)
+                return
+            intro = asking.findChild(QLabel)
+            assert intro is not None
+            seen.append(intro.text())
+            assert asking.answered.date() == QDate.currentDate()
+            assert not asking.ok.isEnabled()  # never without a reason
+            type_text(asking.reason, "Адресът е верен" if lang == "bg" else "Adresa e corectă")
+            assert asking.ok.isEnabled()
+            asking.grab().save(str(shots / f"requests3-nothing-to-correct-reason-{lang}.png"))
+            QTest.keyClick(asking.reason, Qt.Key.Key_Return)  # Enter: "Record"
+
+        QTimer.singleShot(0, answer)
+        with qtbot.waitSignal(dialog.correction_answered, timeout=10_000) as answered:
+            alt_access_key(dialog, button.text())
+        [intro] = seen
+        today = format_long_date(dt.date.today())
+        assert intro == gettext_in(
+            lang,
+            "The person's correction request, received on {received}, is recorded and "
+            "answered in one step, without a correction saved in the program. Record the "
+            "day it was answered and why (e.g. nothing to correct).",
+        ).format(received=today)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+        [entry] = data_rights.list_requests(session.store, session.user)
+        assert answered.args == [entry.reference]
+        assert (entry.kind, entry.received, entry.answered, entry.answered_by) == (
+            data_rights.CORRECTION,
+            dt.date.today(),
+            dt.date.today(),
+            Role.ADVISOR.value,
+        )
+        assert entry.reason == ("Адресът е верен" if lang == "bg" else "Adresa e corectă")
+        said = gettext_in(
+            lang, "Correction request {reference} answered: nothing to correct."
+        ).format(reference=entry.reference)
+        assert window.statusBar().currentMessage() == said
+        person = people.get_person(session.store, session.user, pid, log_view=False)
+        assert person is not None and person.phone == "0176 1"  # nothing saved as corrected
+        window.close()
+    finally:
+        advisor.close()
+
+
+def test_a_request_at_the_desk_answered_with_no_reason_records_nothing(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Cancelled at the day and the reason: the request is not recorded either, and the
+    dialog stays open to correct or to save."""
+    pid = _person(session)
+    window = shown_window(qtbot, session)
+    dialog = _editor(qtbot, window, pid)
+    button = dialog.nothing_to_correct
+    assert button is not None
+    dialog.at_request.click()
+
+    def cancel() -> None:
+        asking = dialog.findChild(AnswerRequestDialog)
+        if asking is None or not asking.isVisible():
+            QTimer.singleShot(10, cancel)
+            return
+        asking.reject()
+
+    QTimer.singleShot(0, cancel)
+    button.click()
+    assert dialog.isVisible() and not dialog.save.saving
+    assert data_rights.list_requests(session.store, session.user) == []
+    dialog.reject()
+    window.close()
 
 
 def _register_with_an_answer_by_hand(
