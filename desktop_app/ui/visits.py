@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +71,7 @@ from desktop_app.ui.form_view import FormView
 from desktop_app.ui.help import plain
 from desktop_app.ui.people_model import Background
 from desktop_app.ui.person_summary import PersonSummaryView
-from desktop_app.ui.tasks import DialogSave, TaskRunner
+from desktop_app.ui.tasks import SAVE_WAIT_MS, DialogSave, TaskRunner
 from desktop_app.ui.widgets import (
     FRAME_ROOM,
     ErrorLabel,
@@ -90,6 +91,8 @@ from desktop_app.usecases.person_summary import PersonSummary, person_summary
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 # What is typed is saved as a draft at most this long after its first unsaved change, however
 # long the typing goes on without a pause (a save only after a pause in typing, or every 5 s,
@@ -202,13 +205,6 @@ def answers_from_person(person: Person) -> dict[str, Any]:
 # A person's record may name Vlax Romani by its own code (rmy, as the import reads it); the
 # forms ask for Romani (rom).
 _FORM_LANGUAGE = {"rmy": "rom"}
-#: Questions of checks stored behind the lock, left unasked when another user logged in at
-#: the lock screen: kept for the user whose check it was, by data folder and user id, and
-#: asked when they next log in during this run of the app (the other user sees nothing of
-#: them: they list the person's values). They went without a word. Each: the person's id, what
-#: the check says otherwise, and whether it was finished with "Refer…" (the Refer dialog
-#: opens for them once answered, as it would have without the lock).
-_WAITING_FOR_USER: dict[tuple[str, str], list[tuple[str, FactsTakenOver, bool]]] = {}
 
 
 def languages_from_person(person: Person, definition: FormDefinition) -> dict[str, Any]:
@@ -1822,8 +1818,9 @@ class VisitsFeature(QObject):
         self.replace_question: QMessageBox | None = None
         self.take_over_question: QMessageBox | None = None  # ``ask_take_over``'s, while open
         self._window_closing = False
-        #: questions waiting for the lock to be lifted (person id, facts, then to refer)
-        self._waiting_unlock: list[tuple[str, FactsTakenOver, bool]] = []
+        # Questions held for this user in the store (``visits.hold_question``), written one
+        # after the other; closing the window waits for them (its store closes after it).
+        self._held = TaskRunner(self, max_threads=1)
         # What a check just took over into the record of the person shown, whole: the status
         # line has room for "stored, completed" only (at 1100 px the list was cut off there).
         self.taken_over_notice = QLabel()
@@ -1847,40 +1844,53 @@ class VisitsFeature(QObject):
         self.retranslate()
         QTimer.singleShot(0, self.offer_drafts)
         # after the window this one replaced has closed (a user switch at the lock)
-        QTimer.singleShot(0, self._ask_waiting_for_user)
+        QTimer.singleShot(0, self._ask_held_for_user)
 
-    def _waiting_key(self) -> tuple[str, str]:
-        return (str(self.session.store.paths.data_dir), self.session.user.id)
-
-    def _ask_waiting_for_user(self) -> None:
-        """Ask this window's user the questions of their checks that waited for them while
-        another user was logged in (``_WAITING_FOR_USER``), one after the other."""
-        waiting = _WAITING_FOR_USER.pop(self._waiting_key(), [])
-        if not waiting or self._window_closing:
-            if waiting:
-                _WAITING_FOR_USER[self._waiting_key()] = waiting
+    def _ask_held_for_user(self) -> None:
+        """Ask this window's user the questions of their checks held for them in the store
+        (``visits.held_questions``): stored behind the lock, then another user logged in at
+        the lock screen, or the program was closed or crashed before the unlock. Read on a
+        worker, asked one after the other, each with the record as it is now."""
+        if self._window_closing:
             return
+        store, user = self.session.store, self.session.user
+        self._held.run(lambda: visits.held_questions(store, user), self._ask_held, _held_failed)
+
+    def _ask_held(self, held: list[tuple[visits.HeldQuestion, str, FactsTakenOver]]) -> None:
+        waiting = list(held)
 
         def ask_next() -> None:
-            if not waiting:
-                return
-            person_id, facts, refer = waiting.pop(0)
+            if not waiting or self._window_closing:
+                return  # (closing: they stay held, for this user's next login)
+            question, person_id, facts = waiting.pop(0)
             # Finished with "Refer…": the Refer dialog for them once answered (the rest asked
             # once it is closed), as without the lock; it was left out.
-            then = self._referring(person_id, ask_next) if refer else ask_next
+            then = self._referring(person_id, ask_next) if question.refer else ask_next
             if self._locked():
-                self._ask_when_unlocked(person_id, facts, then, refer=refer)
+                self._ask_when_unlocked(question, person_id, facts, then)
             elif self._can_ask():
                 # The question does not name the person: their page is shown beside it.
                 self.window.show_person(person_id)
-                self.ask_take_over(person_id, facts, then)
-            else:  # not shown yet, or closing: kept for the next window of this user
-                _WAITING_FOR_USER.setdefault(self._waiting_key(), []).extend(
-                    [(person_id, facts, refer), *waiting]
-                )
-                waiting.clear()
+                self.ask_take_over(person_id, facts, self._released(question, then))
+            # else: not shown: they stay held, for this user's next window
 
         ask_next()
+
+    def _released(
+        self, question: visits.HeldQuestion, then: Callable[[], None]
+    ) -> Callable[[], None]:
+        """``then``, once the held ``question`` is answered: it is let go in the store."""
+        store, user = self.session.store, self.session.user
+
+        def release() -> None:
+            self._held.run(
+                lambda: visits.release_question(store, user, question.visit_id),
+                lambda _none: None,
+                _held_failed,
+            )
+            then()
+
+        return release
 
     def _on_window_person_data_saved(self, person_id: str) -> None:
         """A referral issued or moved on: the summary of the person shown says so."""
@@ -1915,11 +1925,10 @@ class VisitsFeature(QObject):
             self._window_closing = True
             for win in list(self.open_windows):
                 win.close()
-            # Questions waiting for an unlock that will not come to this window (another
-            # user logged in at the lock): kept for this user's next login in this run.
-            if self._waiting_unlock:
-                _WAITING_FOR_USER.setdefault(self._waiting_key(), []).extend(self._waiting_unlock)
-                self._waiting_unlock = []
+            # A question waiting for an unlock that will not come to this window (another
+            # user logged in at the lock, the program closed) is held in the store, for this
+            # user's next login: written before the store closes.
+            self._held.wait(SAVE_WAIT_MS)
         return False
 
     def _on_page_person_changed(self, person: Person | None) -> None:
@@ -2035,8 +2044,11 @@ class VisitsFeature(QObject):
             # kept without a word.
             self.ask_take_over(visit.person_id, facts, go_on)
         elif facts is not None and facts.differing and self._locked():
-            # Not over the lock screen (it lists the person's values): once unlocked.
-            self._ask_when_unlocked(visit.person_id, facts, go_on, refer=refer)
+            # Not over the lock screen (it lists the person's values): once unlocked; held
+            # in the store meanwhile, for a user switch at the lock or the program's end.
+            fields = tuple(d.field for d in facts.differing)
+            held = visits.HeldQuestion(visit.id, fields, refer)
+            self._ask_when_unlocked(held, visit.person_id, facts, go_on)
         elif facts is not None and facts.differing:
             self._keep_unasked(facts, go_on)
         else:
@@ -2085,29 +2097,30 @@ class VisitsFeature(QObject):
 
     def _ask_when_unlocked(
         self,
+        question: visits.HeldQuestion,
         person_id: str,
         facts: FactsTakenOver,
         then: Callable[[], None],
-        *,
-        refer: bool = False,
     ) -> None:
-        """The question asked once the laptop is unlocked; where another user logs in at the
-        lock instead, kept for this one's next login (``_WAITING_FOR_USER``), with ``refer``:
-        whether the Refer dialog is to follow it."""
+        """The question asked once the laptop is unlocked. Held for this user in the store
+        meanwhile (``visits.hold_question``): where another user logs in at the lock instead,
+        or the program ends (closed, or crashed), it is asked at this user's next login
+        (``_ask_held_for_user``); ``question.refer``: the Refer dialog follows it."""
         locker = self.window.locker  # type: ignore[attr-defined]
-        waiting = (person_id, facts, refer)
-        self._waiting_unlock.append(waiting)
+        store, user = self.session.store, self.session.user
+        self._held.run(
+            lambda: visits.hold_question(store, user, question), lambda _none: None, _held_failed
+        )
+        released = self._released(question, then)
 
         def on_locked_changed(locked: bool) -> None:
             if locked:
                 return
             locker.locked_changed.disconnect(on_locked_changed)
-            if waiting in self._waiting_unlock:
-                self._waiting_unlock.remove(waiting)
             if self._can_ask():
-                self.ask_take_over(person_id, facts, then)
-            else:
-                self._keep_unasked(facts, then)
+                self.ask_take_over(person_id, facts, released)
+            elif not self._window_closing:
+                self._keep_unasked(facts, released)
 
         locker.locked_changed.connect(on_locked_changed)
 
@@ -2305,6 +2318,12 @@ def taken_over_text(fields: tuple[str, ...]) -> str:
     template = _("{fields} taken over into the personal data.")
     text = template.format(fields=names)
     return standing_alone(text) if template.startswith("{fields}") else text
+
+
+def _held_failed(exc: Exception) -> None:
+    """A held question not written or read (the store busy past its wait, a disk error): the
+    question goes as it did before it was held; the rest of the window goes on."""
+    log.warning("a held question could not be kept or read: %s", type(exc).__name__)
 
 
 def kept_text(facts: FactsTakenOver) -> str:

@@ -373,6 +373,23 @@ def take_over_check_facts(
     return FactsTakenOver(filled, tuple(differing), current)
 
 
+def differences_now(
+    session: DbSession,
+    person_id: str,
+    answers: Mapping[str, Any],
+    fields: tuple[str, ...] = CHECK_FACTS,
+) -> FactsTakenOver:
+    """Where the person's record, as it is now, says otherwise than a check's ``answers``, of
+    ``fields`` (a question held since the check was stored: a sync or a colleague may have
+    changed the record meanwhile, or taken the check's value over); nothing where the person
+    is gone. ``person`` is the record read, the base of ``take_over_differences``."""
+    current = PeopleRepository(session).get(person_id)
+    if current is None:
+        return FactsTakenOver()
+    _missing, differing = check_facts.compare(current, answers, fields, _country_of)
+    return FactsTakenOver((), tuple(differing), current)
+
+
 def _country_of(text: str) -> str | None:
     """The country a check's "Which nationality?" names, in any of the UI languages (CLDR's
     names, as an import reads them)."""

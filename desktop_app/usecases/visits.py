@@ -49,7 +49,7 @@ from desktop_app.forms.newer import (
     with_unknown_kept,
 )
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, UserRow, next_revision
+from desktop_app.storage.models import MetaRow, OutboxRow, UserRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.visits_models import (
     DRAFT_CONTENT,
@@ -1250,6 +1250,93 @@ def log_visit_view(store: Store, user: User, visit: Visit) -> None:
         visit.person_id,
         {"visit_id": visit.id, "form": visit.form_id},
     )
+
+
+#: The key in the store's ``meta`` of a user's held questions (+ the user's id).
+HELD_QUESTIONS_META = "held_facts_questions:"
+
+
+@dataclass(frozen=True)
+class HeldQuestion:
+    """A life-situation check's question of where the person's record says otherwise, held
+    for the user who stored it behind the lock until they are there to answer (the unlock,
+    or their next login: after another user logged in at the lock, after the program was
+    closed or crashed). Kept in the encrypted store, by ids and field names only: the values
+    are read again when it is asked (``held_questions``), so nothing of the person is copied
+    and their erasure leaves nothing behind. ``refer``: the check was finished with
+    "Refer…" (the Refer dialog follows the answer)."""
+
+    visit_id: str
+    fields: tuple[str, ...]
+    refer: bool = False
+
+
+def _held_rows(session: DbSession, user: User) -> tuple[MetaRow | None, list[HeldQuestion]]:
+    row = session.get(MetaRow, HELD_QUESTIONS_META + user.id)
+    held: list[HeldQuestion] = []
+    if row is not None:
+        for item in json.loads(row.value):
+            fields = tuple(f for f in item.get("fields", ()) if f in CHECK_FACTS)
+            held.append(HeldQuestion(str(item["visit"]), fields, bool(item.get("refer"))))
+    return row, held
+
+
+def _keep_held(
+    session: DbSession, user: User, row: MetaRow | None, held: list[HeldQuestion]
+) -> None:
+    value = json.dumps(
+        [{"visit": h.visit_id, "fields": list(h.fields), "refer": h.refer} for h in held]
+    )
+    if not held:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(MetaRow(key=HELD_QUESTIONS_META + user.id, value=value))
+    else:
+        row.value = value
+
+
+def hold_question(store: Store, user: User, question: HeldQuestion) -> None:
+    """``question`` held for ``user`` (after those held before; one per visit: held again, it
+    takes the place of the one held before)."""
+    with store.transaction() as session:
+        row, held = _held_rows(session, user)
+        held = [h for h in held if h.visit_id != question.visit_id] + [question]
+        _keep_held(session, user, row, held)
+
+
+def release_question(store: Store, user: User, visit_id: str) -> None:
+    """The question of ``visit_id`` answered (or kept as it was by nobody there to ask): no
+    longer held for ``user``."""
+    with store.transaction() as session:
+        row, held = _held_rows(session, user)
+        if any(h.visit_id == visit_id for h in held):
+            _keep_held(session, user, row, [h for h in held if h.visit_id != visit_id])
+
+
+def held_questions(store: Store, user: User) -> list[tuple[HeldQuestion, str, FactsTakenOver]]:
+    """The questions held for ``user``, in the order held, each with the person's id and what
+    their check says otherwise than their record as it is now (``people.differences_now``).
+    One whose difference is gone meanwhile (the record changed to the check's value, the
+    visit or the person erased) is let go here, unasked; the rest stay held until answered
+    (``release_question``). None for a user who may no longer change a person's details."""
+    if not allowed(user, Action.EDIT_PERSON):
+        return []
+    asked: list[tuple[HeldQuestion, str, FactsTakenOver]] = []
+    with store.transaction() as session:
+        row, held = _held_rows(session, user)
+        for question in held:
+            visit = session.get(VisitRow, question.visit_id)
+            if visit is None or visit.deleted or not question.fields:
+                continue
+            facts = people.differences_now(
+                session, visit.person_id, json.loads(visit.answers), question.fields
+            )
+            if facts.differing:
+                asked.append((question, visit.person_id, facts))
+        if len(asked) != len(held):
+            _keep_held(session, user, row, [q for q, _p, _f in asked])
+    return asked
 
 
 def get_visit(store: Store, user: User, visit_id: str, *, log_view: bool = True) -> Visit | None:

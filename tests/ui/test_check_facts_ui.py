@@ -325,6 +325,9 @@ def test_a_check_stored_behind_the_lock_asks_once_unlocked(qtbot: QtBot, session
     qtbot.waitUntil(lambda: feature.take_over_question is None)
     stored = people.get_person(session.store, session.user, person.id)
     assert stored is not None and stored.phone == "0176 1111111"
+    # held in the store while the lock was on (for a restart); answered, let go
+    assert feature._held.wait(10_000)
+    assert visits.held_questions(session.store, session.user) == []
     window.close()
 
 
@@ -334,7 +337,8 @@ def test_a_question_waiting_for_unlock_waits_for_its_user_when_another_logs_in(
     """The check stored behind the lock, and another user logged in at the lock screen: the
     question, which waited for the unlock, was dropped without a word. It is kept for the
     user whose check it was: the other user sees nothing of it (it lists the person's phone
-    numbers), and it is asked when that user next logs in, in this run of the app."""
+    numbers), and it is asked when that user next logs in (after a restart too: held in the
+    store, test_a_question_held_for_its_user_is_asked_at_their_login_after_a_restart)."""
     from desktop_app.domain.users import Role
     from desktop_app.usecases import accounts
 
@@ -480,3 +484,75 @@ def test_a_question_held_for_its_user_leads_back_to_the_refer_dialog_it_came_fro
     dialog.reject()
     again.close()
     again.session.close()  # the store this test's switch opened
+
+
+def _shown_for(qtbot: QtBot, data_dir: Path, account: str, password: str) -> MainWindow:
+    """The program started again on ``data_dir`` (the store opened anew) and ``account``
+    logged in: its main window, its features in, the questions held for it read."""
+    from desktop_app.usecases import accounts
+
+    window = shown_window(qtbot, accounts.log_in(data_dir, account, password), 1100)
+    qtbot.waitUntil(lambda: window.features_installed, timeout=10_000)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    assert feature._held.wait(10_000)  # the read of the held questions, on its worker
+    QApplication.processEvents()  # its answer, to the window
+    return window
+
+
+def test_a_question_held_for_its_user_is_asked_at_their_login_after_a_restart(
+    qtbot: QtBot, session: Session, shots: Path
+) -> None:
+    """The check stored behind the lock, and the program closed before its user came back
+    (quit at the lock screen, or a crash): the question was held in memory only, and went
+    with the program; the check's phone was never asked about. It is held in the encrypted
+    store now, by ids and field names (no value in any file of the data folder): after a
+    restart, another user who logs in first sees nothing of it; the check's user is asked at
+    their login, with the record as it is then, and once answered it is asked no more."""
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+    from tests.conftest import PASSWORD
+
+    accounts.add_user(session, "mihai", "Mihai Popescu", Role.ADVISOR, "advisor pass 12")
+    person = _person(session)
+    window, feature, win = _check_with_a_new_phone(qtbot, session, person)
+    _finished_behind_the_lock(qtbot, win, window.locker, win.finish)  # type: ignore[attr-defined]
+    assert feature.take_over_question is None
+    data_dir = session.store.paths.data_dir
+    window.close()  # the program ends at the lock screen
+    session.close()
+    for path in (p for p in data_dir.rglob("*") if p.is_file()):
+        assert b"2222222" not in path.read_bytes(), path  # the check's phone: nowhere plain
+
+    other = _shown_for(qtbot, data_dir, "mihai", "advisor pass 12")
+    assert other.visits.take_over_question is None  # type: ignore[attr-defined]
+    assert not any(
+        isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+    )
+    other.close()
+    other.session.close()
+
+    again = _shown_for(qtbot, data_dir, "anna", PASSWORD)
+    again_feature: VisitsFeature = again.visits  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: again_feature.take_over_question is not None, timeout=10_000)
+    box = again_feature.take_over_question
+    assert box is not None and box.isVisible()
+    assert "Phone: 0176 1111111 → 0176 2222222" in box.text()
+    page = again.person_page  # whose record it is: the question does not name her
+    qtbot.waitUntil(lambda: page.person is not None and page.person.id == person.id)
+    again.grab().save(str(shots / "held-question-after-restart.png"))
+    box.grab().save(str(shots / "held-question-after-restart-box.png"))
+    update = next(
+        b for b in box.buttons() if b.text().replace("&", "") == "Update the personal data"
+    )
+    with qtbot.waitSignal(again.person_data_saved, timeout=10_000):
+        update.click()
+    qtbot.waitUntil(lambda: again_feature.take_over_question is None)
+    store, user = again.session.store, again.session.user
+    qtbot.waitUntil(
+        lambda: getattr(people.get_person(store, user, person.id), "phone", "") == "0176 2222222",
+        timeout=10_000,
+    )
+    assert again_feature._held.wait(10_000)  # let go in the store
+    assert visits.held_questions(store, user) == []
+    again.close()
+    again.session.close()
