@@ -1323,8 +1323,8 @@ def held_questions(store: Store, user: User) -> list[tuple[HeldQuestion, str, Fa
     if not allowed(user, Action.EDIT_PERSON):
         return []
     asked: list[tuple[HeldQuestion, str, FactsTakenOver]] = []
-    with store.transaction() as session:
-        row, held = _held_rows(session, user)
+    with store.reading() as session:  # read at every login: no write unless one goes
+        _row, held = _held_rows(session, user)
         for question in held:
             visit = session.get(VisitRow, question.visit_id)
             if visit is None or visit.deleted or not question.fields:
@@ -1334,8 +1334,11 @@ def held_questions(store: Store, user: User) -> list[tuple[HeldQuestion, str, Fa
             )
             if facts.differing:
                 asked.append((question, visit.person_id, facts))
-        if len(asked) != len(held):
-            _keep_held(session, user, row, [q for q, _p, _f in asked])
+    gone = {q.visit_id for q in held} - {q.visit_id for q, _p, _f in asked}
+    if gone:
+        with store.transaction() as session:
+            row, now = _held_rows(session, user)  # as it is now (held meanwhile: kept)
+            _keep_held(session, user, row, [q for q in now if q.visit_id not in gone])
     return asked
 
 
