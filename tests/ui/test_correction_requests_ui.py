@@ -447,6 +447,14 @@ def test_a_request_made_at_the_desk_is_recorded_and_answered_with_nothing_to_cor
         assert window.statusBar().currentMessage() == said
         person = people.get_person(session.store, session.user, pid, log_view=False)
         assert person is not None and person.phone == "0176 1"  # nothing saved as corrected
+        # the coordinator's register: the one entry, asked and answered today, with why
+        register = RequestsWindow(window, session)
+        qtbot.addWidget(register)
+        register.show()
+        qtbot.waitExposed(register)
+        assert register.requests == [entry]
+        register.grab().save(str(shots / f"requests3-register-{lang}.png"))
+        register.close()
         window.close()
     finally:
         advisor.close()
