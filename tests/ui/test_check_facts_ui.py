@@ -28,8 +28,6 @@ from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import finish_form, shown_window, switch_user_at_lock
 from tests.unit.test_visits import consent_answers, full_life_situation
 
-SHOTS = Path("/tmp/shots-factsback")
-
 
 def _person(session: Session) -> Person:
     """Maria with a phone and no nationality ("—" on her page)."""
@@ -104,15 +102,15 @@ def test_a_check_fills_in_the_nationality_and_asks_before_changing_the_phone(
     window.close()
 
 
-def _keep_them_with_screenshots(qtbot: QtBot, session: Session, lang: str) -> None:
+def _keep_them_with_screenshots(qtbot: QtBot, session: Session, lang: str, shots: Path) -> None:
     person = _person(session)
     window, feature = _finish_check(qtbot, session, person)
     box = feature.take_over_question
     assert box is not None and box.isVisible()
     qtbot.waitUntil(lambda: "—" not in window.person_page.values["nationality"].text())
     QApplication.processEvents()
-    assert window.grab().save(str(SHOTS / f"page-{lang}.png"))
-    assert box.grab().save(str(SHOTS / f"question-{lang}.png"))
+    assert window.grab().save(str(shots / f"facts-page-{lang}.png"))
+    assert box.grab().save(str(shots / f"facts-question-{lang}.png"))
     box.defaultButton().click()  # keep them
     qtbot.waitUntil(lambda: feature.take_over_question is None)
     stored = people.get_person(session.store, session.user, person.id)
@@ -121,13 +119,12 @@ def _keep_them_with_screenshots(qtbot: QtBot, session: Session, lang: str) -> No
 
 
 def test_keeping_them_leaves_the_record_and_screenshots_in_german_and_bulgarian(
-    qtbot: QtBot, session: Session
+    qtbot: QtBot, session: Session, shots: Path
 ) -> None:
-    SHOTS.mkdir(exist_ok=True)
     try:
         for lang in ("de", "bg"):
             set_language(lang)
-            _keep_them_with_screenshots(qtbot, session, lang)
+            _keep_them_with_screenshots(qtbot, session, lang, shots)
     finally:
         set_language("en")
 
