@@ -1759,6 +1759,7 @@ class SyncService:
             device_pushed_seq=device.pushed_seq,
             latest_seq=latest,
             revocations=self.revocations_mark(device),
+            redactions=True,
         )
 
     def revocations_mark(self, device: AuthenticatedDevice) -> str | None:
@@ -1805,7 +1806,7 @@ class SyncService:
         revocations = f',"revocations":"{mark}"' if mark is not None else ""
         return (
             f'{{"envelopes":[{envelopes}],"next_cursor":{next_cursor},"has_more":{more}{seen},'
-            f'"latest_seq":{latest}{revocations}}}'
+            f'"latest_seq":{latest}{revocations},"redactions":true}}'
         ).encode()
 
     def _pull_rows_binary(

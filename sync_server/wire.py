@@ -305,6 +305,10 @@ class PullResponse(_Answer):
     # of laptops when it changed, not at every sync. None: a member's laptop, or a server
     # before it (the laptop then asks now and then).
     revocations: str | None = None
+    # True: this server acts on ``Envelope.redacts_through`` (None: a server before it, which
+    # refuses the field). A coordinator's laptop then sends a redacting version of each entry
+    # whose reason it removed and never sent with the flag (``SyncEngine._redact_owed``).
+    redactions: bool | None = None
 
 
 class RegisterRequest(_Strict):
