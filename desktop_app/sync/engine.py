@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import logging
 import re
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -168,6 +170,16 @@ LAPTOP_ROLE_AGAIN = "sync.laptop_role_again"
 # laptop, or revoked it): kept, so that a window opened later offers to join again at once;
 # "" after a sync that went through or a completed join (``usecases.sync``).
 REFUSED = "sync.refused"
+# On a laptop whose role may erase: the data requests (JSON list of record ids) whose reason
+# was removed here with the person's data and whose redacting version the server has not yet
+# taken with ``wire.Envelope.redacts_through`` (a server before the field, this laptop before
+# its update, a version merged from a stale one another laptop pushed after the clean-up): the
+# server may still hold an earlier envelope of them with the reason. Missing on a laptop
+# updated from a version before it: every entry held with the reason removed is owed then.
+# Once the server says it acts on the flag (``wire.PullResponse.redactions``), each is sent
+# again as a redacting version (``SyncEngine._redact_owed``), REDACT_AGAIN at a time.
+UNFLAGGED_REDACTIONS = "sync.unflagged_redactions"
+REDACT_AGAIN = 200
 
 
 # Entries of the audit log: they sync (each laptop's chain, ``usecases.audit``), but they are
@@ -425,6 +437,8 @@ class SyncEngine:
         # page of its first pull does), and whether it pulls again after a restore.
         self._restore_checked = False
         self._restoring = False
+        # The server's pull said it acts on ``wire.Envelope.redacts_through``.
+        self._server_redacts = False
 
     # --- the round -----------------------------------------------------------------------
     def sync(self) -> SyncReport:
@@ -438,10 +452,13 @@ class SyncEngine:
         self._restoring = False
         if not self.is_coordinator:
             self._withdraw_own_publications(report)
+        self._start_owing()
         self._apply_deferred(report)
         for _ in range(MAX_ROUNDS):
             report.rounds += 1
             self._pull(report)
+            if self._server_redacts:
+                self._redact_owed()
             try:
                 refused_conflicts = self._push(report)
             except Forbidden as exc:
@@ -480,6 +497,69 @@ class SyncEngine:
 
         report.withdrawn.update(withdraw_own_publications(self.store))
 
+    # --- redactions the server has not taken with the flag ---------------------------------
+    def _start_owing(self) -> None:
+        """A laptop updated from a version before ``UNFLAGGED_REDACTIONS`` (or whose role came
+        to allow erasing since): every data request held with the reason removed is owed, as
+        its redacting version went out without the flag (or from another laptop that may not
+        have sent it). A laptop that never pulled holds none: nothing is owed."""
+        with self.store.reading() as session:
+            if get_meta(session, UNFLAGGED_REDACTIONS) is not None or not _may_redact(session):
+                return
+        # Imported here: the use cases import the sync package.
+        from desktop_app.usecases.data_rights import entries_with_reason_removed
+
+        with self.store.background_transaction() as session:
+            if get_meta(session, UNFLAGGED_REDACTIONS) is not None:
+                return
+            pulled = int(get_meta(session, CURSOR) or 0) > 0
+            owed = entries_with_reason_removed(session) if pulled else []
+            set_meta(session, UNFLAGGED_REDACTIONS, json.dumps(owed))
+        if owed:
+            log.info("%d data requests with a removed reason to send with the flag", len(owed))
+
+    def _redact_owed(self) -> None:
+        """With a server that acts on ``redacts_through``: a new revision of up to
+        REDACT_AGAIN owed entries (``UNFLAGGED_REDACTIONS``), queued in the outbox, so the push
+        that follows sends it with the flag and the server deletes the entry's earlier
+        envelopes. Entries waiting in the outbox already go as they are; those kept unapplied
+        here (``DeferredEnvelopeRow``) would go without the flag and wait. An entry no longer
+        held with the reason removed is owed no more. Each stays owed until the server took
+        its redacting version with the flag (``_confirm``): a sync cut off before resumes."""
+        from desktop_app.usecases.data_rights import send_redacted_again
+
+        if not getattr(self.client, "takes_redactions", True):
+            return  # the server refused the field in this sync: sent without it, owed again
+        with self.store.reading() as session:
+            owed = _owed(session)
+            if not owed:
+                return
+            waiting = {
+                str(row[0])
+                for row in rows_for_ids(
+                    session, "SELECT record_id FROM outbox WHERE record_id IN ({ids})", owed
+                )
+            }
+            deferred = {
+                str(row[0])
+                for row in rows_for_ids(
+                    session,
+                    "SELECT json_extract(envelope, '$.record_id') FROM deferred_envelopes "
+                    "WHERE json_extract(envelope, '$.record_id') IN ({ids})",
+                    owed,
+                )
+            }
+        due = [rid for rid in owed if rid not in waiting and rid not in deferred][:REDACT_AGAIN]
+        if not due:
+            return
+        with self.store.background_transaction() as session:
+            if not _may_redact(session):
+                return
+            gone = set(due) - send_redacted_again(session, self.store, due)
+            if gone:
+                _owe(session, done=gone)
+        log.info("%d data requests sent again with the flag", len(due) - len(gone))
+
     # --- pull ----------------------------------------------------------------------------
     def _pull(self, report: SyncReport) -> None:
         with self.store.reading() as session:
@@ -517,6 +597,8 @@ class SyncEngine:
                 page = self.client.pull(cursor, PULL_PAGE)
         assert page is not None
         report.revocations = page.revocations
+        if page.redactions:
+            self._server_redacts = True
         opened: dict[int, _Opened] = {}
         # How far there is to go, for the progress bar of a long pull (a first sync): the
         # server's newest sequence number, in the page (asked once from a server before it).
@@ -697,6 +779,9 @@ class SyncEngine:
         newer: list[wire.StoredEnvelope] = []  # written by a newer version of the app
         # The kind of records first met in this page (not noted as synced yet).
         page_kinds: dict[str, str] = {}
+        # Another laptop's versions of a redacting kind at a revision this laptop knows the
+        # server holds a later one of (``_owe_stale``).
+        stale: list[wire.StoredEnvelope] = []
         for envelope in foreign:
             known = seen.get(envelope.record_id)
             kind = known[0] if known is not None else page_kinds.get(envelope.record_id)
@@ -709,6 +794,8 @@ class SyncEngine:
             if known is not None and known[1] >= envelope.revision:
                 if not self._restoring:  # pulled again after a restore: expected
                     self._refuse(report, envelope, "replayed or older revision")
+                    if envelope.kind in wire.REDACTING_KINDS and envelope.key_id in keys:
+                        stale.append(envelope)
                 continue
             if envelope.key_id not in keys:
                 # Under a key that waits for its sender's confirmation, or one this laptop
@@ -730,6 +817,8 @@ class SyncEngine:
             clocks.extend(map(CLOCK, incoming.fields.values()))
             newest.append((incoming.newest_clock(), envelope))
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
+        if stale:
+            self._owe_stale(session, opener, stale)
         self._note_far_future(report, newest)
         self._observe_newest(clocks)
         # Merges of entries first: a tombstone of an entry merged away in this page must find
@@ -748,6 +837,36 @@ class SyncEngine:
             # reads them (``reader_version``), so an update loses none of them.
             log.info("keeping %d envelopes of a newer version of the app", len(newer))
             self._defer(session, newer, report, reader_version())
+
+    def _owe_stale(
+        self, session: Session, opener: crypto.EnvelopeOpener, stale: list[wire.StoredEnvelope]
+    ) -> None:
+        """Versions another laptop pushed below a revision the server holds already (not
+        merged here: taken for replays), holding personal text a redacting version removed
+        (a reason given by hand). A laptop that had not merged the erasure pushed it after the
+        clean-up, at a revision the clean-up had deleted, so the server took it. The entry
+        held here with the reason removed is owed a redacting version
+        (``UNFLAGGED_REDACTIONS``), sent before this sync's push where the server acts on the
+        flag (``_redact_owed``): it deletes the stale version."""
+        if not _may_redact(session):
+            return
+        holding: dict[str, set[str]] = {}  # kind -> records
+        for envelope in stale:
+            opened = _open(opener, envelope)
+            if isinstance(opened, Exception):
+                continue
+            personal = getattr(ADAPTERS[envelope.kind], "holds_personal_text", None)
+            if personal is not None and personal(opened[0]):
+                holding.setdefault(envelope.kind, set()).add(envelope.record_id)
+        owed = {
+            record_id
+            for kind, ids in holding.items()
+            for record_id, local in ADAPTERS[kind].load_many(session, list(ids)).items()
+            if _redacted(ADAPTERS[kind], local.state)
+        }
+        if owed:
+            log.info("%d stale versions holding removed personal text pulled", len(owed))
+            _owe(session, owed=owed)
 
     def _defer(
         self,
@@ -1073,14 +1192,18 @@ class SyncEngine:
             try:
                 for index, batch in enumerate(batches):
                     assert sealed is not None
-                    _envelopes, revisions, nothing_to_send = sealed
+                    _envelopes, revisions, nothing_to_send, redacting = sealed
                     sealed = self._seal(batches[index + 1]) if index + 1 < len(batches) else None
                     if sending is not None:
                         response = sending.result()
                     else:
                         response = wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
+                    # Whether the flag went with this batch: a server before it refused the
+                    # field, and the client pushed the batch again without (``push``).
+                    flag_went = getattr(self.client, "takes_redactions", True)
                     sending = send(sealed[0]) if sealed is not None and sealed[0] else None
                     refused_conflict |= confirmed.add(report, response, revisions, nothing_to_send)
+                    confirmed.note_redactions(response, redacting, flag_went=flag_went)
                     done += len(batch)
                     if (
                         sealed is None
@@ -1106,6 +1229,8 @@ class SyncEngine:
         the newest when the push began: a change made meanwhile is pushed next time)."""
         with self.store.background_transaction() as session:
             self._mark_synced(session, confirmed.revisions)
+            if confirmed.flagged or confirmed.unflagged:
+                _owe(session, owed=confirmed.unflagged, done=confirmed.flagged)
             if confirmed.top_seq > int(get_meta(session, PUSHED_SEQ) or 0):
                 set_meta(session, PUSHED_SEQ, str(confirmed.top_seq))
             done_ids = list(confirmed.revisions) + list(confirmed.nothing_to_send)
@@ -1135,14 +1260,17 @@ class SyncEngine:
 
     def _seal(
         self, batch: Sequence[tuple[str, str]]
-    ) -> tuple[list[wire.Envelope], dict[str, tuple[str, int]], set[str]]:
-        """Envelopes to push, their revisions, and outbox records with nothing left to send.
+    ) -> tuple[list[wire.Envelope], dict[str, tuple[str, int]], set[str], dict[str, bool]]:
+        """Envelopes to push, their revisions, outbox records with nothing left to send, and
+        the versions that removed personal text sealed on a laptop whose role may erase, each
+        with whether it carries ``redacts_through`` (``UNFLAGGED_REDACTIONS``).
 
         A kind without an adapter stays in the outbox (a newer version of the app may sync it).
         """
         envelopes: list[wire.Envelope] = []
         revisions: dict[str, tuple[str, int]] = {}
         nothing_to_send: set[str] = set()
+        redacting: dict[str, bool] = {}
         with self.store.reading() as session:
             sealer = self._sealer(session)
             by_kind: dict[str, list[str]] = {}
@@ -1154,6 +1282,8 @@ class SyncEngine:
                     loaded.update(ADAPTERS[kind].load_many(session, ids))
             synced = _synced_revisions(session, [rid for _k, rid in batch])
             redactions = self._redactions(session, batch)
+            # Redacting versions sent without the flag are owed (a laptop whose role may erase).
+            may_redact = any(k in wire.REDACTING_KINDS for k, _id in batch) and _may_redact(session)
             held_back = 0
             missing = [rid for kind, rid in batch if kind in ADAPTERS and rid not in loaded]
             erased = _erased_here(session, missing) if missing else {}
@@ -1178,14 +1308,19 @@ class SyncEngine:
                     continue
                 # A tombstone erases the record on the server too (``wire.Envelope.erases``).
                 erases = local.state.deleted
+                redacts = (
+                    may_redact
+                    and kind in wire.REDACTING_KINDS
+                    and not erases
+                    and _redacted(ADAPTERS[kind], local.state)
+                )
                 through = (
                     redactions.cursor
-                    if redactions is not None
-                    and not erases
-                    and record_id not in redactions.deferred
-                    and _redacted(ADAPTERS[kind], local.state)
+                    if redactions is not None and redacts and record_id not in redactions.deferred
                     else None
                 )
+                if redacts:
+                    redacting[record_id] = through is not None
                 envelopes.append(
                     sealer.seal(
                         record_id,
@@ -1199,7 +1334,7 @@ class SyncEngine:
                 )
                 revisions[record_id] = (kind, local.revision)
         self._held_back += held_back
-        return envelopes, revisions, nothing_to_send
+        return envelopes, revisions, nothing_to_send, redacting
 
     def _redactions(self, session: Session, batch: Sequence[tuple[str, str]]) -> _Redactions | None:
         """Whether this batch's versions that removed personal text (an adapter's
@@ -1336,6 +1471,36 @@ def _open(opener: crypto.EnvelopeOpener, envelope: wire.StoredEnvelope) -> _Open
     return incoming, author
 
 
+def _may_redact(session: Session) -> bool:
+    """Whether this laptop's role may erase, so that the server acts on its versions'
+    ``redacts_through`` (``SyncService._redactions_allowed``): not a helper's or an advisor's."""
+    return get_meta(session, LAPTOP_ROLE) not in ("helper", "advisor")
+
+
+def _owed(session: Session) -> list[str]:
+    """The entries ``UNFLAGGED_REDACTIONS`` names (none where it is missing)."""
+    text = get_meta(session, UNFLAGGED_REDACTIONS)
+    try:
+        owed = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return [str(rid) for rid in owed] if isinstance(owed, list) else []
+
+
+def _owe(
+    session: Session, owed: AbstractSet[str] = frozenset(), done: AbstractSet[str] = frozenset()
+) -> None:
+    """``UNFLAGGED_REDACTIONS`` with ``owed`` added and ``done`` taken out, in order. Left
+    missing where it is (``SyncEngine._start_owing`` counts every such entry then)."""
+    if get_meta(session, UNFLAGGED_REDACTIONS) is None:
+        return
+    held = _owed(session)
+    kept = [rid for rid in held if rid not in done]
+    kept += sorted(set(owed) - set(kept) - set(done))
+    if kept != held:
+        set_meta(session, UNFLAGGED_REDACTIONS, json.dumps(kept))
+
+
 def _redacted(adapter: RecordAdapter, state: RecordState) -> bool:
     """Whether ``state`` removed personal text its record held (the adapter's ``redacted``;
     kinds without one never do)."""
@@ -1363,6 +1528,9 @@ class _Confirmed:
     nothing_to_send: set[str] = field(default_factory=set)
     since: float = field(default_factory=time.monotonic)
     top_seq: int = 0  # the highest sequence number in the answers (``PUSHED_SEQ``)
+    # Redacting versions the server took with the flag, and without (``UNFLAGGED_REDACTIONS``).
+    flagged: set[str] = field(default_factory=set)
+    unflagged: set[str] = field(default_factory=set)
 
     @property
     def count(self) -> int:
@@ -1404,6 +1572,20 @@ class _Confirmed:
         self.nothing_to_send |= nothing_to_send
         report.pushed += response.accepted
         return refused_conflict
+
+    def note_redactions(
+        self, response: wire.PushResponse, redacting: Mapping[str, bool], *, flag_went: bool
+    ) -> None:
+        """Of one batch's redacting versions (record id -> sealed with the flag), those the
+        server took (stored now or before): with the flag, or without (``flag_went`` False: a
+        server before it took the batch pushed again without)."""
+        if not redacting:
+            return
+        for item in response.results:
+            flagged = redacting.get(item.record_id)
+            if flagged is None or item.status not in ("accepted", "duplicate"):
+                continue
+            (self.flagged if flagged and flag_went else self.unflagged).add(item.record_id)
 
 
 @contextlib.contextmanager

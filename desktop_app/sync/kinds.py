@@ -418,6 +418,12 @@ class DataRequestAdapter(RowAdapter):
         field = state.fields.get(REASON)
         return field is not None and field.value == REASON_REMOVED
 
+    def holds_personal_text(self, state: RecordState) -> bool:
+        """Whether ``state`` holds the personal text a redacting version removes: the reason
+        of an answer given by hand (``SyncEngine._owe_stale``)."""
+        field = state.fields.get(REASON)
+        return field is not None and field.value not in ("", REASON_REMOVED)
+
     def save_many(
         self,
         session: Session,

@@ -728,6 +728,36 @@ def remove_reasons_of_erased(session: DbSession, store: Store, entries: dict[str
             _queue(session, store, row, author, by_sync=True)
 
 
+def entries_with_reason_removed(session: DbSession) -> list[str]:
+    """For the sync client: the record ids of the entries held with the reason of an answer
+    given by hand removed (``REASON_REMOVED``), in order (``engine.UNFLAGGED_REDACTIONS``)."""
+    return list(
+        session.scalars(
+            select(DataRequestRow.id)
+            .where(
+                DataRequestRow.answer_reason == REASON_REMOVED, DataRequestRow.deleted.is_(False)
+            )
+            .order_by(DataRequestRow.id)
+        )
+    )
+
+
+def send_redacted_again(session: DbSession, store: Store, record_ids: list[str]) -> set[str]:
+    """For the sync client: a new revision, queued for sync, of each of ``record_ids`` held
+    with the reason removed, its content unchanged (no user's change, its author kept). Pushed
+    from a laptop whose role may erase, it carries ``redacts_through``, and the server deletes
+    the entry's earlier envelopes, which may hold the reason (``engine._redact_owed``).
+    Returns the ids queued; the others are not held so (any more)."""
+    queued: set[str] = set()
+    rows = session.scalars(select(DataRequestRow).where(DataRequestRow.id.in_(record_ids)))
+    for row in rows:
+        if row.deleted or row.answer_reason != REASON_REMOVED:
+            continue
+        _queue(session, store, row, row.author_id, by_sync=True)
+        queued.add(row.id)
+    return queued
+
+
 def _remove_reason(row: DataRequestRow) -> bool:
     """The reason of an answer given by hand replaced by ``REASON_REMOVED`` (free text staff
     typed, it may name the person); whether there was one."""

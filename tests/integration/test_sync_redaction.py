@@ -354,3 +354,141 @@ def test_a_server_before_redactions_takes_the_version_without_the_flag(
         assert _register(a)[ref].reason_removed
         log = older_server.log_text()
         assert log.count('"POST /v1/envelopes HTTP/1.1" 422') == 1
+
+
+def _server_reasons(server: ServerProcess, laptop: Session, record_id: str) -> list[object]:
+    """The reason in every envelope of the entry the server holds, opened with the team key
+    (none held: an empty list, which no test takes for clean)."""
+    held = _held(server, record_id)
+    states = _states_on_server(server, laptop, record_id)
+    assert held and len(states) == len(held)
+    return _reasons(states)
+
+
+def _owed(laptop: Session) -> str | None:
+    with laptop.store.reading() as db:
+        return engine.get_meta(db, "sync.unflagged_redactions") or "[]"
+
+
+def test_a_reason_removed_before_the_laptops_update_leaves_the_server_at_its_next_sync(
+    laptops: Laptops, server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A erased the person before its update: its version with the reason removed went out
+    without ``redacts_through`` (the version before sent none), and the server kept the
+    entry's earlier envelopes, the reason in them. Updated (its store without the marker of
+    owed redactions), A's next sync with this server, which says it acts on the flag, sends a
+    redacting version of the entry once: the server holds no envelope with the reason. The sync
+    after sends nothing more of it (the entry is owed no more)."""
+    a = laptops.new("A")
+    pid = add_person(a, "Radka", "Stoyanova", "1990")
+    ref, record_id = _answered_by_hand(a, pid)
+    laptops.sync(a)
+    with monkeypatch.context() as before_update:  # the version before: no flag
+        before_update.setattr(engine.SyncEngine, "_redactions", lambda *_args: None)
+        data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+        laptops.sync(a)
+    assert _server_reasons(server, a, record_id) == [REASON, REASON_REMOVED]
+    with a.store.transaction() as db:  # the store of that version had no such key
+        db.delete(db.get(engine.MetaRow, engine.UNFLAGGED_REDACTIONS))
+    (updated,) = laptops.sync(a)
+    assert updated.sent == 1
+    assert _server_reasons(server, a, record_id) == [REASON_REMOVED]
+    assert "redacted records' earlier envelopes deleted" in server.log_text()
+    assert _owed(a) == "[]"
+    seqs = [seq for seq, _r, _c in _held(server, record_id)]
+    (again,) = laptops.sync(a)
+    assert again.sent == 0 and [seq for seq, _r, _c in _held(server, record_id)] == seqs
+    assert _register(a)[ref].reason_removed
+
+
+def test_a_reason_sent_without_the_flag_is_owed_until_the_server_takes_it(
+    laptops: Laptops, server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A coordinator's laptop whose push went out without the flag (the server refused the
+    field, ``takes_redactions``) notes the entry as owed, kept across syncs that cannot send it
+    (the server does not say it acts on the flag); the first sync that can sends it with the
+    flag and the reason leaves the server."""
+    a = laptops.new("A")
+    pid = add_person(a, "Radka", "Stoyanova", "1990")
+    _ref, record_id = _answered_by_hand(a, pid)
+    laptops.sync(a)
+    assert _owed(a) == "[]"
+    with monkeypatch.context() as older:
+        # As with a server before the field: the client learnt it takes none, and the pull
+        # does not say it acts on the flag.
+        older.setattr(engine.SyncEngine, "_redactions", lambda *_args: None)
+        older.setattr(wire.PullResponse, "redactions", None, raising=False)
+        older.setattr(engine.SyncEngine, "_redact_owed", lambda _self: None)
+        data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+        laptops.sync(a)
+        laptops.sync(a)
+    assert _owed(a) == f'["{record_id}"]'
+    assert _server_reasons(server, a, record_id) == [REASON, REASON_REMOVED]
+    laptops.sync(a)
+    assert _server_reasons(server, a, record_id) == [REASON_REMOVED]
+    assert _owed(a) == "[]"
+
+
+def test_an_updated_server_has_the_reason_it_kept_deleted_by_the_next_sync(
+    older_server: ServerProcess, tmp_path: Path
+) -> None:
+    """The erasure synced through a server of the version before (it refused the flag: the
+    reason stays there). The server is updated on its database; the coordinator's laptop's
+    next sync sends the entry's redacting version with the flag, and the updated server holds
+    no envelope with the reason."""
+    from tests.integration.sync_harness import ROOT
+
+    with Laptops(older_server, tmp_path) as laptops:
+        a = laptops.new("A")
+        pid = add_person(a, "Radka", "Stoyanova", "1990")
+        ref, record_id = _answered_by_hand(a, pid)
+        laptops.sync(a)
+        data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+        laptops.sync(a)
+        laptops.sync(a)  # the older server says nothing of the flag: nothing sent again
+        assert _server_reasons(older_server, a, record_id) == [REASON, REASON_REMOVED]
+        older_server.stop()
+        older_server.code_dir = ROOT  # updated: the same database, port and laptops
+        older_server.start()
+        (report,) = laptops.sync(a)
+        assert report.refused == 0 and report.sent == 1
+        assert _server_reasons(older_server, a, record_id) == [REASON_REMOVED]
+        assert _owed(a) == "[]"
+        assert _register(a)[ref].reason_removed
+
+
+@pytest.mark.parametrize("offset", [-1, 1], ids=["below", "above"])
+def test_a_stale_version_pushed_after_the_clean_up_leaves_the_server_at_the_next_sync(
+    laptops: Laptops, server: ServerProcess, offset: int
+) -> None:
+    """B (an advisor's laptop) had not merged the erasure when it pushed its version of the
+    entry, the reason in it and its date of receipt corrected, after A's clean-up (between its
+    pull and its push): at a revision the clean-up had deleted (below A's, which the server
+    then takes) or above it. A's next sync pulls it and sends a redacting version at once: the
+    server holds no envelope with the reason. Below, A took B's version for a replay and sent
+    nothing: the reason stayed on the server."""
+    a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
+    pid = add_person(a, "Radka", "Stoyanova", "1990")
+    laptops.sync(a, b)
+    ref, record_id = _answered_by_hand(a, pid)
+    laptops.sync(a, b)
+    data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+    laptops.sync(a)
+    assert _server_reasons(server, a, record_id) == [REASON_REMOVED]
+    ((_seq, cleaned, _ct),) = _held(server, record_id)
+    with b.store.reading() as db:
+        local = ADAPTERS["data_request"].load_many(db, [record_id])[record_id]
+    assert local.state.fields["answer_reason"].value == REASON
+    corrected = LATELY - dt.timedelta(days=1)
+    clock = str(b.store.clock.now())
+    fields = {**local.state.fields, "received": FieldState(corrected.isoformat(), clock)}
+    push_state(b, RecordState("data_request", record_id, fields), revision=cleaned + offset)
+    assert REASON in _server_reasons(server, a, record_id)
+
+    laptops.sync(a)
+    assert _server_reasons(server, a, record_id) == [REASON_REMOVED]
+    assert _owed(a) == "[]"
+    laptops.sync(b, a)
+    assert set(_server_reasons(server, a, record_id)) == {REASON_REMOVED}
+    for laptop in (a, b):
+        assert _register(laptop)[ref].reason_removed
