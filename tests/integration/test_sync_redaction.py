@@ -11,6 +11,7 @@ earlier envelopes, those the sending laptop had merged (``SyncService._redaction
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -492,3 +493,45 @@ def test_a_stale_version_pushed_after_the_clean_up_leaves_the_server_at_the_next
     assert set(_server_reasons(server, a, record_id)) == {REASON_REMOVED}
     for laptop in (a, b):
         assert _register(laptop)[ref].reason_removed
+
+
+HOURS_BEHIND_MS = -5 * 60 * 60 * 1000
+
+
+def test_a_reason_given_after_the_erasure_on_a_laptop_hours_behind_stays(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """The rule "a reason older than the emptied link is removed" orders the fields' hybrid
+    logical clocks, as the merge does, not wall clocks: B, a coordinator's laptop whose wall
+    clock runs five hours behind, answers one request by hand before it heard of A's erasure
+    (that reason is removed everywhere) and, after its sync brought the erasure, the erased
+    person's copy request (that reason stays: its clock follows the erasure's, which B's
+    clock observed, though B's wall clock reads hours earlier than A's link was emptied)."""
+    from desktop_app.domain.hlc import HybridLogicalClock
+
+    a, b = laptops.new("A"), laptops.new("B")
+    b.store.clock = HybridLogicalClock(
+        b.store.device_id, now_ms=lambda: time.time_ns() // 1_000_000 + HOURS_BEHIND_MS
+    )
+    pid = add_person(a, "Radka", "Stoyanova", "1990")
+    ref = data_rights.record_open_request(a.store, a.user, pid, CORRECTION, LATELY, today=TODAY)
+    later = data_rights.record_open_request(a.store, a.user, pid, COPY, TODAY, today=TODAY)
+    laptops.sync(a, b)
+    data_rights.answer_by_hand(b.store, b.user, ref, TODAY, reason=REASON, today=TODAY)
+    data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+    laptops.sync(a, b)  # B merges its answer into the entry A unlinked: the reason goes
+    after = "letter sent: no data of the person held any more"
+    data_rights.answer_by_hand(b.store, b.user, later, TODAY, reason=after, today=TODAY)
+    laptops.sync(b, a, b)
+    for laptop in (a, b):
+        register = _register(laptop)
+        assert (register[ref].reason, register[ref].reason_removed) == ("", True)
+        assert (register[later].reason, register[later].answered) == (after, TODAY)
+    ids = {}
+    with a.store.reading() as db:
+        for reference in (ref, later):
+            ids[reference] = db.scalar(
+                select(DataRequestRow.id).where(DataRequestRow.reference == reference)
+            )
+    assert set(_server_reasons(server, a, ids[ref])) == {REASON_REMOVED}
+    assert _server_reasons(server, a, ids[later])[-1] == after
