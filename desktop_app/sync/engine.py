@@ -935,6 +935,7 @@ class SyncEngine:
         # Visits: a merge that combined both sides is checked against the form (kinds.py).
         check = getattr(adapter, "check_combination", None)
         least = _least(adapter)  # once for the page's records of the kind
+        unaware = getattr(adapter, "unaware", None)
         synced: dict[str, tuple[str, int]] = {}
         erasing: list[str] = []  # people held here whom another laptop erased
         # People ending as a tombstone here, as a side held them before: if merged into
@@ -965,9 +966,12 @@ class SyncEngine:
             except PayloadError as exc:
                 self._refuse(report, envelope, str(exc))
                 continue
-            result = merge_by_rules(
-                adapter, current.state if current else None, incoming, me, least=least
-            )
+            received, ours = incoming, current.state if current else None
+            if unaware is not None and ours is not None and not (ours.deleted or incoming.deleted):
+                # Personal text given where an erasure was not heard of yet (a request's reason):
+                # removed before the merge, and the merged state is news for the server.
+                ours, incoming = unaware(ours, incoming)
+            result = merge_by_rules(adapter, ours, incoming, me, least=least)
             if kept and (
                 moved := person_merges.moved(result.state, kept, str(self.store.clock.now()))
             ):
@@ -987,7 +991,7 @@ class SyncEngine:
                 synced[envelope.record_id] = (kind, envelope.revision)
                 continue
             # A record new here is the incoming state itself: nothing to compare field by field.
-            ours_differs = result.state is not incoming and result.state != incoming
+            ours_differs = result.state is not received and result.state != received
             if check is not None and current is not None and not result.conflicts:
                 combined = (
                     check(session, self.store, current.state, incoming, result.state)

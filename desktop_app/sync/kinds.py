@@ -379,6 +379,25 @@ SERVICE_AS_ISSUED = "service_as_issued"
 REASON = "answer_reason"
 
 
+def _unaware(side: RecordState, other: RecordState) -> RecordState:
+    """``side`` with its reason removed where it links the person and ``other``'s link was
+    emptied later (``DataRequestAdapter.unaware``); else ``side`` itself."""
+    reason, link = side.fields.get(REASON), side.fields.get("person_id")
+    emptied = other.fields.get("person_id")
+    if (
+        reason is None
+        or reason.value in ("", REASON_REMOVED)
+        or link is None
+        or not link.value
+        or emptied is None
+        or emptied.value
+        or not emptied.clock > link.clock
+    ):
+        return side
+    fields = {**side.fields, REASON: reason._replace(value=REASON_REMOVED)}
+    return RecordState(side.kind, side.id, fields, side.deleted, side.deleted_clock)
+
+
 class DataRequestAdapter(RowAdapter):
     """The register of requests about personal data (``usecases.data_rights``): each laptop's
     entries reach the coordinator who answers them.
@@ -417,6 +436,17 @@ class DataRequestAdapter(RowAdapter):
         every later version of the entry does too (nothing is left to delete then)."""
         field = state.fields.get(REASON)
         return field is not None and field.value == REASON_REMOVED
+
+    def unaware(self, local: RecordState, incoming: RecordState) -> tuple[RecordState, RecordState]:
+        """``local`` and ``incoming`` before they are merged, the reason removed from a side that
+        still links the person where the other side's link was emptied after (an erasure):
+        given on a laptop that had not heard of the erasure, whatever the clocks say. The rule
+        of ``save_many`` (the reason's clock older than the emptied link's) misses it where the
+        erasing laptop's clock ran behind the answering one's: the erasure's clock then reads
+        earlier than the answer it never saw, and the reason stayed, unlinked, everywhere. A
+        reason given after the erasure was heard of is given on an entry unlinked already. Both
+        orders of merging give the same state (the removal keeps the reason's clocks)."""
+        return _unaware(local, incoming), _unaware(incoming, local)
 
     def holds_personal_text(self, state: RecordState) -> bool:
         """Whether ``state`` holds the personal text a redacting version removes: the reason

@@ -527,11 +527,52 @@ def test_a_reason_given_after_the_erasure_on_a_laptop_hours_behind_stays(
         register = _register(laptop)
         assert (register[ref].reason, register[ref].reason_removed) == ("", True)
         assert (register[later].reason, register[later].answered) == (after, TODAY)
-    ids = {}
+    ids: dict[str, str] = {}
     with a.store.reading() as db:
         for reference in (ref, later):
-            ids[reference] = db.scalar(
+            found = db.scalar(
                 select(DataRequestRow.id).where(DataRequestRow.reference == reference)
             )
+            assert found is not None
+            ids[reference] = found
     assert set(_server_reasons(server, a, ids[ref])) == {REASON_REMOVED}
     assert _server_reasons(server, a, ids[later])[-1] == after
+
+
+def test_a_reason_the_erasing_laptop_never_saw_goes_though_its_clock_runs_hours_behind(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A, the coordinator's laptop that erases the person, runs five hours behind; B (an
+    advisor's laptop) answered the request by hand a moment before, with a reason naming her,
+    and had not heard of the erasure. A's link emptied reads hours earlier than B's reason, so
+    "older than the emptied link" kept the reason, unlinked, on A, B and the server. B's version
+    still linked the person: its reason was given without the erasure, whatever the clocks say,
+    and goes everywhere."""
+    from desktop_app.domain.hlc import HybridLogicalClock
+    from tests.integration.sync_harness import logged_in_again
+
+    a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
+    a.store.clock = HybridLogicalClock(
+        a.store.device_id, now_ms=lambda: time.time_ns() // 1_000_000 + HOURS_BEHIND_MS
+    )
+    pid = add_person(a, "Radka", "Stoyanova", "1990")
+    ref = data_rights.record_open_request(a.store, a.user, pid, CORRECTION, LATELY, today=TODAY)
+    laptops.sync(a, b)
+    advisor = logged_in_again(b)
+    try:
+        data_rights.answer_by_hand(
+            advisor.store, advisor.user, ref, TODAY, reason=REASON, today=TODAY
+        )
+    finally:
+        advisor.close()
+    laptops.sync(b)
+    data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+    laptops.sync(a, b, a)
+    for laptop in (a, b):
+        entry = _register(laptop)[ref]
+        assert (entry.answered, entry.answered_by) == (TODAY, Role.ADVISOR.value)
+        assert (entry.reason, entry.reason_removed) == ("", True), laptop.store.device_id
+    with a.store.reading() as db:
+        record_id = db.scalar(select(DataRequestRow.id).where(DataRequestRow.reference == ref))
+    assert record_id is not None
+    assert set(_server_reasons(server, a, record_id)) == {REASON_REMOVED}

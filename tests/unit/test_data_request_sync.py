@@ -107,6 +107,56 @@ def _rows(session: Session) -> dict[str, DataRequestRow]:
         return {r.reference: r for r in db.scalars(select(DataRequestRow))}
 
 
+def test_a_reason_given_without_the_erasure_is_removed_in_either_order_whatever_the_clocks() -> (
+    None
+):
+    """A reason on a side that still links the person, met with a side whose link was emptied
+    after (an erasure not heard of where the reason was given), is removed before the merge
+    (``DataRequestAdapter.unaware``), though its clock is later than the emptying: both orders
+    end in one state. A reason given on the unlinked entry (after the erasure) stays."""
+    from desktop_app.storage.models import REASON_REMOVED
+    from desktop_app.sync.kinds import REASON, DataRequestAdapter
+
+    adapter = ADAPTERS["data_request"]
+    assert isinstance(adapter, DataRequestAdapter)
+    answered = _state("2026-11-20", "advisor", f"0009-00000-{OTHER}", base="0001-00000-x")
+    answered = RecordState(
+        "data_request",
+        "r1",
+        {**answered.fields, REASON: FieldState("named her", f"0009-00000-{OTHER}")},
+    )
+    erased = _state("", "", "0001-00000-x", person="")
+    erased = RecordState(
+        "data_request",
+        "r1",
+        {**erased.fields, "person_id": FieldState("", f"0005-00000-{ME}", "0001-00000-x")},
+    )
+    states = []
+    for local, incoming in ((answered, erased), (erased, answered)):
+        ours, theirs = adapter.unaware(local, incoming)
+        states.append(merge_by_rules(adapter, ours, theirs, ME).state)
+    assert states[0] == states[1]
+    values = states[0].values()
+    assert (values[REASON], values["person_id"], values["answered"]) == (
+        REASON_REMOVED,
+        "",
+        "2026-11-20",
+    )
+    after = RecordState(
+        "data_request",
+        "r1",
+        {
+            **erased.fields,
+            **{
+                "answered": FieldState("2026-11-21", f"0007-00000-{ME}", "0001-00000-x"),
+                "answered_by": FieldState("coordinator", f"0007-00000-{ME}", "0001-00000-x"),
+                REASON: FieldState("letter sent", f"0007-00000-{ME}"),
+            },
+        },
+    )
+    assert adapter.unaware(after, erased) == (after, erased)
+
+
 def test_recording_answering_and_erasing_queue_each_change_with_it(session: Session) -> None:
     pid = _person(session)
     ref = data_rights.record_open_request(
