@@ -540,7 +540,7 @@ def test_a_reason_given_after_the_erasure_on_a_laptop_hours_behind_stays(
 
 
 def test_a_reason_the_erasing_laptop_never_saw_goes_though_its_clock_runs_hours_behind(
-    laptops: Laptops, server: ServerProcess
+    laptops: Laptops, server: ServerProcess, qtbot: QtBot, shots: Path
 ) -> None:
     """A, the coordinator's laptop that erases the person, runs five hours behind; B (an
     advisor's laptop) answered the request by hand a moment before, with a reason naming her,
@@ -576,3 +576,6 @@ def test_a_reason_the_erasing_laptop_never_saw_goes_though_its_clock_runs_hours_
         record_id = db.scalar(select(DataRequestRow.id).where(DataRequestRow.reference == ref))
     assert record_id is not None
     assert set(_server_reasons(server, a, record_id)) == {REASON_REMOVED}
+    cell = answer_cell_de(qtbot, a, ref, shots / f"redact-unaware-a-{server.engine.name}.png")
+    assert cell.splitlines()[-1] == gettext_in("de", REMOVED_DE)
+    assert "Stoyanova" not in cell
