@@ -579,3 +579,48 @@ def test_a_reason_the_erasing_laptop_never_saw_goes_though_its_clock_runs_hours_
     cell = answer_cell_de(qtbot, a, ref, shots / f"redact-unaware-a-{server.engine.name}.png")
     assert cell.splitlines()[-1] == gettext_in("de", REMOVED_DE)
     assert "Stoyanova" not in cell
+
+
+def test_owed_redactions_go_a_bounded_number_a_sync_and_resume_after_a_broken_push(
+    laptops: Laptops, server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two entries owed (their reasons removed before the laptop's update), one sent a sync
+    (``REDACT_AGAIN`` set to 1): the first sync cleans one on the server; the second queues the
+    other and its push breaks off; the third sends what waits in the outbox, flagged, and the
+    server holds no reason of either."""
+    from desktop_app.sync.http_client import SyncError, SyncServerClient
+
+    a = laptops.new("A")
+    entries = []
+    for given, family in (("Radka", "Stoyanova"), ("Ioana", "Popescu")):
+        pid = add_person(a, given, family, "1990")
+        entries.append((pid, _answered_by_hand(a, pid)[1]))
+    laptops.sync(a)
+    with monkeypatch.context() as before_update:
+        before_update.setattr(engine.SyncEngine, "_redactions", lambda *_args: None)
+        for pid, _record_id in entries:
+            data_rights.erase_person(a.store, a.user, pid, today=TODAY)
+        laptops.sync(a)
+    with a.store.transaction() as db:  # the store of that version had no such key
+        db.delete(db.get(engine.MetaRow, engine.UNFLAGGED_REDACTIONS))
+    monkeypatch.setattr(engine, "REDACT_AGAIN", 1)
+
+    def clean() -> list[bool]:
+        return [REASON not in _server_reasons(server, a, rid) for _pid, rid in entries]
+
+    assert clean() == [False, False]
+    laptops.sync(a)
+    assert sorted(clean()) == [False, True]
+    pushed = SyncServerClient.push
+
+    def broken(self: SyncServerClient, envelopes: list[wire.Envelope]) -> wire.PushResponse:
+        raise SyncError("the network went away")
+
+    monkeypatch.setattr(SyncServerClient, "push", broken)
+    with pytest.raises(SyncError):
+        laptops.sync(a)
+    assert sorted(clean()) == [False, True]
+    monkeypatch.setattr(SyncServerClient, "push", pushed)
+    laptops.sync(a)
+    assert clean() == [True, True]
+    assert _owed(a) == "[]"
