@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -40,7 +41,7 @@ from desktop_app.domain.referral import Referral
 from desktop_app.domain.users import Role
 from desktop_app.sync import crypto, engine
 from desktop_app.sync.engine import DEVICE_ID, active_key, get_meta, keyring
-from desktop_app.sync.http_client import SyncServerClient, wrapped_key
+from desktop_app.sync.http_client import BadRequest, SyncServerClient, wrapped_key
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import LocalRecord, encode
 from desktop_app.usecases import people, referrals
@@ -48,7 +49,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from sync_server import models, wire
 from sync_server.db import create_db_engine, resolve_database_url
-from sync_server.service import SyncService, hash_secret
+from sync_server.service import ApiError, SyncService, hash_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ENV = "WELCOME_DESK_TEST_PG_URL"  # a throwaway PostgreSQL cluster (pg_cluster.sh)
@@ -808,6 +809,30 @@ def active_key_id(session: Session) -> str | None:
     with session.store.reading() as s:
         row = active_key(s)
         return row.key_id if row else None
+
+
+def revoke_first_and_stay_last_coordinator(
+    server: ServerProcess, last: Session, first: Session
+) -> None:
+    """``last``, a coordinator's laptop, revokes ``first`` (the organisation's first laptop),
+    and is then the last coordinator's device: the server's operator cannot revoke it, and its
+    own lowering (the key in use wrapped anew for advisors, uploaded by itself) is refused as
+    "last_coordinator" (409). Nobody could approve laptops any more after either."""
+    assert sync_uc.revoke_device(last.store, last.user, device_id(first)).status == "revoked"
+    with pytest.raises(ApiError) as revoked:
+        server.service.revoke(device_id(last))
+    assert revoked.value.code == "last_coordinator"
+    key_id = active_key_id(last)
+    assert key_id is not None
+    own = sync_uc.device_keys(last.store)
+    blob = crypto.wrap_team_key(
+        keyring_of(last)[key_id], key_id, own, own.public_key, laptop_role="advisor"
+    )
+    with sync_uc.client_for(last.store) as client, pytest.raises(BadRequest) as lowered:
+        client.upload_wrapped_key(
+            device_id(last), key_id, blob, own.public_key, laptop_role="advisor"
+        )
+    assert (lowered.value.status, lowered.value.code) == (409, "last_coordinator")
 
 
 def record_state(kind: str, record_id: str, values: dict[str, Any], device: str) -> RecordState:

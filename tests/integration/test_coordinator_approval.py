@@ -17,17 +17,16 @@ from sqlalchemy import select, text
 
 from desktop_app.domain.users import Role
 from desktop_app.sync import crypto
-from desktop_app.sync.http_client import BadRequest, Forbidden, wrapped_key
+from desktop_app.sync.http_client import Forbidden, wrapped_key
 from desktop_app.usecases import sync as sync_uc
 from sync_server import models, service, wire
 from tests.integration.sync_harness import (
     Laptops,
     Organisation,
     ServerProcess,
-    active_key_id,
     approve_and_confirm,
     device_id,
-    keyring_of,
+    revoke_first_and_stay_last_coordinator,
 )
 
 
@@ -200,19 +199,7 @@ def test_the_last_coordinator_counts_those_approved_and_is_kept(
     a = laptops.new("A")
     b = laptops.new("B", role=Role.COORDINATOR)
     laptops.sync(b)
-    assert sync_uc.revoke_device(b.store, b.user, device_id(a)).status == "revoked"
-    with pytest.raises(service.ApiError) as last:
-        server.service.revoke(device_id(b))
-    assert last.value.code == "last_coordinator"
-    key_id = active_key_id(b)
-    assert key_id is not None
-    own = sync_uc.device_keys(b.store)
-    blob = crypto.wrap_team_key(
-        keyring_of(b)[key_id], key_id, own, own.public_key, laptop_role="advisor"
-    )
-    with sync_uc.client_for(b.store) as client, pytest.raises(BadRequest) as lowered:
-        client.upload_wrapped_key(device_id(b), key_id, blob, own.public_key, laptop_role="advisor")
-    assert (lowered.value.status, lowered.value.code) == (409, "last_coordinator")
+    revoke_first_and_stay_last_coordinator(server, b, a)
     assert _on_server(server, device_id(b)) == (True, device_id(a))
     listed = {d.name: d for d in sync_uc.list_devices(b.store, b.user)}
     assert listed["B"].laptop_role == "coordinator"

@@ -29,6 +29,7 @@ from tests.integration.sync_harness import (
     approve_and_confirm,
     device_id,
     keyring_of,
+    revoke_first_and_stay_last_coordinator,
     role_on_login,
 )
 
@@ -123,19 +124,7 @@ def test_the_last_coordinator_made_so_by_a_role_chosen_is_not_lowered(
     laptops.sync(a, b)
     sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.COORDINATOR)
     laptops.sync(b)
-    assert sync_uc.revoke_device(b.store, b.user, device_id(a)).status == "revoked"
-    with pytest.raises(service.ApiError) as last:
-        server.service.revoke(device_id(b))
-    assert last.value.code == "last_coordinator"
-    key_id = active_key_id(b)
-    assert key_id is not None
-    own = sync_uc.device_keys(b.store)
-    blob = crypto.wrap_team_key(
-        keyring_of(b)[key_id], key_id, own, own.public_key, laptop_role="advisor"
-    )
-    with sync_uc.client_for(b.store) as client, pytest.raises(sync_uc.BadRequest) as lowered:
-        client.upload_wrapped_key(device_id(b), key_id, blob, own.public_key, laptop_role="advisor")
-    assert (lowered.value.status, lowered.value.code) == (409, "last_coordinator")
+    revoke_first_and_stay_last_coordinator(server, b, a)
     assert _on_server(server, b) == (True, device_id(a), "coordinator")
 
 
