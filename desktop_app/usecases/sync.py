@@ -983,8 +983,10 @@ def approve_device(
     sync (``_sync_now``). An approved laptop approved again (one a renewal left out) is not
     approved for a higher role than the one chosen for it ("role_not_lower": it would take
     it at its own role, and the server lists that); one approved before laptops had roles
-    is, for any role, as a role chosen (``change_laptop_role``). The audit entry says whether
-    the server counts the laptop as a coordinator's afterwards (``SERVER_COORDINATOR``)."""
+    is, for any role, as a role chosen (``change_laptop_role``). Approved again at the role it
+    has, with every key held and vouched for: "same_role", nothing sent, no audit entry (it
+    said the laptop was approved where nothing changed). The audit entry says whether the
+    server counts the laptop as a coordinator's afterwards (``SERVER_COORDINATOR``)."""
     require(user, Action.MANAGE_LAPTOPS)
     with _own_key_refusal_kept(store), _roles_kept():
         return _approve_device(store, user, device_id, expected_fingerprint, _wire_role(role))
@@ -1051,14 +1053,24 @@ def _approve_device(
                     for key_id in newest
                 ],
             )
-        for key_id, blob in sorted(rest.items()):
+        uploaded = [
             _upload_unless_held(client, device.device_id, key_id, blob, own.public_key, laptop_role)
+            for key_id, blob in sorted(rest.items())
+        ]
+        in_use = crypto.TeamKey(current.key_id, current.key)
+        if device.status == "approved" and not any(uploaded):
+            with store.reading() as session:
+                vouched = laptops.standing(session, device.device_id, public, in_use)
+            if vouched == laptops.VOUCHED:
+                # Approved again at the role it has (the Approve button on an approved
+                # laptop): the server kept every key as it was, and the team vouched for it
+                # already. Nothing changed, so no audit entry says that it was approved.
+                raise SyncSetupError("same_role")
         # As the server has it now: for coordinators, a laptop approved before roles is made a
         # coordinator's by its keys replaced (``SyncService._store_key``).
         after = _listed_after(client, device) if device.status == "approved" else approved
     with store.transaction() as session:
         # The key compared by its fingerprint, not whatever the server's answer names.
-        in_use = crypto.TeamKey(current.key_id, current.key)
         laptops.vouch(session, store, user.id, device.device_id, public, device.name, in_use)
         audit.record_in(
             session,
@@ -1494,12 +1506,15 @@ def _upload_unless_held(
     blob: bytes,
     sender: bytes,
     laptop_role: wire.LaptopRole,
-) -> None:
+) -> bool:
+    """Whether the server stored the key (False: it kept the one it holds, as it was)."""
     try:
         client.upload_wrapped_key(device_id, key_id, blob, sender, laptop_role=laptop_role)
     except BadRequest as exc:  # it holds this key already
         if exc.code != "conflict":
             raise
+        return False
+    return True
 
 
 def _listed_key(device: wire.DeviceInfo) -> bytes | None:

@@ -163,7 +163,14 @@ def test_a_role_changed_on_the_server_makes_the_key_fail_to_open(
         sync_uc.fetch_keys(b.store, client)
     assert keyring_of(b) == {} and sync_uc.laptop_role(b.store) is None
     _set_server_role(server, b, "helper")
-    approve_and_confirm(a, b, role=Role.HELPER)  # the key is held already: the role stays
+    # Approved again for helpers: the server holds its key at that role already, so nothing
+    # changes and nothing is written ("same_role"); the laptop takes the key it holds.
+    with pytest.raises(sync_uc.SyncSetupError) as again:
+        approve_and_confirm(a, b, role=Role.HELPER)
+    assert again.value.code == "same_role"
+    with sync_uc.client_for(b.store) as client:
+        sync_uc.fetch_keys(b.store, client)
+    sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
     assert keyring_of(b) and sync_uc.laptop_role(b.store) is Role.HELPER
 
 

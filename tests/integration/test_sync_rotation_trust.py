@@ -545,9 +545,14 @@ def test_a_laptop_approved_after_a_renewal_broke_off_writes_what_the_others_can_
         assert all(r.refused == 0 for r in group.sync(c, b))
         assert active_key_id(c) == before and not set(keyring_of(c)) & unfinished
         assert "Corina Dima" in person_names(b) and _key_ids_of(server, first) == {before}
-        # Approved again (the keys it lacks uploaded): still not the broken-off key.
+        # Approved again: it lacks no key up to the one in use, so nothing is sent (and said so,
+        # "same_role"); above all not the broken-off key.
         fingerprint = sync_uc.fingerprint(c.store)
-        sync_uc.approve_device(a.store, a.user, device_id(c), fingerprint, role=Role.COORDINATOR)
+        with pytest.raises(sync_uc.SyncSetupError) as again_approved:
+            sync_uc.approve_device(
+                a.store, a.user, device_id(c), fingerprint, role=Role.COORDINATOR
+            )
+        assert again_approved.value.code == "same_role"
         assert not wrapped_key_ids(server, device_id(c)) & unfinished
 
         again = sync_uc.rotate_team_key(a.store, a.user)
