@@ -108,6 +108,10 @@ class Device(Base):
     # coordinator's code (``enroll --coordinator``) or as the organisation's first. Cleared
     # when its role is lowered, which makes it a coordinator's no longer (migration 0010).
     coordinator_approved_by: Mapped[str | None] = mapped_column(String(36))
+    # True: made a coordinator's by the coordinator's role chosen for it once approved before
+    # roles (``_store_key``), not by its approval (``approve``); cleared with the column above
+    # (migration 0011). NULL or false: by its approval, or not a coordinator's.
+    coordinator_role_chosen: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class EnrollmentCode(Base):

@@ -105,6 +105,8 @@ def device_info(device: models.Device, highest_key_role: str | None = None) -> w
         pulled_at=_iso(device.pulled_at),
         people_at_revocation=device.people_at_revocation,
         coordinator_approved_by=device.coordinator_approved_by,
+        coordinator_role_chosen=bool(device.coordinator_role_chosen)
+        and device.coordinator_approved_by is not None,
     )
 
 
@@ -954,6 +956,7 @@ class SyncService:
                 # longer, from the first key replaced (the key in use, sent first).
                 device.is_coordinator = False
                 device.coordinator_approved_by = None
+                device.coordinator_role_chosen = None
                 log.info(
                     "coordinator role removed device=%s by=%s role=%s",
                     device.id,
@@ -977,6 +980,7 @@ class SyncService:
                 _require_coordinator_row(uploader)
                 device.is_coordinator = True
                 device.coordinator_approved_by = sender
+                device.coordinator_role_chosen = True  # "role set by", not "approved by"
                 log.info("coordinator role chosen device=%s by=%s", device.id, sender)
             # A coordinator's laptop wrapped the key anew for a lower role chosen for the
             # laptop (``usecases.sync.change_laptop_role``), or for the first role chosen for a
@@ -1054,6 +1058,7 @@ class SyncService:
                     _require_coordinator_row(session.get(models.Device, coordinator.id))
                     device.is_coordinator = True
                     device.coordinator_approved_by = coordinator.id
+                    device.coordinator_role_chosen = False
             device.registration_secret_hash = None  # in a coordinator's hands: never again
             info = device_info(device)
         log.info(

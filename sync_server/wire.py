@@ -423,6 +423,10 @@ class DeviceInfo(_Answer):
     # for coordinators: that device's id. None: not a coordinator's, or one by a coordinator's
     # code or as the organisation's first (those keep the role), or a server from before it.
     coordinator_approved_by: str | None = None
+    # Made a coordinator's by the coordinator's role ``coordinator_approved_by`` chose for it
+    # once it was approved (before roles), not by its approval: "role set by", not "approved
+    # by". False also from a server from before it said so.
+    coordinator_role_chosen: bool = False
 
 
 class DeviceList(_Answer):

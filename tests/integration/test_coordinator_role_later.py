@@ -10,10 +10,12 @@ coordinator's afterwards."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from desktop_app.domain.users import Role
 from desktop_app.sync import crypto
@@ -112,6 +114,100 @@ def test_a_coordinators_role_chosen_for_a_laptop_approved_before_roles_makes_it_
     with sync_uc.client_for(b.store) as client, pytest.raises(Forbidden) as refused:
         client.devices()
     assert refused.value.code == "not_coordinator"
+
+
+def test_the_list_says_whether_an_approval_or_a_role_chosen_made_it_a_coordinators(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """``coordinator_role_chosen``: the Laptops dialog said "approved by" of a laptop whose
+    coordinator's role was only set; a lowering clears it with the approver."""
+    a = laptops.new("A")
+    b = laptops.new_member("B")
+    laptops.new("C", role=Role.COORDINATOR)
+    laptops.sync(a, b)
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.COORDINATOR)
+    listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
+    assert (listed["B"].coordinator_approved_by, listed["B"].coordinator_role_chosen) == (
+        device_id(a),
+        True,
+    )
+    assert (listed["C"].coordinator_approved_by, listed["C"].coordinator_role_chosen) == (
+        device_id(a),
+        False,
+    )
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.ADVISOR)
+    listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
+    assert (listed["B"].coordinator_approved_by, listed["B"].coordinator_role_chosen) == (
+        None,
+        False,
+    )
+
+
+def test_migration_0011_marks_the_coordinators_made_so_by_another_laptop_than_their_approver(
+    db_url: str,
+) -> None:
+    """A database of 0010: one laptop approved for coordinators by the first (both columns
+    name it), one approved by the first before roles whose role the second chose (the columns
+    differ), an advisors' one. Upgraded, only the second is marked as made so by a role chosen;
+    downgraded, the column is gone."""
+    from alembic import command
+
+    from sync_server import db
+
+    engine = db.create_db_engine(db.resolve_database_url(db_url))
+    try:
+        config = db.alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0010")
+        now = dt.datetime.now(dt.UTC)
+        first, approved, chosen, advisor = (str(uuid.uuid4()) for _ in range(4))
+        rows = [
+            (first, True, "coordinator", None, None),
+            (approved, True, "coordinator", first, first),
+            (chosen, True, "coordinator", first, approved),
+            (advisor, False, "advisor", first, None),
+        ]
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO devices (id, name, public_key, token_hash, status, "
+                    "is_coordinator, enrollment_name, created_at, approved_at, approved_by, "
+                    "laptop_role, coordinator_approved_by) "
+                    "VALUES (:id, :n, :pk, :t, 'approved', :c, :n, :at, :at, :by, :r, :cby)"
+                ),
+                [
+                    {
+                        "id": i,
+                        "n": f"Laptop {n}",
+                        "pk": bytes(32),
+                        "t": service.hash_secret(i),
+                        "c": coordinator,
+                        "at": now,
+                        "by": by,
+                        "r": role,
+                        "cby": coordinator_by,
+                    }
+                    for n, (i, coordinator, role, by, coordinator_by) in enumerate(rows)
+                ],
+            )
+        db.migrate(engine)
+        assert db.current_revision(engine) == db.HEAD_REVISION
+        d = models.Device
+        with engine.connect() as connection:
+            found = {
+                i: bool(chosen_role)
+                for i, chosen_role in connection.execute(select(d.id, d.coordinator_role_chosen))
+            }
+        assert found == {first: False, approved: False, chosen: True, advisor: False}
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")
+        with engine.connect() as connection:
+            columns = connection.execute(text("SELECT * FROM devices")).keys()
+        assert "coordinator_role_chosen" not in columns
+    finally:
+        engine.dispose()
 
 
 def test_the_last_coordinator_made_so_by_a_role_chosen_is_not_lowered(
