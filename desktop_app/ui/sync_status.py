@@ -1622,6 +1622,9 @@ class DevicesDialog(QDialog):
         self.role_unfinished.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives
         self.role_unfinished.hide()
         self.unfinished_shown: list[sync_uc.UnfinishedRoleChange] = []
+        # The laptop just approved for coordinators, or given a coordinator's role, here: once
+        # listed again, whether the server made it a coordinator's (``_warn_if_member``).
+        self.made_coordinator: str | None = None
         # A sync may drop those notes (``after_sync``): said while the dialog is open.
         controller.sync_finished.connect(self.after_sync)
         self.list.currentItemChanged.connect(self._on_list_current_changed)
@@ -1769,7 +1772,14 @@ class DevicesDialog(QDialog):
                 # A coordinator's laptop by an approval (the server lets it manage laptops and
                 # publish), not by a coordinator's code: lowering its role ends that. Beside its
                 # role: on the line below (fingerprint, last sync) it outgrew an 800 px screen.
-                role += " " + _("(approved by “{name}”)").format(name=approver)
+                # Made one by the role chosen for it once approved (before roles), it was not
+                # approved by that laptop: the line said so all the same.
+                by = (
+                    _("(role set by “{name}”)")
+                    if d.coordinator_role_chosen
+                    else _("(approved by “{name}”)")
+                )
+                role += " " + by.format(name=approver)
             version_text = _("Version {version}").format(version=version)
             text = f"{d.name} · {status}{role} · {version_text}"
             last_sync = laptop_last_sync(d)
@@ -1815,12 +1825,32 @@ class DevicesDialog(QDialog):
             self.list.setCurrentItem(waiting)
         self._fit_lines()
         self._update_buttons()
+        self._warn_if_member(devices)
         # After the listing: it keeps the revocations the server reports in the team's records.
         holding = sync_uc.revoked_holding_team_key(self.controller.store)
         self.key_still_held.setText("\n".join(revoked_holding_key_message(n) for n in holding))
         self.key_still_held.setVisible(bool(holding))
         # The listing kept which laptops have no role: the window's banner says it anew.
         self.controller.refresh()
+
+    def _warn_if_member(self, devices: list[Any]) -> None:
+        """The laptop just approved for coordinators or given their role here, listed by the
+        server as no coordinator's (a server from before it made such laptops coordinators'):
+        its accounts have a coordinator's rights on it, but the server refuses it what only a
+        coordinator's laptop may do. The audit entry said so ("coordinator's laptop on the
+        server: no"); the dialog said only that it was done."""
+        chosen, self.made_coordinator = self.made_coordinator, None
+        device = next((d for d in devices if d.device_id == chosen), None)
+        if device is None or device.status != "approved" or device.is_coordinator:
+            return
+        warning = _(
+            "The server does not count “{name}” as a coordinator's laptop: it is of an older "
+            "version. Its accounts have a coordinator's rights on that laptop, but the server "
+            "refuses it what only a coordinator's laptop may do (manage laptops, publish the "
+            "directory and the forms) until the server is updated."
+        ).format(name=device.name)
+        # Under what was done (kept above it), as a refusal is told.
+        self.error.show_message(warning)
 
     def _fit_lines(self) -> None:
         """Wide enough for the longest line, up to the screen's width: at its 640 px the
@@ -1938,6 +1968,7 @@ class DevicesDialog(QDialog):
         def approved(_result: object) -> None:
             self.error.show_message("")
             self.fingerprint.clear()  # for the next laptop, which has another
+            self.made_coordinator = device_id if role is Role.COORDINATOR else None
             self.renewed.setText(
                 _(
                     "“{name}” is approved and was sent the team key. Now the other way round: on "
@@ -2017,6 +2048,7 @@ class DevicesDialog(QDialog):
 
         def lowered(_result: object) -> None:
             self.error.show_message("")
+            self.made_coordinator = device_id if role is Role.COORDINATOR else None
             self.renewed.setText(_(_LOWERED_TO[role]).format(name=name))
             self.renewed.show()
             self._show_unfinished_roles()

@@ -79,8 +79,9 @@ def test_a_coordinators_window_says_which_laptops_have_no_role_and_one_is_chosen
         assert dialog.error.text() == ""
         assert "„B“ ein Laptop für die Koordination" in dialog.renewed.text()
         line = dialog.list.item(_row_of(dialog, "B")).text()
-        # A coordinator's laptop on the server too, made so by this one (a lowering ends it).
-        assert "· Koordination (freigegeben von „A“) ·" in line, line
+        # A coordinator's laptop on the server too, made so by the role this one set (a
+        # lowering ends it): not "approved by" A, which approved it long before, without a role.
+        assert "· Koordination (Rolle festgelegt von „A“) ·" in line, line
         dialog.grab().save(str(shots / "laptops-role-chosen-coordinator-de.png"))
         # The listing kept that none is left without a role: the banner goes.
         qtbot.waitUntil(banner.isHidden, timeout=10_000)

@@ -132,3 +132,128 @@ def test_an_advisors_laptop_approved_again_for_coordinators_is_refused_and_nothi
     listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
     assert listed["Laptop West"].laptop_role == "advisor"
     assert not listed["Laptop West"].is_coordinator
+
+
+# The line of a laptop approved before roles whose role a coordinator then set: beside its role,
+# who set it (it said "approved by", and the laptop had been approved long before by another).
+ROLE_SET_BY = {
+    "de": "Koordination (Rolle festgelegt von „{name}“) · Version",
+    "bg": "Координатори (ролята е определена от „{name}“) · Версия",
+}
+
+
+def _set_role(qtbot: QtBot, dialog: DevicesDialog, name: str, role: Role) -> None:
+    """ "Change role…" on ``name``, ``role`` chosen in its dialog and confirmed."""
+    _choose(dialog, name)
+    dialog.change_role.click()
+    role_dialog = dialog.role_dialog
+    assert role_dialog is not None
+    qtbot.waitExposed(role_dialog)
+    role_dialog.role_buttons[role].setChecked(True)
+    role_dialog.ok.click()
+    qtbot.waitUntil(lambda: not dialog.busy and not dialog.renewed.isHidden(), timeout=20_000)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)  # listed again
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_a_role_set_for_a_laptop_approved_before_roles_is_listed_as_set_not_approved(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path, lang: str
+) -> None:
+    """ "Laptop Süd", approved before roles, is given the coordinators' role by "Büro": the
+    server makes it a coordinator's, and its line said "approved by “Büro”" as of a laptop
+    approved for coordinators. It says that Büro set its role; one approved for coordinators
+    still says "approved by"."""
+    a = laptops.new("Büro")
+    laptops.new_member("Laptop Süd")
+    laptops.new("Laptop Nord", role=Role.COORDINATOR)
+    set_language(lang)
+    window = shown_window(qtbot, a)
+    dialog = open_laptops(qtbot, window, 3)
+    _set_role(qtbot, dialog, "Laptop Süd", Role.COORDINATOR)
+    assert not dialog.error.text(), dialog.error.text()
+    line = _lines(dialog, "Laptop Süd")
+    assert ROLE_SET_BY[lang].format(name="Büro") in line, line
+    assert APPROVED_BY[lang].format(name="Büro") not in line, line
+    assert APPROVED_BY[lang].format(name="Büro") in _lines(dialog, "Laptop Nord")
+    dialog.grab().save(str(shots / f"laptops-role-set-by-{lang}.png"))
+    dialog.close()
+    window.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_approving_a_laptop_again_at_its_role_changes_nothing_and_says_so(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path, lang: str
+) -> None:
+    """The approved advisors' laptop approved again for advisors: the server kept every key
+    as it was, yet the dialog said it was approved and sent the team key, and the audit log
+    had one more approval. Now it says that nothing changed, in the user's language, and
+    writes no entry."""
+    from desktop_app.usecases import audit
+
+    a = laptops.new("Büro")
+    c = laptops.new("Laptop West", role=Role.ADVISOR)
+    laptops.sync(a, c)
+    entries = len(audit.list_entries(a.store, a.user))
+    set_language(lang)
+    window = shown_window(qtbot, a)
+    dialog = open_laptops(qtbot, window, 2)
+    _choose(dialog, "Laptop West")
+    dialog.role_buttons[Role.ADVISOR].setChecked(True)
+    type_text(dialog.fingerprint, sync_uc.fingerprint(c.store))
+    dialog.approve.click()
+    qtbot.waitUntil(lambda: not dialog.busy and bool(dialog.error.text()), timeout=20_000)
+    said = {
+        "de": "Der Laptop ist bereits für diese Rolle freigegeben: Es wurde nichts geändert.",
+        "bg": "Лаптопът вече е одобрен за тази роля: нищо не е променено.",
+    }
+    assert dialog.error.text() == said[lang]
+    assert dialog.renewed.isHidden()  # not "approved and sent the team key"
+    dialog.grab().save(str(shots / f"laptops-approved-again-same-{lang}.png"))
+    dialog.close()
+    window.close()
+    assert len(audit.list_entries(a.store, a.user)) == entries
+    listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
+    assert listed["Laptop West"].laptop_role == "advisor"
+
+
+# A server of the version before a coordinator's role chosen made a laptop a coordinator's.
+BEFORE_ROLE_CHOSEN_MAKES_COORDINATOR = "76096043efd42545d30cadbf90f4c35d4e5dde37"
+# The start of the warning under the role set, once the server listed the laptop again.
+NOT_COUNTED = {
+    "de": "Der Server zählt „Laptop Süd“ nicht als Laptop der Koordination",
+    "bg": "Сървърът не счита „Laptop Süd“ за лаптоп на координатор",
+    "ro": "Serverul nu consideră „Laptop Süd” un laptop de coordonator",
+    "en": "The server does not count “Laptop Süd” as a coordinator's laptop",
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_an_older_server_that_leaves_a_laptop_set_to_coordinators_a_members_is_warned_of(
+    qtbot: QtBot, tmp_path: Path, shots: Path, lang: str
+) -> None:
+    """A server of the version before: the coordinators' role chosen for a laptop approved
+    before roles leaves it a member's laptop there (its accounts have a coordinator's rights on
+    it, the server refuses it the laptops and publishing). The audit entry said so, the dialog
+    only that it was done; now it warns under it."""
+    from tests.integration.sync_harness import Laptops, older_server
+
+    with (
+        older_server(BEFORE_ROLE_CHOSEN_MAKES_COORDINATOR, tmp_path) as server,
+        Laptops(server, tmp_path) as laptops,
+    ):
+        a = laptops.new("Büro")
+        laptops.new_member("Laptop Süd")
+        set_language(lang)
+        window = shown_window(qtbot, a)
+        dialog = open_laptops(qtbot, window, 2)
+        _set_role(qtbot, dialog, "Laptop Süd", Role.COORDINATOR)
+        assert not dialog.renewed.isHidden()  # what was done, above the warning
+        assert dialog.error.text().startswith(NOT_COUNTED[lang]), dialog.error.text()
+        assert dialog.error.isVisible()
+        if lang in ("de", "bg"):
+            dialog.grab().save(str(shots / f"laptops-role-set-older-server-{lang}.png"))
+        listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
+        assert listed["Laptop Süd"].laptop_role == "coordinator"
+        assert not listed["Laptop Süd"].is_coordinator
+        dialog.close()
+        window.close()
