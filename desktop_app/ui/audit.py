@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,7 +43,13 @@ from desktop_app.ui.accounts import staff_label
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
 from desktop_app.ui.error_label import ErrorLabel, with_error
-from desktop_app.ui.widgets import FRAME_ROOM, record_table, width_for_columns, within_screen
+from desktop_app.ui.widgets import (
+    FRAME_ROOM,
+    reachable_text,
+    record_table,
+    width_for_columns,
+    within_screen,
+)
 from desktop_app.usecases import audit, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, accounts_ever
@@ -637,6 +644,15 @@ class AuditWindow(QDialog):
         # Long details elided within the line (whole in their tooltip): wrapped, a row one line
         # high showed "purposes: …" with the rest on a second line out of sight.
         self.table.setWordWrap(False)
+        # The chosen entry's details whole, wrapped under the list: at 1100 px the column left
+        # them a few words wide, and a tooltip is read by mouse only, a word at a time.
+        self.detail = reachable_text(QLabel())
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)  # names and notes as written
+        self.detail.setAccessibleName(_("Details"))
+        self.detail.setFrameShape(QFrame.Shape.StyledPanel)
+        self.detail.setMargin(4)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.show_button)
@@ -647,6 +663,7 @@ class AuditWindow(QDialog):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.chain)
         self.refresh()
         self.verify()
@@ -661,6 +678,16 @@ class AuditWindow(QDialog):
                 self, QSize(width_for_columns(self, self.table, room.width()), room.height())
             )
         )
+
+    def _show_detail(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        """The details of the entry chosen in the list, whole (the column elides them)."""
+        item = self.model.item(current.row(), self.DETAILS) if current.isValid() else None
+        if item is None:
+            self.detail.setText(_("Choose an entry: its details are shown here in full."))
+            self.detail.setEnabled(False)
+            return
+        self.detail.setText(item.text() or "–")
+        self.detail.setEnabled(True)
 
     def _on_person_chosen(self, person_id: str) -> None:
         """The log of the person chosen among the matches (by their id), all of it, as the
@@ -781,6 +808,7 @@ class AuditWindow(QDialog):
             if e.id == chosen_id:
                 self.table.setCurrentIndex(self.model.index(self.model.rowCount() - 1, 0))
         self.table.verticalScrollBar().setValue(scroll)
+        self._show_detail(self.table.currentIndex())  # the entry kept, or none any more
         self.count.setText(
             ngettext("{count} entry", "{count} entries", len(entries)).format(
                 count=format_number(len(entries))

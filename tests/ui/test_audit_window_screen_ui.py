@@ -110,3 +110,67 @@ def test_the_audit_log_opens_as_wide_and_as_tall_as_the_screen_allows_its_detail
     assert any(text.startswith("цели: ") for text, _tip in texts), texts
     assert all(text == tip for text, tip in texts)
     assert (shots / "audit-log-1366-bg.png").is_file()
+
+
+NARROW = QSize(1100, 700)
+
+# As SCRIPT, on a screen 1100 px wide, in German, an entry with long details chosen.
+NARROW_SCRIPT = SCRIPT.replace('set_language("bg")', 'set_language("de")').replace(
+    'log.grab().save(str(Path(sys.argv[3]) / "audit-log-1366-bg.png"))',
+    """consent = next(
+    r for r in range(log.model.rowCount())
+    if log.model.item(r, log.model.columnCount() - 1).text().startswith("Zwecke: ")
+)
+before_choice = log.detail.text()
+log.table.setFocus()
+log.table.setCurrentIndex(log.model.index(consent, 0))
+app.processEvents()
+log.grab().save(str(Path(sys.argv[3]) / "audit-log-1100-de.png"))
+pane = log.detail
+print(json.dumps({
+    "before_choice": before_choice,
+    "pane": pane.text(),
+    "pane_shown": pane.isVisible(),
+    "pane_box": [pane.x(), pane.width(), pane.height(), pane.heightForWidth(pane.width())],
+    "chosen": log.model.item(consent, log.model.columnCount() - 1).text(),
+}), flush=True)""",
+)
+
+
+def test_at_1100_px_the_chosen_entrys_details_are_read_whole_under_the_list(
+    tmp_path: Path, shots: Path
+) -> None:
+    """At 1100 px the other columns leave the details a few words (cut, "Zwecke: Beratung,
+    Speicherung und…"), whole only in a tooltip, read by mouse. The chosen entry's details are
+    shown whole under the list, wrapped within the window, by keys as by mouse."""
+    config = tmp_path / "screen.json"
+    screen = {"name": "laptop", "x": 0, "y": 0, "width": NARROW.width()}
+    screen |= {"height": NARROW.height(), "logicalDpi": 96, "dpr": 1}
+    config.write_text(json.dumps({"screens": [screen]}))
+    done = run_program(
+        "-c",
+        NARROW_SCRIPT,
+        str(tmp_path / "data"),
+        PASSWORD,
+        str(shots),
+        env={"QT_QPA_PLATFORM": f"offscreen:configfile={config}"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    chosen, shown = json.loads(lines[-2]), json.loads(lines[-1])
+    # the column cuts the details short at this width
+    details_width = shown["details"][1]
+    assert details_width < shown["details_wanted"], shown["details"]
+    assert not shown["scroll_bar"]
+    # nothing chosen yet: the pane says what it is for
+    assert (
+        chosen["before_choice"]
+        == "Wählen Sie einen Eintrag: Seine Details stehen dann hier vollständig."
+    )
+    # chosen: the whole text, wrapped within the window and as tall as its lines
+    assert chosen["pane_shown"]
+    assert chosen["pane"] == chosen["chosen"] and chosen["pane"].startswith("Zwecke: ")
+    x, width, height, needed = chosen["pane_box"]
+    assert x >= 0 and x + width <= shown["window"][0], (chosen["pane_box"], shown["window"])
+    assert height >= needed, chosen["pane_box"]
+    assert (shots / "audit-log-1100-de.png").is_file()
