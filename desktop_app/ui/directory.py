@@ -6,11 +6,13 @@ folder to every laptop (after it is checked).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +52,19 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 _REFUSALS = reference.REFUSALS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """What a reference window shows, read from the store (``_ReferenceDialog._read``, on a
+    worker thread after a sync): no widget is touched while it is read."""
+
+    status: str
+    history: list[reference.PublicationEntry]
+    rows: list[tuple[str, ...]]
+    keys: list[str]  # each row's id (a service's, a form's), to keep the row chosen
 
 
 class PublishDialog(QDialog):
@@ -169,6 +184,22 @@ class _ReferenceDialog(QDialog):
         controller = getattr(parent, "sync", None)
         if controller is not None:
             controller.sync_finished.connect(self._on_sync_finished)
+        # Read anew after a sync on the window's worker threads: on the UI thread the window
+        # (and the main window under it) froze while the sync or a save held the store.
+        self.tasks = getattr(parent, "tasks", None)
+        self.reading = False  # a read after a sync under way
+        self._read_again = False  # another sync finished meanwhile
+        self.keys: list[str] = []  # the id of each row, as last listed
+        # Wrapped rows as high as their text at the columns' widths: made so once, on opening,
+        # they kept that height when the window was resized (a narrow window cut their lines,
+        # a wide one left them tall and half empty). Once per round of events, however many
+        # sections were resized.
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_rows)
+        for table in (self.table, self.history):
+            table.horizontalHeader().sectionResized.connect(self._on_section_resized)
         refusal = reference.publish_refusal(session.store)
         if refusal is not None:
             reason = directory_problem("", "", refusal)
@@ -181,6 +212,15 @@ class _ReferenceDialog(QDialog):
         # Wrapped cells get their height once the columns have their real widths.
         self.table.resizeRowsToContents()
 
+    def _on_section_resized(self, *_args: object) -> None:
+        self._refit.start()
+
+    def _fit_rows(self) -> None:
+        """Each row as high as its wrapped text at the columns' widths now."""
+        self.table.resizeRowsToContents()
+        self.history.resizeRowsToContents()
+        self._fit_history()
+
     # -- what each kind of reference data provides ---------------------------------------------
     def _published(self) -> reference.Publication | None:
         raise NotImplementedError
@@ -191,7 +231,8 @@ class _ReferenceDialog(QDialog):
     def _published_text(self, published: reference.Publication) -> str:
         raise NotImplementedError
 
-    def _rows(self) -> list[tuple[str, ...]]:
+    def _rows(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each row's id and its cells (read on a worker thread: no widget touched)."""
         raise NotImplementedError
 
     def _export(self, folder: Path) -> int:
@@ -211,28 +252,72 @@ class _ReferenceDialog(QDialog):
 
     # -- shared behaviour -----------------------------------------------------------------------
     def refresh(self) -> None:
+        """Read and shown at once (on opening, after a publication made here)."""
+        self._show(self._read())
+
+    def _read(self) -> _Listing:
         published = self._published()
-        self.status.setText(
-            self._shipped_text() if published is None else self._published_text(published)
-        )
+        status = self._shipped_text() if published is None else self._published_text(published)
+        history = reference.publication_history(self.session.store, self.NAME)
+        rows = self._rows()
+        return _Listing(status, history, [cells for _k, cells in rows], [k for k, _c in rows])
+
+    def _show(self, listing: _Listing) -> None:
+        self.status.setText(listing.status)
         # the older ones stay shown where the user asked for them
         every = self.history.rowCount() > self.HISTORY_SHOWN
-        self.show_history(reference.publication_history(self.session.store, self.NAME), every)
-        rows = self._rows()
-        self.table.setRowCount(len(rows))
-        for i, cells in enumerate(rows):
+        self.show_history(listing.history, every)
+        # The row chosen stays chosen (by its id) when a sync lists the rows anew.
+        row = self.table.currentRow()
+        chosen = self.keys[row] if 0 <= row < len(self.keys) else None
+        self.keys = listing.keys
+        self.table.setRowCount(len(listing.rows))
+        for i, cells in enumerate(listing.rows):
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
                 self.table.setItem(i, column, item)
+        if chosen in self.keys:
+            self.table.setCurrentCell(self.keys.index(chosen), max(self.table.currentColumn(), 0))
         self.table.resizeRowsToContents()
+
+    def refresh_later(self) -> None:
+        """Read on the window's worker threads, shown once read: the window answers meanwhile.
+        Without the main window's runner (a window of its own), at once."""
+        if self.tasks is None:
+            self.refresh()
+            return
+        if self.reading:
+            self._read_again = True  # the read under way may have missed what came since
+            return
+        self.reading = True
+        self.tasks.run(self._read, self._on_read, self._on_read_failed)
+
+    def _on_read(self, listing: _Listing) -> None:
+        if not isValid(self):
+            return  # closed meanwhile (deleted on closing)
+        self.reading = False
+        self._show(listing)
+        if self._read_again:
+            self._read_again = False
+            self.refresh_later()
+
+    def _on_read_failed(self, exc: Exception) -> None:
+        if not isValid(self):
+            return
+        self.reading = False
+        # The store busy past its wait, say: what was shown stays, the next sync reads again.
+        log.warning("the %s window was not read anew: %s", self.NAME, type(exc).__name__)
+        if self._read_again:
+            self._read_again = False
+            self.refresh_later()
 
     def _on_sync_finished(self, result: object) -> None:
         # Imported here: the sync machinery is not needed to show the directory.
         from desktop_app.usecases import sync as sync_uc
 
         if isinstance(result, sync_uc.SyncReport) and result.received and self.isVisible():
-            self.refresh()
+            self.refresh_later()
 
     def show_history(self, entries: list[reference.PublicationEntry], every: bool = False) -> None:
         """``entries`` (newest first): the newest ``HISTORY_SHOWN``, or ``every`` one, the
@@ -412,7 +497,6 @@ class DirectoryDialog(_ReferenceDialog):
         super().__init__(session, _("Service directory"), headers, parent)
         for column, width in enumerate((280, 230, 120)):
             self.table.horizontalHeader().resizeSection(column, width)
-        self.service_ids: list[str] = []
         self.editor: ServiceDialog | None = None
         self.question: QMessageBox | None = None
         self.edit_button = QPushButton(_("Ed&it…"))
@@ -463,24 +547,26 @@ class DirectoryDialog(_ReferenceDialog):
             count=format_number(published.count),
         )
 
-    def _rows(self) -> list[tuple[str, ...]]:
+    def _rows(self) -> list[tuple[str, tuple[str, ...]]]:
         lang = current_language()
-        rows: list[tuple[str, ...]] = []
-        self.service_ids = []
+        rows: list[tuple[str, tuple[str, ...]]] = []
         for service in reference.service_directory(self.session.store).services:
-            self.service_ids.append(service.id)
             address = service.address
             town = f"{address.postcode} {address.city}".strip()
             where = ", ".join(part for part in (address.street, town) if part)
-            rows.append(
-                (
-                    service.name.get(lang),
-                    where,
-                    service.contact.phone,
-                    service.opening_hours.get(lang),
-                )
+            cells = (
+                service.name.get(lang),
+                where,
+                service.contact.phone,
+                service.opening_hours.get(lang),
             )
+            rows.append((service.id, cells))
         return rows
+
+    @property
+    def service_ids(self) -> list[str]:
+        """Each row's service, as last listed."""
+        return self.keys
 
     def _export(self, folder: Path) -> int:
         return reference.export_directory(self.session.store, self.session.user, folder)
@@ -713,14 +799,17 @@ class FormsDialog(_ReferenceDialog):
             name=published.publisher, when=format_long_date(published.published_at.date())
         )
 
-    def _rows(self) -> list[tuple[str, ...]]:
+    def _rows(self) -> list[tuple[str, tuple[str, ...]]]:
         shipped = reference.shipped_forms()
         lang = current_language()
         return [
             (
-                label(form.title, lang),
-                str(form.version),
-                _("shipped") if form is shipped[form_id] else _("published"),
+                form_id,
+                (
+                    label(form.title, lang),
+                    str(form.version),
+                    _("shipped") if form is shipped[form_id] else _("published"),
+                ),
             )
             for form_id, form in reference.forms_in_force(self.session.store).items()
         ]

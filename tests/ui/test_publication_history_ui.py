@@ -5,10 +5,13 @@ user away for two publications never read the first one's. Real stores, a real s
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +23,7 @@ from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import alt_access_key, cell, made_active, shown_window
 from tests.ui.tab_walk import tab_stops
+from tests.unit.test_reference_forms import _shipped as shipped_forms
 
 NOTES = [
     "Jobcenter: neue Öffnungszeiten",
@@ -148,6 +152,7 @@ def test_a_sync_while_the_window_is_open_adds_the_publication_it_brought(
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
             assert controller.start()
         assert not isinstance(done.args[0], Exception), done.args[0]
+        qtbot.waitUntil(lambda: not dialog.reading, timeout=30_000)  # read on a worker
         notes = [cell(dialog.history, r, 2).text() for r in range(dialog.history.rowCount())]
         assert notes == ["Jobcenter", "VHS"]
         # grown by a row at once, the directory's list moved down under it (it lay over its
@@ -156,6 +161,115 @@ def test_a_sync_while_the_window_is_open_adds_the_publication_it_brought(
         assert history.bottom() < table.top(), (history, table)
         rows = sum(dialog.history.rowHeight(r) for r in range(2))
         assert dialog.history.viewport().height() == rows
+        dialog.close()
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize("window_kind", ["directory", "forms"])
+def test_a_sync_reads_the_window_anew_off_the_ui_thread_and_then_shows_it(
+    qtbot: QtBot, laptops: Laptops, monkeypatch: pytest.MonkeyPatch, shots: Path, window_kind: str
+) -> None:
+    """The window was read anew on the UI thread after a sync that brought a publication: the
+    window, and the main window under it, waited while the store was held. Now the read runs
+    on the main window's worker threads. Held there by a gate, the window answers (a timer
+    fires, the keys move the chosen row) and shows what it showed; let go, it lists the new
+    publication first, the row chosen still chosen."""
+    coordinator, other = laptops.new("Koordination"), laptops.new("Büro")
+    directory_files = reference.shipped_directory_files()
+    reference.publish_directory(coordinator.store, coordinator.user, directory_files, "VHS")
+    if window_kind == "forms":
+        forms_files = shipped_forms()
+        reference.publish_forms(coordinator.store, coordinator.user, forms_files, "Formulare")
+    sync_uc.sync_now(coordinator.store)
+    sync_uc.sync_now(other.store)
+    window = shown_window(qtbot, other)
+    window.sync.timer.stop()  # type: ignore[attr-defined]
+    kind = DirectoryDialog if window_kind == "directory" else FormsDialog
+    dialog = kind(other, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    before = [cell(dialog.history, r, 2).text() for r in range(dialog.history.rowCount())]
+    assert len(before) == 1
+    if window_kind == "directory":
+        reference.publish_directory(coordinator.store, coordinator.user, directory_files, "Neu")
+    else:
+        reference.publish_forms(coordinator.store, coordinator.user, forms_files, "Neu")
+    sync_uc.sync_now(coordinator.store)
+
+    gate, threads = threading.Event(), []
+    real = reference.publication_history
+
+    def held_history(*args: Any, **kwargs: Any) -> list[reference.PublicationEntry]:
+        threads.append(threading.current_thread())
+        gate.wait(30)  # (on the UI thread this would hold the window: the test fails below)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reference, "publication_history", held_history)
+    controller = window.sync  # type: ignore[attr-defined]
+    try:
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+            assert controller.start()
+        assert not isinstance(done.args[0], Exception), done.args[0]
+        qtbot.waitUntil(lambda: bool(threads), timeout=10_000)
+        assert all(t is not threading.main_thread() for t in threads), threads
+        assert dialog.reading
+        # the window answers while its read is held
+        fired: list[bool] = []
+        QTimer.singleShot(0, lambda: fired.append(True))
+        qtbot.waitUntil(lambda: bool(fired), timeout=5_000)
+        dialog.table.setFocus()
+        dialog.table.setCurrentCell(0, 0)
+        QTest.keyClick(dialog.table, Qt.Key.Key_Down)
+        assert dialog.table.currentRow() == 1
+        chosen = dialog.keys[1]
+        shown = [cell(dialog.history, r, 2).text() for r in range(dialog.history.rowCount())]
+        assert shown == before  # not read yet: as it was
+        dialog.grab().save(str(shots / f"{window_kind}-read-held.png"))
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not dialog.reading, timeout=30_000)
+    notes = [cell(dialog.history, r, 2).text() for r in range(dialog.history.rowCount())]
+    assert notes == ["Neu", *before]
+    assert dialog.keys[dialog.table.currentRow()] == chosen
+    dialog.close()
+    window.close()
+
+
+def _rows_fit(table: Any) -> list[tuple[int, int]]:
+    """Each row's height beside what its wrapped text needs at the columns' widths now (a row
+    is never lower than the table's least row height)."""
+    least = table.verticalHeader().minimumSectionSize()
+    return [
+        (table.rowHeight(r), max(table.sizeHintForRow(r), least)) for r in range(table.rowCount())
+    ]
+
+
+def test_the_directorys_rows_fit_their_text_again_when_the_window_is_resized(
+    qtbot: QtBot, laptops: Laptops, shots: Path
+) -> None:
+    """Made as high as their wrapped text once, on opening, the rows kept that height: in a
+    narrow window the opening hours were cut off, in a wide one the rows stayed tall and half
+    empty. Narrow, then wide: each row as high as its text needs, no higher."""
+    coordinator = laptops.new("Koordination")
+    set_language("de")
+    try:
+        dialog = DirectoryDialog(coordinator)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        heights: dict[str, list[int]] = {}
+        for name, width in (("narrow", 640), ("wide", 1500)):
+            dialog.resize(width, 600)
+            qtbot.waitUntil(
+                lambda: all(h == need for h, need in _rows_fit(dialog.table)), timeout=5_000
+            )
+            assert all(h == need for h, need in _rows_fit(dialog.history))
+            heights[name] = [h for h, _need in _rows_fit(dialog.table)]
+            dialog.grab().save(str(shots / f"directory-rows-{name}.png"))
+        # the test means something: some rows wrap narrow and not wide
+        assert sum(heights["narrow"]) > sum(heights["wide"]), heights
         dialog.close()
     finally:
         set_language("en")
