@@ -224,6 +224,7 @@ def merge_by_rules(
         union_lists=adapter.union_lists,
         least=_least(adapter) if least is None else least,
         follows=getattr(adapter, "follows", None),
+        combined=getattr(adapter, "combined", None),
     )
 
 

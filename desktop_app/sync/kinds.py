@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from desktop_app.domain.dates import PartialDate, PartialDateError
 from desktop_app.domain.hlc import entry_name
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex
+from desktop_app.domain.publication_history import merged_content
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import (
     REASON_REMOVED,
@@ -291,14 +292,16 @@ def register_builtin_kinds() -> None:
     )
     from desktop_app.storage.reference_models import ReferenceRow
 
-    # A publication replaces the one before; two at once: the later one is in force everywhere.
+    # A publication replaces the one before; two at once: the later one (its clock) is in
+    # force everywhere, and its history holds both (``publication_history.merged_content``).
     fields = data_columns(ReferenceRow)
     register(
         RowAdapter(
             "reference",
             ReferenceRow,
             fields,
-            last_writer_wins=frozenset(fields),
+            last_writer_wins=frozenset(fields) - {"content"},
+            combined={"content": merged_content},
             on_save=_keep_forms_publication,
         )
     )

@@ -19,7 +19,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from desktop_app.domain.hlc import clock_device as clock_device
 from desktop_app.domain.hlc import history_entry_order
@@ -77,6 +77,27 @@ class Conflict:
         """The same on every laptop that finds this conflict, so that it is stored once. Not an
         id itself: it names the field, and the server sees ids (``conflict_records``)."""
         return f"{self.record_kind}/{self.record_id}/{self.field}/{self.other_clock}"
+
+
+class Combine(Protocol):
+    """How a kind merges one field of its own (``merge``'s ``combined``): the value of two
+    sides, ``ours_wins`` saying which side's clock is the later (of one clock, the greater
+    text), the same whatever side is which."""
+
+    def __call__(self, ours: Any, theirs: Any, *, ours_wins: bool) -> Any: ...
+
+
+def _combine(ours: FieldState, theirs: FieldState, combine: Combine) -> FieldState:
+    """A field merged by its kind's own rule (``combine``): the later clock's side (of one
+    clock, the greater text) gives the clocks, ``combine`` the value. Never a conflict. A side
+    whose value is the result is kept as it is, so that nothing changes where nothing is new."""
+    ours_wins = _clock_then_text(ours) >= _clock_then_text(theirs)
+    newer = ours if ours_wins else theirs
+    value = combine(ours.value, theirs.value, ours_wins=ours_wins)
+    for side in (newer, theirs if ours_wins else ours):
+        if side.value == value:
+            return side
+    return FieldState(value, newer.clock, newer.base)
 
 
 @dataclass(frozen=True)
@@ -176,6 +197,7 @@ def merge(
     union_lists: frozenset[str] = frozenset(),
     least: frozenset[str] = frozenset(),
     follows: Mapping[str, str] | None = None,
+    combined: Mapping[str, Combine] | None = None,
 ) -> MergeResult:
     """Merge an incoming state into the local one; ``me`` is this laptop's device id.
 
@@ -191,7 +213,8 @@ def merge(
     of that field won, never merged on its own (who answered a request goes with the answer
     kept); where both sides hold that field alike, the later clock wins. A follower one side
     does not hold is left out where that side's value won (it has its default there), else
-    taken from the side that holds it.
+    taken from the side that holds it. A field in ``combined`` merges by its kind's own rule
+    (name -> ``Combine``; a publication's history: both sides' entries), never a conflict.
     """
     if local is None:
         return MergeResult(incoming, (), True)
@@ -223,6 +246,9 @@ def merge(
             continue
         if name in least:
             fields[name] = _smaller(ours, theirs)
+            continue
+        if combined and name in combined:
+            fields[name] = _combine(ours, theirs, combined[name])
             continue
         merged, conflict = _merge_field(name, ours, theirs, me, local)
         fields[name] = merged

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from desktop_app.domain.hlc import effective_field_clocks, entry_name, json_object
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import Base, table
-from desktop_app.sync.merge import CLOCK, Conflict, FieldState, RecordState, clock_device
+from desktop_app.sync.merge import CLOCK, Combine, Conflict, FieldState, RecordState, clock_device
 
 
 class PayloadError(ValueError):
@@ -375,8 +375,11 @@ class RowAdapter:
         check_content: ContentCheck | None = None,
         guessed: Mapping[str, FieldGuess] | None = None,
         held_back_while_empty: frozenset[str] = frozenset(),
+        combined: Mapping[str, Combine] | None = None,
     ) -> None:
         self.kind = kind
+        # Fields merged by the kind's own rule (``merge.merge``'s ``combined``).
+        self.combined = dict(combined or {})
         # Fields added after the kind synced that are left out of a record while they never
         # held a value (``_local``): a version before them refuses a record with a field it
         # does not know (it keeps it until it is updated, ``NewerRecord``), so only the records

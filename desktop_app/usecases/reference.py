@@ -31,6 +31,12 @@ from sqlalchemy.orm import Session as DbSession
 from desktop_app import __version__
 from desktop_app.domain import versions
 from desktop_app.domain.permissions import Action, PermissionDenied, require
+from desktop_app.domain.publication_history import (
+    MAX_HISTORY,
+    MAX_NOTE,
+    PublicationEntry,
+    history_of,
+)
 from desktop_app.domain.users import User
 from desktop_app.forms import FormDefinition, FormDefinitionError, load_shipped_forms
 from desktop_app.forms.compat import Incompatibility, incompatibilities
@@ -60,7 +66,6 @@ _NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f7b-9a55-1b2f4b8f7e10")
 T = TypeVar("T")
 MAX_FILES = 200
 MAX_FILE_CHARS = 200_000
-MAX_NOTE = 200
 log = logging.getLogger(__name__)
 _FILE_NAME = re.compile(r"[a-z0-9_]{1,60}\.yaml")
 
@@ -99,20 +104,6 @@ class Publication:
     revision: int
     count: int
 
-
-@dataclass(frozen=True)
-class PublicationEntry:
-    """One publication of a directory or of the forms as its history keeps it: who, when, and
-    what changed (the publisher's note, "" where none was given)."""
-
-    publisher: str
-    published_at: dt.datetime
-    note: str
-
-
-#: How many publications of a name the record keeps (the one in force and the ones before):
-#: a user away for several publications sees each one's note, not only the last one's.
-MAX_HISTORY = 50
 
 _BROKEN = (ValueError, KeyError, TypeError, AttributeError, DirectoryError, FormDefinitionError)
 
@@ -154,36 +145,6 @@ def _published(
     return Publication(name, files, note, publisher, when, revision, counted)
 
 
-def _entry(data: object) -> PublicationEntry | None:
-    """The history entry ``data`` (a publication's content, or an entry of its history), or
-    None where it is not one (damaged, or of another shape): passed over, as the rest stays
-    readable."""
-    if not isinstance(data, dict):
-        return None
-    publisher, note, when = data.get("publisher"), data.get("note", ""), data.get("published_at")
-    if not (isinstance(publisher, str) and isinstance(note, str) and isinstance(when, str)):
-        return None
-    try:
-        published_at = dt.datetime.fromisoformat(when)
-    except ValueError:
-        return None
-    return PublicationEntry(publisher[:200], published_at, " ".join(note.split())[:MAX_NOTE])
-
-
-def _history_of(content: str) -> list[PublicationEntry]:
-    """The publications a publication's content names, newest first: itself, then the ones
-    it carries (none where it was made by a version before the history)."""
-    try:
-        data = json.loads(content)
-    except ValueError:
-        return []
-    if not isinstance(data, dict):
-        return []
-    earlier = data.get("history", [])
-    entries = [_entry(data)] + [_entry(e) for e in (earlier if isinstance(earlier, list) else [])]
-    return [e for e in entries if e is not None][:MAX_HISTORY]
-
-
 def publication_history(store: Store, name: str) -> list[PublicationEntry]:
     """Who published ``name`` (``SERVICES``, ``FORMS``), when, and the note, newest first, up
     to ``MAX_HISTORY``: from the synced publication, which carries the ones before it. Empty
@@ -191,7 +152,7 @@ def publication_history(store: Store, name: str) -> list[PublicationEntry]:
     with store.reading() as session:
         row = _row(session, name)
         content = row.content if row is not None else None
-    return _history_of(content) if content is not None else []
+    return history_of(content) if content is not None else []
 
 
 # The format of a publication's content (its files and what they may hold): bump it whenever
@@ -449,14 +410,17 @@ def _store_publication(
 ) -> tuple[int, dt.datetime]:
     """Write the publication ``name`` (one record per name), its outbox entry and audit entry;
     ``publication_format``: the lowest format that reads it."""
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    # To the millisecond: two publications (of two coordinators, or one after another) are
+    # told apart and ordered by it in the history their record's merge keeps of both.
+    now = dt.datetime.now(dt.UTC)
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     record_id = reference_id(name)
     hlc = str(store.clock.now())
     with store.transaction() as session:
         row = session.get(ReferenceRow, record_id)
         # The publications before this one travel with it (who, when, the note), so that
         # every laptop shows them; a withdrawn one (deleted) is no longer one of them.
-        before = _history_of(row.content) if row is not None and not row.deleted else []
+        before = history_of(row.content) if row is not None and not row.deleted else []
         content = json.dumps(
             {
                 "files": dict(sorted(files.items())),
@@ -467,14 +431,7 @@ def _store_publication(
                 # of versions before these keys ignore them, as they ignore the history.
                 "app_version": __version__,
                 "format": publication_format,
-                "history": [
-                    {
-                        "publisher": e.publisher,
-                        "published_at": e.published_at.isoformat(),
-                        "note": e.note,
-                    }
-                    for e in before[: MAX_HISTORY - 1]
-                ],
+                "history": [e.as_json() for e in before[: MAX_HISTORY - 1]],
             },
             ensure_ascii=False,
             sort_keys=True,
