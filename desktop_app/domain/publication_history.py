@@ -31,6 +31,12 @@ class PublicationEntry:
     published_at: dt.datetime
     note: str
 
+    @classmethod
+    def of(cls, publisher: str, published_at: dt.datetime, note: str) -> PublicationEntry:
+        """The entry of a publication by ``publisher`` at ``published_at`` with ``note``, as a
+        history keeps it (the name and the note cut to size, the note's spaces made single)."""
+        return cls(publisher[:200], published_at, " ".join(note.split())[:MAX_NOTE])
+
     def as_json(self) -> dict[str, str]:
         return {
             "publisher": self.publisher,
@@ -52,7 +58,7 @@ def entry(data: object) -> PublicationEntry | None:
         published_at = dt.datetime.fromisoformat(when)
     except ValueError:
         return None
-    return PublicationEntry(publisher[:200], published_at, " ".join(note.split())[:MAX_NOTE])
+    return PublicationEntry.of(publisher, published_at, note)
 
 
 def _parsed(content: object) -> dict[str, object] | None:

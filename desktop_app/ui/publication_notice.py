@@ -11,10 +11,12 @@ their versions), and what it does to letters or to drafts in progress, until eac
 from __future__ import annotations
 
 import html
+import logging
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QPushButton, QWidget
+from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_app import __version__
 from desktop_app.forms import FormDefinition
@@ -23,12 +25,15 @@ from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import unusable_publication_detail, unusable_publication_message
 from desktop_app.i18n.text import _, current_language
 from desktop_app.letters.directory import ServiceDirectory
+from desktop_app.storage.db import Store
 from desktop_app.ui.banner import WarningBanner
 from desktop_app.usecases import reference
 from desktop_app.usecases import sync as sync_uc
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 
 class PublicationBanner(WarningBanner):
@@ -178,6 +183,8 @@ T = TypeVar("T")
 Found = tuple["reference.Publication | None", bool, Any]
 #: a reading: whether the first sync was still due, and what it found of each publication
 Reading = tuple[bool, dict[str, Found]]
+#: what the window's start held: whether the first sync was due, each publication as stored
+Held = tuple[bool, dict[str, "reference.StoredPublication | None"]]
 
 
 class _News(Generic[T]):
@@ -189,11 +196,14 @@ class _News(Generic[T]):
         self.news: reference.Publication | None = None
         #: the revision in force when the window opened (None: not read yet)
         self.seen: int | None = None
+        #: which publication that revision holds (None: none, or not known)
+        self.seen_entry: reference.PublicationEntry | None = None
         self.before: T | None = None
         self.now: T | None = None
 
     def start(self, published: reference.Publication | None, content: T) -> None:
         self.seen = published.revision if published is not None else 0
+        self.seen_entry = published.entry if published is not None else None
         self.before = self.now = content
 
     def learn(
@@ -205,11 +215,15 @@ class _News(Generic[T]):
         self.now = content
         if published is None or published.revision == self.seen:
             return False
-        if joining or self.seen == UNKNOWN or self.before is None:
-            self.seen = published.revision
+        unknown, known = self.seen == UNKNOWN, published.entry == self.seen_entry
+        self.seen, self.seen_entry = published.revision, published.entry
+        if known:
+            # The same publication in another revision: its record's history merged with
+            # another laptop's (two coordinators published at once). Told once, if at all.
+            return False
+        if joining or unknown or self.before is None:
             self.before = content
             return False
-        self.seen = published.revision
         if here:
             self.news = None
             self.before = content
@@ -222,10 +236,31 @@ class _News(Generic[T]):
         self.before = self.now  # what was told is known now
 
 
+def _at_start(store: Store, held: Held | None, now: dict[str, Found]) -> Reading | None:
+    """What ``held`` (read when the window opened) found of each publication, as a reading
+    (``now``'s where it is still the one stored, not parsed again); None without ``held``."""
+    if held is None:
+        return None
+    first_sync_due, stored = held
+    found: dict[str, Found] = {}
+    for name, of in (
+        (reference.SERVICES, reference.directory_of),
+        (reference.FORMS, reference.forms_of),
+    ):
+        then = stored[name]
+        if then == reference.stored_publication(store, name):
+            found[name] = now[name]
+            continue
+        published, content = of(then)
+        found[name] = (published, then is not None and then.device_id == store.device_id, content)
+    return first_sync_due, found
+
+
 class PublicationNotice(QObject):
     """Keeps the banner as ``reference.unusable_publications`` says, and the notices of the
     directory and the forms as those in force say after each sync, all read off the UI
-    thread."""
+    thread (but for the two records held when the window opened: read as stored, parsed
+    later)."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -253,6 +288,23 @@ class PublicationNotice(QObject):
         self._first_sync_due = False
         window.retranslated.connect(self._show)
         self._generation = 0
+        #: what this laptop held when the window opened, read at once (two rows and a marker,
+        #: nothing parsed): the first reading runs in the window's task pool, behind the
+        #: people list's pages, and a sync (F5 at once, or the window's first) could store a
+        #: colleague's publication before it ran; taken as what was in force at the start,
+        #: that one was never told. None: not read (the first reading stands in for it).
+        self._at_start = self._held(window.session.store)
+
+    @staticmethod
+    def _held(store: Store) -> Held | None:
+        try:
+            return sync_uc.first_sync_due(store), {
+                name: reference.stored_publication(store, name)
+                for name in (reference.SERVICES, reference.FORMS)
+            }
+        except SQLAlchemyError as exc:
+            log.warning("publications not read at the window's start: %s", type(exc).__name__)
+            return None
 
     # The directory's news, as tests and the access keys' walk set and read it.
     @property
@@ -280,8 +332,9 @@ class PublicationNotice(QObject):
         start, and after every sync)."""
         self._generation += 1
         generation, store = self._generation, self.window.session.store
+        at_start = self._at_start if generation == 1 else None
 
-        def read() -> tuple[list[reference.Unusable], Reading]:
+        def read() -> tuple[list[reference.Unusable], Reading, Reading | None]:
             due = sync_uc.first_sync_due(store)
             unusable = reference.unusable_publications(store)
             refused = {u.name for u in unusable}
@@ -296,17 +349,20 @@ class PublicationNotice(QObject):
                     found[name] = (None, False, content)
                 else:
                     found[name] = (published(store), reference.published_here(store, name), content)
-            return unusable, (due, found)
+            return unusable, (due, found), _at_start(store, at_start, found)
 
-        def found(answer: tuple[list[reference.Unusable], Reading]) -> None:
-            unusable, reading = answer
+        def found(answer: tuple[list[reference.Unusable], Reading, Reading | None]) -> None:
+            unusable, reading, start = answer
             if generation == 1:
-                # The first reading (at start): what is in force then is no news; a sync's
-                # reading that came back before it is compared with it now.
-                self._first_sync_due, publications = reading
+                # The first reading: what was in force when the window opened is no news;
+                # what was stored since (a sync before this reading ran) is, as a sync's
+                # reading that came back before it, compared with it now.
+                self._first_sync_due, publications = start or reading
                 for name, news in self._trackers():
                     published, _here, content = publications[name]
                     news.start(published, content)
+                if start is not None:
+                    self._learn(reading)
                 if self._waiting is not None:
                     self._learn(self._waiting)
                     self._waiting = None

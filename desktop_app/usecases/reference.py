@@ -104,6 +104,12 @@ class Publication:
     revision: int
     count: int
 
+    @property
+    def entry(self) -> PublicationEntry:
+        """Which publication this is, as its history names it: the same on every laptop, also
+        where a merge gave its record another revision (its history merged with another's)."""
+        return PublicationEntry.of(self.publisher, self.published_at, self.note)
+
 
 _BROKEN = (ValueError, KeyError, TypeError, AttributeError, DirectoryError, FormDefinitionError)
 
@@ -126,14 +132,9 @@ def _row(session: DbSession, name: str) -> ReferenceRow | None:
     )
 
 
-def _published(
-    store: Store, name: str, count: Callable[[dict[str, str]], int]
+def _publication_of(
+    name: str, content: str, revision: int, count: Callable[[dict[str, str]], int]
 ) -> Publication | None:
-    with store.reading() as session:
-        row = _row(session, name)
-        if row is None:
-            return None
-        content, revision = row.content, row.revision
     try:
         data = json.loads(content)
         files = _files(content)
@@ -143,6 +144,38 @@ def _published(
         return None  # damaged or from a newer version: what was shipped applies
     note, publisher = str(data.get("note", "")), str(data.get("publisher", ""))
     return Publication(name, files, note, publisher, when, revision, counted)
+
+
+def _published(
+    store: Store, name: str, count: Callable[[dict[str, str]], int]
+) -> Publication | None:
+    with store.reading() as session:
+        row = _row(session, name)
+        if row is None:
+            return None
+        content, revision = row.content, row.revision
+    return _publication_of(name, content, revision, count)
+
+
+@dataclass(frozen=True)
+class StoredPublication:
+    """A publication's record as this laptop holds it, read as it is and parsed later
+    (``directory_of``, ``forms_of``): what the window's notice keeps of the publications in
+    force when it opened, before any sync of its own could bring another."""
+
+    name: str
+    revision: int
+    device_id: str
+    content: str
+
+
+def stored_publication(store: Store, name: str) -> StoredPublication | None:
+    """The publication ``name`` as stored (None: none): one row read, nothing parsed."""
+    with store.reading() as session:
+        row = _row(session, name)
+        if row is None:
+            return None
+        return StoredPublication(name, row.revision, row.device_id, row.content)
 
 
 def publication_history(store: Store, name: str) -> list[PublicationEntry]:
@@ -666,8 +699,11 @@ def form_of_version(store: Store, form_id: str, version: int) -> FormDefinition 
 def forms_in_force(store: Store) -> dict[str, FormDefinition]:
     """Each form as used on this laptop: a published definition with a higher version than the
     shipped one, else the shipped one (so an update of Welcome Desk with a newer form wins)."""
+    return _with_shipped(_in_force(store, FORMS, _forms_from_files))
+
+
+def _with_shipped(published: Mapping[str, FormDefinition] | None) -> dict[str, FormDefinition]:
     shipped = shipped_forms()
-    published = _in_force(store, FORMS, _forms_from_files)
     if not published:
         return shipped
     return {
@@ -678,6 +714,36 @@ def forms_in_force(store: Store) -> dict[str, FormDefinition]:
         )
         for form_id, form in shipped.items()
     }
+
+
+def directory_of(stored: StoredPublication | None) -> tuple[Publication | None, ServiceDirectory]:
+    """The publication ``stored`` and the directory it puts in force, as ``published_directory``
+    and ``service_directory`` read them from the store: the shipped one, and no publication,
+    where none is stored or one this laptop cannot use."""
+    if stored is None:
+        return None, default_directory()
+    try:
+        directory = directory_from_files(_files(stored.content))
+    except _BROKEN:
+        return None, default_directory()
+    count = len(directory.services)
+    return _publication_of(SERVICES, stored.content, stored.revision, lambda _f: count), directory
+
+
+def forms_of(
+    stored: StoredPublication | None,
+) -> tuple[Publication | None, dict[str, FormDefinition]]:
+    """The publication ``stored`` and the forms in force with it, as ``published_forms`` and
+    ``forms_in_force`` read them from the store (``directory_of``)."""
+    if stored is None:
+        return None, shipped_forms()
+    try:
+        published = _forms_from_files(_files(stored.content))
+    except _BROKEN:
+        return None, shipped_forms()
+    count = len(published)
+    publication = _publication_of(FORMS, stored.content, stored.revision, lambda _f: count)
+    return publication, _with_shipped(published)
 
 
 @dataclass(frozen=True)

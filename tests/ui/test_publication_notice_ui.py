@@ -6,6 +6,7 @@ widgets offscreen."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -361,3 +362,105 @@ def test_forms_published_elsewhere_are_told_beside_the_directory_and_not_at_a_fi
         assert joined_news.forms_banner.isHidden() and joined_news.forms_news is None
     finally:
         set_language("en")
+
+
+def _pool_held(qtbot: QtBot, window: object) -> threading.Event:
+    """Both threads of the window's task pool busy until the event returned is set: as at a
+    window's start, when the people list's pages and the window's other readings fill them."""
+    gate, started = threading.Event(), threading.Semaphore(0)
+
+    def busy() -> None:
+        started.release()
+        gate.wait(30)
+
+    tasks = window.tasks  # type: ignore[attr-defined]
+    for _n in range(2):
+        tasks.run(busy, lambda _none: None)
+    for _n in range(2):
+        qtbot.waitUntil(lambda: started.acquire(blocking=False), timeout=10_000)
+    return gate
+
+
+def test_a_publication_stored_before_the_notices_first_reading_is_told(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """The notice's first reading runs in the window's task pool: a sync (F5 at once, or the
+    window's first, three seconds in) could store a colleague's publication before it ran, and
+    that reading took it as what was in force when the window opened: never told. What was in
+    force when the window opened is what the news is told against, however late its reading."""
+    from desktop_app.ui.publication_notice import PublicationNotice
+
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)  # not b's first sync: what comes next is news
+    window = shown_window(qtbot, b)
+    gate = _pool_held(qtbot, window)
+    try:
+        notice = PublicationNotice(window)  # a window's notice, as its start makes it
+        notice.check()
+        reference.publish_directory(
+            a.store, a.user, _moved_jobcenter("Königswall 21"), "Jobcenter Dortmund: Adresse"
+        )
+        laptops.sync(a, b)  # stored on b before the notice's first reading ran
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: notice.directory.seen is not None, timeout=10_000)
+    notice.check()  # the sync's end
+    qtbot.waitUntil(lambda: notice.directory_news is not None, timeout=10_000)
+    assert "Jobcenter Dortmund: Adresse" in notice.directory_banner.plain_text()
+    assert notice.directory_changes.changed == ("Jobcenter Dortmund",)
+
+
+def test_a_new_laptops_first_sync_stored_before_the_first_reading_is_still_no_news(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """The same late first reading on a laptop whose first sync is still due: what that sync
+    brings is the team's, in force since before it joined, and no news."""
+    from desktop_app.ui.publication_notice import PublicationNotice
+
+    a = laptops.new("A")
+    reference.publish_directory(a.store, a.user, _moved_jobcenter("Königswall 21"), "Jobcenter")
+    laptops.sync(a)
+    c = laptops.new("C")
+    assert sync_uc.first_sync_due(c.store)
+    window = shown_window(qtbot, c)
+    window.sync.timer.stop()  # type: ignore[attr-defined]
+    gate = _pool_held(qtbot, window)
+    try:
+        notice = PublicationNotice(window)
+        notice.check()
+        laptops.sync(c)  # its first sync, before the notice's first reading ran
+    finally:
+        gate.set()
+    published = reference.published_directory(c.store)
+    assert published is not None
+    qtbot.waitUntil(lambda: notice.directory.seen == published.revision, timeout=10_000)
+    assert notice.directory_news is None and notice.directory_banner.isHidden()
+
+
+def test_a_publication_told_is_not_told_again_when_its_history_merges_with_anothers(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """Two coordinators published at once: the later publication is told; the record comes
+    again in a new revision, its history merged with the other's, and is no news again."""
+    office, outreach, advisor = laptops.new("Büro"), laptops.new("Außen"), laptops.new("B")
+    laptops.sync()
+    window = shown_window(qtbot, advisor)
+    window.sync.timer.stop()  # type: ignore[attr-defined]
+    news = window.sync.publications  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: news.directory.seen is not None, timeout=10_000)
+    reference.publish_directory(outreach.store, outreach.user, _moved_jobcenter("Hansastr. 9"))
+    reference.publish_directory(office.store, office.user, _moved_jobcenter("Königswall 21"), "JC")
+    laptops.sync(office)
+    _synced(qtbot, window)
+    qtbot.waitUntil(news.directory_banner.isVisible, timeout=10_000)
+    first = reference.published_directory(advisor.store)
+    assert first is not None and news.directory_news == first and first.note == "JC"
+    news.directory_banner.hide_button.click()
+    laptops.sync(outreach)  # the later one (the office's) in force, both in its history
+    _synced(qtbot, window)
+    again = reference.published_directory(advisor.store)
+    assert again is not None and again.revision > first.revision
+    qtbot.waitUntil(lambda: news.directory.seen == again.revision, timeout=10_000)
+    assert news.directory_banner.isHidden() and news.directory_news is None
+    history = reference.publication_history(advisor.store, reference.SERVICES)
+    assert [(e.publisher, e.note) for e in history] == [("Büro", "JC"), ("Außen", "")]

@@ -331,3 +331,47 @@ def test_a_publication_without_a_history_or_with_a_damaged_entry_still_lists_the
     reference.publish_directory(session.store, session.user, files, "next")
     history = reference.publication_history(session.store, reference.SERVICES)
     assert [e.note for e in history][:3] == ["next", "in force", "ok"]
+
+
+def test_a_stored_publication_read_later_is_what_the_store_said_when_it_was_read(
+    session: Session,
+) -> None:
+    """``stored_publication`` keeps the record as it was (the notice's view of the window's
+    start); parsed later (``directory_of``, ``forms_of``) it gives what ``published_directory``,
+    ``service_directory``, ``published_forms`` and ``forms_in_force`` said then, also after
+    another publication replaced it."""
+    from tests.unit.test_reference_forms import raised_version
+    from tests.unit.test_reference_unusable import _shipped
+
+    store = session.store
+    assert reference.stored_publication(store, reference.SERVICES) is None
+    assert reference.directory_of(None) == (None, default_directory())
+    assert reference.forms_of(None) == (None, reference.shipped_forms())
+    files = reference.shipped_directory_files()
+    files["jobcenter.yaml"] = files["jobcenter.yaml"].replace("Steinstraße 39", "Königswall 21")
+    reference.publish_directory(store, session.user, files, "Jobcenter")
+    forms = _shipped("forms")
+    forms["skills_check.yaml"] = raised_version(forms["skills_check.yaml"])
+    reference.publish_forms(store, session.user, forms, "Kompetenzcheck")
+    directory = reference.stored_publication(store, reference.SERVICES)
+    form_record = reference.stored_publication(store, reference.FORMS)
+    assert directory is not None and form_record is not None
+    assert directory.device_id == store.device_id
+    then = (reference.published_directory(store), reference.service_directory(store))
+    forms_then = (reference.published_forms(store), reference.forms_in_force(store))
+    reference.publish_directory(store, session.user, reference.shipped_directory_files(), "")
+    assert reference.directory_of(directory) == then
+    published_forms, in_force = reference.forms_of(form_record)
+    assert published_forms == forms_then[0]
+    # (parsed again: alike in every field, not in the caches a definition keeps)
+    assert {k: f.model_dump() for k, f in in_force.items()} == {
+        k: f.model_dump() for k, f in forms_then[1].items()
+    }
+    assert forms_then[1]["skills_check"].version == 3
+    assert reference.directory_of(directory) != reference.directory_of(
+        reference.stored_publication(store, reference.SERVICES)
+    )
+    # one this laptop cannot use: no publication, the shipped data
+    damaged = reference.StoredPublication(reference.SERVICES, 9, "x", '{"files": 1}')
+    assert reference.directory_of(damaged) == (None, default_directory())
+    assert reference.forms_of(damaged) == (None, reference.shipped_forms())
