@@ -83,6 +83,17 @@ class _UpdatedBanner(WarningBanner):
         self.hide_button.setAutoDefault(False)
         self.row.addWidget(self.hide_button, 0, Qt.AlignmentFlag.AlignVCenter)
 
+    @staticmethod
+    def _lead(published: reference.Publication, noted: str, plain: str) -> str:
+        """The notice's first sentence: who published, on which day, and the note where one
+        was given (``noted``, else ``plain``: that sentence in the UI language)."""
+        when = format_long_date(published.published_at.date())
+        if published.note:
+            return noted.format(
+                name=published.publisher, when=when, note=published.note.rstrip(".")
+            )
+        return plain.format(name=published.publisher, when=when)
+
     def _say(self, text: str, button: str) -> None:
         self.text.setText(text)
         self.setAccessibleName(_("Notice"))
@@ -106,15 +117,11 @@ class DirectoryUpdatedBanner(_UpdatedBanner):
     def show_publication(
         self, published: reference.Publication, changes: reference.DirectoryChanges
     ) -> None:
-        when = format_long_date(published.published_at.date())
-        if published.note:
-            lead = _("The service directory was updated by {name} on {when}: {note}.").format(
-                name=published.publisher, when=when, note=published.note.rstrip(".")
-            )
-        else:
-            lead = _("The service directory was updated by {name} on {when}.").format(
-                name=published.publisher, when=when
-            )
+        lead = self._lead(
+            published,
+            _("The service directory was updated by {name} on {when}: {note}."),
+            _("The service directory was updated by {name} on {when}."),
+        )
         # By the entries themselves: the note names what its own publication changed, and a
         # laptop that syncs after two publications got the last one's note only.
         parts = [lead]
@@ -145,15 +152,11 @@ class FormsUpdatedBanner(_UpdatedBanner):
     def show_publication(
         self, published: reference.Publication, changes: tuple[reference.FormChange, ...]
     ) -> None:
-        when = format_long_date(published.published_at.date())
-        if published.note:
-            lead = _("The forms were updated by {name} on {when}: {note}.").format(
-                name=published.publisher, when=when, note=published.note.rstrip(".")
-            )
-        else:
-            lead = _("The forms were updated by {name} on {when}.").format(
-                name=published.publisher, when=when
-            )
+        lead = self._lead(
+            published,
+            _("The forms were updated by {name} on {when}: {note}."),
+            _("The forms were updated by {name} on {when}."),
+        )
         lang = current_language()
         parts = [lead]
         for change in changes:
