@@ -273,3 +273,44 @@ def test_the_directorys_rows_fit_their_text_again_when_the_window_is_resized(
         dialog.close()
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_two_coordinators_publishing_at_once_are_both_in_each_windows_history(
+    qtbot: QtBot, laptops: Laptops, shots: Path, lang: str
+) -> None:
+    """The office and the outreach consultation each publish the directory offline; after
+    they synced (the outreach laptop first), both windows list both publications, the later
+    one first and in force, above the one they both had before."""
+    office, outreach = laptops.new("Büro Nordstadt"), laptops.new("Außensprechstunde")
+    files = reference.shipped_directory_files()
+    reference.publish_directory(office.store, office.user, files, NOTES[0])
+    laptops.sync(office, outreach)
+    reference.publish_directory(outreach.store, outreach.user, files, NOTES[2])
+    reference.publish_directory(office.store, office.user, files, NOTES[3])
+    laptops.sync(outreach, office, outreach)
+    expected = [
+        ("Büro Nordstadt", NOTES[3]),
+        ("Außensprechstunde", NOTES[2]),
+        ("Büro Nordstadt", NOTES[0]),
+    ]
+    set_language(lang)
+    try:
+        for laptop, name in ((office, "office"), (outreach, "outreach")):
+            dialog = DirectoryDialog(laptop)
+            qtbot.addWidget(dialog)
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            table = dialog.history
+            assert table.rowCount() == 3 and dialog.older_button.isHidden()
+            rows = [(cell(table, r, 1).text(), cell(table, r, 2).text()) for r in range(3)]
+            assert rows == expected, name
+            entries = reference.publication_history(laptop.store, reference.SERVICES)
+            assert [cell(table, r, 0).text() for r in range(3)] == [
+                format_moment(e.published_at) for e in entries
+            ]
+            assert entries[0].published_at > entries[1].published_at > entries[2].published_at
+            _shoot(dialog, shots, f"directory-history-both-{name}-{lang}")
+            dialog.close()
+    finally:
+        set_language("en")
