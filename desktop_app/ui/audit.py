@@ -157,6 +157,8 @@ DETAIL_NAMES = {
     "lang": N_("language"),
     "via": N_("via"),
     "reprint": N_("printed again"),
+    # Whether the letter to the service went with the person's sheet (``referrals.TO_SERVICE``).
+    "to_service": N_("letter to the service"),
     "letters": N_("letters"),
     "kind": N_("what"),
     "opened": N_("opened"),
@@ -258,6 +260,7 @@ DETAIL_ORDER = (
     "via",
     "lang",
     "reprint",
+    "to_service",
 )
 # Which records an entry concerns: shown after what was done to them.
 DETAIL_IDS = ("referral_id", "visit_id", "conflict", "other_entry", "revision", "key_id")

@@ -497,14 +497,26 @@ def sharing_text(consent: uc.SharingConsent | None, name: str, service: str = ""
     ).format(name=name)
 
 
-def sheet_only_reason(consent: uc.SharingConsent | None, service: str) -> str:
+def sheet_only_reason(
+    consent: uc.SharingConsent | None, service: str, *, not_known_since: dt.date | None = None
+) -> str:
     """Why a referral to ``service`` (its German name, as the consent form names it) prints
     the person's own sheet only, by the consent that rules it: the preview said "did not agree
-    … (or no consent is recorded)" also where the person had agreed, to another service."""
+    … (or no consent is recorded)" also where the person had agreed, to another service.
+    ``not_known_since``: the day a letter was given whose service's other names were not kept
+    with it (``Letter.consent_not_known``): whether the consent names it is not known."""
     if consent is None:
         return _("No consent to their data being passed on to a service is recorded.")
     if not consent.granted:
         return _("They did not agree to their data being passed on to a service.")
+    if not_known_since is not None:
+        return _(
+            "Their consent names “{named}”. Whether that is {service} is not known: the letter "
+            "was given on {date}, before the other names of a service were kept with its "
+            "letter; the service is no longer in the directory, and no record says that the "
+            "letter to the service was given then. To print it, record a consent that names "
+            "{service}."
+        ).format(named=consent.shared_with, service=service, date=format_long_date(not_known_since))
     return _("Their consent names “{named}”, not {service}.").format(
         named=consent.shared_with, service=service
     )
@@ -1491,7 +1503,11 @@ class LetterPreview(QDialog):
                         pages,
                     ).format(count=format_number(pages))
                     + " "
-                    + sheet_only_reason(letter.consent, letter.service_name)
+                    + sheet_only_reason(
+                        letter.consent,
+                        letter.service_name,
+                        not_known_since=letter.issued_on if letter.consent_not_known else None,
+                    )
                 )
         else:
             self.message.setText(
@@ -2719,11 +2735,13 @@ class PrintQueueWindow(QDialog):
         )
         # each with what the letter printed says of the service: a sync while the print dialog
         # was open may have made the job's letter again since (refresh)
-        done = [(ready[index][0].id, ready[index][1].as_given) for index in printed]
+        done = [(ready[index][0].id, ready[index][1]) for index in printed]
 
         def mark() -> None:
-            for job_id, shown in done:
-                uc.mark_printed(store, user, job_id, shown=shown)
+            for job_id, letter in done:
+                uc.mark_printed(
+                    store, user, job_id, shown=letter.as_given, to_service=letter.to_service
+                )
 
         def marked(_none: None) -> None:
             self._done_printing(len(done))

@@ -469,13 +469,82 @@ def record_letter_output(
             audit.AuditAction.PRINT,
             "letter",
             row.person_id,
-            {"referral_id": referral_id, "via": via, "lang": client_lang, "reprint": again},
+            {
+                "referral_id": referral_id,
+                "via": via,
+                "lang": client_lang,
+                "reprint": again,
+                # whether the letter to the service went with it (_consent_as_given)
+                TO_SERVICE: shown.to_service,
+            },
         )
     return again
 
 
 def _today() -> dt.date:
     return _now().date()
+
+
+#: The detail of a letter's audit entry (``PRINT``) that says whether the letter to the
+#: service went with it (the person's consent covered the service then); entries written
+#: before it say nothing of it.
+TO_SERVICE = "to_service"
+
+
+def _consent_as_given(store: Store, person_id: str, referral_id: str) -> SharingConsent | None:
+    """The person's consent that covered the letter to the service when the referral's
+    letter was last given with it, where it still does; None where that is not known.
+
+    For a letter given before the short names a consent may name the service by were kept
+    with it, of a service no directory has any more (:func:`_letter_inputs`): a consent
+    naming it by such a name ("Nordberatung") no longer names it by the names kept. The
+    letter given decides: where the newest audit entry of it leaving the app that says so
+    (``TO_SERVICE``; entries of the versions before say nothing) says the letter to the
+    service went with it, a consent covered the service then. It covers it still where the
+    person's decisions stand as they stood then: only consents added since, no refusal,
+    nothing changed or removed (which one covered it is not known). The decision returned
+    is the newest consent of then."""
+    from desktop_app.storage.visits_models import ConsentRow
+
+    with store.reading() as session:
+        entries = session.execute(
+            select(AuditRow.at, AuditRow.details)
+            .where(
+                AuditRow.record_id == person_id,
+                AuditRow.record_kind == "letter",
+                AuditRow.action == audit.AuditAction.PRINT.value,
+            )
+            .order_by(AuditRow.at.desc())
+        ).all()
+        given_at = ""
+        for at, details in entries:
+            entry = json.loads(details)
+            if entry.get("referral_id") == referral_id and TO_SERVICE in entry:
+                if entry[TO_SERVICE] is not True:
+                    return None
+                given_at = str(at)
+                break
+        if not given_at:
+            return None
+        decisions = session.execute(
+            select(
+                ConsentRow.granted,
+                ConsentRow.given_on,
+                ConsentRow.shared_with,
+                ConsentRow.deleted,
+                ConsentRow.revision,
+                ConsentRow.updated_hlc,
+            )
+            .where(ConsentRow.person_id == person_id, ConsentRow.purpose == SHARING_PURPOSE)
+            .order_by(ConsentRow.updated_hlc.desc())
+        ).all()
+    since = [d for d in decisions if d.updated_hlc > given_at]
+    if any(not d.granted or d.deleted or d.revision != 1 for d in since):
+        return None  # a refusal, or a decision of then changed or removed since
+    then = [d for d in decisions if d.updated_hlc <= given_at and not d.deleted]
+    if not then or not then[0].granted:
+        return None
+    return SharingConsent(True, str(then[0].given_on), str(then[0].shared_with), covers=True)
 
 
 def _given_from_directory(store: Store, referral_id: str, on: dt.date) -> ServiceAsIssued | None:
@@ -834,6 +903,9 @@ class _LetterInputs:
     #: what the letter shows of it, the referral's ``service_as_issued`` where the letter was
     #: given before
     entry: Service | None = None
+    #: the letter to the service is left out because whether the person's consent names it
+    #: is not known (:attr:`Letter.consent_not_known`)
+    consent_not_known: bool = False
 
     def changed_since_issue(self) -> tuple[str, ...]:
         """What the directory in force says otherwise than the letter given (``ISSUED_PARTS``,
@@ -975,25 +1047,38 @@ def _letter_inputs(
     # and where no directory has the service any more, is made without them: a letter once
     # given is always shown again, and says what is not known, ``NOT_KEPT``).
     issued = referral.service_as_issued
-    listed: Service | None = None
-    if issued is None or not issued.whole:
-        try:
-            directory = letter_directory(store, referral.service_id)
-            listed = directory.get(referral.service_id)
-        except LetterError:
-            if issued is None:  # not given yet: nothing to make its letter from
-                raise
-    if listed is not None:
-        service = issued.applied_to(listed) if issued is not None else listed
-    else:
-        assert issued is not None
+    names_lost = False  # the names a consent may name the service by are not known
+    if issued is None:  # not given yet: from the directory, or no letter (LetterError)
+        directory = letter_directory(store, referral.service_id)
+        service = directory.get(referral.service_id)
+    elif issued.whole:
         directory = _labelled(in_force, issued)
         service = (
             issued.applied_to(entry)
             if entry is not None
             else issued.as_service(referral.service_id)
         )
+    else:  # a first-version snapshot: the parts it lacks from the directory, where one has it
+        try:
+            directory = letter_directory(store, referral.service_id)
+        except LetterError:
+            directory = _labelled(in_force, issued)
+            service = issued.as_service(referral.service_id)
+            names_lost = issued.consent_names is None
+        else:
+            service = issued.applied_to(directory.get(referral.service_id))
     consent = sharing_consent(store, user, person.id, service)
+    names_unknown = False
+    if names_lost and not (consent is not None and consent.covers):
+        # A first-version snapshot of a service no directory has any more: the short names a
+        # consent may name it by ("Nordberatung") were not kept, and a consent naming it so
+        # no longer covers it by its names. The letter given decides: where it went to the
+        # service, the consent covered it then, and does still unless the decisions changed.
+        as_given = _consent_as_given(store, person.id, referral.id)
+        if as_given is not None:
+            consent = as_given
+        else:
+            names_unknown = consent is not None and consent.granted
     return _LetterInputs(
         referral,
         person,
@@ -1010,6 +1095,7 @@ def _letter_inputs(
         # read only for the services shown it: the letter to another one stays as it was
         skills_facts(store, user, person.id) if shows_skills(service) else None,
         entry,
+        names_unknown,
     )
 
 
@@ -1101,6 +1187,12 @@ class Letter:
     #: what the referral keeps of the service where this letter is the first one given
     #: (printed or saved: :func:`record_letter_output`), dated the day it was made
     as_given: ServiceAsIssued | None = None
+    #: the letter to the service is left out because whether the person's consent (granted,
+    #: ``consent``) names the service is not known: its letter was given before the short
+    #: names a consent may name it by were kept with it, the service is in no directory any
+    #: more, and no record of the letter given says it went to the service
+    #: (:func:`_consent_as_given`)
+    consent_not_known: bool = False
 
 
 def _letter(inputs: _LetterInputs, pdf: bytes, digest: str) -> Letter:
@@ -1118,6 +1210,7 @@ def _letter(inputs: _LetterInputs, pdf: bytes, digest: str) -> Letter:
         issued.issued_on if issued is not None else None,
         inputs.changed_since_issue(),
         inputs.as_given(_today()),
+        inputs.consent_not_known,
     )
 
 
@@ -1352,6 +1445,9 @@ class QueuedLetter:
     #: what it says of the service, for the referral to keep where it is the first letter
     #: given (:func:`mark_printed`); None for a job queued before jobs kept it
     as_given: ServiceAsIssued | None
+    #: whether the letter to the service is in it (None: not known, a letter printed as it
+    #: was queued), for the audit entry of its printing (``TO_SERVICE``)
+    to_service: bool | None = None
 
 
 def print_job_letter(
@@ -1362,15 +1458,16 @@ def print_job_letter(
     a sync while the print dialog was open brought a change, and the open queue made the
     letter again."""
     require(user, Action.PRINT)
-    pdf, _changed, service = _job_letter(store, user, job_id, now)
-    return QueuedLetter(pdf, service_as_issued(service))
+    pdf, _changed, service, to_service = _job_letter(store, user, job_id, now)
+    return QueuedLetter(pdf, service_as_issued(service), to_service)
 
 
 def _job_letter(
     store: Store, user: User, job_id: str, now: dt.datetime | None
-) -> tuple[bytes, bool, str]:
+) -> tuple[bytes, bool, str, bool | None]:
     """The queued letter as it prints now, whether it was rendered anew and came out
-    different from the one kept, and what it says of the service (as the job keeps it)."""
+    different from the one kept, what it says of the service (as the job keeps it) and
+    whether the letter to the service is in it (None: printed as queued, not known)."""
     with store.reading() as session:
         job = session.get(PrintJobRow, job_id)
         if job is None:
@@ -1383,7 +1480,7 @@ def _job_letter(
         closed = row.status == ReferralStatus.CLOSED.value
         service_id = row.service_id
     if state != "queued":
-        return pdf, False, service  # printed: its bytes were dropped
+        return pdf, False, service, None  # printed: its bytes were dropped
     if closed:
         raise LetterWithdrawn(job_id)
     if reference.service_directory(store).find(service_id) is None:
@@ -1391,11 +1488,11 @@ def _job_letter(
         # the shipped entry (the address the coordinator had corrected printed as shipped),
         # or found none (a coordinator's own service: "taken out", and nothing printed). The
         # service's details are now only in the letter kept, and that prints, as queued.
-        return pdf, False, service
+        return pdf, False, service, None
     inputs = _letter_inputs(store, user, referral_id, lang, None)
     current = inputs.digest()
-    if current == digest:
-        return pdf, False, service
+    if current == digest:  # to_service is in the digest: the letter queued says the same
+        return pdf, False, service, inputs.to_service
     fresh = _render(inputs)
     service = _shown_json(inputs)
     values: dict[str, object] = {"inputs": current, "service": service}
@@ -1407,7 +1504,7 @@ def _job_letter(
             .where(PrintJobRow.id == job_id, PrintJobRow.state == "queued")
             .values(**values)
         )
-    return fresh, fresh != pdf, service
+    return fresh, fresh != pdf, service, inputs.to_service
 
 
 def update_queued_letters(store: Store, user: User, *, now: dt.datetime | None = None) -> int:
@@ -1434,12 +1531,14 @@ def mark_printed(
     *,
     at: dt.datetime | None = None,
     shown: ServiceAsIssued | None = None,
+    to_service: bool | None = None,
 ) -> None:
     """The letter came out of the printer: keep the fact, drop the PDF bytes; audited. The
     first letter given so issues the referral: it keeps what the letter printed says of the
     service (``shown``, ``QueuedLetter.as_given``; else the job's, or for a job queued before
     jobs kept it the entry in force, where there is one), dated the day it was printed
-    (:func:`record_letter_output`)."""
+    (:func:`record_letter_output`). ``to_service``: whether the letter to the service was in
+    it (``QueuedLetter.to_service``), for the audit entry; None where not known."""
     require(user, Action.PRINT)
     at = at or _now()
     with store.reading() as session:
@@ -1480,6 +1579,7 @@ def mark_printed(
                     "via": "queue_print",
                     "lang": lang,
                     "reprint": _letter_printed_before(session, person_id, referral_id),
+                    **({TO_SERVICE: to_service} if to_service is not None else {}),
                 },
             )
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
@@ -361,4 +362,90 @@ def test_a_first_version_letter_of_a_service_taken_out_shows_and_says_what_is_no
         "от темите на службата и от документите, които тя изисква: "
     )
     _shot(qtbot, preview, shots / "asissued-not-kept-bg.png")
+    preview.close()
+
+
+def _preview_of(
+    qtbot: QtBot, session: Session, person: Person, referral_id: str
+) -> ui.LetterPreview:
+    """The person shown in the main window and their referral's letter opened, loaded."""
+    from tests.ui.test_referrals_ui import _window
+
+    _main, feature = _window(qtbot, session, person)
+    (referral,) = [
+        r for r in uc.referrals_of(session.store, session.user, person.id) if r.id == referral_id
+    ]
+    feature.open_preview(referral)
+    preview = _wait_loaded(qtbot, feature)
+    qtbot.waitUntil(lambda: preview.letter is not None, timeout=10000)
+    return preview
+
+
+@needs_qtpdf
+@pytest.mark.parametrize("said", [True, False], ids=["given-to-the-service", "not-said"])
+def test_a_first_version_letter_to_a_service_named_by_its_short_name(
+    qtbot: QtBot, session: Session, shots: Path, said: bool
+) -> None:
+    """A letter to Beratung Nord given while the person's consent named it "Nordberatung" (a
+    short name), its referral's snapshot of the first version, the service taken out since.
+    Where the audit entry of the letter given says the letter to the service went with it,
+    the preview shows that letter again (it shrank to the person's sheet). Where nothing says
+    so, the sheet alone, and the line below says precisely why: whether the consent names the
+    service is not known (it said the consent names "Nordberatung", not Beratung Nord, as if
+    it named another service). German, then Bulgarian."""
+    from tests.unit.test_service_as_issued import (
+        GIVEN,
+        _first_version,
+        _given,
+        _given_from_the_queue,
+        _nord_by_its_short_name,
+        _taken_out,
+        _to_the_service,
+    )
+
+    set_language("de")
+    ident, person, referral = _nord_by_its_short_name(session)
+    if said:
+        _given(session, referral.id)
+    else:
+        _given_from_the_queue(session, referral.id, say=False)
+    _first_version(session, referral.id)
+    _taken_out(session, ident)
+
+    preview = _preview_of(qtbot, session, person, referral.id)
+    assert preview.letter is not None
+    assert _to_the_service(preview.pdf) is said
+    assert preview.sheet_only is not said
+    name = "shortname-given" if said else "shortname-not-said"
+    if said:
+        assert "Sehr geehrte" in pdf_pages(preview.pdf)[0]
+        assert "Nordstraße 12" in pdf_pages(preview.pdf)[0]
+        assert "sheet" not in preview.message.text() and "Blatt" not in preview.message.text()
+        assert preview.print_button.isEnabled()
+        _shot(qtbot, preview, shots / f"asissued-{name}-de.png")
+        (shots / f"asissued-{name}.pdf").write_bytes(preview.pdf)  # to look at, rendered
+        preview.close()
+        return
+    day = format_long_date(GIVEN, "de")
+    assert preview.message.text().endswith(
+        "Die Einwilligung nennt „Nordberatung“. Ob damit Beratung Nord gemeint ist, ist nicht "
+        f"bekannt: Das Schreiben wurde am {day} ausgegeben, bevor die weiteren Namen einer "
+        "Stelle mit ihrem Schreiben aufbewahrt wurden; die Stelle ist nicht mehr im Verzeichnis "
+        "der Stellen, und nichts hält fest, dass das Schreiben an die Stelle damals mitgegeben "
+        "wurde. Um es zu drucken, erfassen Sie eine Einwilligung, die Beratung Nord nennt."
+    ), preview.message.text()
+    _shot(qtbot, preview, shots / f"asissued-{name}-de.png")
+    (shots / f"asissued-{name}.pdf").write_bytes(preview.pdf)
+    preview.close()
+
+    set_language("bg")
+    preview = _preview_of(qtbot, session, person, referral.id)
+    assert preview.message.text().endswith(
+        "Съгласието посочва „Nordberatung“. Не е известно дали това е Beratung Nord: писмото е "
+        f"дадено на {format_long_date(GIVEN, 'bg')}, преди другите имена на една служба да се "
+        "запазват с писмото ѝ; службата вече не е в указателя на службите и никъде не е "
+        "записано, че тогава е дадено и писмото до службата. За да го отпечатате, запишете "
+        "съгласие, което посочва Beratung Nord."
+    ), preview.message.text()
+    _shot(qtbot, preview, shots / f"asissued-{name}-bg.png")
     preview.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from desktop_app.domain.person import Person
 from desktop_app.domain.service import ServiceAsIssued
 from desktop_app.letters.directory import default_directory
 from desktop_app.storage.layout import SCHEMA_HEAD
@@ -578,3 +579,123 @@ def test_changes_to_the_topics_or_documents_alone_are_said_and_not_of_a_first_ve
     )
     assert first is not None and not first.whole
     assert first.changed_in(both) == ()
+
+
+def _given_from_the_queue(session: Session, referral_id: str, *, say: bool) -> None:
+    """The letter queued, then printed with Print all on the day of issue: its audit entry
+    says whether the letter to the service went with it (``say``), or, as a letter printed
+    as it was queued (and every entry of the versions before), nothing of it."""
+    job = uc.queue_for_printing(session.store, session.user, referral_id)
+    queued = uc.print_job_letter(session.store, session.user, job)
+    assert queued.to_service is True
+    uc.mark_printed(
+        session.store, session.user, job, at=NOW, shown=queued.as_given,
+        to_service=queued.to_service if say else None,
+    )  # fmt: skip
+
+
+def _giving_entries(session: Session, person_id: str) -> list[dict[str, object]]:
+    from desktop_app.storage.audit_models import AuditRow
+
+    with session.store.reading() as db:
+        details = db.scalars(
+            select(AuditRow.details)
+            .where(AuditRow.record_id == person_id, AuditRow.record_kind == "letter")
+            .where(AuditRow.action == "print")
+            .order_by(AuditRow.at)
+        )
+        return [json.loads(d) for d in details]
+
+
+def _nord_by_its_short_name(session: Session) -> tuple[str, Person, uc.Referral]:
+    """The coordinator's own Beratung Nord, a person whose consent names it only by its short
+    name ("Nordberatung"), and a referral to it (the person's copy in Bulgarian)."""
+    ident = _nord(session)
+    person = _person(session, sharing="")
+    record_sharing_consent(session, person.id, named="Nordberatung")
+    referral = _issue(session, person, service_id=ident, reason="housing_emergency",
+                      client_lang="bg")  # fmt: skip
+    return ident, person, referral
+
+
+def _to_the_service(pdf: bytes) -> bool:
+    """Whether the letter to the service is in ``pdf`` (read back with pypdf), not the
+    person's sheet alone (which says in Bulgarian that the service got nothing)."""
+    text = " ".join(" ".join(pdf_pages(pdf)).split())
+    alone = "Тази служба не е получила от нас данни за Вас" in text
+    letter = "Sehr geehrte" in text and "einverstanden" in text
+    assert alone != letter, text
+    return letter
+
+
+@pytest.mark.parametrize("via", ["print", "queue_print"])
+def test_a_first_version_letter_given_to_a_service_named_by_its_short_name_still_goes_to_it(
+    session: Session, via: str
+) -> None:
+    """A letter to Beratung Nord given with the letter to the service (the person's consent
+    names it "Nordberatung", a short name its entry had then), its referral's snapshot of the
+    first version (without the short names), the service then taken out of the directory:
+    reopened, the consent no longer names it by the names kept, and the letter shrank to the
+    person's sheet. The letter given decides: its audit entry says the letter to the service
+    went with it, so the consent covered it then, and the decisions stand as then. A refusal
+    since withdraws it, as any."""
+    ident, person, referral = _nord_by_its_short_name(session)
+    person_id = person.id
+    if via == "print":
+        given = _given(session, referral.id)
+        assert given.to_service
+    else:
+        _given_from_the_queue(session, referral.id, say=True)
+    assert _giving_entries(session, person_id)[-1]["to_service"] is True
+    _first_version(session, referral.id)
+    _taken_out(session, ident)
+
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    assert reopened.to_service and not reopened.consent_not_known
+    assert reopened.consent is not None and reopened.consent.shared_with == "Nordberatung"
+    assert _to_the_service(reopened.pdf)
+    assert "Nordstraße 12" in pdf_pages(reopened.pdf)[0]
+    # printed again: the same letter, and its entry says so in turn
+    assert uc.current_letter(session.store, session.user, reopened).pdf == reopened.pdf
+    uc.record_letter_output(
+        session.store, session.user, referral.id, "print", "bg", shown=reopened, today=GIVEN
+    )
+    assert _giving_entries(session, person_id)[-1]["to_service"] is True
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    assert _to_the_service(uc.print_job_pdf(session.store, session.user, job))
+    # a consent added since for another service leaves it so
+    record_sharing_consent(session, person_id, named="Jobcenter")
+    assert uc.make_letter(session.store, session.user, referral.id).to_service
+
+    record_sharing_consent(session, person_id, decision="refused")
+    refused = uc.make_letter(session.store, session.user, referral.id)
+    assert not refused.to_service and not refused.consent_not_known
+    assert refused.consent is not None and not refused.consent.granted
+    assert not _to_the_service(refused.pdf)
+
+
+def test_a_first_version_letter_whose_giving_says_nothing_of_it_says_why_the_sheet_is_alone(
+    session: Session,
+) -> None:
+    """The same letter printed as it was queued (or by a version before the audit entry said
+    whether the letter to the service went with it): nothing says the consent "Nordberatung"
+    covered Beratung Nord, so the person's sheet is shown alone, and the letter says that
+    whether the consent names the service is not known (not that it names another one). A
+    consent that names it by its name kept covers it again."""
+    ident, person, referral = _nord_by_its_short_name(session)
+    person_id = person.id
+    _given_from_the_queue(session, referral.id, say=False)
+    assert all("to_service" not in entry for entry in _giving_entries(session, person_id))
+    _first_version(session, referral.id)
+    _taken_out(session, ident)
+
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    assert not reopened.to_service and reopened.consent_not_known
+    assert reopened.consent is not None and reopened.consent.shared_with == "Nordberatung"
+    assert reopened.issued_on == GIVEN
+    assert not _to_the_service(reopened.pdf)
+
+    record_sharing_consent(session, person_id, named="Beratung Nord")
+    covered = uc.make_letter(session.store, session.user, referral.id)
+    assert covered.to_service and not covered.consent_not_known
+    assert _to_the_service(covered.pdf)
