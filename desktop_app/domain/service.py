@@ -140,7 +140,9 @@ class Service:
 
 #: The parts of a service's entry a letter says of it or is made by, as ``ServiceAsIssued``
 #: keeps them: what ``ServiceAsIssued.changed_in`` compares (the topics choose what the letter
-#: tells the service of the person, the documents whether the Steuer-ID is asked for).
+#: tells the service of the person, the documents whether the Steuer-ID is asked for, the
+#: short names whether a consent naming the service by one covers it). ``documents`` also
+#: stands for the catalogue's labels of the documents the letter lists, renamed since.
 ISSUED_PARTS: tuple[str, ...] = (
     "name",
     "address",
@@ -149,6 +151,7 @@ ISSUED_PARTS: tuple[str, ...] = (
     "languages",
     "topics",
     "documents",
+    "consent_names",
 )
 #: What ``ServiceAsIssued.changed_in`` says of a service the directory in force no longer has.
 TAKEN_OUT = "taken_out"
@@ -261,17 +264,25 @@ class ServiceAsIssued:
         documents: what they put into a letter is not known (``NOT_KEPT``)."""
         return self.applied_to(Service(service_id, self.name, ()))
 
-    def changed_in(self, service: Service | None) -> tuple[str, ...]:
+    def changed_in(
+        self, service: Service | None, labels: Mapping[str, LocalizedText] | None = None
+    ) -> tuple[str, ...]:
         """The parts (``ISSUED_PARTS``) the entry ``service`` says otherwise now; ``TAKEN_OUT``
         alone where the directory in force has no entry for it (None). Parts the snapshot
-        does not keep (a first-version one: topics, documents) are not compared: its letter
-        takes them from the entry."""
+        does not keep (a first-version one: topics, documents, short names) are not
+        compared: its letter takes them from the entry. ``labels``, the catalogue's labels
+        of documents in force (``ServiceDirectory.documents``): a document the letter listed
+        labelled otherwise now, or no longer in the catalogue, is a change of ``documents``."""
         if service is None:
             return (TAKEN_OUT,)
+        relabelled = labels is not None and any(
+            labels.get(ident) != label for ident, label in self.document_labels.items()
+        )
         return tuple(
             p
             for p in ISSUED_PARTS
-            if getattr(self, p) is not None and getattr(self, p) != getattr(service, p)
+            if (getattr(self, p) is not None and getattr(self, p) != getattr(service, p))
+            or (p == "documents" and relabelled)
         )
 
     def to_data(self) -> dict[str, object]:

@@ -1303,11 +1303,11 @@ def changed_since_issue_text(letter: uc.Letter | uc.PrintJob) -> str:
             "The service is no longer in the directory. The letter shows it as it was given "
             "on {date}; no new referral can be made to it."
         )
-    elif changed == ("documents",):
+    elif changed == ("documents",):  # or the catalogue's labels of those it listed
         text = _(
-            "The documents the service asks for have changed since this letter was issued on "
-            "{date}. The letter lists them as given then. For the new list, make a new "
-            "referral."
+            "The documents the service asks for, or their names, have changed since this "
+            "letter was issued on {date}. The letter lists them as given then. For the new "
+            "list, make a new referral."
         )
     elif changed == ("topics",):
         text = _(
@@ -1332,7 +1332,8 @@ def changed_since_issue_text(letter: uc.Letter | uc.PrintJob) -> str:
             "issued on {date}. The letter shows them as given then. For the new ones, make a "
             "new referral."
         )
-    elif set(changed) <= {"name", "opening_hours", "contact", "languages"}:
+    elif set(changed) <= {"name", "consent_names", "opening_hours", "contact", "languages"}:
+        # the short names a consent may name the service by are among its names
         text = _(
             "The service's details (name, opening hours, contact or languages) have changed "
             "since this letter was issued on {date}. The letter shows them as given then. For "

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -576,17 +576,21 @@ def _document_labels(
 
 
 def _changed_since_issue(
-    issued: ServiceAsIssued | None, entry: Service | None, service_id: str
+    issued: ServiceAsIssued | None,
+    entry: Service | None,
+    service_id: str,
+    labels: Mapping[str, LocalizedText],
 ) -> tuple[str, ...]:
     """What the directory in force (its entry ``entry`` of ``service_id``, None: taken out)
     says otherwise than a letter given (``issued``): ``ISSUED_PARTS``, or ``TAKEN_OUT``, with
     ``NOT_KEPT`` where the letter is made without the parts a first-version snapshot lacks (no
     directory, not even the shipped one, has the service: :func:`_letter_inputs`). Empty for
     a letter not given yet, or given before that was kept. The preview and the print queue
-    say it."""
+    say it. ``labels``: the catalogue's labels of documents in force (a document the letter
+    listed renamed since is a change of its documents)."""
     if issued is None:
         return ()
-    changed = issued.changed_in(entry)
+    changed = issued.changed_in(entry, labels)
     if entry is None and not issued.whole and default_directory().find(service_id) is None:
         changed = (*changed, NOT_KEPT)
     return changed
@@ -906,12 +910,16 @@ class _LetterInputs:
     #: the letter to the service is left out because whether the person's consent names it
     #: is not known (:attr:`Letter.consent_not_known`)
     consent_not_known: bool = False
+    #: the labels of the documents catalogue in force (``directory`` has those a letter
+    #: given listed, as it listed them): what changed since it was given
+    catalogue: Mapping[str, LocalizedText] | None = None
 
     def changed_since_issue(self) -> tuple[str, ...]:
         """What the directory in force says otherwise than the letter given (``ISSUED_PARTS``,
         or ``TAKEN_OUT``); empty for a letter not given yet, or given before it was kept."""
         issued, service_id = self.referral.service_as_issued, self.referral.service_id
-        return _changed_since_issue(issued, self.entry, service_id)
+        catalogue = self.directory.documents if self.catalogue is None else self.catalogue
+        return _changed_since_issue(issued, self.entry, service_id, catalogue)
 
     def as_given(self, on: dt.date) -> ServiceAsIssued:
         """What the referral keeps of the service where this letter is the first one given,
@@ -1096,6 +1104,7 @@ def _letter_inputs(
         skills_facts(store, user, person.id) if shows_skills(service) else None,
         entry,
         names_unknown,
+        in_force.documents,
     )
 
 
@@ -1414,7 +1423,9 @@ def print_queue(
             closed=r[13] == ReferralStatus.CLOSED.value,
             person_id=r[0] or "",
             issued_on=given.issued_on if given is not None else None,
-            changed_since_issue=_changed_since_issue(given, directory.find(r[6]), r[6])
+            changed_since_issue=_changed_since_issue(
+                given, directory.find(r[6]), r[6], directory.documents
+            )
             if given is not None and directory is not None
             else (),
         )

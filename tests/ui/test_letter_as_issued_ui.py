@@ -294,9 +294,10 @@ def test_a_letter_reopened_after_the_services_documents_changed_says_so(
     day = format_long_date(dt.date.today(), "de")
     qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
     assert preview.as_issued.text() == (
-        f"Die Unterlagen, die die Stelle verlangt, haben sich geändert, seit dieses Schreiben am "
-        f"{day} ausgestellt wurde. Das Schreiben führt sie so auf, wie sie damals angegeben "
-        "wurden. Für die neue Liste erstellen Sie bitte eine neue Vermittlung."
+        "Die Unterlagen, die die Stelle verlangt, oder ihre Bezeichnungen haben sich geändert, "
+        f"seit dieses Schreiben am {day} ausgestellt wurde. Das Schreiben führt sie so auf, wie "
+        "sie damals angegeben wurden. Für die neue Liste erstellen Sie bitte eine neue "
+        "Vermittlung."
     )
     _shot(qtbot, preview, shots / "asissued-documents-de.png")
     preview.close()
@@ -306,8 +307,8 @@ def test_a_letter_reopened_after_the_services_documents_changed_says_so(
     qtbot.waitUntil(lambda: preview.as_issued.isVisibleTo(preview), timeout=5000)
     assert preview.as_issued.text() == (
         f"Откакто това писмо е издадено на {format_long_date(dt.date.today(), 'bg')}, "
-        "документите, които службата изисква, са променени. Писмото ги изброява така, както "
-        "са дадени тогава. За новия списък направете ново насочване."
+        "документите, които службата изисква, или наименованията им са променени. Писмото ги "
+        "изброява така, както са дадени тогава. За новия списък направете ново насочване."
     )
     _shot(qtbot, preview, shots / "asissued-documents-bg.png")
     preview.close()
@@ -449,3 +450,45 @@ def test_a_first_version_letter_to_a_service_named_by_its_short_name(
     ), preview.message.text()
     _shot(qtbot, preview, shots / f"asissued-{name}-bg.png")
     preview.close()
+
+
+@needs_qtpdf
+def test_a_letter_reopened_after_a_document_it_lists_was_renamed_says_so(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    shots: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A letter to the Familienkasse printed from the preview, then only the Steuer-ID's label
+    changed in the catalogue: reopened, the letter is the one given (the old label) and the
+    preview says the documents or their names changed since (it said nothing: the labels
+    were not compared). German, Romanian and English."""
+    from tests.unit.test_service_as_issued import _steuer_id_renamed
+
+    set_language("de")
+    _, _referral, _window, feature, preview = _preview_of_new_referral(
+        qtbot, session, "familienkasse", "kindergeld", client_lang="bg"
+    )
+    given = _printed(qtbot, preview, tmp_path, monkeypatch)
+    preview.close()
+    _steuer_id_renamed(session, tmp_path / "renamed")
+
+    expected = {
+        "de": "Die Unterlagen, die die Stelle verlangt, oder ihre Bezeichnungen haben sich "
+        "geändert, seit dieses Schreiben am {date} ausgestellt wurde.",
+        "ro": "Documentele cerute de serviciu sau denumirile lor s-au schimbat de când această "
+        "scrisoare a fost emisă, pe {date}.",
+        "en": "The documents the service asks for, or their names, have changed since this "
+        "letter was issued on {date}.",
+    }
+    for lang, start in expected.items():
+        set_language(lang)
+        shown = _reopened(qtbot, feature)
+        assert shown.pdf == given
+        assert "Steuer-Identifikationsnummer (Steuer-ID)" in pdf_pages(shown.pdf)[0]
+        qtbot.waitUntil(lambda: shown.as_issued.isVisibleTo(shown), timeout=5000)  # noqa: B023
+        day = format_long_date(dt.date.today(), lang)
+        assert shown.as_issued.text().startswith(start.format(date=day))
+        _shot(qtbot, shown, shots / f"asissued-renamed-{lang}.png")
+        shown.close()

@@ -699,3 +699,70 @@ def test_a_first_version_letter_whose_giving_says_nothing_of_it_says_why_the_she
     covered = uc.make_letter(session.store, session.user, referral.id)
     assert covered.to_service and not covered.consent_not_known
     assert _to_the_service(covered.pdf)
+
+
+def test_a_document_renamed_or_a_short_name_changed_since_is_a_change() -> None:
+    """``changed_in`` compares the labels of the documents the letter listed (the catalogue
+    in force's) and the short names a consent may name the service by, where kept: a label
+    changed or gone is a change of its documents, a short name one of its short names. A
+    first-version snapshot, which keeps neither, says nothing of them."""
+    from dataclasses import replace
+
+    from desktop_app.domain.service import LocalizedText
+
+    directory = default_directory()
+    entry = directory.get("familienkasse")
+    labels = {i: directory.documents[i] for i in entry.documents}
+    given = ServiceAsIssued.of(entry, GIVEN, labels)
+    catalogue = dict(directory.documents)
+    assert given.changed_in(entry, catalogue) == ()
+    renamed = {**catalogue, "tax_id": LocalizedText({"de": "Steuerliche Identifikationsnummer"})}
+    assert given.changed_in(entry, renamed) == ("documents",)
+    assert given.changed_in(entry) == ()  # no catalogue given: not compared
+    gone = {i: label for i, label in catalogue.items() if i != "tax_id"}
+    assert given.changed_in(entry, gone) == ("documents",)
+    other_names = replace(entry, consent_names=("Kindergeldkasse",))
+    assert given.changed_in(other_names, catalogue) == ("consent_names",)
+    first = ServiceAsIssued.from_data(
+        {
+            k: v
+            for k, v in given.to_data().items()
+            if k not in {"topics", "documents", "consent_names", "document_labels"}
+        }
+    )
+    assert first is not None and first.consent_names is None
+    assert first.changed_in(other_names, renamed) == ()
+
+
+def _steuer_id_renamed(session: Session, folder: Path) -> None:
+    """The coordinator publishes the catalogue with the Steuer-ID named otherwise in German,
+    nothing else changed."""
+    reference.export_directory(session.store, session.user, folder)
+    catalogue = folder / "catalogue.yaml"
+    data = catalogue.read_text(encoding="utf-8")
+    old = "de: Steuer-Identifikationsnummer (Steuer-ID)"
+    assert old in data
+    catalogue.write_text(
+        data.replace(old, "de: Steuerliche Identifikationsnummer"), encoding="utf-8"
+    )
+    reference.publish_directory_folder(session.store, session.user, folder)
+
+
+def test_a_letter_reopened_after_a_document_it_lists_was_renamed_says_so(
+    session: Session, tmp_path: Path
+) -> None:
+    """The Steuer-ID renamed in the published catalogue, nothing else: a letter to the
+    Familienkasse given before lists it under the name given, and says its documents changed
+    since (it said nothing)."""
+    referral = _issue(session, _person(session), service_id="familienkasse", reason="kindergeld")
+    assert "tax_id" in referral.documents
+    given = _given(session, referral.id)
+    _steuer_id_renamed(session, tmp_path / "renamed")
+
+    reopened = uc.make_letter(session.store, session.user, referral.id)
+    assert reopened.pdf == given.pdf
+    assert "Steuer-Identifikationsnummer (Steuer-ID)" in pdf_pages(reopened.pdf)[0]
+    assert reopened.changed_since_issue == ("documents",)
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    (listed,) = [j for j in uc.print_queue(session.store, session.user) if j.id == job]
+    assert listed.changed_since_issue == ("documents",)
