@@ -423,6 +423,12 @@ def test_a_first_version_letter_to_a_service_named_by_its_short_name(
         assert "Nordstraße 12" in pdf_pages(preview.pdf)[0]
         assert "sheet" not in preview.message.text() and "Blatt" not in preview.message.text()
         assert preview.print_button.isEnabled()
+        # the log reads what the letter given says of it
+        from desktop_app.ui.audit import detail_text
+        from tests.unit.test_service_as_issued import _giving_entries
+
+        given = detail_text(_giving_entries(session, person.id)[0])
+        assert "Schreiben an die Stelle: ja" in given, given
         _shot(qtbot, preview, shots / f"asissued-{name}-de.png")
         (shots / f"asissued-{name}.pdf").write_bytes(preview.pdf)  # to look at, rendered
         preview.close()
