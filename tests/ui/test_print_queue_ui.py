@@ -170,6 +170,10 @@ def test_print_all_makes_the_letters_again_off_the_ui_thread_and_prints_each_onc
         str(e.details["referral_id"]) for e in entries if e.details["via"] == ("queue_print")
     ) == sorted(j.referral_id for j in done)
     assert len(pypdf.PdfReader(printed_pdf).pages) == queue.progress.maximum() * 2  # 3 of 2 pages
+    # each entry says the letter to the service went with it (the letter and the sheet)
+    assert [e.details.get("to_service") for e in entries if e.details["via"] == "queue_print"] == [
+        True
+    ] * 3
 
 
 @needs_qtpdf
