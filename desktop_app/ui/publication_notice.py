@@ -26,6 +26,7 @@ from desktop_app.i18n.messages import unusable_publication_detail, unusable_publ
 from desktop_app.i18n.text import _, current_language
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
+from desktop_app.storage.layout import StoreClosed
 from desktop_app.ui.banner import WarningBanner
 from desktop_app.usecases import reference
 from desktop_app.usecases import sync as sync_uc
@@ -305,7 +306,9 @@ class PublicationNotice(QObject):
                 name: reference.stored_publication(store, name)
                 for name in (reference.SERVICES, reference.FORMS)
             }
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, StoreClosed) as exc:
+            # StoreClosed: a window made for a store replaced meanwhile (a restore or a data
+            # folder chosen anew closes it before the window's features are installed)
             log.warning("publications not read at the window's start: %s", type(exc).__name__)
             return None
 
