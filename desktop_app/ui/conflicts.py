@@ -171,6 +171,8 @@ class ConflictsDialog(QDialog):
         self.controller = controller
         self.setMinimumWidth(640)
         self.conflicts: list[conflicts_uc.OpenConflict] = []
+        # By form and version: the form a visit's answers are named by (``_answers_form``).
+        self._worded: dict[tuple[str, int], FormDefinition | None] = {}
         self.names: dict[str, str | None] = {}  # person id -> name (None: erased)
         self.viewed: set[str] = set()  # people whose values were shown (view logged once)
         self.intro = QLabel()
@@ -349,6 +351,7 @@ class ConflictsDialog(QDialog):
 
         window = self.controller.window
         self.directory = reference.service_directory(self.controller.store)
+        self._worded = {}  # the forms may have changed with a sync
         self.conflicts = conflicts_uc.open_conflicts(self.controller.store, window.session.user)
         self._relisting = True
         self.list.clear()
@@ -427,15 +430,15 @@ class ConflictsDialog(QDialog):
             parts.append(kind)
         entry = conflicts_uc.visit_entry(c.record_kind, c.field)
         if entry is not None and entry[0] == "answers":  # the question, by its label
-            parts.append(answer_parts(self._form(c.about), entry[1], None)[0])
+            parts.append(answer_parts(self._answers_form(c), entry[1], None)[0])
         elif entry is not None:
-            parts.append(f"{field_label(entry[0])}: {self._step_label(c.about, entry[1])}")
+            parts.append(f"{field_label(entry[0])}: {self._step_label(c, entry[1])}")
         else:
             parts.append(field_label(c.field))
         return " · ".join(parts)
 
-    def _step_label(self, form_id: str, step: str) -> str:
-        definition = self._form(form_id)
+    def _step_label(self, c: conflicts_uc.OpenConflict, step: str) -> str:
+        definition = self._answers_form(c)
         rules = {rule.id: rule for rule in definition.next_steps} if definition else {}
         return pick(rules[step].label, current_language()) if step in rules else step
 
@@ -590,7 +593,7 @@ class ConflictsDialog(QDialog):
                     len(c.both),
                 ).format(count=format_number(len(c.both)))
             )
-            self.both_text.setText(answer_text(self._form(c.about), c.differences[0].key, c.both))
+            self.both_text.setText(answer_text(self._answers_form(c), c.differences[0].key, c.both))
         if c.withheld:
             self.error.show_message(
                 _(
@@ -605,14 +608,14 @@ class ConflictsDialog(QDialog):
 
     def _shown(self, c: conflicts_uc.OpenConflict, which: int, value: object) -> str:
         if conflicts_uc.about_visit_answers(c):
-            definition = self._form(c.about)
+            definition = self._answers_form(c)
             steps = c.field.partition("/")[0] == "next_steps"
             lines = []
             for d in c.differences:
                 chosen = d.kept if which == 0 else d.other
                 if steps:  # a next step's decision, by the step's and the decision's names
                     decision = _(STEP_DECISIONS[chosen]) if chosen in STEP_DECISIONS else chosen
-                    lines.append(f"{self._step_label(c.about, d.key)}: {_plain(decision)}")
+                    lines.append(f"{self._step_label(c, d.key)}: {_plain(decision)}")
                 else:
                     lines.append(answer_text(definition, d.key, chosen))
             return "\n".join(lines) or "—"
@@ -640,6 +643,26 @@ class ConflictsDialog(QDialog):
             return visits.form(form_id, self.controller.store)
         except KeyError:
             return None
+
+    def _answers_form(self, c: conflicts_uc.OpenConflict) -> FormDefinition | None:
+        """The form a record's answers and next steps are named by: for a visit, the form in
+        force in the words of the version the visit was recorded with, where that is an
+        earlier one known here (a check of version 3, version 4 in force: as it was asked);
+        read once per listing."""
+        if c.record_kind != "visit":
+            return self._form(c.about)
+        key = (c.about, c.form_version)
+        if key not in self._worded:
+            from desktop_app.usecases import visits
+
+            try:
+                found = visits.form_worded_as_recorded(
+                    self.controller.store, c.about, c.form_version
+                )
+            except KeyError:
+                found = None
+            self._worded[key] = found
+        return self._worded[key]
 
     def _show_editor(self, c: conflicts_uc.OpenConflict | None) -> None:
         multiline = c is not None and c.field in _MULTILINE
@@ -679,7 +702,7 @@ class ConflictsDialog(QDialog):
         self.combine.setVisible(c is not None and c.combinable)
         if c is None or not c.combinable:
             return
-        definition = self._form(c.about)
+        definition = self._answers_form(c)
         choices: list[QWidget] = []
         for row, d in enumerate(c.differences):
             label, kept = answer_parts(definition, d.key, d.kept)
@@ -804,7 +827,7 @@ class ConflictsDialog(QDialog):
 
     def _problems(self, exc: InvalidAnswers) -> str:
         c = self._current()
-        definition = self._form(c.about) if c is not None else None
+        definition = self._answers_form(c) if c is not None else None
         lang = current_language()
         problems = []
         for error in exc.errors:

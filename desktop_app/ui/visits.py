@@ -57,8 +57,6 @@ from desktop_app.domain.person import Person, nationality_answer
 from desktop_app.domain.validation import ValidationFailed, scripts_of
 from desktop_app.forms import FieldDef, FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
-from desktop_app.forms.definition import FormDefinitionError
-from desktop_app.forms.newer import worded_as
 from desktop_app.i18n import languages
 from desktop_app.i18n.formatting import format_moment, format_time_of_day, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, error_message, field_message
@@ -355,23 +353,6 @@ def _to_answer_since(
     return changes[0].required_added if changes else ()
 
 
-def _recorded_version(
-    store: Store, definition: FormDefinition, version: int
-) -> tuple[FormDefinition | None, FormDefinition]:
-    """For a visit recorded with ``version`` of the form ``definition`` is in force of: that
-    version's definition where it is an earlier one known here (None otherwise), and the
-    definition to show the visit with, in that version's words where known."""
-    if not 0 < version < definition.version:
-        return None, definition
-    older = reference.form_of_version(store, definition.id, version)
-    if older is None:
-        return None, definition
-    try:
-        return older, worded_as(definition, older)
-    except FormDefinitionError:  # words the form in force refuses: its own are shown
-        return older, definition
-
-
 class VisitWindow(QDialog):
     """One form being filled in for one person. Typing is saved as a draft as it happens;
     closing keeps the draft; finishing validates and stores the visit."""
@@ -439,7 +420,7 @@ class VisitWindow(QDialog):
         if edited is None and draft is not None and draft.visit_id:
             edited = visits.get_visit(store, session.user, draft.visit_id, log_view=False)
         recorded = edited.form_version if edited is not None else 0
-        older, shown_as = _recorded_version(store, definition, recorded)
+        older, shown_as = visits.recorded_version(store, definition, recorded)
         self.view = FormView(
             shown_as,
             client_lang=client_lang,
@@ -1189,6 +1170,7 @@ class VisitsTab(QWidget):
                     _current_changes(self.session.store, visit, versions),
                 ]
             )
+            recorded = [visit.form_version] + [rev.form_version for rev in visit.earlier]
             item.setData(0, Qt.ItemDataRole.UserRole, index)
             _whole_in_tooltips(item)
             for position, rev in enumerate(visit.earlier, start=1):
@@ -1198,7 +1180,9 @@ class VisitsTab(QWidget):
                         [
                             _date(rev.saved_at),
                             _("earlier version {n}").format(n=len(versions) - position),
-                            _changes(self.session.store, visit.form_id, versions, position),
+                            _changes(
+                                self.session.store, visit.form_id, versions, position, recorded
+                            ),
                         ],
                     )
                 )
@@ -1360,13 +1344,23 @@ def _whole_in_tooltips(item: QTreeWidgetItem) -> None:
         item.setToolTip(column, item.text(column))
 
 
-def _changes(store: Store, form_id: str, versions: list[dict[str, Any]], position: int) -> str:
-    """What changed in ``versions[position]`` against the version before it (newest first)."""
+def _changes(
+    store: Store,
+    form_id: str,
+    versions: list[dict[str, Any]],
+    position: int,
+    recorded: list[int],
+) -> str:
+    """What changed in ``versions[position]`` against the version before it (newest first),
+    the answers named in the words of the version of the form it was saved with
+    (``recorded[position]``) where that is an earlier one known here: a check of version 3
+    corrected while version 4 is in force names what it changed as version 3 asked it."""
     answers = versions[position]
     if position + 1 >= len(versions):
         return ngettext("{n} answer", "{n} answers", len(answers)).format(n=len(answers))
     before = versions[position + 1]
-    definition = visits.form(form_id, store)
+    version = recorded[position] if position < len(recorded) else 0
+    definition = visits.form_worded_as_recorded(store, form_id, version)
     names = []
     for key in sorted(set(answers) | set(before)):
         if answers.get(key) != before.get(key):
@@ -1381,7 +1375,8 @@ def _current_changes(store: Store, visit: visits.Visit, versions: list[dict[str,
     """What the visit's current version changed; said with when, where it was edited on another
     day than the visit's: a correction keeps the visit's own date (``finished_at``) in the
     first column, and the day it was corrected would be seen nowhere else."""
-    changes = _changes(store, visit.form_id, versions, 0)
+    recorded = [visit.form_version] + [rev.form_version for rev in visit.earlier]
+    changes = _changes(store, visit.form_id, versions, 0, recorded)
     if not visit.earlier or changes == "—":
         return changes
     saved = visits.changed_at(visit.updated_hlc)

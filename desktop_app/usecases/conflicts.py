@@ -148,6 +148,9 @@ class OpenConflict:
     other_by_elsewhere: tuple[str, str | None] = ("", None)
     # The day a visit was held (ISO, local time), so two visits with one form are told apart.
     visit_day: str = ""
+    # The version of its form a visit was recorded with (0 where not a visit): its answers are
+    # told in that version's words where it is an earlier one known here.
+    form_version: int = 0
     # The user may make the change the decision is (``may_decide``; True when not asked).
     decidable: bool = True
 
@@ -198,7 +201,7 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
         names.pop(store.device_id, None)
         found = []
         for r in rows:
-            person_id, about, day = _record_context(session, r.record_kind, r.record_id)
+            person_id, about, day, version = _record_context(session, r.record_kind, r.record_id)
             person_id = r.person_id or person_id
             records = {r.record_id, person_id} - {""}
             kept_by, kept_logged = _author(session, records, r.kept_clock)
@@ -219,6 +222,7 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
                     kept_laptop=names.get(clock_device(r.kept_clock), ""),
                     other_laptop=names.get(clock_device(r.other_clock), ""),
                     visit_day=day,
+                    form_version=version,
                     kept_by=kept_by,
                     other_by=other_by,
                     kept_by_elsewhere=kept_logged,
@@ -315,27 +319,29 @@ def open_count_about(store: Store, person_id: str) -> int:
         )
 
 
-def _record_context(session: Any, kind: str, record_id: str) -> tuple[str, str, str]:
+def _record_context(session: Any, kind: str, record_id: str) -> tuple[str, str, str, int]:
     """The person a record is about, what it is about (a form, a referral …) and, for a
-    visit, the day it was held."""
+    visit, the day it was held and the version of its form it was recorded with."""
     if kind == "person":
-        return record_id, "", ""
+        return record_id, "", "", 0
     adapter = ADAPTERS.get(kind)
     model: Any = getattr(adapter, "model", None)
     if model is None:
-        return "", "", ""
+        return "", "", "", 0
     row = session.scalars(select(model).where(model.id == record_id)).one_or_none()
     if row is None:
-        return "", "", ""
+        return "", "", "", 0
     about = _ABOUT.get(kind)
-    day = ""
+    day, version = "", 0
     if kind == "visit":
         with contextlib.suppress(ValueError):
             day = dt.datetime.fromisoformat(row.started_at).astimezone().date().isoformat()
+        version = row.form_version if isinstance(row.form_version, int) else 0
     return (
         str(getattr(row, "person_id", "")),
         str(getattr(row, about)) if about else "",
         day,
+        version,
     )
 
 

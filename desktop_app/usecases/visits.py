@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -40,6 +41,7 @@ from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError as PlainFieldError
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers, clean, evaluate, load_shipped_forms
+from desktop_app.forms.definition import FormDefinitionError
 from desktop_app.forms.evaluator import FieldError, message
 from desktop_app.forms.expressions import is_empty
 from desktop_app.forms.newer import (
@@ -47,6 +49,7 @@ from desktop_app.forms.newer import (
     shown_answers,
     unknown_answers,
     with_unknown_kept,
+    worded_as,
 )
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow, OutboxRow, UserRow, next_revision
@@ -102,6 +105,53 @@ def form_recorded_in(
     restrictions are the form in force's."""
     in_force = form(form_id, store)
     return recorded_in(reference.known_forms(store), in_force, version, answers) or in_force
+
+
+def recorded_version(
+    store: Store, definition: FormDefinition, version: int
+) -> tuple[FormDefinition | None, FormDefinition]:
+    """For a visit recorded with ``version`` of the form ``definition`` is in force of: that
+    version's definition where it is an earlier one known here (None otherwise), and the
+    definition to show the visit with: ``definition`` in that version's words where known
+    (``forms.newer.worded_as``; questions added since in their own). The visit window, the
+    conflict view and the visit history's changed answers tell an older check so."""
+    if not 0 < version < definition.version:
+        return None, definition
+    older = reference.form_of_version(store, definition.id, version)
+    if older is None:
+        return None, definition
+    return older, _worded(definition, older)
+
+
+# The form in force in an earlier version's words, by the two definitions (held here, so their
+# ids are not reused): the history and the conflict view ask for it row by row, and rewording
+# parses the form again. The definitions are the ones ``reference`` keeps while unchanged.
+_WORDED_KEPT = 8
+_worded_lock = Lock()
+_worded_cache: dict[tuple[int, int], tuple[FormDefinition, FormDefinition, FormDefinition]] = {}
+
+
+def _worded(definition: FormDefinition, older: FormDefinition) -> FormDefinition:
+    key = (id(definition), id(older))
+    with _worded_lock:
+        found = _worded_cache.get(key)
+    if found is not None:
+        return found[2]
+    try:
+        worded = worded_as(definition, older)
+    except FormDefinitionError:  # words the form in force refuses: its own are shown
+        worded = definition
+    with _worded_lock:
+        while len(_worded_cache) >= _WORDED_KEPT:
+            del _worded_cache[next(iter(_worded_cache))]
+        _worded_cache[key] = (definition, older, worded)
+    return worded
+
+
+def form_worded_as_recorded(store: Store, form_id: str, version: int) -> FormDefinition:
+    """The form ``form_id`` in force, in the words of ``version`` where that is an earlier
+    version known here (``recorded_version``). Raises ``UnknownForm`` as ``form`` does."""
+    return recorded_version(store, form(form_id, store), version)[1]
 
 
 class UnknownForm(KeyError):
