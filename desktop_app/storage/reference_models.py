@@ -64,13 +64,16 @@ class FormDefinitionRow(Base):
     by form id and version: a visit stores only its form's version, and the form in force may
     be a later one (a check recorded under version 3 while version 4 is in force). Kept so that
     its answers are told in the words they were asked in, and what was added since is known.
-    Never changed or removed, not synced (every laptop keeps what it received).
+    Not synced (every laptop keeps what it received).
 
-    ``definition`` is the form's YAML text as published. Two publications of one version (a
-    laptop's own that picked the team's version number) keep the first one kept.
+    ``definition`` is the form's YAML text as published. ``source``: "team" (received by
+    sync), "here" (published here) or "withdrawn" (published here, withdrawn unsent). Two
+    publications of one version (a laptop's own that picked the team's version number) keep
+    the team's (``usecases.form_definitions``).
     """
 
     __tablename__ = "form_definitions"
     form_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition: Mapped[str] = mapped_column(Text, nullable=False)
+    source: Mapped[str] = mapped_column(String(10), nullable=False, default="here")

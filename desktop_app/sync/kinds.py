@@ -547,7 +547,8 @@ def _keep_forms_publication(session: Session, row: Any) -> None:
         from desktop_app.usecases import consent_texts, form_definitions
 
         consent_texts.keep_publication(session, row.content)
-        form_definitions.keep_publication(session, row.content)
+        # The team's words for each of its versions (``form_definitions.keep``).
+        form_definitions.keep_publication(session, row.content, form_definitions.TEAM)
 
 
 def _eraser(kind: str) -> Callable[[Session, list[str]], None]:

@@ -531,6 +531,8 @@ def withdraw_own_publications(store: Store) -> dict[str, str]:
                     log.warning("publication %s not withdrawn: %s", row.name, type(exc).__name__)
                     continue
                 withdrawn[row.name] = str(folder)
+                if row.name == FORMS:  # its words no longer tell a check of its versions
+                    form_definitions.withdraw_publication(session, row.content)
                 # Gone, not marked deleted: a tombstone would absorb the team's publication.
                 # A record the server holds an older revision of (the team's, with this
                 # laptop's own on top) is gone as well: the team's next publication applies.

@@ -8,14 +8,17 @@ from __future__ import annotations
 import io
 
 import pdfplumber
+import pytest
 
 from desktop_app.usecases import data_rights, form_definitions, reference, referrals
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases import visits as visits_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
 from tests.unit.forms.test_forms_evaluator import full_skills_check
 from tests.unit.security.test_data_rights import _person
 from tests.unit.test_form_definitions import SHIPPED, V3, V4, _partly, skills_files
+from tests.unit.test_reference_forms import _edit, _shipped
 
 
 def record_v3_check(laptops: Laptops) -> tuple[Session, Session, str, str]:
@@ -112,3 +115,74 @@ def test_the_forms_publication_is_parsed_once_per_content(laptops: Laptops) -> N
     parsed = reference.forms_parsed()
     assert reference.published_forms(b.store) == newer
     assert reference.forms_parsed() == parsed
+
+
+# Laptop C's own words for "partly", published offline as version 3 of the skills check.
+OWN = {"de": "teilweise: eigene Worte", "ro": "parțial: cuvinte proprii"}
+
+
+def _own_v3() -> dict[str, str]:
+    files = _shipped()
+    for lang in ("de", "ro"):
+        _edit(
+            files,
+            "skills_check.yaml",
+            f'{lang}: "{SHIPPED[lang]}"',
+            f'{lang}: "{OWN[lang]}"',
+            bump=lang == "de",
+        )
+    return files
+
+
+@pytest.mark.parametrize("team_at", [3, 4])
+def test_a_version_a_laptop_also_published_itself_is_told_in_the_teams_words(
+    laptops: Laptops, team_at: int
+) -> None:
+    """Offline, laptop C publishes its own version 3 of the skills check and records a check
+    under it; the team publishes another version 3 and A records a check under it. C joins as
+    a member's laptop: its own publication is withdrawn, and a check of version 3 is told on C
+    as on every other laptop. Where the team's version 3 reaches C, in its words (the first
+    kept, C's own, stayed: A's check read in C's words); where the team is at version 4 by
+    then (C receives only that), in version 4's, as a laptop that never knew version 3."""
+    from desktop_app.domain.users import Role
+    from tests.integration.sync_harness import approve_and_confirm, as_before_roles
+
+    a = laptops.new("A")
+    c = laptops.account("C")
+    reference.publish_forms(c.store, c.user, _own_v3())
+    own = reference.form_of_version(c.store, "skills_check", 3)
+    assert own is not None and _partly(own, "de") == OWN["de"]  # read once: cached
+    partly = full_skills_check() | {"latin_literacy": "partly"}
+    on_c = visits_uc.finish_visit(c.store, c.user, _person(c), "skills_check", partly)
+    reference.publish_forms(a.store, a.user, skills_files(3))
+    on_a = visits_uc.finish_visit(a.store, a.user, _person(a), "skills_check", partly)
+    assert on_c.form_version == on_a.form_version == 3
+    if team_at == 4:
+        reference.publish_forms(a.store, a.user, skills_files(4))
+    laptops.sync(a)
+    sync_uc.join(c.store, laptops.server.base_url, laptops.server.enroll("C"), "C")
+    approve_and_confirm(a, c, role=Role.ADVISOR)
+    as_before_roles(laptops.server, a, c)
+    [report] = laptops.sync(c)
+    assert list(report.withdrawn) == [reference.FORMS]
+    assert reference.forms_in_force(c.store)["skills_check"].version == team_at
+    words = V3 if team_at == 3 else V4
+    v3 = reference.form_of_version(c.store, "skills_check", 3)
+    if team_at == 3:
+        assert v3 is not None and _partly(v3, "de") == V3["de"]
+    else:
+        assert v3 is None
+    for visit_id in (on_a.id, on_c.id):
+        visit = visits_uc.get_visit(c.store, c.user, visit_id)
+        assert visit is not None and visit.form_version == 3
+        told = visits_uc.form_recorded_in(c.store, "skills_check", 3, visit.answers)
+        assert _partly(told, "de") == words["de"], visit_id
+        shown = visits_uc.form_worded_as_recorded(c.store, "skills_check", 3)
+        assert _partly(shown, "ro") == words["ro"]
+    # A, which never knew C's words, tells C's check in the team's version 3's (C does too
+    # where it received them; where it did not, it knows no version 3 at all)
+    laptops.sync(c, a)
+    visit = visits_uc.get_visit(a.store, a.user, on_c.id)
+    assert visit is not None
+    told = visits_uc.form_recorded_in(a.store, "skills_check", 3, visit.answers)
+    assert _partly(told, "de") == V3["de"]

@@ -99,6 +99,9 @@ def test_the_upgrade_keeps_the_publication_the_store_holds(
             assert db.scalar(text("SELECT version_num FROM alembic_version")) == SCHEMA_HEAD
         # Version 3 was in force before the upgrade only: not known any more (as before).
         assert _kept(again) == {("skills_check", 4)}
+        with again.store.reading() as db:
+            sources = db.execute(text("SELECT DISTINCT source FROM form_definitions")).all()
+        assert sources == [("here",)]  # published on this laptop, never synced
         storage_db.migrate(again.store.engine)  # at the head: nothing more
         assert _kept(again) == {("skills_check", 4)}
     finally:
@@ -123,3 +126,56 @@ def _partly(form: FormDefinition, lang: str) -> str:
     option = form.field("latin_literacy").option("partly")
     assert option is not None
     return option.label[lang]
+
+
+def _content(files: dict[str, str]) -> str:
+    return json.dumps({"files": files})
+
+
+def _own_v3() -> dict[str, str]:
+    """Version 3 with this laptop's own words for "partly"."""
+    files = skills_files(3)
+    files["skills_check.yaml"] = files["skills_check.yaml"].replace(V3["de"], "eigene Worte")
+    return files
+
+
+def test_the_teams_words_for_a_version_replace_those_published_here(session: Session) -> None:
+    """One version published twice: here (offline, before joining) and by the team. The team's
+    definition replaces the one made here whichever came first, one made here never replaces
+    the team's, and the cache of definitions sees each change."""
+    own, team = _content(_own_v3()), _content(skills_files(3))
+
+    def v3_words() -> str | None:
+        kept = form_definitions.kept_forms(session.store)
+        found = [f for f in kept if (f.id, f.version) == ("skills_check", 3)]
+        return _partly(found[0], "de") if found else None
+
+    with session.store.transaction() as db:
+        form_definitions.keep_publication(db, own)
+    assert v3_words() == "eigene Worte"
+    with session.store.transaction() as db:
+        form_definitions.keep_publication(db, team, form_definitions.TEAM)
+    assert v3_words() == V3["de"]
+    with session.store.transaction() as db:
+        form_definitions.keep_publication(db, own)  # published here again: the team's stays
+        form_definitions.withdraw_publication(db, own)  # nothing of it kept to withdraw
+    assert v3_words() == V3["de"]
+    with session.store.transaction() as db:
+        query = text("SELECT form_id, source FROM form_definitions WHERE version = 3")
+        sources = {form_id: source for form_id, source in db.execute(query)}
+    assert sources["skills_check"] == "team"
+
+
+def test_a_publication_withdrawn_here_tells_no_check(session: Session) -> None:
+    """Its definitions are kept but passed over (a check of its version is told as the laptops
+    that never knew it tell it); published here again, they count again."""
+    with session.store.transaction() as db:  # as publishing here keeps them
+        form_definitions.keep_publication(db, _content(_own_v3()))
+    assert _kept(session) == {("skills_check", 3)}
+    with session.store.transaction() as db:
+        form_definitions.withdraw_publication(db, _content(_own_v3()))
+    assert _kept(session) == set()
+    assert reference.form_of_version(session.store, "skills_check", 3) is None
+    with session.store.transaction() as db:
+        form_definitions.keep_publication(db, _content(_own_v3()))
+    assert _kept(session) == {("skills_check", 3)}
