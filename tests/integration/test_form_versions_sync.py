@@ -186,3 +186,26 @@ def test_a_version_a_laptop_also_published_itself_is_told_in_the_teams_words(
     assert visit is not None
     told = visits_uc.form_recorded_in(a.store, "skills_check", 3, visit.answers)
     assert _partly(told, "de") == V3["de"]
+
+
+def test_the_upgrade_keeps_a_publication_received_by_sync_as_the_teams(laptops: Laptops) -> None:
+    """Migration 0042 on a laptop that received the team's publication: its definitions are
+    the team's (a laptop's own publication of the same version later never replaces them)."""
+    from sqlalchemy import text
+
+    from desktop_app.usecases.accounts import log_in
+    from tests.conftest import downgrade_store
+    from tests.integration.sync_harness import PASSWORD
+
+    a, b = laptops.new("A"), laptops.new("B")
+    reference.publish_forms(a.store, a.user, skills_files(3))
+    laptops.sync(a, b)
+    downgrade_store(b.store, "draft_form_version")
+    b.close()
+    again = log_in(laptops.tmp_path / "B", "anna", PASSWORD)
+    laptops.sessions.append(again)
+    with again.store.reading() as db:
+        sources = db.execute(text("SELECT DISTINCT source FROM form_definitions")).all()
+    assert sources == [("team",)]
+    v3 = reference.form_of_version(again.store, "skills_check", 3)
+    assert v3 is not None and _partly(v3, "de") == V3["de"]
