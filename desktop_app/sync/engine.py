@@ -541,15 +541,7 @@ class SyncEngine:
                     session, "SELECT record_id FROM outbox WHERE record_id IN ({ids})", owed
                 )
             }
-            deferred = {
-                str(row[0])
-                for row in rows_for_ids(
-                    session,
-                    "SELECT json_extract(envelope, '$.record_id') FROM deferred_envelopes "
-                    "WHERE json_extract(envelope, '$.record_id') IN ({ids})",
-                    owed,
-                )
-            }
+            deferred = _deferred_ids(session, owed)
         due = [rid for rid in owed if rid not in waiting and rid not in deferred][:REDACT_AGAIN]
         if not due:
             return
@@ -1359,15 +1351,7 @@ class SyncEngine:
         if get_meta(session, LAPTOP_ROLE) in ("helper", "advisor"):
             return None
         ids = [rid for kind, rid in batch if kind in wire.REDACTING_KINDS]
-        deferred = {
-            str(row[0])
-            for row in rows_for_ids(
-                session,
-                "SELECT json_extract(envelope, '$.record_id') FROM deferred_envelopes "
-                "WHERE json_extract(envelope, '$.record_id') IN ({ids})",
-                ids,
-            )
-        }
+        deferred = _deferred_ids(session, ids)
         return _Redactions(int(get_meta(session, CURSOR) or 0), frozenset(deferred))
 
     def _sealer(self, session: Session) -> crypto.EnvelopeSealer:
@@ -1480,6 +1464,19 @@ def _may_redact(session: Session) -> bool:
     """Whether this laptop's role may erase, so that the server acts on its versions'
     ``redacts_through`` (``SyncService._redactions_allowed``): not a helper's or an advisor's."""
     return get_meta(session, LAPTOP_ROLE) not in ("helper", "advisor")
+
+
+def _deferred_ids(session: Session, ids: list[str]) -> set[str]:
+    """Which of ``ids`` have envelopes kept here unapplied (``DeferredEnvelopeRow``)."""
+    return {
+        str(row[0])
+        for row in rows_for_ids(
+            session,
+            "SELECT json_extract(envelope, '$.record_id') FROM deferred_envelopes "
+            "WHERE json_extract(envelope, '$.record_id') IN ({ids})",
+            ids,
+        )
+    }
 
 
 def _owed(session: Session) -> list[str]:

@@ -150,31 +150,6 @@ def _check_received(received: dt.date, today: dt.date) -> None:
 DATA_REQUEST_KIND = "data_request"
 
 
-def _new_request(
-    session: DbSession,
-    store: Store,
-    user: User,
-    kind: str,
-    received: dt.date,
-    *,
-    answered: dt.date | None = None,
-    reference: str | None = None,
-    person_id: str = "",
-) -> str:
-    """A new entry of the register, queued for sync in the caller's transaction; returns
-    its reference."""
-    return _new_row(
-        session,
-        store,
-        user,
-        kind,
-        received,
-        answered=answered,
-        reference=reference,
-        person_id=person_id,
-    ).reference
-
-
 def _new_row(
     session: DbSession,
     store: Store,
@@ -186,7 +161,8 @@ def _new_row(
     reference: str | None = None,
     person_id: str = "",
 ) -> DataRequestRow:
-    """``_new_request``, the entry itself returned."""
+    """A new entry of the register, queued for sync in the caller's transaction (its
+    reference is ``.reference``)."""
     ref = reference or new_reference(session)
     row = DataRequestRow(
         id=str(uuid.uuid4()),
@@ -342,7 +318,7 @@ def record_open_request(
             raise PersonNotFound(person_id)
         if _open_row(session, person_id, kind) is not None:
             raise RequestAlreadyOpen(kind)
-        ref = _new_request(session, store, user, kind, received, person_id=person_id)
+        ref = _new_row(session, store, user, kind, received, person_id=person_id).reference
         audit.record_in(
             session,
             store,
@@ -594,9 +570,9 @@ def correction_answered_in(
         if received is None:
             raise RequestNotAnswerable(person_id)
         _check_received(received, today)
-        ref = _new_request(
+        ref = _new_row(
             session, store, user, CORRECTION, received, answered=today, person_id=person_id
-        )
+        ).reference
     audit.record_in(
         session,
         store,
@@ -1032,7 +1008,7 @@ def _register_copy(
             if named.answered != OPEN:  # answered meanwhile: it stays as it was
                 return named.reference
             return _answer_open(session, store, user, named, today)
-        return _new_request(
+        return _new_row(
             session,
             store,
             user,
@@ -1041,12 +1017,14 @@ def _register_copy(
             answered=today,
             reference=reference,
             person_id=person_id,
-        )
+        ).reference
     # An open request of the person's answered: that entry closes, its receipt stands.
     row = _open_row(session, person_id, COPY)
     if row is not None:
         return _answer_open(session, store, user, row, today)
-    return _new_request(session, store, user, COPY, received, answered=today, person_id=person_id)
+    return _new_row(
+        session, store, user, COPY, received, answered=today, person_id=person_id
+    ).reference
 
 
 # Every field of the person (a field added later is erased too), and what is derived from them.
@@ -1127,7 +1105,7 @@ def erase_person(
         if opened is not None:
             details["request"] = _answer_open(session, store, user, opened, today)
         elif request is not None:
-            details["request"] = _new_request(
+            details["request"] = _new_row(
                 session,
                 store,
                 user,
@@ -1135,7 +1113,7 @@ def erase_person(
                 request.received,
                 answered=today,
                 reference=request.reference,
-            )
+            ).reference
         audit.record_in(
             session, store, user.id, audit.AuditAction.ERASE, "person", person_id, details
         )
